@@ -1,0 +1,42 @@
+import type { Span } from '@opentelemetry/api';
+import type { Logger } from '../logging/logger.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
+import type { TaskDescriptor } from './task.js';
+
+export interface HandlerContext {
+  /** Aborted on timeout, on run cancellation and on engine close; pass it to every long call. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  /** The task's execution span; add events or attributes, do not end it. */
+  readonly span: Span;
+  readonly task: TaskDescriptor;
+  /** Id of the worker running the task. */
+  readonly workerId: string;
+}
+
+export type TaskHandler<I = unknown, O = unknown> = (input: I, ctx: HandlerContext) => Promise<O> | O;
+
+export interface HandlerOptions<I = unknown> {
+  /** Validates (and may transform) the input before the handler runs; failures are not retried. */
+  inputSchema?: StandardSchemaV1<unknown, I>;
+  /** Capabilities a worker must offer to run this task type. Default none. */
+  capabilities?: readonly string[];
+  /** Default timeout for this task type, in ms; a step's own timeout wins. Default none. */
+  timeoutMs?: number;
+  /** Default retry attempts after the first for this task type; a step's own wins. Default 0. */
+  retries?: number;
+  /** Part of cache keys: bump it when the handler's output changes. Default `1`. */
+  version?: string;
+  /** Whether results may be cached. Default true. */
+  cacheable?: boolean;
+  /** One line for `weft status` and docs. */
+  description?: string;
+}
+
+export interface RegisteredHandler {
+  readonly type: string;
+  readonly fn: TaskHandler;
+  readonly options: Readonly<HandlerOptions>;
+  /** Plugin that registered it (`<app>` for engine.registerHandler). */
+  readonly plugin: string;
+}

@@ -1,0 +1,39 @@
+/** One unit of work as routing, caching and predictors see it (no functions, JSON-safe). */
+export interface TaskDescriptor {
+  /** Unique per attempt-independent task: `<runId>:<stepId>` or `<runId>:<stepId>[i]` for forEach items. */
+  readonly id: string;
+  readonly runId: string;
+  readonly stepId: string;
+  /** Task type, the key of its handler (`lsp.diagnostics`). */
+  readonly type: string;
+  readonly input: unknown;
+  /** Capabilities a worker must offer: the handler's plus the step's. */
+  readonly capabilities: readonly string[];
+  /** Sticky routing key (consistent hashing), when the step sets one. */
+  readonly key?: string;
+  readonly tags: readonly string[];
+  /** Size of the JSON input in bytes, a routing feature. */
+  readonly sizeBytes: number;
+  /** 1-based attempt number. */
+  readonly attempt: number;
+  /** Version of the handler, part of cache keys. */
+  readonly handlerVersion: string;
+  /** Idempotency key: run + step (+ item); stable across attempts. */
+  readonly idempotencyKey: string;
+  /** Balancing strategy asked for by the step or pipeline, if any. */
+  readonly strategy?: string;
+  /** Set when the step opts out of the result cache. */
+  readonly noCache?: boolean;
+}
+
+/** The finished state of one attempt, given to `task:after`/`task:error` hooks and predictors. */
+export interface TaskOutcome {
+  readonly task: TaskDescriptor;
+  readonly workerId: string;
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly output?: unknown;
+  readonly error?: Error;
+  /** Answered from a cache or a hook without running. */
+  readonly shortCircuited: boolean;
+}

@@ -1,0 +1,10 @@
+import type { CacheHit, ResultCache } from '../contracts/cache.js';
+
+/** The cache of an engine without plugin-cache: never answers, stores nothing. */
+export class NoopResultCache implements ResultCache {
+  readonly name = 'none';
+  async lookup(): Promise<CacheHit | undefined> {
+    return undefined;
+  }
+  async store(): Promise<void> {}
+}

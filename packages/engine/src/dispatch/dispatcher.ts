@@ -1,0 +1,209 @@
+/**
+ * Routes a task: filters workers by capability and guards (breaker, bulkhead), asks the
+ * predictor, then the named strategy, then the built-in default; records the decision as spans.
+ */
+import type { Context } from '@opentelemetry/api';
+import type { DependencyContainer } from 'tsyringe';
+import type { BalancingStrategy, CandidateScore, Predictor, RouteDecision, WorkerGuard } from '../contracts/routing.js';
+import type { TaskDescriptor } from '../contracts/task.js';
+import { workerAccepts, type WorkerView } from '../contracts/worker.js';
+import { WeftError, errorMessage } from '../errors.js';
+import type { Executor } from '../executors/executor.js';
+import type { HookRegistry } from '../hooks/hook-registry.js';
+import type { Logger } from '../logging/logger.js';
+import { BalancingStrategyToken, PredictorToken, WorkerGuardToken } from '../tokens.js';
+import { Attr, MAX_SCORED_CANDIDATES, SpanNames } from '../tracing/attributes.js';
+import type { Telemetry } from '../tracing/telemetry.js';
+import { DefaultLeastInFlight } from './least-in-flight.js';
+
+export interface RoutingConfig {
+  /** Strategy used when a step and its pipeline name none. Default: the only registered one, else `default`. */
+  readonly strategy?: string;
+  /** Options passed to strategies by name. */
+  readonly strategyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** How long a task waits when every capable worker is refused by a guard, in ms. Default 30000. */
+  readonly waitForCapacityMs?: number;
+}
+
+export class Dispatcher {
+  private readonly fallback = new DefaultLeastInFlight();
+
+  constructor(
+    private readonly container: DependencyContainer,
+    private readonly executor: Executor,
+    private readonly hooks: HookRegistry,
+    private readonly telemetry: Telemetry,
+    private readonly logger: Logger,
+    private readonly config: RoutingConfig,
+    private readonly random: () => number,
+  ) {}
+
+  strategies(): BalancingStrategy[] {
+    return this.container.isRegistered(BalancingStrategyToken, true) ? this.container.resolveAll(BalancingStrategyToken) : [];
+  }
+
+  strategyNames(): string[] {
+    return ['default', ...this.strategies().map((s) => s.name)];
+  }
+
+  private guards(): WorkerGuard[] {
+    return this.container.isRegistered(WorkerGuardToken, true) ? this.container.resolveAll(WorkerGuardToken) : [];
+  }
+
+  private predictor(): Predictor | undefined {
+    return this.container.isRegistered(PredictorToken, true) ? this.container.resolve(PredictorToken) : undefined;
+  }
+
+  resolveStrategy(name: string | undefined): BalancingStrategy {
+    const all = this.strategies();
+    const wanted = name ?? this.config.strategy ?? (all.length === 1 ? all[0]!.name : undefined);
+    if (wanted === undefined || wanted === 'default') return this.fallback;
+    const found = all.findLast((s) => s.name === wanted);
+    if (!found) {
+      throw new WeftError('WEFT_STRATEGY_UNKNOWN', `Balancing strategy "${wanted}" is not registered (known: ${this.strategyNames().join(', ')}). Load the plugin that provides it or fix the name.`, {
+        retryable: false,
+        details: { strategy: wanted },
+      });
+    }
+    return found;
+  }
+
+  async route(task: TaskDescriptor, parent: Context, signal: AbortSignal): Promise<RouteDecision> {
+    const capable = this.executor.workers().filter((w) => workerAccepts(w, task.capabilities));
+    if (capable.length === 0) throw this.noWorker(task, 'no live worker offers them', []);
+    await this.hooks.emit('route:before', { task, candidates: capable });
+    const { allowed, refused, waitedMs } = await this.admitted(task, signal);
+    const strategy = this.resolveStrategy(task.strategy);
+    const predictor = this.predictor();
+    let decision: RouteDecision | undefined;
+    let prediction;
+    if (predictor) {
+      prediction = await this.predict(predictor, task, allowed, parent);
+      if (prediction?.choice !== undefined && allowed.some((w) => w.id === prediction!.choice)) {
+        decision = {
+          workerId: prediction.choice,
+          decidedBy: 'predictor',
+          reason: prediction.explored ? 'predictor explored' : `predictor confident (${prediction.confidence.toFixed(2)})`,
+          candidates: allowed.map((w) => w.id),
+          scores: prediction.scores,
+          prediction,
+        };
+      }
+    }
+    if (!decision) {
+      const options = this.config.strategyOptions?.[strategy.name];
+      const choice = strategy.select(task, allowed, { random: this.random, ...(prediction ? { prediction } : {}), ...(options ? { options } : {}) });
+      decision = {
+        workerId: choice.workerId,
+        decidedBy: strategy.name,
+        reason: choice.reason ?? strategy.name,
+        candidates: allowed.map((w) => w.id),
+        scores: choice.scores ?? [],
+        ...(prediction ? { prediction } : {}),
+      };
+    }
+    this.telemetry.decision(SpanNames.DECISION_ROUTE, parent, {
+      [Attr.TASK_ID]: task.id,
+      [Attr.TASK_TYPE]: task.type,
+      [Attr.TASK_ATTEMPT]: task.attempt,
+      [Attr.DECISION_STRATEGY]: decision.decidedBy,
+      [Attr.DECISION_CANDIDATE_COUNT]: allowed.length,
+      [Attr.DECISION_CANDIDATES]: allowed.slice(0, 50).map((w) => w.id),
+      [Attr.DECISION_CHOICE]: decision.workerId,
+      [Attr.DECISION_REASON]: decision.reason,
+      [Attr.DECISION_SCORES]: topScores(decision.scores),
+      [Attr.DECISION_REFUSED]: refused.map((r) => `${r.workerId}:${r.reason}`),
+      [Attr.DECISION_WAITED_MS]: waitedMs,
+    });
+    await this.hooks.emit('route:after', { task, decision });
+    return decision;
+  }
+
+  private async predict(predictor: Predictor, task: TaskDescriptor, candidates: readonly WorkerView[], parent: Context) {
+    try {
+      const p = await predictor.predict(task, candidates);
+      this.telemetry.decision(SpanNames.DECISION_PREDICT, parent, {
+        [Attr.TASK_ID]: task.id,
+        [Attr.TASK_TYPE]: task.type,
+        [Attr.DECISION_STRATEGY]: predictor.name,
+        [Attr.DECISION_MODEL_VERSION]: p.modelVersion,
+        [Attr.DECISION_CONFIDENCE]: p.confidence,
+        [Attr.DECISION_CHOICE]: p.choice ?? '',
+        [Attr.DECISION_FALLBACK]: p.choice === undefined,
+        [Attr.DECISION_EXPLORED]: p.explored ?? false,
+        [Attr.DECISION_REASON]: p.fallbackReason ?? (p.explored ? 'explore' : 'predicted'),
+        [Attr.DECISION_SCORES]: topScores(p.scores),
+      });
+      return p;
+    } catch (err) {
+      // A broken predictor must never stop dispatch: record it and fall back to the strategy.
+      this.logger.warn({ err: errorMessage(err), predictor: predictor.name }, 'predictor failed; falling back to the balancing strategy');
+      this.telemetry.decision(SpanNames.DECISION_PREDICT, parent, {
+        [Attr.TASK_ID]: task.id,
+        [Attr.DECISION_STRATEGY]: predictor.name,
+        [Attr.DECISION_FALLBACK]: true,
+        [Attr.DECISION_REASON]: `predictor error: ${errorMessage(err)}`,
+      });
+      return undefined;
+    }
+  }
+
+  /** Capable workers that every guard admits; waits (bounded) for one when none is admitted. */
+  private async admitted(task: TaskDescriptor, signal: AbortSignal): Promise<{ allowed: WorkerView[]; refused: { workerId: string; reason: string }[]; waitedMs: number }> {
+    const guards = this.guards();
+    const started = performance.now();
+    const limit = this.config.waitForCapacityMs ?? 30_000;
+    for (;;) {
+      const capable = this.executor.workers().filter((w) => workerAccepts(w, task.capabilities));
+      const allowed: WorkerView[] = [];
+      const refused: { workerId: string; reason: string }[] = [];
+      for (const w of capable) {
+        const verdict = guards.map((g) => ({ g, v: g.admit(w, task) })).find((x) => !x.v.allowed);
+        if (verdict) refused.push({ workerId: w.id, reason: verdict.v.reason ?? verdict.g.name });
+        else allowed.push(w);
+      }
+      const waitedMs = Math.round(performance.now() - started);
+      if (allowed.length > 0) return { allowed, refused, waitedMs };
+      if (capable.length === 0) throw this.noWorker(task, 'no live worker offers them', []);
+      if (waitedMs >= limit) throw this.noWorker(task, `every capable worker refused it for ${waitedMs} ms`, refused);
+      await this.capacityOrTimeout(Math.min(250, limit - waitedMs), signal);
+    }
+  }
+
+  private capacityOrTimeout(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const done = (): void => {
+        clearTimeout(timer);
+        off();
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        off();
+        reject(signal.reason);
+      };
+      const timer = setTimeout(done, ms);
+      const off = this.executor.onCapacity(done);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private noWorker(task: TaskDescriptor, why: string, refused: { workerId: string; reason: string }[]): WeftError<'WEFT_NO_WORKER_AVAILABLE'> {
+    const caps = task.capabilities.length > 0 ? `capabilities [${task.capabilities.join(', ')}]` : 'no capabilities';
+    const detail = refused.length > 0 ? ` (refused: ${refused.map((r) => `${r.workerId} ${r.reason}`).join(', ')})` : '';
+    return new WeftError(
+      'WEFT_NO_WORKER_AVAILABLE',
+      `No worker available for step "${task.stepId}" (${task.type}, needs ${caps}): ${why}${detail}. Start a worker that offers them, or wait for capacity.`,
+      { details: { stepId: task.stepId, capabilities: task.capabilities, refused } },
+    );
+  }
+}
+
+function topScores(scores: readonly CandidateScore[]): string[] {
+  return [...scores]
+    .sort((a, b) => b.score - a.score)
+    .slice(0, MAX_SCORED_CANDIDATES)
+    .map((s) => `${s.workerId}=${Number(s.score.toFixed(4))}`);
+}

@@ -1,0 +1,184 @@
+/** createEngine: the container, the plugins, the runtime, and run()/close(). */
+import 'reflect-metadata';
+import type { TracerProvider } from '@opentelemetry/api';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { ResultCache } from './contracts/cache.js';
+import type { HandlerOptions, TaskHandler } from './contracts/handler.js';
+import type { HookFn, HookName } from './contracts/hooks.js';
+import type { WorkerView } from './contracts/worker.js';
+import { engineConfigSchema, type EngineConfig } from './config/engine-config.js';
+import { NoopResultCache } from './defaults/noop-cache.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
+import { WeftError } from './errors.js';
+import type { Executor } from './executors/executor.js';
+import { MemoryExecutor } from './executors/memory-executor.js';
+import { HandlerRegistry } from './handlers/handler-registry.js';
+import { HookRegistry } from './hooks/hook-registry.js';
+import { silentLogger, type Logger } from './logging/logger.js';
+import { loadPipelineFile } from './pipeline/load-pipeline-file.js';
+import type { PipelineDefinition } from './pipeline/pipeline-types.js';
+import { validatePipeline } from './pipeline/validate-pipeline.js';
+import { PluginLoader, type LoadedPlugin } from './plugin/plugin-loader.js';
+import type { PluginSpec } from './plugin/plugin-spec.js';
+import { PipelineRun } from './scheduler/pipeline-run.js';
+import type { RunOptions, RunResult } from './scheduler/run-types.js';
+import { EngineConfigToken, LoggerToken, ResultCacheToken, TracerToken } from './tokens.js';
+import { Telemetry } from './tracing/telemetry.js';
+import { seededRandom } from './util/random.js';
+import { validateWith } from './util/schema.js';
+
+/** What a runtime needs from the engine to build its executor. */
+export interface ExecutorDeps {
+  readonly handlers: HandlerRegistry;
+  readonly telemetry: Telemetry;
+  readonly logger: Logger;
+  readonly config: EngineConfig;
+}
+
+export interface CreateEngineOptions {
+  /** Plugins, loaded in order after the configuration's own `plugins` list. */
+  plugins?: readonly PluginSpec[];
+  /** Engine configuration (workers, routing, seed, plugins by name); validated. */
+  config?: unknown;
+  /** Default: silent. The CLI passes a pino logger on stderr. */
+  logger?: Logger;
+  /** Default: the global provider (a no-op until tracing is started). */
+  tracerProvider?: TracerProvider;
+  /** Directory plugins named by package or relative path are resolved from. Default cwd. */
+  baseDir?: string;
+  /** Builds the runtime's executor. Default: the embedded MemoryExecutor. */
+  executor?: (deps: ExecutorDeps) => Executor;
+  /** `fleet` when the executor is the BullMQ one. Default `embedded`. */
+  runtime?: 'embedded' | 'fleet';
+  /** Redis URL handed to plugins in fleet mode. */
+  redisUrl?: string;
+}
+
+export interface Engine {
+  readonly container: DependencyContainer;
+  readonly plugins: readonly LoadedPlugin[];
+  readonly handlers: HandlerRegistry;
+  readonly executor: Executor;
+  /** Runs a pipeline (a definition, or a path to a YAML/JSON file) and resolves with its result. */
+  run(pipeline: PipelineDefinition | string, input?: unknown, options?: RunOptions): Promise<RunResult>;
+  /** Validates a pipeline against this engine's handlers and strategies without running it. */
+  validate(pipeline: unknown): Promise<PipelineDefinition>;
+  registerHandler<I, O>(type: string, fn: TaskHandler<I, O>, options?: HandlerOptions<I>): void;
+  on<N extends HookName>(hook: N, fn: HookFn<N>): () => void;
+  workers(): readonly WorkerView[];
+  /** Cancels running pipelines, tears plugins down in reverse order, closes the executor. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function createEngine(options: CreateEngineOptions = {}): Promise<Engine> {
+  const parsed = await validateWith(engineConfigSchema, options.config ?? {}, 'config');
+  if (!parsed.ok) {
+    throw new WeftError('WEFT_CONFIG_INVALID', `Engine configuration is invalid: ${parsed.issues.join('; ')}. Fix these fields.`, {
+      retryable: false,
+      details: { issues: parsed.issues },
+    });
+  }
+  const config = parsed.value;
+  const logger = options.logger ?? silentLogger();
+  const telemetry = new Telemetry(options.tracerProvider);
+  const container = rootContainer.createChildContainer();
+  const handlers = new HandlerRegistry();
+  const hooks = new HookRegistry();
+  const random = seededRandom(config.seed ?? 1);
+  const executor = options.executor
+    ? options.executor({ handlers, telemetry, logger, config })
+    : new MemoryExecutor(config.workers ?? [{ id: 'local', capabilities: ['*'], concurrency: 8 }], { handlers, telemetry, logger });
+
+  container.register(LoggerToken, { useValue: logger });
+  container.register(TracerToken, { useValue: telemetry.tracer });
+  container.register(EngineConfigToken, { useValue: config });
+  container.register(ResultCacheToken, { useValue: new NoopResultCache() });
+
+  const loader = new PluginLoader({
+    container,
+    handlers,
+    hooks,
+    logger,
+    runtime: options.runtime ?? 'embedded',
+    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+    workers: () => executor.workers(),
+  });
+  const baseDir = options.baseDir ?? process.cwd();
+  try {
+    await loader.loadAll(
+      (config.plugins ?? []).map((p) => (typeof p === 'string' ? p : { plugin: p.name, config: p.config })),
+      baseDir,
+    );
+    await loader.loadAll(options.plugins ?? [], baseDir);
+  } catch (err) {
+    // Plugins already set up must not leak their resources when a later one fails.
+    await loader.closeAll().catch(() => {});
+    await executor.close();
+    throw err;
+  }
+
+  const dispatcher = new Dispatcher(container, executor, hooks, telemetry, logger, config.routing ?? {}, random);
+  const engineAbort = new AbortController();
+  const active = new Set<Promise<unknown>>();
+  let closed = false;
+
+  const validate = (pipeline: unknown): Promise<PipelineDefinition> =>
+    validatePipeline(pipeline, { taskTypes: handlers.types(), strategies: dispatcher.strategyNames() });
+
+  const engine: Engine = {
+    container,
+    plugins: loader.loaded,
+    handlers,
+    executor,
+    validate,
+    async run(pipelineOrFile, input, runOptions) {
+      if (closed) throw new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run pipelines.', { retryable: false });
+      const pipeline =
+        typeof pipelineOrFile === 'string'
+          ? await loadPipelineFile(pipelineOrFile, { taskTypes: handlers.types(), strategies: dispatcher.strategyNames() })
+          : await validate(pipelineOrFile);
+      const run = new PipelineRun(
+        {
+          handlers,
+          hooks,
+          dispatcher,
+          executor,
+          telemetry,
+          logger,
+          random,
+          engineSignal: engineAbort.signal,
+          cache: () => container.resolve<ResultCache>(ResultCacheToken),
+        },
+        pipeline,
+        input ?? {},
+        runOptions,
+      );
+      const p = run.execute();
+      active.add(p);
+      try {
+        return await p;
+      } finally {
+        active.delete(p);
+      }
+    },
+    registerHandler: (type, fn, opts) => handlers.register(type, fn as TaskHandler, opts as HandlerOptions),
+    on: (hook, fn) => hooks.on(hook, fn),
+    workers: () => executor.workers(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      engineAbort.abort();
+      await Promise.allSettled([...active]);
+      try {
+        await loader.closeAll();
+      } finally {
+        await executor.close();
+      }
+    },
+    [Symbol.asyncDispose]() {
+      return engine.close();
+    },
+  };
+  return engine;
+}

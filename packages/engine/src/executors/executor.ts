@@ -1,0 +1,28 @@
+import type { Context } from '@opentelemetry/api';
+import type { TaskDescriptor } from '../contracts/task.js';
+import type { WorkerView } from '../contracts/worker.js';
+
+export interface ExecuteRequest {
+  readonly task: TaskDescriptor;
+  readonly workerId: string;
+  /** Aborts on timeout, cancellation or engine close. */
+  readonly signal: AbortSignal;
+  readonly timeoutMs?: number;
+  /** Parent of the execution span (the step span); crosses processes as W3C trace context. */
+  readonly traceContext: Context;
+}
+
+/**
+ * Where tasks run: `embedded` (in-process slots) or `fleet` (BullMQ workers). Both give routing
+ * the same WorkerView and the scheduler the same execute(), so a pipeline never changes.
+ */
+export interface Executor {
+  readonly kind: 'embedded' | 'fleet';
+  /** Live workers, as routing sees them now. */
+  workers(): readonly WorkerView[];
+  /** Runs one attempt on the chosen worker and resolves with the handler's output. */
+  execute(request: ExecuteRequest): Promise<unknown>;
+  /** Calls back whenever a worker may have spare capacity (a task ended, a worker joined). */
+  onCapacity(listener: () => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,100 @@
+/** The embedded runtime: in-process worker slots with ids, capabilities and concurrency. */
+import type { WorkerView } from '../contracts/worker.js';
+import { WeftError } from '../errors.js';
+import type { HandlerRegistry } from '../handlers/handler-registry.js';
+import type { Logger } from '../logging/logger.js';
+import type { Telemetry } from '../tracing/telemetry.js';
+import type { ExecuteRequest, Executor } from './executor.js';
+import { runTask } from './task-runner.js';
+import { WorkerStatsTracker } from './worker-stats.js';
+
+export interface EmbeddedWorkerOptions {
+  readonly id: string;
+  /** Default `['*']`: accepts every task. */
+  readonly capabilities?: readonly string[];
+  /** Tasks run at once on this slot. Default 4. */
+  readonly concurrency?: number;
+  /** Default 1. */
+  readonly weight?: number;
+  /** Default `embedded`. */
+  readonly kind?: string;
+}
+
+interface Slot {
+  view: WorkerView;
+  tracker: WorkerStatsTracker;
+  waiting: (() => void)[];
+}
+
+export class MemoryExecutor implements Executor {
+  readonly kind = 'embedded' as const;
+  private readonly slots = new Map<string, Slot>();
+  private readonly listeners = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    workers: readonly EmbeddedWorkerOptions[],
+    private readonly deps: { handlers: HandlerRegistry; telemetry: Telemetry; logger: Logger },
+  ) {
+    for (const w of workers) {
+      const tracker = new WorkerStatsTracker();
+      const view: WorkerView = {
+        id: w.id,
+        capabilities: w.capabilities ?? ['*'],
+        concurrency: w.concurrency ?? 4,
+        weight: w.weight ?? 1,
+        kind: w.kind ?? 'embedded',
+        stats: tracker.stats,
+      };
+      this.slots.set(w.id, { view, tracker, waiting: [] });
+    }
+  }
+
+  workers(): readonly WorkerView[] {
+    return [...this.slots.values()].map((s) => s.view);
+  }
+
+  onCapacity(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async execute(req: ExecuteRequest): Promise<unknown> {
+    if (this.closed) throw new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run tasks.', { retryable: false });
+    const slot = this.slots.get(req.workerId);
+    if (!slot) throw new WeftError('WEFT_WORKER_LOST', `Worker "${req.workerId}" is not part of this engine.`, { details: { workerId: req.workerId } });
+    // A slot runs at most `concurrency` tasks; the rest wait in arrival order.
+    while (slot.tracker.stats.inFlight >= slot.view.concurrency) {
+      await new Promise<void>((resolve) => slot.waiting.push(resolve));
+    }
+    slot.tracker.started();
+    const started = performance.now();
+    let ok = false;
+    let message: string | undefined;
+    try {
+      const out = await runTask({
+        handlers: this.deps.handlers,
+        telemetry: this.deps.telemetry,
+        logger: this.deps.logger,
+        task: req.task,
+        workerId: req.workerId,
+        signal: req.signal,
+        parent: req.traceContext,
+        ...(req.timeoutMs === undefined ? {} : { timeoutMs: req.timeoutMs }),
+      });
+      ok = true;
+      return out;
+    } catch (err) {
+      message = err instanceof Error ? err.message : String(err);
+      throw err;
+    } finally {
+      slot.tracker.finished(ok, performance.now() - started, message);
+      slot.waiting.shift()?.();
+      for (const l of this.listeners) l();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

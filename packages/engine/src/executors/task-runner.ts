@@ -1,0 +1,100 @@
+/**
+ * Runs one attempt of a task inside a worker (embedded slot or fleet process): input
+ * validation, the timeout signal, the `weft.task.execute` span and the handler call.
+ */
+import { SpanKind, SpanStatusCode, type Context, type SpanAttributes } from '@opentelemetry/api';
+import type { TaskDescriptor } from '../contracts/task.js';
+import { WeftError, errorMessage } from '../errors.js';
+import type { HandlerRegistry } from '../handlers/handler-registry.js';
+import type { Logger } from '../logging/logger.js';
+import { Attr, SpanNames } from '../tracing/attributes.js';
+import { failSpan, type Telemetry } from '../tracing/telemetry.js';
+import { abortPromise } from '../util/abort.js';
+import { validateWith } from '../util/schema.js';
+
+export interface RunTaskOptions {
+  readonly handlers: HandlerRegistry;
+  readonly telemetry: Telemetry;
+  readonly logger: Logger;
+  readonly task: TaskDescriptor;
+  readonly workerId: string;
+  readonly signal: AbortSignal;
+  readonly timeoutMs?: number;
+  readonly parent: Context;
+  /** Extra attributes (messaging.* in fleet mode). */
+  readonly attributes?: SpanAttributes;
+  readonly spanKind?: SpanKind;
+}
+
+export async function runTask(o: RunTaskOptions): Promise<unknown> {
+  const { task } = o;
+  const { span, ctx } = o.telemetry.start(SpanNames.TASK_EXECUTE, o.parent, {
+    kind: o.spanKind ?? SpanKind.INTERNAL,
+    attributes: {
+      [Attr.TASK_ID]: task.id,
+      [Attr.TASK_TYPE]: task.type,
+      [Attr.TASK_ATTEMPT]: task.attempt,
+      [Attr.TASK_WORKER]: o.workerId,
+      [Attr.RUN_ID]: task.runId,
+      [Attr.STEP_ID]: task.stepId,
+      [Attr.TASK_IDEMPOTENCY_KEY]: task.idempotencyKey,
+      ...o.attributes,
+    },
+  });
+  void ctx;
+  const controller = new AbortController();
+  const onOuterAbort = (): void => controller.abort(o.signal.reason);
+  if (o.signal.aborted) onOuterAbort();
+  else o.signal.addEventListener('abort', onOuterAbort, { once: true });
+  const timer =
+    o.timeoutMs === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            controller.abort(
+              new WeftError('WEFT_TASK_TIMEOUT', `Task "${task.stepId}" (${task.type}) took longer than its ${o.timeoutMs} ms timeout on worker ${o.workerId}. Raise timeoutMs or make the handler faster.`, {
+                details: { stepId: task.stepId, timeoutMs: o.timeoutMs },
+              }),
+            ),
+          o.timeoutMs,
+        );
+  const aborted = abortPromise(controller.signal);
+  try {
+    const handler = o.handlers.require(task.type);
+    let input = task.input;
+    if (handler.options.inputSchema) {
+      const v = await validateWith(handler.options.inputSchema, input, 'input');
+      if (!v.ok) {
+        throw new WeftError('WEFT_INPUT_INVALID', `Step "${task.stepId}" gave task type "${task.type}" invalid input: ${v.issues.join('; ')}. Fix the step's input.`, {
+          retryable: false,
+          details: { stepId: task.stepId, type: task.type, issues: v.issues },
+        });
+      }
+      input = v.value;
+    }
+    const logger = o.logger.child({ task: task.id, type: task.type, attempt: task.attempt, worker: o.workerId });
+    const output = await Promise.race([
+      Promise.resolve().then(() => handler.fn(input, { signal: controller.signal, logger, span, task, workerId: o.workerId })),
+      aborted.promise,
+    ]);
+    span.setAttribute(Attr.TASK_OUTCOME, 'success');
+    span.setStatus({ code: SpanStatusCode.OK });
+    return output;
+  } catch (err) {
+    const error =
+      err instanceof WeftError || (err instanceof Error && (err as { retryable?: boolean }).retryable === false)
+        ? err
+        : new WeftError('WEFT_TASK_FAILED', `Task "${task.stepId}" (${task.type}) failed on worker ${o.workerId}: ${errorMessage(err)}`, {
+            cause: err,
+            details: { stepId: task.stepId, type: task.type },
+          });
+    span.setAttribute(Attr.TASK_OUTCOME, 'failure');
+    failSpan(span, error);
+    throw error;
+  } finally {
+    if (timer) clearTimeout(timer);
+    aborted.dispose();
+    o.signal.removeEventListener('abort', onOuterAbort);
+    span.end();
+  }
+}

@@ -1,0 +1,44 @@
+/** The one logger of the engine: pino, structured, with secrets redacted. */
+import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+
+export type Logger = Pick<PinoLogger, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'child' | 'level'>;
+
+const REDACT_PATHS = ['password', '*.password', 'redis.password', 'redisUrl', '*.redisUrl', 'url', '*.url'];
+
+export interface CreateLoggerOptions {
+  /** Default `WEFT_LOG_LEVEL` or `warn`. */
+  level?: string;
+  /** File descriptor or stream to write to. Default stderr (2), so stdout stays for results. */
+  destination?: number | NodeJS.WritableStream;
+  name?: string;
+}
+
+export function createLogger(options: CreateLoggerOptions = {}): Logger {
+  const opts: LoggerOptions = {
+    name: options.name ?? 'weft',
+    level: options.level ?? process.env['WEFT_LOG_LEVEL'] ?? 'warn',
+    redact: { paths: REDACT_PATHS, censor: redactValue },
+  };
+  const dest = options.destination ?? 2;
+  return pino(opts, typeof dest === 'number' ? pino.destination({ fd: dest, sync: true }) : dest);
+}
+
+function redactValue(value: unknown): unknown {
+  return typeof value === 'string' ? redactUrl(value) : '[redacted]';
+}
+
+/** `redis://user:secret@host:6379/0` → `redis://user:***@host:6379/0`; non-URLs are returned whole. */
+export function redactUrl(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return value;
+  }
+}
+
+/** A logger that drops everything, for tests and library users who bring none. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

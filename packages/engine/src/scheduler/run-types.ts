@@ -1,0 +1,48 @@
+import type { WeftErrorCode } from '../errors.js';
+
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export interface StepReport {
+  status: StepStatus;
+  /** Attempts made over all items. */
+  attempts: number;
+  durationMs: number;
+  /** Workers that ran it, in order. */
+  workers: string[];
+  /** Items answered from the cache or a hook without running. */
+  answered: number;
+  /** Number of items when the step has forEach. */
+  items?: number;
+  /** Why it was skipped or cancelled. */
+  reason?: string;
+  error?: { code: WeftErrorCode | string; message: string };
+}
+
+export interface RunResult {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly status: 'succeeded' | 'failed' | 'cancelled';
+  readonly output: unknown;
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly steps: Readonly<Record<string, StepReport>>;
+  readonly durationMs: number;
+  /** Trace id of the run, when tracing records. */
+  readonly traceId?: string;
+}
+
+export type RunEvent =
+  | { type: 'run:start'; runId: string; steps: number }
+  | { type: 'step:start'; stepId: string }
+  | { type: 'step:end'; stepId: string; report: StepReport }
+  | { type: 'task:retry'; stepId: string; attempt: number; delayMs: number; error: string }
+  | { type: 'task:routed'; stepId: string; workerId: string; decidedBy: string }
+  | { type: 'run:end'; result: RunResult };
+
+export interface RunOptions {
+  /** Cancels the run: running tasks see their signal abort, the run ends with WEFT_RUN_CANCELLED. */
+  signal?: AbortSignal;
+  /** Default a random UUID. */
+  runId?: string;
+  /** Progress callback (the CLI's live display). */
+  onEvent?: (event: RunEvent) => void;
+}

@@ -1,0 +1,15 @@
+/**
+ * DI tokens of the engine's extension points, under the names the engine uses inside. The
+ * public names (BalancingStrategy, Predictor…) are both the interface and its token.
+ * Symbol.for so that two copies of the engine in one process still agree on them.
+ */
+import type { InjectionToken } from 'tsyringe';
+import type { Logger } from './logging/logger.js';
+
+export { ResultCache as ResultCacheToken, Embedder as EmbedderToken } from './contracts/cache.js';
+export { LanguageBridge as LanguageBridgeToken } from './contracts/language-bridge.js';
+export { BalancingStrategy as BalancingStrategyToken, Predictor as PredictorToken, WorkerGuard as WorkerGuardToken } from './contracts/routing.js';
+
+export const LoggerToken: InjectionToken<Logger> = Symbol.for('weft.Logger');
+export const TracerToken = Symbol.for('weft.Tracer');
+export const EngineConfigToken = Symbol.for('weft.EngineConfig');

@@ -1,0 +1,35 @@
+/**
+ * The engine's use of the OpenTelemetry API. Context is passed explicitly (not through the
+ * active context) so parent/child links hold with or without a context manager.
+ */
+import { context as otelContext, trace, SpanStatusCode, type Context, type Span, type SpanOptions, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { errorMessage, WeftError } from '../errors.js';
+import { ENGINE_VERSION } from '../version.js';
+import { Attr } from './attributes.js';
+
+export class Telemetry {
+  readonly tracer: Tracer;
+
+  constructor(provider?: TracerProvider) {
+    this.tracer = (provider ?? trace.getTracerProvider()).getTracer('@weft/engine', ENGINE_VERSION);
+  }
+
+  start(name: string, parent: Context | undefined, options: SpanOptions = {}): { span: Span; ctx: Context } {
+    const base = parent ?? otelContext.active();
+    const span = this.tracer.startSpan(name, options, base);
+    return { span, ctx: trace.setSpan(base, span) };
+  }
+
+  /** A decision span: begun and ended at once, a record of a choice. */
+  decision(name: string, parent: Context | undefined, attributes: SpanOptions['attributes']): Span {
+    const span = this.tracer.startSpan(name, { attributes: attributes ?? {} }, parent ?? otelContext.active());
+    span.end();
+    return span;
+  }
+}
+
+export function failSpan(span: Span, err: unknown): void {
+  span.recordException(err instanceof Error ? err : new Error(String(err)));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+  span.setAttribute(Attr.ERROR_TYPE, err instanceof WeftError ? err.code : err instanceof Error ? err.name : 'Error');
+}
