@@ -1,0 +1,107 @@
+/**
+ * A private redis-server for one test file, on a free port, so test runs never collide with
+ * each other or with a Redis the machine runs. Stopped (and its process reaped) by stop().
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface PrivateRedis {
+  readonly port: number;
+  readonly url: string;
+  readonly process: ChildProcess;
+  /** Stops the server (SIGTERM, then SIGKILL) and removes its directory. */
+  stop(): Promise<void>;
+  /** Kills the server abruptly, to test Redis going away. restart() brings it back on the same port. */
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StartRedisOptions {
+  /** requirepass, to test authenticated URLs. */
+  password?: string;
+}
+
+export async function startRedis(options: StartRedisOptions = {}): Promise<PrivateRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+  if (options.password) args.push('--requirepass', options.password);
+  let proc = await launch(args, port);
+  const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
+  const handle: PrivateRedis = {
+    port,
+    url: `redis://${auth}127.0.0.1:${port}`,
+    get process() {
+      return proc;
+    },
+    async stop() {
+      await terminate(proc);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async kill() {
+      await terminate(proc, 'SIGKILL');
+    },
+    async restart() {
+      proc = await launch(args, port);
+    },
+  };
+  return handle;
+}
+
+async function launch(args: string[], port: number): Promise<ChildProcess> {
+  const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`redis-server exited (${proc.exitCode}) on port ${port}: ${output}`);
+    if (await canConnect(port)) return proc;
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`redis-server did not listen on ${port} within 10 s: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    import('node:net').then(({ connect }) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+  });
+}
+
+function terminate(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
+    proc.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    proc.kill(signal);
+  });
+}
