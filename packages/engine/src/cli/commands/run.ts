@@ -1,0 +1,81 @@
+/** `weft run <pipeline> [--input …]`: runs a pipeline file on the embedded runtime (or a fleet with --redis). */
+import type { Command } from 'commander';
+import { createEngine, type CreateEngineOptions } from '../../engine.js';
+import { loadPipelineFile } from '../../pipeline/load-pipeline-file.js';
+import { PipelineRunError } from '../../scheduler/run-error.js';
+import { createLogger } from '../../logging/logger.js';
+import { startTracing } from '../../tracing/start-tracing.js';
+import { loadConfigFile, withPlugins } from '../config-file.js';
+import { parseInputOption } from '../input.js';
+import { progressReporter } from '../progress.js';
+import { formatSummary } from '../summary.js';
+
+export interface RunCommandOptions {
+  input?: string;
+  config?: string;
+  plugins?: string;
+  json?: boolean;
+  progress?: boolean;
+  trace?: boolean;
+  redis?: string;
+}
+
+/** Hook for the fleet runtime: turns `--redis` into engine options. Set by the fleet module. */
+export type RuntimeOptionsFactory = (redisUrl: string) => Promise<Partial<CreateEngineOptions>>;
+let fleetRuntime: RuntimeOptionsFactory | undefined;
+export function setFleetRuntime(factory: RuntimeOptionsFactory): void {
+  fleetRuntime = factory;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('Run a pipeline file (YAML or JSON)')
+    .argument('<pipeline>', 'pipeline file')
+    .option('-i, --input <json|@file>', 'pipeline input as JSON, or @file.json / @file.yaml')
+    .option('-c, --config <file>', 'engine config (default ./weft.config.yaml|yml|json)')
+    .option('-p, --plugins <names>', 'comma-separated plugin packages to load, in addition to the config')
+    .option('--redis <url>', 'run on a worker fleet through Redis (default $REDIS_URL when set with --fleet)')
+    .option('--json', 'print the run result as JSON on stdout')
+    .option('--no-progress', 'no live progress on stderr')
+    .option('--trace', 'export spans over OTLP/HTTP (configured by OTEL_* variables)')
+    .action(async (file: string, opts: RunCommandOptions) => {
+      process.exitCode = await runCommand(file, opts);
+    });
+}
+
+export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
+  const logger = createLogger();
+  const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-cli' }) : undefined;
+  const { config, baseDir } = await loadConfigFile(opts.config);
+  const runtime = opts.redis ? await requireFleet()(opts.redis) : {};
+  const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, ...runtime });
+  try {
+    const pipeline = await loadPipelineFile(file, { taskTypes: engine.handlers.types() });
+    const input = await parseInputOption(opts.input);
+    const progress = opts.progress === false || opts.json ? undefined : progressReporter(process.stderr, pipeline.steps.length);
+    try {
+      const result = await engine.run(pipeline, input, progress ? { onEvent: progress.onEvent } : {});
+      progress?.stop();
+      if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else process.stdout.write(`${formatSummary(result)}\n\nOutput:\n${JSON.stringify(result.output, null, 2)}\n`);
+      return 0;
+    } catch (err) {
+      progress?.stop();
+      if (err instanceof PipelineRunError) {
+        if (opts.json) process.stdout.write(`${JSON.stringify({ ...err.result, error: err.toJSON() }, null, 2)}\n`);
+        else process.stderr.write(`${formatSummary(err.result)}\n\n${err.code}: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
+  } finally {
+    await engine.close();
+    await tracing?.shutdown();
+  }
+}
+
+function requireFleet(): RuntimeOptionsFactory {
+  if (!fleetRuntime) throw new Error('The fleet runtime is not available in this build of the CLI.');
+  return fleetRuntime;
+}

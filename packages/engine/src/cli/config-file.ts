@@ -1,0 +1,44 @@
+/** Finds and reads the engine configuration file (`weft.config.yaml|yml|json`), data only. */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { WeftError, errorMessage } from '../errors.js';
+
+export const CONFIG_NAMES = ['weft.config.yaml', 'weft.config.yml', 'weft.config.json'];
+
+export interface LoadedConfig {
+  readonly config: Record<string, unknown>;
+  /** Directory relative plugin paths resolve from. */
+  readonly baseDir: string;
+  readonly file?: string;
+}
+
+export async function loadConfigFile(explicit: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> {
+  const file = explicit ? path.resolve(cwd, explicit) : CONFIG_NAMES.map((n) => path.join(cwd, n)).find((f) => existsSync(f));
+  if (!file) return { config: {}, baseDir: cwd };
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new WeftError('WEFT_CONFIG_INVALID', `Cannot read config file ${file}: ${errorMessage(cause)}. Check the --config path.`, { cause, retryable: false });
+  }
+  let config: unknown;
+  try {
+    config = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { schema: 'core', customTags: [] });
+  } catch (cause) {
+    throw new WeftError('WEFT_CONFIG_INVALID', `Config file ${file} does not parse: ${errorMessage(cause)}.`, { cause, retryable: false });
+  }
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new WeftError('WEFT_CONFIG_INVALID', `Config file ${file} must hold an object (plugins, workers, routing, seed).`, { retryable: false });
+  }
+  return { config: config as Record<string, unknown>, baseDir: path.dirname(file), file };
+}
+
+/** `--plugins a,b` adds to the config's plugin list. */
+export function withPlugins(config: Record<string, unknown>, plugins: string | undefined): Record<string, unknown> {
+  if (!plugins) return config;
+  const extra = plugins.split(',').map((p) => p.trim()).filter(Boolean);
+  const list = Array.isArray(config['plugins']) ? (config['plugins'] as unknown[]) : [];
+  return { ...config, plugins: [...list, ...extra] };
+}

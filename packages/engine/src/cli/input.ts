@@ -1,0 +1,27 @@
+/** Parses `--input`: inline JSON, or `@file.json` / `@file.yaml`. */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { WeftError, errorMessage } from '../errors.js';
+
+export async function parseInputOption(value: string | undefined): Promise<unknown> {
+  if (value === undefined) return {};
+  if (value.startsWith('@')) {
+    const file = value.slice(1);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (cause) {
+      throw new WeftError('WEFT_PIPELINE_FILE_UNREADABLE', `Cannot read input file ${file}: ${errorMessage(cause)}.`, { cause, retryable: false });
+    }
+    try {
+      return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { schema: 'core', customTags: [] });
+    } catch (cause) {
+      throw new WeftError('WEFT_PIPELINE_FILE_UNREADABLE', `Input file ${file} does not parse: ${errorMessage(cause)}.`, { cause, retryable: false });
+    }
+  }
+  try {
+    return JSON.parse(value);
+  } catch (cause) {
+    throw new WeftError('WEFT_PIPELINE_FILE_UNREADABLE', `--input is not valid JSON (${errorMessage(cause)}). Pass JSON such as '{"n": 3}' or @input.json.`, { cause, retryable: false });
+  }
+}

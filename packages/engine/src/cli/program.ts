@@ -1,0 +1,12 @@
+/** The `weft` command line, built with commander. */
+import { Command } from 'commander';
+import { ENGINE_VERSION } from '../version.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerValidateCommand } from './commands/validate.js';
+
+export function buildProgram(): Command {
+  const program = new Command('weft').description('Weft: a plugin-based workflow engine').version(ENGINE_VERSION);
+  registerRunCommand(program);
+  registerValidateCommand(program);
+  return program;
+}
