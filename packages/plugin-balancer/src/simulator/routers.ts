@@ -1,0 +1,39 @@
+/** Routers for the simulator: one that drives a real strategy class, and the oracle baseline. */
+import { seededRandom, type BalancingStrategy, type SelectContext, type TaskOutcome } from '@weft/engine';
+import type { SimRouter } from './types.js';
+
+/** A strategy that also learns from outcomes (the plugin feeds it from `task:after`/`task:error`). */
+interface ObservingStrategy extends BalancingStrategy {
+  observe?(outcome: TaskOutcome): void;
+}
+
+/** Drives a real strategy class with a seeded random source, as the dispatcher would. */
+export function strategyRouter(strategy: BalancingStrategy, seed: number, options?: Readonly<Record<string, unknown>>): SimRouter {
+  const random = seededRandom(seed);
+  const ctx: SelectContext = { random, ...(options ? { options } : {}) };
+  const observing = strategy as ObservingStrategy;
+  return {
+    name: strategy.name,
+    route: (task, candidates) => strategy.select(task, candidates, ctx).workerId,
+    ...(typeof observing.observe === 'function' ? { observe: (o: TaskOutcome) => observing.observe!(o) } : {}),
+  };
+}
+
+/** Picks the candidate with the least true expected wait + service: the bar no real strategy can beat on average. */
+export function oracleRouter(): SimRouter {
+  return {
+    name: 'oracle',
+    route(_task, candidates, oracle) {
+      let best = candidates[0]!.id;
+      let bestMs = Infinity;
+      for (const c of candidates) {
+        const ms = oracle.expectedWaitMs(c.id) + oracle.expectedServiceMs(c.id);
+        if (ms < bestMs) {
+          best = c.id;
+          bestMs = ms;
+        }
+      }
+      return best;
+    },
+  };
+}

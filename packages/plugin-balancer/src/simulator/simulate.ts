@@ -1,0 +1,161 @@
+/**
+ * A seeded discrete-event simulation of a heterogeneous fleet: Poisson arrivals of a task mix,
+ * routed one by one by a SimRouter over live WorkerViews, served FIFO by each worker's slots.
+ * The same config and router give the same report, bit for bit.
+ */
+import { seededRandom, workerAccepts, type TaskDescriptor } from '@weft/engine';
+import { BalancerError } from '../errors.js';
+import { exponential, lognormalFactor, weightedIndex } from './distributions.js';
+import { EventQueue } from './event-queue.js';
+import { checkSimulationConfig } from './sim-config-schema.js';
+import { SimWorker, type SimJob } from './sim-worker.js';
+import type { SimDecision, SimOracle, SimReport, SimRouter, SimTaskKind, SimulationConfig } from './types.js';
+
+type SimEventData = { kind: 'arrival'; index: number } | { kind: 'done'; worker: SimWorker; job: SimJob };
+
+const DEFAULT_NOISE = 0.25;
+const DEFAULT_KEYS = 64;
+
+export function simulate(config: SimulationConfig, router: SimRouter): SimReport {
+  checkSimulationConfig(config);
+  const workers = config.workers.map((w) => new SimWorker(w));
+  const capable = config.mix.map((kind, i) => {
+    const list = workers.filter((w) => workerAccepts(w.view, kind.capabilities ?? []));
+    if (list.length === 0) {
+      throw new BalancerError('WEFT_BALANCER_SIM_CONFIG_INVALID', `simulation.mix[${i}] ("${kind.type}") needs [${(kind.capabilities ?? []).join(', ')}], which no worker offers. Add a capable worker or drop the capability.`, {
+        details: { field: `mix[${i}].capabilities` },
+      });
+    }
+    return { list, views: list.map((w) => w.view) };
+  });
+  // Separate streams: arrivals and per-task draws do not depend on the router, so routers are compared on the same tasks.
+  const arrivals = seededRandom(config.seed);
+  const draws = seededRandom((config.seed ^ 0x9e3779b9) >>> 0);
+  const weights = config.mix.map((k) => k.weight);
+  const totalWeight = weights.reduce((a, b) => a + b, 0);
+  const meanGapMs = 1000 / config.arrivalsPerSec;
+  const sigma = config.noise ?? DEFAULT_NOISE;
+  const events = new EventQueue<SimEventData>();
+  const latencies: number[] = [];
+  const decisions: SimDecision[] = [];
+  let failures = 0;
+  let now = 0;
+  let firstArrival = Number.NaN;
+
+  const startNext = (w: SimWorker): void => {
+    while (w.hasFreeSlot && w.queue.length > 0) {
+      const job = w.queue.shift()!;
+      events.push(now + w.start(job, now), { kind: 'done', worker: w, job });
+    }
+  };
+
+  const arrive = (index: number): void => {
+    const k = weightedIndex(draws, weights, totalWeight);
+    const kind = config.mix[k]!;
+    const task = descriptor(config.seed, index, kind, Math.floor(draws() * (kind.keys ?? DEFAULT_KEYS)));
+    const job: SimJob = { task, arrivedAt: now, noise: lognormalFactor(draws, sigma), failDraw: draws() };
+    const { list, views } = capable[k]!;
+    const oracle = oracleAt(list, task.type, now);
+    const chosenId = router.route(task, views, oracle);
+    const worker = list.find((w) => w.spec.id === chosenId);
+    if (!worker) {
+      throw new BalancerError('WEFT_BALANCER_SIM_ROUTE_INVALID', `Router "${router.name}" chose "${chosenId}" for ${task.id}, which is not among its candidates [${views.map((v) => v.id).join(', ')}]. Return one of the candidates' ids.`, {
+        details: { router: router.name, chosen: chosenId },
+      });
+    }
+    decisions.push(decisionRecord(list, worker, task.type, now));
+    worker.tracker.started();
+    worker.queue.push(job);
+    startNext(worker);
+  };
+
+  events.push(exponential(arrivals, meanGapMs), { kind: 'arrival', index: 0 });
+  for (let e = events.pop(); e; e = events.pop()) {
+    now = e.at;
+    const d = e.data;
+    if (d.kind === 'arrival') {
+      if (Number.isNaN(firstArrival)) firstArrival = now;
+      arrive(d.index);
+      if (d.index + 1 < config.tasks) events.push(now + exponential(arrivals, meanGapMs), { kind: 'arrival', index: d.index + 1 });
+    } else {
+      const ok = d.worker.finish(d.job);
+      if (!ok) failures++;
+      const latency = now - d.job.arrivedAt;
+      latencies.push(latency);
+      router.observe?.({
+        task: d.job.task,
+        workerId: d.worker.spec.id,
+        ok,
+        durationMs: latency,
+        shortCircuited: false,
+        ...(ok ? {} : { error: new Error(`simulated failure on ${d.worker.spec.id}`) }),
+      });
+      startNext(d.worker);
+    }
+  }
+
+  const makespanMs = now - (Number.isNaN(firstArrival) ? 0 : firstArrival);
+  const slots = workers.reduce((a, w) => a + w.spec.concurrency, 0);
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    router: router.name,
+    tasks: latencies.length,
+    meanLatencyMs: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
+    p50LatencyMs: nearestRank(sorted, 50),
+    p99LatencyMs: nearestRank(sorted, 99),
+    failures,
+    utilisation: makespanMs > 0 ? workers.reduce((a, w) => a + w.busyMs, 0) / (slots * makespanMs) : 0,
+    decisions,
+    perWorker: Object.fromEntries(workers.map((w) => [w.spec.id, w.served])),
+    makespanMs,
+  };
+}
+
+function descriptor(seed: number, index: number, kind: SimTaskKind, key: number): TaskDescriptor {
+  const id = `sim-${seed}:${index}`;
+  return {
+    id,
+    runId: `sim-${seed}`,
+    stepId: kind.type,
+    type: kind.type,
+    input: { index },
+    capabilities: kind.capabilities ?? [],
+    key: `${kind.type}:${key}`,
+    tags: [...(kind.tags ?? []), ...(kind.language ? [`lang:${kind.language}`] : [])],
+    sizeBytes: kind.sizeBytes ?? 256,
+    attempt: 1,
+    handlerVersion: '1',
+    idempotencyKey: id,
+  };
+}
+
+function oracleAt(workers: readonly SimWorker[], type: string, now: number): SimOracle {
+  const byId = (id: string): SimWorker => {
+    const w = workers.find((x) => x.spec.id === id);
+    if (!w) throw new BalancerError('WEFT_BALANCER_SIM_ROUTE_INVALID', `The oracle was asked about "${id}", which is not a candidate. Ask only about the candidates given to route().`, { details: { workerId: id } });
+    return w;
+  };
+  return {
+    expectedServiceMs: (id) => byId(id).meanServiceMs(type, now),
+    expectedWaitMs: (id) => byId(id).expectedWaitMs(now),
+  };
+}
+
+function decisionRecord(list: readonly SimWorker[], chosen: SimWorker, type: string, now: number): SimDecision {
+  let best = list[0]!;
+  let bestMs = Infinity;
+  for (const w of list) {
+    const ms = w.meanServiceMs(type, now);
+    if (ms < bestMs) {
+      best = w;
+      bestMs = ms;
+    }
+  }
+  return { chosen: chosen.spec.id, best: best.spec.id, chosenExpectedMs: chosen.meanServiceMs(type, now), bestExpectedMs: bestMs };
+}
+
+function nearestRank(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+

@@ -1,0 +1,84 @@
+/** The fleet simulator's public shapes: fleets, task mixes, routers and the report. */
+import type { TaskDescriptor, TaskOutcome, WorkerView } from '@weft/engine';
+
+export interface SimWorkerSpec {
+  id: string;
+  /** Default `['*']`: accepts every task. */
+  capabilities?: string[];
+  /** Tasks served at once; the rest wait in the worker's FIFO queue. */
+  concurrency: number;
+  /** Default `sim`. */
+  kind?: string;
+  /** Relative weight for weighted strategies. Default 1. */
+  weight?: number;
+  /** Mean service time in ms per task type; `default` for others. */
+  serviceMs: Record<string, number>;
+  /** Probability a task fails on this worker. Default 0. */
+  failureRate?: number;
+  /** Periods when the worker is slower: service time multiplied by factor between startMs and endMs of simulated time. */
+  slowdowns?: { startMs: number; endMs: number; factor: number }[];
+}
+
+export interface SimTaskKind {
+  type: string;
+  /** Relative share of arrivals. */
+  weight: number;
+  capabilities?: string[];
+  /** Default 256. */
+  sizeBytes?: number;
+  tags?: string[];
+  /** Adds the tag `lang:<language>`; a feature for predictors. */
+  language?: string;
+  /** Distinct sticky keys (`task.key`) drawn uniformly for this kind. Default 64. */
+  keys?: number;
+}
+
+export interface SimulationConfig {
+  seed: number;
+  workers: SimWorkerSpec[];
+  mix: SimTaskKind[];
+  /** Poisson arrival rate of tasks, per simulated second. */
+  arrivalsPerSec: number;
+  /** Tasks to simulate. */
+  tasks: number;
+  /** Service time noise, lognormal sigma, default 0.25. */
+  noise?: number;
+}
+
+export interface SimOracle {
+  /** True expected service time of this task on this worker at the current simulated time (incl. slowdown, excl. queueing). */
+  expectedServiceMs(workerId: string): number;
+  /** Expected queueing delay given current in-flight/queue. */
+  expectedWaitMs(workerId: string): number;
+}
+
+export interface SimRouter {
+  name: string;
+  route(task: TaskDescriptor, candidates: readonly WorkerView[], oracle: SimOracle): string;
+  /** Told of each finished task; `durationMs` is wait + service, as `task:after` reports it. */
+  observe?(outcome: TaskOutcome): void;
+}
+
+export interface SimDecision {
+  chosen: string;
+  /** The candidate with the lowest true expected service time at decision time. */
+  best: string;
+  chosenExpectedMs: number;
+  bestExpectedMs: number;
+}
+
+export interface SimReport {
+  router: string;
+  tasks: number;
+  meanLatencyMs: number;
+  p50LatencyMs: number;
+  p99LatencyMs: number;
+  failures: number;
+  /** Busy slot-time over available slot-time across the fleet, 0..1. */
+  utilisation: number;
+  decisions: SimDecision[];
+  /** Tasks each worker served. */
+  perWorker: Record<string, number>;
+  /** Simulated time from the first arrival to the last completion, in ms. */
+  makespanMs: number;
+}
