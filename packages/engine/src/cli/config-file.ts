@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYamlData } from '../pipeline/load-pipeline-file.js';
 import { WeftError, errorMessage } from '../errors.js';
 
 export const CONFIG_NAMES = ['weft.config.yaml', 'weft.config.yml', 'weft.config.json'];
@@ -25,7 +25,7 @@ export async function loadConfigFile(explicit: string | undefined, cwd = process
   }
   let config: unknown;
   try {
-    config = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { schema: 'core', customTags: [] });
+    config = file.endsWith('.json') ? JSON.parse(text) : parseYamlData(text);
   } catch (cause) {
     throw new WeftError('WEFT_CONFIG_INVALID', `Config file ${file} does not parse: ${errorMessage(cause)}.`, { cause, retryable: false });
   }

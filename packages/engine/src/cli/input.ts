@@ -1,6 +1,6 @@
 /** Parses `--input`: inline JSON, or `@file.json` / `@file.yaml`. */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { parseYamlData } from '../pipeline/load-pipeline-file.js';
 import { WeftError, errorMessage } from '../errors.js';
 
 export async function parseInputOption(value: string | undefined): Promise<unknown> {
@@ -14,7 +14,7 @@ export async function parseInputOption(value: string | undefined): Promise<unkno
       throw new WeftError('WEFT_PIPELINE_FILE_UNREADABLE', `Cannot read input file ${file}: ${errorMessage(cause)}.`, { cause, retryable: false });
     }
     try {
-      return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { schema: 'core', customTags: [] });
+      return file.endsWith('.json') ? JSON.parse(text) : parseYamlData(text);
     } catch (cause) {
       throw new WeftError('WEFT_PIPELINE_FILE_UNREADABLE', `Input file ${file} does not parse: ${errorMessage(cause)}.`, { cause, retryable: false });
     }

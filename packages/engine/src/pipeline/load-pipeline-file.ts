@@ -1,6 +1,6 @@
 /** Reads a pipeline from a YAML or JSON file. YAML is parsed with custom tags disabled: data only. */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { WeftError, errorMessage } from '../errors.js';
 import type { PipelineDefinition } from './pipeline-types.js';
 import { validatePipeline, type ValidateOptions } from './validate-pipeline.js';
@@ -18,8 +18,7 @@ export async function loadPipelineFile(file: string, options: Omit<ValidateOptio
 export function parsePipelineText(text: string, file: string): unknown {
   try {
     if (file.endsWith('.json')) return JSON.parse(text);
-    // 'core' schema, no custom tags: YAML cannot construct anything but plain data here.
-    return parseYaml(text, { schema: 'core', customTags: [], uniqueKeys: true, maxAliasCount: 100 });
+    return parseYamlData(text);
   } catch (cause) {
     throw new WeftError('WEFT_PIPELINE_FILE_UNREADABLE', `Pipeline file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(cause)}`, {
       cause,
@@ -27,4 +26,19 @@ export function parsePipelineText(text: string, file: string): unknown {
       details: { file },
     });
   }
+}
+
+/**
+ * YAML as plain data: the 'core' schema, and any explicit tag (`!!js/function`, `!foo`) is an
+ * error rather than a silently kept string, so a file cannot even look like it carries code.
+ */
+export function parseYamlData(text: string): unknown {
+  const doc = parseDocument(text, { schema: 'core', customTags: [], uniqueKeys: true });
+  const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
+  if (problems.length > 0) {
+    const p = problems[0]!;
+    const where = p.linePos?.[0] ? ` at line ${p.linePos[0].line}, column ${p.linePos[0].col}` : '';
+    throw new Error(`${p.code === 'TAG_RESOLVE_FAILED' ? 'YAML tags are not allowed (data only)' : p.message.split('\n')[0]}${where}`);
+  }
+  return doc.toJS({ maxAliasCount: 100 });
 }

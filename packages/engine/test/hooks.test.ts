@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { createEngine, definePlugin, NonRetryableError } from '@weft/engine';
+
+describe('hooks', () => {
+  it('fire in the documented order, plugins in load order', async () => {
+    const events: string[] = [];
+    const record = (owner: string) =>
+      definePlugin({
+        name: owner,
+        version: '1.0.0',
+        engine: '*',
+        setup(ctx) {
+          ctx.on('pipeline:start', (e) => void events.push(`${owner} pipeline:start ${e.pipeline}`));
+          ctx.on('task:before', (t) => void events.push(`${owner} task:before ${t.stepId}`));
+          ctx.on('route:before', (e) => void events.push(`${owner} route:before ${e.task.stepId} [${e.candidates.map((c) => c.id).join(',')}]`));
+          ctx.on('route:after', (e) => void events.push(`${owner} route:after ${e.task.stepId} -> ${e.decision.workerId}`));
+          ctx.on('task:after', (o) => void events.push(`${owner} task:after ${o.task.stepId} ok=${o.ok}`));
+          ctx.on('task:error', (o) => void events.push(`${owner} task:error ${o.task.stepId} retry=${o.willRetry}`));
+          ctx.on('pipeline:end', (e) => void events.push(`${owner} pipeline:end ${e.status}`));
+        },
+      });
+    const engine = await createEngine({ plugins: [record('A'), record('B')] });
+    let n = 0;
+    engine.registerHandler('t', () => {
+      if (n++ === 0) throw new Error('once');
+      return 1;
+    });
+    await engine.run({ name: 'p', steps: [{ id: 's', task: 't', retries: { attempts: 1, backoff: { delayMs: 1 } } }] });
+    expect(events).toEqual([
+      'A pipeline:start p',
+      'B pipeline:start p',
+      'A task:before s',
+      'B task:before s',
+      'A route:before s [local]',
+      'B route:before s [local]',
+      'A route:after s -> local',
+      'B route:after s -> local',
+      'A task:error s retry=true',
+      'B task:error s retry=true',
+      'A task:before s',
+      'B task:before s',
+      'A route:before s [local]',
+      'B route:before s [local]',
+      'A route:after s -> local',
+      'B route:after s -> local',
+      'A task:after s ok=true',
+      'B task:after s ok=true',
+      'A pipeline:end succeeded',
+      'B pipeline:end succeeded',
+    ]);
+    await engine.close();
+  });
+
+  it('task:before may answer a task so its handler never runs, and later hooks are not asked', async () => {
+    const asked: string[] = [];
+    const answering = definePlugin({
+      name: 'memo',
+      version: '1.0.0',
+      engine: '*',
+      setup(ctx) {
+        ctx.on('task:before', (t) => {
+          asked.push('memo');
+          return t.input === 'known' ? { output: 'remembered', answeredBy: 'memo' } : undefined;
+        });
+      },
+    });
+    const second = definePlugin({ name: 'second', version: '1.0.0', engine: '*', setup: (ctx) => ctx.on('task:before', () => void asked.push('second')) });
+    const engine = await createEngine({ plugins: [answering, second] });
+    let ran = 0;
+    engine.registerHandler('compute', (x: string) => {
+      ran++;
+      return `computed ${x}`;
+    });
+    const res = await engine.run({ name: 'p', steps: [{ id: 'a', task: 'compute', input: 'known' }, { id: 'b', task: 'compute', input: 'new', dependsOn: ['a'] }] });
+    expect(res.outputs).toEqual({ a: 'remembered', b: 'computed new' });
+    expect(ran).toBe(1);
+    expect(asked).toEqual(['memo', 'memo', 'second']);
+    expect(res.steps['a']).toMatchObject({ answered: 1, attempts: 0 });
+    await engine.close();
+  });
+
+  it('pipeline:end reports a failed run with its error', async () => {
+    const ends: { status: string; code?: string }[] = [];
+    const engine = await createEngine();
+    engine.on('pipeline:end', (e) => void ends.push({ status: e.status, code: (e.error as { code?: string } | undefined)?.code }));
+    engine.registerHandler('bad', () => {
+      throw new NonRetryableError('no');
+    });
+    await expect(engine.run({ name: 'p', steps: [{ id: 'x', task: 'bad' }] })).rejects.toThrow();
+    expect(ends).toEqual([{ status: 'failed', code: 'WEFT_RUN_FAILED' }]);
+    await engine.close();
+  });
+});
