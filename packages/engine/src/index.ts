@@ -31,6 +31,7 @@ export type { RoutingConfig } from './dispatch/dispatcher.js';
 export { engineConfigSchema, type EngineConfig } from './config/engine-config.js';
 export { SpanNames, Attr } from './tracing/attributes.js';
 export { Telemetry, failSpan } from './tracing/telemetry.js';
+export { formatSpanTree, type SpanLike } from './tracing/span-tree.js';
 export { startTracing, type StartTracingOptions, type TracingHandle } from './tracing/start-tracing.js';
 export { createLogger, silentLogger, redactUrl, type Logger, type CreateLoggerOptions } from './logging/logger.js';
 export { seededRandom } from './util/random.js';

@@ -27,6 +27,8 @@ export interface RoutingConfig {
 
 export class Dispatcher {
   private readonly fallback = new DefaultLeastInFlight();
+  /** Tasks routed to a worker whose execution has not begun: counted as in flight so concurrent routing spreads. */
+  private readonly pending = new Map<string, number>();
 
   constructor(
     private readonly container: DependencyContainer,
@@ -68,8 +70,23 @@ export class Dispatcher {
     return found;
   }
 
+  /** Live workers with in-flight counts that include tasks routed but not yet started. */
+  views(): WorkerView[] {
+    return this.executor.workers().map((w) => {
+      const extra = this.pending.get(w.id) ?? 0;
+      return extra === 0 ? w : { ...w, stats: { ...w.stats, inFlight: w.stats.inFlight + extra } };
+    });
+  }
+
+  /** Called by the scheduler as it hands the task to the executor (which counts it from then on). */
+  handedOver(workerId: string): void {
+    const n = (this.pending.get(workerId) ?? 0) - 1;
+    if (n <= 0) this.pending.delete(workerId);
+    else this.pending.set(workerId, n);
+  }
+
   async route(task: TaskDescriptor, parent: Context, signal: AbortSignal): Promise<RouteDecision> {
-    const capable = this.executor.workers().filter((w) => workerAccepts(w, task.capabilities));
+    const capable = this.views().filter((w) => workerAccepts(w, task.capabilities));
     if (capable.length === 0) throw this.noWorker(task, 'no live worker offers them', []);
     await this.hooks.emit('route:before', { task, candidates: capable });
     const { allowed, refused, waitedMs } = await this.admitted(task, signal);
@@ -92,7 +109,10 @@ export class Dispatcher {
     }
     if (!decision) {
       const options = this.config.strategyOptions?.[strategy.name];
-      const choice = strategy.select(task, allowed, { random: this.random, ...(prediction ? { prediction } : {}), ...(options ? { options } : {}) });
+      // Re-read the live views: other tasks may have been routed while this one awaited.
+      const ids = new Set(allowed.map((w) => w.id));
+      const fresh = this.views().filter((w) => ids.has(w.id));
+      const choice = strategy.select(task, fresh.length > 0 ? fresh : allowed, { random: this.random, ...(prediction ? { prediction } : {}), ...(options ? { options } : {}) });
       decision = {
         workerId: choice.workerId,
         decidedBy: strategy.name,
@@ -102,6 +122,7 @@ export class Dispatcher {
         ...(prediction ? { prediction } : {}),
       };
     }
+    this.pending.set(decision.workerId, (this.pending.get(decision.workerId) ?? 0) + 1);
     this.telemetry.decision(SpanNames.DECISION_ROUTE, parent, {
       [Attr.TASK_ID]: task.id,
       [Attr.TASK_TYPE]: task.type,
@@ -115,7 +136,12 @@ export class Dispatcher {
       [Attr.DECISION_REFUSED]: refused.map((r) => `${r.workerId}:${r.reason}`),
       [Attr.DECISION_WAITED_MS]: waitedMs,
     });
-    await this.hooks.emit('route:after', { task, decision });
+    try {
+      await this.hooks.emit('route:after', { task, decision });
+    } catch (err) {
+      this.handedOver(decision.workerId);
+      throw err;
+    }
     return decision;
   }
 
@@ -154,7 +180,7 @@ export class Dispatcher {
     const started = performance.now();
     const limit = this.config.waitForCapacityMs ?? 30_000;
     for (;;) {
-      const capable = this.executor.workers().filter((w) => workerAccepts(w, task.capabilities));
+      const capable = this.views().filter((w) => workerAccepts(w, task.capabilities));
       const allowed: WorkerView[] = [];
       const refused: { workerId: string; reason: string }[] = [];
       for (const w of capable) {

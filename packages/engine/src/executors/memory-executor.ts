@@ -24,6 +24,7 @@ interface Slot {
   view: WorkerView;
   tracker: WorkerStatsTracker;
   waiting: (() => void)[];
+  running: number;
 }
 
 export class MemoryExecutor implements Executor {
@@ -46,7 +47,7 @@ export class MemoryExecutor implements Executor {
         kind: w.kind ?? 'embedded',
         stats: tracker.stats,
       };
-      this.slots.set(w.id, { view, tracker, waiting: [] });
+      this.slots.set(w.id, { view, tracker, waiting: [], running: 0 });
     }
   }
 
@@ -63,12 +64,13 @@ export class MemoryExecutor implements Executor {
     if (this.closed) throw new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run tasks.', { retryable: false });
     const slot = this.slots.get(req.workerId);
     if (!slot) throw new WeftError('WEFT_WORKER_LOST', `Worker "${req.workerId}" is not part of this engine.`, { details: { workerId: req.workerId } });
-    // A slot runs at most `concurrency` tasks; the rest wait in arrival order.
-    while (slot.tracker.stats.inFlight >= slot.view.concurrency) {
-      await new Promise<void>((resolve) => slot.waiting.push(resolve));
-    }
+    // In flight from now (queued or running), so routing sees it; it runs when the slot has room.
     slot.tracker.started();
     const started = performance.now();
+    while (slot.running >= slot.view.concurrency) {
+      await new Promise<void>((resolve) => slot.waiting.push(resolve));
+    }
+    slot.running++;
     let ok = false;
     let message: string | undefined;
     try {
@@ -88,6 +90,7 @@ export class MemoryExecutor implements Executor {
       message = err instanceof Error ? err.message : String(err);
       throw err;
     } finally {
+      slot.running--;
       slot.tracker.finished(ok, performance.now() - started, message);
       slot.waiting.shift()?.();
       for (const l of this.listeners) l();

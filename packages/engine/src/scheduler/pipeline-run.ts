@@ -283,7 +283,10 @@ export class PipelineRun {
         workerId = decision.workerId;
         report.workers.push(workerId);
         this.emit({ type: 'task:routed', stepId: step.id, workerId, decidedBy: decision.decidedBy });
-        const output = await this.deps.executor.execute({ task, workerId, signal, traceContext: stepCtx, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+        // execute() counts the task as in flight synchronously, before its first await.
+        const execution = this.deps.executor.execute({ task, workerId, signal, traceContext: stepCtx, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+        this.deps.dispatcher.handedOver(workerId);
+        const output = await execution;
         const durationMs = performance.now() - started;
         if (!task.noCache) await this.store(task, output);
         await this.deps.hooks.emit('task:after', { task, workerId, ok: true, durationMs, output, shortCircuited: false });

@@ -17,6 +17,8 @@ export interface StartTracingOptions {
 }
 
 export interface TracingHandle {
+  /** Exports every span ended so far. */
+  flush(): Promise<void>;
   /** Flushes pending spans and stops the SDK. */
   shutdown(): Promise<void>;
   /** Where spans go, for a log line (`otlp http://collector:4318/v1/traces`). */
@@ -39,6 +41,7 @@ export function startTracing(options: StartTracingOptions = {}): TracingHandle {
   sdk.start();
   return {
     destination: options.exporter ? options.exporter.constructor.name : `otlp ${tracingDestination()}`,
+    flush: () => processor.forceFlush(),
     shutdown: () => sdk.shutdown(),
   };
 }
