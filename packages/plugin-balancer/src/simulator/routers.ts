@@ -1,11 +1,7 @@
 /** Routers for the simulator: one that drives a real strategy class, and the oracle baseline. */
 import { seededRandom, type BalancingStrategy, type SelectContext, type TaskOutcome } from '@weft/engine';
+import type { ObservingStrategy } from '../strategies/observing-strategy.js';
 import type { SimRouter } from './types.js';
-
-/** A strategy that also learns from outcomes (the plugin feeds it from `task:after`/`task:error`). */
-interface ObservingStrategy extends BalancingStrategy {
-  observe?(outcome: TaskOutcome): void;
-}
 
 /** Drives a real strategy class with a seeded random source, as the dispatcher would. */
 export function strategyRouter(strategy: BalancingStrategy, seed: number, options?: Readonly<Record<string, unknown>>): SimRouter {
