@@ -36,3 +36,13 @@ export { startTracing, type StartTracingOptions, type TracingHandle } from './tr
 export { createLogger, silentLogger, redactUrl, type Logger, type CreateLoggerOptions } from './logging/logger.js';
 export { seededRandom } from './util/random.js';
 export { sleep } from './util/abort.js';
+export { fleetRuntime, type FleetRuntime } from './fleet/fleet-runtime.js';
+export { FleetExecutor } from './fleet/fleet-executor.js';
+export { FleetWorker } from './fleet/fleet-worker.js';
+export type { FleetCommonOptions, FleetExecutorOptions, FleetWorkerOptions } from './fleet/fleet-options.js';
+export { FleetKeys, DEFAULT_PREFIX } from './fleet/fleet-keys.js';
+export { readFleetStatus, readRunStatus, type FleetStatus, type QueueDepth, type StatusOptions } from './fleet/fleet-status.js';
+export type { WorkerRecord, RegistrySnapshot } from './fleet/worker-registry.js';
+export type { RunRecord, StepRecord, DecisionRecord } from './fleet/run-store.js';
+export type { JobPayload, TaskReply, SerializedError } from './fleet/job-payload.js';
+export { resolveRedisUrl, redisOptionsFromUrl } from './fleet/redis-connection.js';

@@ -3,10 +3,14 @@ import { Command } from 'commander';
 import { ENGINE_VERSION } from '../version.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
   const program = new Command('weft').description('Weft: a plugin-based workflow engine').version(ENGINE_VERSION);
   registerRunCommand(program);
   registerValidateCommand(program);
+  registerWorkerCommand(program);
+  registerStatusCommand(program);
   return program;
 }

@@ -6,6 +6,8 @@ export const SpanNames = {
   PIPELINE_RUN: 'weft.pipeline.run',
   STEP: 'weft.step',
   TASK_EXECUTE: 'weft.task.execute',
+  /** Fleet: a task enqueued as a BullMQ job (PRODUCER). */
+  TASK_ENQUEUE: 'weft.task.enqueue',
   DECISION_ROUTE: 'weft.decision.route',
   DECISION_PREDICT: 'weft.decision.predict',
   DECISION_CACHE: 'weft.decision.cache',
@@ -43,6 +45,10 @@ export const Attr = {
   DECISION_EXPLORED: 'weft.decision.explored',
   DECISION_REFUSED: 'weft.decision.refused',
   DECISION_WAITED_MS: 'weft.decision.waited_ms',
+  /** Fleet: the worker a re-routed task left. */
+  DECISION_FROM: 'weft.decision.from',
+  /** Fleet: answered from the idempotency record, the handler did not run again. */
+  TASK_DEDUPLICATED: 'weft.task.deduplicated',
   RETRY_ATTEMPT: 'weft.retry.attempt',
   RETRY_DELAY_MS: 'weft.retry.delay_ms',
   RETRY_WILL_RETRY: 'weft.retry.will_retry',

@@ -1,6 +1,9 @@
 /** `weft run <pipeline> [--input …]`: runs a pipeline file on the embedded runtime (or a fleet with --redis). */
 import type { Command } from 'commander';
-import { createEngine, type CreateEngineOptions } from '../../engine.js';
+import { createEngine } from '../../engine.js';
+import { fleetRuntime } from '../../fleet/fleet-runtime.js';
+import { resolveRedisUrl } from '../../fleet/redis-connection.js';
+import { WeftError } from '../../errors.js';
 import { loadPipelineFile } from '../../pipeline/load-pipeline-file.js';
 import { PipelineRunError } from '../../scheduler/run-error.js';
 import { createLogger } from '../../logging/logger.js';
@@ -18,13 +21,7 @@ export interface RunCommandOptions {
   progress?: boolean;
   trace?: boolean;
   redis?: string;
-}
-
-/** Hook for the fleet runtime: turns `--redis` into engine options. Set by the fleet module. */
-export type RuntimeOptionsFactory = (redisUrl: string) => Promise<Partial<CreateEngineOptions>>;
-let fleetRuntime: RuntimeOptionsFactory | undefined;
-export function setFleetRuntime(factory: RuntimeOptionsFactory): void {
-  fleetRuntime = factory;
+  fleet?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -36,6 +33,7 @@ export function registerRunCommand(program: Command): void {
     .option('-c, --config <file>', 'engine config (default ./weft.config.yaml|yml|json)')
     .option('-p, --plugins <names>', 'comma-separated plugin packages to load, in addition to the config')
     .option('--redis <url>', 'run on a worker fleet through Redis (default $REDIS_URL when set with --fleet)')
+    .option('--fleet', 'run on the worker fleet at $REDIS_URL')
     .option('--json', 'print the run result as JSON on stdout')
     .option('--no-progress', 'no live progress on stderr')
     .option('--trace', 'export spans over OTLP/HTTP (configured by OTEL_* variables)')
@@ -48,7 +46,9 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const logger = createLogger();
   const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-cli' }) : undefined;
   const { config, baseDir } = await loadConfigFile(opts.config);
-  const runtime = opts.redis ? await requireFleet()(opts.redis) : {};
+  const redisUrl = opts.redis ?? (opts.fleet ? resolveRedisUrl(undefined) : undefined);
+  if (opts.fleet && !redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', '--fleet needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
+  const runtime = redisUrl ? await fleetRuntime(redisUrl) : {};
   const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, ...runtime });
   try {
     const pipeline = await loadPipelineFile(file, { taskTypes: engine.handlers.types() });
@@ -73,9 +73,4 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     await engine.close();
     await tracing?.shutdown();
   }
-}
-
-function requireFleet(): RuntimeOptionsFactory {
-  if (!fleetRuntime) throw new Error('The fleet runtime is not available in this build of the CLI.');
-  return fleetRuntime;
 }

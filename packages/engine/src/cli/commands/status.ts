@@ -1,0 +1,82 @@
+/** `weft status [runId] --redis <url> [--json]`: the fleet's workers, queues, runs and decisions, or one run. */
+import type { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { WeftError } from '../../errors.js';
+import { FleetKeys, DEFAULT_PREFIX } from '../../fleet/fleet-keys.js';
+import { readFleetStatus, readRunStatus, type FleetStatus } from '../../fleet/fleet-status.js';
+import { assertReachable, redisOptionsFromUrl, resolveRedisUrl } from '../../fleet/redis-connection.js';
+import type { RunRecord } from '../../fleet/run-store.js';
+
+export interface StatusCommandOptions {
+  redis?: string;
+  prefix?: string;
+  json?: boolean;
+  runs?: string;
+  decisions?: string;
+}
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description('Show the fleet (workers, queue depths, recent runs and decisions), or one run by id')
+    .argument('[runId]', 'show this run: steps done, outputs, failures')
+    .option('--redis <url>', 'Redis URL (default $REDIS_URL)')
+    .option('--prefix <prefix>', 'key and queue prefix (default {weft})')
+    .option('--runs <n>', 'recent runs to show (default 10)')
+    .option('--decisions <n>', 'recent decisions to show (default 20)')
+    .option('--json', 'print JSON on stdout')
+    .action(async (runId: string | undefined, opts: StatusCommandOptions) => {
+      process.stdout.write(`${await statusCommand(runId, opts)}\n`);
+    });
+}
+
+export async function statusCommand(runId: string | undefined, opts: StatusCommandOptions): Promise<string> {
+  const url = resolveRedisUrl(opts.redis);
+  if (!url) throw new WeftError('WEFT_CONFIG_INVALID', 'weft status needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
+  await assertReachable(url);
+  const redis = new Redis({ ...redisOptionsFromUrl(url), maxRetriesPerRequest: 1 });
+  const keys = new FleetKeys(opts.prefix ?? DEFAULT_PREFIX);
+  try {
+    if (runId !== undefined) {
+      const run = await readRunStatus(redis, keys, runId);
+      return opts.json ? JSON.stringify(run, null, 2) : formatRun(run);
+    }
+    const status = await readFleetStatus(redis, keys, {
+      ...(opts.runs ? { runs: Number(opts.runs) } : {}),
+      ...(opts.decisions ? { decisions: Number(opts.decisions) } : {}),
+    });
+    return opts.json ? JSON.stringify(status, null, 2) : formatStatus(status);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function ago(iso: string): string {
+  const s = (Date.now() - Date.parse(iso)) / 1000;
+  return s < 60 ? `${s.toFixed(1)}s ago` : `${Math.round(s / 60)}m ago`;
+}
+
+function table(rows: string[][]): string {
+  if (rows.length === 0) return '  (none)';
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd()).join('\n');
+}
+
+export function formatStatus(s: FleetStatus): string {
+  const workers = table([
+    ['ID', 'CAPABILITIES', 'IN FLIGHT', 'CONC', 'EWMA MS', 'SUCCESS', 'DONE', 'HEARTBEAT', 'STATE'],
+    ...s.workers.map((w) => [w.id, w.capabilities.join(','), String(w.stats.inFlight), String(w.concurrency), w.stats.ewmaLatencyMs.toFixed(1), `${(w.stats.successRate * 100).toFixed(0)}%`, String(w.stats.completed + w.stats.failed), ago(w.heartbeatAt), w.draining ? 'draining' : 'live']),
+  ]);
+  const queues = table([['QUEUE', 'WAITING', 'ACTIVE', 'DELAYED', 'FAILED', 'COMPLETED'], ...s.queues.map((q) => [q.queue, String(q.waiting), String(q.active), String(q.delayed), String(q.failed), String(q.completed)])]);
+  const runs = table([['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'MS'], ...s.runs.map((r) => [r.runId, r.pipeline, r.status, ago(r.startedAt), r.durationMs === undefined ? '' : r.durationMs.toFixed(0)])]);
+  const decisions = table([['WHEN', 'KIND', 'TASK', 'WORKER', 'BY', 'REASON'], ...s.decisions.map((d) => [ago(d.at), d.kind, d.taskId, d.workerId, d.decidedBy, d.reason])]);
+  return `Fleet ${s.prefix}\n\nWorkers (${s.workers.length})\n${workers}\n\nQueues\n${queues}\n\nRecent runs\n${runs}\n\nRecent decisions\n${decisions}`;
+}
+
+export function formatRun(r: RunRecord): string {
+  const tasks = table([
+    ['TASK', 'STATUS', 'WORKER', 'ATTEMPT', 'MS', 'OUTPUT / ERROR'],
+    ...Object.values(r.tasks).map((t) => [t.taskId.slice(r.runId.length + 1), t.status, t.workerId, String(t.attempt), String(t.durationMs), (t.error ?? JSON.stringify(t.output) ?? '').slice(0, 60)]),
+  ]);
+  return `Run ${r.runId} of "${r.pipeline}": ${r.status}${r.durationMs === undefined ? '' : ` in ${r.durationMs.toFixed(0)} ms`} (started ${ago(r.startedAt)})${r.error ? `\n  ${r.error}` : ''}\n\n${tasks}`;
+}

@@ -1,0 +1,102 @@
+/** `weft worker --redis <url> --plugins … --concurrency N --capabilities …`: one fleet worker process. */
+import type { Command } from 'commander';
+import { createEngine } from '../../engine.js';
+import { WeftError } from '../../errors.js';
+import { FleetWorker } from '../../fleet/fleet-worker.js';
+import { redactUrl, createLogger } from '../../logging/logger.js';
+import { resolveRedisUrl } from '../../fleet/redis-connection.js';
+import { startTracing } from '../../tracing/start-tracing.js';
+import { Telemetry } from '../../tracing/telemetry.js';
+import { loadConfigFile, withPlugins } from '../config-file.js';
+
+export interface WorkerCommandOptions {
+  redis?: string;
+  config?: string;
+  plugins?: string;
+  concurrency?: string;
+  capabilities?: string;
+  id?: string;
+  prefix?: string;
+  heartbeatMs?: string;
+  heartbeatTtlMs?: string;
+  drainTimeoutMs?: string;
+  lockDurationMs?: string;
+  pools?: boolean;
+  trace?: boolean;
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('Start a fleet worker: loads the plugins, registers in Redis, runs tasks routed to it')
+    .option('--redis <url>', 'Redis URL, redis:// or rediss:// (default $REDIS_URL)')
+    .option('-c, --config <file>', 'engine config (default ./weft.config.yaml|yml|json), as for weft run')
+    .option('-p, --plugins <names>', 'comma-separated plugin packages to load, in addition to the config')
+    .option('--concurrency <n>', 'jobs run at once (default 4)')
+    .option('--capabilities <list>', 'comma-separated capabilities, e.g. lang:python,gpu (default *: any task)')
+    .option('--id <id>', 'worker id (default <host>-<pid>-<random>)')
+    .option('--prefix <prefix>', 'key and queue prefix (default {weft})')
+    .option('--heartbeat-ms <ms>', 'heartbeat period (default 1000)')
+    .option('--heartbeat-ttl-ms <ms>', 'lapse after this long without a heartbeat (default 3 x heartbeat)')
+    .option('--drain-timeout-ms <ms>', 'how long SIGTERM waits for in-flight jobs (default 30000)')
+    .option('--lock-duration-ms <ms>', 'BullMQ job lock; a stalled job is detected after it (default 30000)')
+    .option('--no-pools', 'consume only this worker\'s own queue, not the shared pool queues')
+    .option('--trace', 'export spans over OTLP/HTTP (configured by OTEL_* variables)')
+    .action(async (opts: WorkerCommandOptions) => {
+      process.exitCode = await workerCommand(opts);
+    });
+}
+
+function int(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new WeftError('WEFT_CONFIG_INVALID', `${flag} must be a positive integer, got "${value}".`, { retryable: false });
+  return n;
+}
+
+export async function workerCommand(opts: WorkerCommandOptions): Promise<number> {
+  const redisUrl = resolveRedisUrl(opts.redis);
+  if (!redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', 'weft worker needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
+  const logger = createLogger({ level: process.env['WEFT_LOG_LEVEL'] ?? 'info', name: 'weft-worker' });
+  const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-worker' }) : undefined;
+  const { config, baseDir } = await loadConfigFile(opts.config);
+  const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, runtime: 'fleet', redisUrl });
+  const concurrency = int(opts.concurrency, '--concurrency');
+  const heartbeatMs = int(opts.heartbeatMs, '--heartbeat-ms');
+  const heartbeatTtlMs = int(opts.heartbeatTtlMs, '--heartbeat-ttl-ms');
+  const drainTimeoutMs = int(opts.drainTimeoutMs, '--drain-timeout-ms');
+  const lockDurationMs = int(opts.lockDurationMs, '--lock-duration-ms');
+  const worker = new FleetWorker(
+    {
+      redisUrl,
+      logger,
+      pools: opts.pools !== false,
+      ...(opts.id ? { id: opts.id } : {}),
+      ...(opts.prefix ? { prefix: opts.prefix } : {}),
+      ...(opts.capabilities ? { capabilities: opts.capabilities.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
+      ...(concurrency ? { concurrency } : {}),
+      ...(heartbeatMs ? { heartbeatMs } : {}),
+      ...(heartbeatTtlMs ? { heartbeatTtlMs } : {}),
+      ...(drainTimeoutMs ? { drainTimeoutMs } : {}),
+      ...(lockDurationMs ? { lockDurationMs } : {}),
+    },
+    { handlers: engine.handlers, telemetry: new Telemetry() },
+  );
+  try {
+    await worker.start();
+  } catch (err) {
+    await engine.close();
+    await tracing?.shutdown();
+    throw err;
+  }
+  logger.info({ redis: redactUrl(redisUrl), id: worker.id }, `worker ${worker.id} serving ${engine.handlers.types().join(', ') || '(no task types)'}; SIGTERM drains`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal }, `${signal}: finishing in-flight jobs, taking no new ones`);
+  await worker.close();
+  await engine.close();
+  await tracing?.shutdown();
+  return 0;
+}

@@ -1,0 +1,340 @@
+/**
+ * The fleet runtime's executor, on the runner side: enqueues each routed task as a BullMQ job on
+ * the chosen worker's queue (a PRODUCER span, W3C context in the job), reads results from its own
+ * reply list, keeps the live worker set from the registry, and re-routes every task whose worker
+ * lapsed, is draining with the job still waiting, or whose job Redis lost.
+ */
+import { randomUUID } from 'node:crypto';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { workerAccepts, type WorkerView } from '../contracts/worker.js';
+import { DefaultLeastInFlight } from '../dispatch/least-in-flight.js';
+import { WeftError, errorMessage } from '../errors.js';
+import type { ExecutorDeps } from '../engine.js';
+import type { ExecuteRequest, Executor } from '../executors/executor.js';
+import type { Logger } from '../logging/logger.js';
+import { Attr, SpanNames } from '../tracing/attributes.js';
+import { failSpan, type Telemetry } from '../tracing/telemetry.js';
+import { sleep } from '../util/abort.js';
+import { FleetKeys, DEFAULT_PREFIX } from './fleet-keys.js';
+import type { FleetExecutorOptions } from './fleet-options.js';
+import { PAYLOAD_VERSION, type JobPayload, type TaskReply } from './job-payload.js';
+import { connectRedis } from './redis-connection.js';
+import { RunStore } from './run-store.js';
+import { deserializeError } from './serialized-error.js';
+import { injectTrace } from './trace-carrier.js';
+import { readRegistry, toWorkerView, type WorkerRecord } from './worker-registry.js';
+
+interface Pending {
+  readonly requestId: string;
+  readonly req: ExecuteRequest;
+  workerId: string;
+  queue: string;
+  jobId: string;
+  routes: number;
+  rerouting: boolean;
+  settle(ok: boolean, value: unknown): void;
+}
+
+export class FleetExecutor implements Executor {
+  readonly kind = 'fleet' as const;
+  /** This runner's id: workers push its results to its reply list. */
+  readonly runnerId = randomUUID();
+  readonly keys: FleetKeys;
+  readonly store: RunStore;
+  private readonly telemetry: Telemetry;
+  private readonly logger: Logger;
+  private readonly redis: Redis;
+  private readonly blocking: Redis;
+  private readonly pollMs: number;
+  private readonly picker = new DefaultLeastInFlight();
+  private live = new Map<string, WorkerRecord>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly sent = new Map<string, number>();
+  private readonly queues = new Map<string, Queue>();
+  private readonly listeners = new Set<() => void>();
+  private readonly started: Promise<void>;
+  private timer: NodeJS.Timeout | undefined;
+  private replies: Promise<void> | undefined;
+  private polling = false;
+  private closed = false;
+
+  constructor(
+    private readonly options: FleetExecutorOptions,
+    deps: Pick<ExecutorDeps, 'telemetry' | 'logger'>,
+  ) {
+    this.keys = new FleetKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.telemetry = deps.telemetry;
+    this.logger = (options.logger ?? deps.logger).child({ runner: this.runnerId });
+    this.pollMs = options.pollMs ?? 250;
+    this.redis = connectRedis(options.redisUrl, this.logger, 'runner', () => void this.recoverLost());
+    this.blocking = connectRedis(options.redisUrl, this.logger, 'runner-replies');
+    this.store = new RunStore(this.redis, this.keys, { keepRuns: options.keepRuns ?? 100, keepDecisions: options.keepDecisions ?? 200, runTtlMs: options.runTtlMs ?? 7 * 86_400_000 }, this.logger);
+    this.started = this.start();
+    this.started.catch(() => {});
+  }
+
+  /** Resolves once connected and the registry has been read once. */
+  ready(): Promise<void> {
+    return this.started;
+  }
+
+  private async start(): Promise<void> {
+    await Promise.all([this.redis.connect(), this.blocking.connect()]);
+    await this.poll();
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
+    this.replies = this.readReplies();
+  }
+
+  /** The registry record of a live worker (task types, queues), for guards and `weft status`. */
+  record(workerId: string): WorkerRecord | undefined {
+    return this.live.get(workerId);
+  }
+
+  workers(): readonly WorkerView[] {
+    const out: WorkerView[] = [];
+    for (const r of this.live.values()) if (!r.draining) out.push(toWorkerView(r, this.sent.get(r.id) ?? 0));
+    return out;
+  }
+
+  onCapacity(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private capacity(): void {
+    for (const l of this.listeners) l();
+  }
+
+  execute(req: ExecuteRequest): Promise<unknown> {
+    if (this.closed) return Promise.reject(new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run tasks.', { retryable: false }));
+    if (!this.live.has(req.workerId)) {
+      return Promise.reject(new WeftError('WEFT_WORKER_LOST', `Worker "${req.workerId}" left the fleet before step "${req.task.stepId}" was enqueued on it.`, { details: { workerId: req.workerId } }));
+    }
+    return new Promise((resolve, reject) => {
+      const requestId = randomUUID();
+      const onAbort = (): void => {
+        void this.queue(p.queue).remove(p.jobId).catch(() => 0);
+        p.settle(false, req.signal.reason);
+      };
+      const p: Pending = {
+        requestId,
+        req,
+        workerId: req.workerId,
+        queue: this.keys.workerQueue(req.workerId),
+        jobId: '',
+        routes: 0,
+        rerouting: false,
+        settle: (ok, value) => {
+          if (!this.pending.delete(requestId)) return;
+          this.count(p.workerId, -1);
+          req.signal.removeEventListener('abort', onAbort);
+          if (ok) resolve(value);
+          else reject(value);
+          this.capacity();
+        },
+      };
+      this.pending.set(requestId, p);
+      this.count(p.workerId, 1);
+      if (req.signal.aborted) return onAbort();
+      req.signal.addEventListener('abort', onAbort, { once: true });
+      this.enqueue(p).catch((err: unknown) => p.settle(false, err));
+    });
+  }
+
+  private count(workerId: string, delta: number): void {
+    const n = (this.sent.get(workerId) ?? 0) + delta;
+    if (n <= 0) this.sent.delete(workerId);
+    else this.sent.set(workerId, n);
+  }
+
+  private queue(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.redis, prefix: this.keys.prefix });
+      q.on('error', (err) => this.logger.debug({ queue: name, err: errorMessage(err) }, 'queue error'));
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  private async enqueue(p: Pending): Promise<void> {
+    p.routes++;
+    p.jobId = `${p.requestId}-${p.routes}`;
+    const { task } = p.req;
+    const { span } = this.telemetry.start(SpanNames.TASK_ENQUEUE, p.req.traceContext, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        [Attr.TASK_ID]: task.id,
+        [Attr.TASK_TYPE]: task.type,
+        [Attr.TASK_ATTEMPT]: task.attempt,
+        [Attr.TASK_WORKER]: p.workerId,
+        [Attr.MESSAGING_SYSTEM]: 'bullmq',
+        [Attr.MESSAGING_DESTINATION]: p.queue,
+        [Attr.MESSAGING_OPERATION_TYPE]: 'send',
+        [Attr.MESSAGING_OPERATION_NAME]: 'send',
+        [Attr.MESSAGING_MESSAGE_ID]: p.jobId,
+      },
+    });
+    const payload: JobPayload = {
+      v: PAYLOAD_VERSION,
+      requestId: p.requestId,
+      replyTo: this.runnerId,
+      task: task as JobPayload['task'],
+      ...(p.req.timeoutMs === undefined ? {} : { timeoutMs: p.req.timeoutMs }),
+      // The step's context: the worker's span is its child, as in the embedded runtime.
+      trace: injectTrace(p.req.traceContext),
+      enqueuedAt: Date.now(),
+    };
+    const keep = this.options.keepCompleted ?? 1000;
+    try {
+      await this.queue(p.queue).add(task.type, payload, { jobId: p.jobId, attempts: 1, removeOnComplete: { count: keep }, removeOnFail: { count: keep } });
+      span.setStatus({ code: SpanStatusCode.OK });
+    } catch (err) {
+      failSpan(span, err);
+      throw new WeftError('WEFT_REDIS_UNAVAILABLE', `Could not enqueue step "${task.stepId}" on queue ${p.queue}: ${errorMessage(err)}. Check that Redis is up.`, { cause: err });
+    } finally {
+      span.end();
+    }
+  }
+
+  private async readReplies(): Promise<void> {
+    const key = this.keys.replies(this.runnerId);
+    while (!this.closed) {
+      try {
+        const first = await this.blocking.brpop(key, 1);
+        if (!first) continue;
+        this.onReply(first[1]);
+        // Drain what else arrived in one round trip: a busy fleet answers in bursts.
+        const rest = await this.blocking.rpop(key, 256);
+        for (const r of rest ?? []) this.onReply(r);
+      } catch (err) {
+        if (this.closed) return;
+        this.logger.debug({ err: errorMessage(err) }, 'reading replies failed; retrying');
+        await sleep(100);
+      }
+    }
+  }
+
+  private onReply(raw: string): void {
+    let reply: TaskReply;
+    try {
+      reply = JSON.parse(raw) as TaskReply;
+    } catch {
+      this.logger.warn({ raw: raw.slice(0, 200) }, 'unreadable reply ignored');
+      return;
+    }
+    const p = this.pending.get(reply.requestId);
+    // A late reply for a task already answered (re-routed, then both ran) changes nothing.
+    if (!p) return;
+    if (reply.ok) p.settle(true, reply.output);
+    else p.settle(false, deserializeError(reply.error ?? { name: 'Error', message: 'task failed', retryable: true }));
+  }
+
+  /** Reads the registry; lapsed workers leave routing at once and their tasks are re-routed. */
+  private async poll(): Promise<void> {
+    if (this.polling || this.closed) return;
+    this.polling = true;
+    try {
+      const snap = await readRegistry(this.redis, this.keys);
+      const before = this.live;
+      this.live = new Map(snap.live.map((r) => [r.id, r]));
+      if (snap.lapsed.length > 0) {
+        this.logger.warn({ workers: snap.lapsed }, 'worker heartbeat lapsed; removing it from routing');
+        await this.redis.zrem(this.keys.workers, ...snap.lapsed);
+      }
+      for (const p of this.pending.values()) {
+        if (p.rerouting || p.queue !== this.keys.workerQueue(p.workerId)) continue;
+        const w = this.live.get(p.workerId);
+        if (!w) void this.reroute(p, `worker ${p.workerId} heartbeat lapsed`);
+        else if (w.draining) void this.rerouteIfWaiting(p, `worker ${p.workerId} is draining`);
+      }
+      if (snap.live.some((r) => !r.draining && !before.has(r.id))) this.capacity();
+    } catch (err) {
+      this.logger.debug({ err: errorMessage(err) }, 'registry poll failed');
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async rerouteIfWaiting(p: Pending, reason: string): Promise<void> {
+    const state = await this.queue(p.queue).getJobState(p.jobId).catch(() => 'unknown');
+    if (state === 'waiting' || state === 'prioritized' || state === 'delayed') await this.reroute(p, `${reason}; job still waiting`);
+  }
+
+  /** After Redis comes back (possibly empty), jobs it lost are enqueued again. */
+  private async recoverLost(): Promise<void> {
+    for (const p of [...this.pending.values()]) {
+      if (p.rerouting || p.jobId === '') continue;
+      const state = await this.queue(p.queue).getJobState(p.jobId).catch(() => 'unknown');
+      if (state === 'unknown' && this.pending.has(p.requestId)) await this.reroute(p, 'job lost while redis was away');
+    }
+  }
+
+  private async reroute(p: Pending, reason: string): Promise<void> {
+    p.rerouting = true;
+    const from = p.workerId;
+    try {
+      await this.queue(p.queue).remove(p.jobId).catch(() => 0);
+      const { task, signal, traceContext } = p.req;
+      const { target, candidates } = await this.pickLive(p, signal);
+      if (!this.pending.has(p.requestId)) return;
+      this.telemetry.decision(SpanNames.DECISION_REROUTE, traceContext, {
+        [Attr.TASK_ID]: task.id,
+        [Attr.TASK_TYPE]: task.type,
+        [Attr.TASK_ATTEMPT]: task.attempt,
+        [Attr.DECISION_REASON]: reason,
+        [Attr.DECISION_CHOICE]: target,
+        [Attr.DECISION_CANDIDATES]: candidates,
+        [Attr.DECISION_CANDIDATE_COUNT]: candidates.length,
+        [Attr.DECISION_FROM]: from,
+      });
+      this.logger.warn({ task: task.id, from, to: target, reason }, 're-routing task');
+      void this.store.decision({ at: new Date().toISOString(), kind: 'reroute', taskId: task.id, taskType: task.type, workerId: target, decidedBy: 'fleet', reason, candidates });
+      this.count(from, -1);
+      this.count(target, 1);
+      p.workerId = target;
+      p.queue = this.live.has(target) ? this.keys.workerQueue(target) : target;
+      await this.enqueue(p);
+    } catch (err) {
+      p.settle(false, err);
+    } finally {
+      p.rerouting = false;
+    }
+  }
+
+  /** A live capable worker with the task's handler (least in flight), waiting for one if needed. */
+  private async pickLive(p: Pending, signal: AbortSignal): Promise<{ target: string; candidates: string[] }> {
+    const { task } = p.req;
+    const deadline = Date.now() + (this.options.rerouteWaitMs ?? 30_000);
+    for (;;) {
+      const views = this.workers().filter((w) => workerAccepts(w, task.capabilities) && (this.live.get(w.id)?.taskTypes.includes(task.type) ?? false));
+      if (views.length > 0) {
+        const choice = this.picker.select(task, views, { random: () => 0 });
+        return { target: choice.workerId, candidates: views.map((v) => v.id) };
+      }
+      if (Date.now() >= deadline || this.closed) break;
+      await sleep(this.pollMs, signal);
+    }
+    if (task.capabilities.length <= 1) {
+      // Nobody can take it now: park it where any future capable worker will look.
+      return { target: this.keys.poolQueue(task.capabilities[0]), candidates: [] };
+    }
+    throw new WeftError('WEFT_WORKER_LOST', `Step "${task.stepId}" lost its worker ${p.workerId} and no live worker offers [${task.capabilities.join(', ')}] with a "${task.type}" handler. Start such a worker.`, {
+      details: { stepId: task.stepId, workerId: p.workerId },
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const p of [...this.pending.values()]) p.settle(false, new WeftError('WEFT_ENGINE_CLOSED', 'The engine closed while the task was queued.', { retryable: false }));
+    await this.started.catch(() => {});
+    this.blocking.disconnect();
+    await this.replies;
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Redis key and BullMQ queue names of one fleet. Every key starts with the prefix, written with a
+ * Redis Cluster hash tag (`{weft}`), so the whole fleet lives in one slot of a cluster.
+ */
+
+/** Default prefix: a hash tag, so BullMQ's multi-key scripts also work on Redis Cluster. */
+export const DEFAULT_PREFIX = '{weft}';
+
+/** BullMQ refuses `:` in queue names; capabilities such as `lang:python` are encoded. */
+function queueSafe(value: string): string {
+  return value.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export class FleetKeys {
+  constructor(readonly prefix: string = DEFAULT_PREFIX) {}
+
+  /** Sorted set of worker ids (score: last heartbeat, for listing). */
+  get workers(): string {
+    return `${this.prefix}:workers`;
+  }
+
+  /** A worker's record (identity + live stats); expires when its heartbeat lapses. */
+  worker(id: string): string {
+    return `${this.prefix}:worker:${id}`;
+  }
+
+  /** Names of every queue a worker consumes, for `weft status`. */
+  get queues(): string {
+    return `${this.prefix}:queues`;
+  }
+
+  /** Sorted set of run ids by start time. */
+  get runs(): string {
+    return `${this.prefix}:runs`;
+  }
+
+  run(runId: string): string {
+    return `${this.prefix}:run:${runId}`;
+  }
+
+  /** Capped list of recent routing decisions (newest first). */
+  get decisions(): string {
+    return `${this.prefix}:decisions`;
+  }
+
+  /** Stored result of a completed task, by idempotency key. */
+  done(idempotencyKey: string): string {
+    return `${this.prefix}:done:${idempotencyKey}`;
+  }
+
+  /** List a runner reads its results from. */
+  replies(runnerId: string): string {
+    return `${this.prefix}:replies:${runnerId}`;
+  }
+
+  /** The queue only this worker consumes. */
+  workerQueue(workerId: string): string {
+    return `w.${queueSafe(workerId)}`;
+  }
+
+  /** A shared queue for tasks needing one capability (or none: `pool.any`). */
+  poolQueue(capability: string | undefined): string {
+    return capability === undefined ? 'pool.any' : `pool.${queueSafe(capability)}`;
+  }
+}

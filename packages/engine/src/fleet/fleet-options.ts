@@ -1,0 +1,47 @@
+/** Options of the fleet runtime's two sides: the runner's executor and the worker process. */
+import type { Logger } from '../logging/logger.js';
+
+export interface FleetCommonOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). Never logged. */
+  readonly redisUrl: string;
+  /** Prefix of every key and queue; keep the hash tag for Redis Cluster. Default `{weft}`. */
+  readonly prefix?: string;
+  /** Default: silent. */
+  readonly logger?: Logger;
+}
+
+export interface FleetExecutorOptions extends FleetCommonOptions {
+  /** How often the registry is read (liveness, stats, lost jobs), in ms. Default 250. */
+  readonly pollMs?: number;
+  /** How long a re-routed task waits for a live capable worker, in ms. Default 30000. */
+  readonly rerouteWaitMs?: number;
+  /** Finished jobs kept per queue for inspection. Default 1000. */
+  readonly keepCompleted?: number;
+  /** Recent decisions kept for `weft status`. Default 200. */
+  readonly keepDecisions?: number;
+  /** Recent runs kept for `weft status`. Default 100. */
+  readonly keepRuns?: number;
+  /** How long run records live in Redis, in ms. Default 7 days. */
+  readonly runTtlMs?: number;
+}
+
+export interface FleetWorkerOptions extends FleetCommonOptions {
+  /** Default `<host>-<pid>-<random>`. Letters, digits, `.`, `_`, `-`. */
+  readonly id?: string;
+  /** Capabilities offered (`lang:python`, `gpu`); `*` takes any task. Default `['*']`. */
+  readonly capabilities?: readonly string[];
+  /** Jobs run at once across the worker's queues. Default 4. */
+  readonly concurrency?: number;
+  /** Heartbeat period, in ms. Default 1000. */
+  readonly heartbeatMs?: number;
+  /** A record not renewed for this long is a lapsed worker, in ms. Default 3 × heartbeatMs. */
+  readonly heartbeatTtlMs?: number;
+  /** How long SIGTERM waits for in-flight jobs before aborting them, in ms. Default 30000. */
+  readonly drainTimeoutMs?: number;
+  /** Also consume the shared pool queues of its capabilities. Default true. */
+  readonly pools?: boolean;
+  /** BullMQ lock duration: a job whose worker stops renewing it is stalled after this, in ms. Default 30000. */
+  readonly lockDurationMs?: number;
+  /** How long idempotency records (completed results) live, in ms. Default 24 h. */
+  readonly idempotencyTtlMs?: number;
+}

@@ -1,0 +1,73 @@
+/**
+ * Turns a Redis URL into engine options for the fleet runtime: the BullMQ executor, plus a small
+ * built-in plugin that keeps tasks off workers without their handler and records run state and
+ * decisions in Redis for `weft status`. Nothing connects until it is called.
+ */
+import type { CreateEngineOptions } from '../engine.js';
+import { definePlugin, type Plugin } from '../plugin/define-plugin.js';
+import { ENGINE_VERSION } from '../version.js';
+import { FleetExecutor } from './fleet-executor.js';
+import type { FleetExecutorOptions } from './fleet-options.js';
+import { HandlerTypeGuard } from './handler-type-guard.js';
+import { assertReachable } from './redis-connection.js';
+import type { StepRecord } from './run-store.js';
+
+/** Outputs larger than this are not copied into run records. */
+const MAX_RECORDED_OUTPUT = 64 * 1024;
+
+export interface FleetRuntime extends Pick<CreateEngineOptions, 'runtime' | 'redisUrl'> {
+  readonly runtime: 'fleet';
+  readonly redisUrl: string;
+  readonly executor: NonNullable<CreateEngineOptions['executor']>;
+  /** Put these first in the engine's `plugins`. */
+  readonly plugins: readonly Plugin<unknown>[];
+}
+
+/**
+ * Fails fast (redacted URL, the fix) when Redis is unreachable. Spread the result into
+ * createEngine, merging `plugins` with your own: `plugins: [...fleet.plugins, ...mine]`.
+ */
+export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutorOptions, 'redisUrl'> = {}): Promise<FleetRuntime> {
+  await assertReachable(redisUrl);
+  let executor: FleetExecutor | undefined;
+  const plugin = definePlugin({
+    name: '@weft/engine/fleet',
+    version: ENGINE_VERSION,
+    engine: '*',
+    async setup(ctx) {
+      const ex = executor;
+      if (!ex) return;
+      await ex.ready();
+      const store = ex.store;
+      ctx.registerGuard(new HandlerTypeGuard((id) => ex.record(id)));
+      // Writes are not awaited: one connection keeps their order, and runs never wait on bookkeeping.
+      ctx.on('pipeline:start', (e) => void store.runStarted(e.runId, e.pipeline));
+      ctx.on('pipeline:end', (e) => void store.runEnded(e.runId, e.status, e.durationMs, e.error?.message));
+      ctx.on('route:after', (e) =>
+        void store.decision({
+          at: new Date().toISOString(),
+          kind: 'route',
+          taskId: e.task.id,
+          taskType: e.task.type,
+          workerId: e.decision.workerId,
+          decidedBy: e.decision.decidedBy,
+          reason: e.decision.reason,
+          candidates: e.decision.candidates.slice(0, 20),
+        }),
+      );
+      const record = (e: { task: { id: string; runId: string; stepId: string; attempt: number }; workerId: string; durationMs: number }, rest: Partial<StepRecord> & Pick<StepRecord, 'status'>): void =>
+        void store.task(e.task.runId, { taskId: e.task.id, stepId: e.task.stepId, workerId: e.workerId, attempt: e.task.attempt, durationMs: Math.round(e.durationMs), at: new Date().toISOString(), ...rest });
+      ctx.on('task:after', (e) => {
+        const text = JSON.stringify(e.output) ?? 'null';
+        record(e, { status: 'succeeded', output: text.length <= MAX_RECORDED_OUTPUT ? e.output : { truncated: true, bytes: text.length } });
+      });
+      ctx.on('task:error', (e) => record(e, { status: e.willRetry ? 'retrying' : 'failed', error: e.error?.message ?? 'failed' }));
+    },
+  });
+  return {
+    runtime: 'fleet',
+    redisUrl,
+    executor: (deps) => (executor = new FleetExecutor({ ...options, redisUrl }, deps)),
+    plugins: [plugin as Plugin<unknown>],
+  };
+}

@@ -1,0 +1,243 @@
+/**
+ * A fleet worker: registers in Redis with a heartbeat and live stats, consumes its own queue
+ * plus the shared pool queues of its capabilities, runs each job through runTask (a CONSUMER
+ * span joined to the runner's trace), records completed results under the idempotency key, and
+ * drains on close(): in-flight jobs finish, nothing new is taken, a timeout bounds the wait.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { SpanKind } from '@opentelemetry/api';
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { WeftError, errorMessage } from '../errors.js';
+import { runTask } from '../executors/task-runner.js';
+import { WorkerStatsTracker } from '../executors/worker-stats.js';
+import type { HandlerRegistry } from '../handlers/handler-registry.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import { Semaphore } from '../scheduler/semaphore.js';
+import { Attr } from '../tracing/attributes.js';
+import type { Telemetry } from '../tracing/telemetry.js';
+import { FleetKeys, DEFAULT_PREFIX } from './fleet-keys.js';
+import type { FleetWorkerOptions } from './fleet-options.js';
+import { jobPayloadSchema, toTaskDescriptor, type JobPayload, type TaskReply } from './job-payload.js';
+import { assertReachable, connectRedis, fleetRedisOptions } from './redis-connection.js';
+import { serializeError } from './serialized-error.js';
+import { extractTrace } from './trace-carrier.js';
+import type { WorkerRecord } from './worker-registry.js';
+
+const REPLY_TTL_S = 3600;
+
+export class FleetWorker {
+  readonly id: string;
+  readonly capabilities: readonly string[];
+  readonly concurrency: number;
+  readonly queues: readonly string[];
+  private readonly keys: FleetKeys;
+  private readonly logger: Logger;
+  private readonly tracker = new WorkerStatsTracker();
+  private readonly slots: Semaphore;
+  private readonly abort = new AbortController();
+  private readonly startedAt = new Date().toISOString();
+  private readonly heartbeatMs: number;
+  private readonly ttlMs: number;
+  private redis: Redis | undefined;
+  private consumers: Worker[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private beating = false;
+  private draining = false;
+  private closed: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: FleetWorkerOptions,
+    private readonly deps: { handlers: HandlerRegistry; telemetry: Telemetry },
+  ) {
+    this.id = options.id ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    if (!/^[A-Za-z0-9._-]+$/.test(this.id)) {
+      throw new WeftError('WEFT_CONFIG_INVALID', `Worker id "${this.id}" may only use letters, digits, ".", "_" and "-". Choose another --id.`, { retryable: false });
+    }
+    this.capabilities = options.capabilities && options.capabilities.length > 0 ? options.capabilities : ['*'];
+    this.concurrency = options.concurrency ?? 4;
+    this.slots = new Semaphore(this.concurrency);
+    this.keys = new FleetKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.logger = (options.logger ?? silentLogger()).child({ worker: this.id });
+    this.heartbeatMs = options.heartbeatMs ?? 1000;
+    this.ttlMs = options.heartbeatTtlMs ?? 3 * this.heartbeatMs;
+    const pools = options.pools === false ? [] : [this.keys.poolQueue(undefined), ...this.capabilities.filter((c) => c !== '*').map((c) => this.keys.poolQueue(c))];
+    this.queues = [this.keys.workerQueue(this.id), ...pools];
+  }
+
+  /** Live stats, as published on each heartbeat. */
+  get stats(): WorkerRecord['stats'] {
+    return this.tracker.stats;
+  }
+
+  /** Checks Redis (fails fast with the redacted URL), registers, and starts consuming. */
+  async start(): Promise<void> {
+    await assertReachable(this.options.redisUrl);
+    this.redis = connectRedis(this.options.redisUrl, this.logger, 'worker', () => void this.beat());
+    await this.redis.connect();
+    await this.beat();
+    this.timer = setInterval(() => void this.beat(), this.heartbeatMs);
+    // BullMQ's own RedisOptions type differs from ioredis' in detail; the values are ioredis options.
+    const connection = fleetRedisOptions(this.options.redisUrl) as ConnectionOptions;
+    for (const name of this.queues) {
+      const consumer = new Worker(name, (job) => this.process(job, name), {
+        connection,
+        prefix: this.keys.prefix,
+        concurrency: this.concurrency,
+        lockDuration: this.options.lockDurationMs ?? 30_000,
+        // Our scheduler owns retries; a stalled job is moved back once, then re-routed by the runner.
+        maxStalledCount: 1,
+      });
+      consumer.on('error', (err) => this.logger.warn({ queue: name, err: errorMessage(err) }, 'queue consumer error; BullMQ reconnects'));
+      this.consumers.push(consumer);
+    }
+    this.logger.info({ capabilities: this.capabilities, concurrency: this.concurrency, queues: this.queues, taskTypes: this.deps.handlers.types() }, 'worker ready');
+  }
+
+  private record(): WorkerRecord {
+    return {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      capabilities: this.capabilities,
+      concurrency: this.concurrency,
+      taskTypes: this.deps.handlers.types(),
+      queues: this.queues,
+      startedAt: this.startedAt,
+      heartbeatAt: new Date().toISOString(),
+      draining: this.draining,
+      stats: this.tracker.stats,
+    };
+  }
+
+  /** Renews the record; skipped while the previous one is pending (Redis away). */
+  private async beat(): Promise<void> {
+    const redis = this.redis;
+    if (!redis || this.beating) return;
+    this.beating = true;
+    try {
+      await redis
+        .multi()
+        .set(this.keys.worker(this.id), JSON.stringify(this.record()), 'PX', this.ttlMs)
+        .zadd(this.keys.workers, Date.now(), this.id)
+        .sadd(this.keys.queues, ...this.queues)
+        .exec();
+    } catch (err) {
+      this.logger.debug({ err: errorMessage(err) }, 'heartbeat failed');
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  private async process(job: Job, queue: string): Promise<unknown> {
+    const parsed = jobPayloadSchema.safeParse(job.data);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      const err = new WeftError('WEFT_JOB_PAYLOAD_INVALID', `Job ${job.id} on queue ${queue} has a malformed payload (${issues}). Enqueue jobs through the Weft executor; this job is failed and not retried.`, {
+        retryable: false,
+        details: { jobId: job.id, queue, issues },
+      });
+      this.logger.warn({ jobId: job.id, queue, issues }, 'malformed job payload; failing the job');
+      const replyTo = (job.data as { replyTo?: unknown; requestId?: unknown } | null) ?? {};
+      if (typeof replyTo.replyTo === 'string' && typeof replyTo.requestId === 'string') {
+        await this.reply(replyTo.replyTo, { requestId: replyTo.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: 0 });
+      }
+      throw new UnrecoverableError(`${err.code}: ${err.message}`);
+    }
+    await this.slots.acquire();
+    try {
+      return await this.run(job, queue, parsed.data);
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  private async run(job: Job, queue: string, payload: JobPayload): Promise<unknown> {
+    const redis = this.redis!;
+    const task = toTaskDescriptor(payload.task);
+    const doneKey = this.keys.done(task.idempotencyKey);
+    const started = performance.now();
+    const previous = await redis.get(doneKey);
+    if (previous !== null) {
+      // Completed before a crash or a re-route: answer with that result, do not repeat the effect.
+      const output = (JSON.parse(previous) as { output?: unknown }).output;
+      this.logger.info({ task: task.id, jobId: job.id }, 'task already completed (idempotency key); not running it again');
+      await this.reply(payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, output, deduplicated: true, durationMs: 0 });
+      return { deduplicated: true };
+    }
+    this.tracker.started();
+    let ok = false;
+    let message: string | undefined;
+    try {
+      const output = await runTask({
+        handlers: this.deps.handlers,
+        telemetry: this.deps.telemetry,
+        logger: this.logger,
+        task,
+        workerId: this.id,
+        signal: this.abort.signal,
+        parent: extractTrace(payload.trace),
+        spanKind: SpanKind.CONSUMER,
+        attributes: {
+          [Attr.MESSAGING_SYSTEM]: 'bullmq',
+          [Attr.MESSAGING_DESTINATION]: queue,
+          [Attr.MESSAGING_OPERATION_TYPE]: 'process',
+          [Attr.MESSAGING_OPERATION_NAME]: 'process',
+          [Attr.MESSAGING_MESSAGE_ID]: String(job.id),
+        },
+        ...(payload.timeoutMs === undefined ? {} : { timeoutMs: payload.timeoutMs }),
+      });
+      ok = true;
+      const durationMs = performance.now() - started;
+      await redis.set(doneKey, JSON.stringify({ output }), 'PX', this.options.idempotencyTtlMs ?? 86_400_000);
+      await this.reply(payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, output, durationMs });
+      return null;
+    } catch (err) {
+      message = errorMessage(err);
+      await this.reply(payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: performance.now() - started });
+      // The runner decides about retries; BullMQ must not run the job again.
+      throw new UnrecoverableError(message);
+    } finally {
+      this.tracker.finished(ok, performance.now() - started, message);
+    }
+  }
+
+  private async reply(replyTo: string, reply: TaskReply): Promise<void> {
+    const key = this.keys.replies(replyTo);
+    await this.redis!.multi().lpush(key, JSON.stringify(reply)).expire(key, REPLY_TTL_S).exec();
+  }
+
+  /**
+   * Drains: marks the record draining (routing stops sending work), lets in-flight jobs finish
+   * within drainTimeoutMs, then aborts what is left and leaves the registry.
+   */
+  close(): Promise<void> {
+    this.closed ??= this.drain();
+    return this.closed;
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    await this.beat();
+    const limit = this.options.drainTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = Promise.all(this.consumers.map((c) => c.close())).then(() => 'drained' as const);
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limit)));
+    const how = await Promise.race([graceful, timeout]);
+    clearTimeout(timer);
+    if (how === 'timeout') {
+      this.logger.warn({ drainTimeoutMs: limit, inFlight: this.tracker.stats.inFlight }, 'drain timeout; aborting in-flight jobs');
+      this.abort.abort(new WeftError('WEFT_WORKER_LOST', `Worker ${this.id} stopped after its ${limit} ms drain timeout. Raise --drain-timeout-ms for longer tasks.`));
+      await Promise.all(this.consumers.map((c) => c.close(true).catch(() => {})));
+    }
+    if (this.timer) clearInterval(this.timer);
+    try {
+      await this.redis?.multi().del(this.keys.worker(this.id)).zrem(this.keys.workers, this.id).exec();
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err) }, 'could not leave the registry; the record expires on its own');
+    }
+    this.redis?.disconnect();
+    this.logger.info({ how }, 'worker stopped');
+  }
+}

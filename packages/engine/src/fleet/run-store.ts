@@ -1,0 +1,116 @@
+/**
+ * Run state and recent decisions in Redis, so `weft status` can show a run from another
+ * process: one hash per run (meta, and one field per step with its status, worker and output).
+ */
+import type { Redis } from 'ioredis';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { FleetKeys } from './fleet-keys.js';
+
+export interface StepRecord {
+  readonly stepId: string;
+  readonly taskId: string;
+  readonly status: 'succeeded' | 'failed' | 'retrying';
+  readonly workerId: string;
+  readonly attempt: number;
+  readonly durationMs: number;
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly at: string;
+}
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly durationMs?: number;
+  readonly error?: string;
+  /** By task id (`<runId>:<stepId>` or `…[i]` for forEach items). */
+  readonly tasks: Record<string, StepRecord>;
+}
+
+export interface DecisionRecord {
+  readonly at: string;
+  readonly kind: 'route' | 'reroute';
+  readonly taskId: string;
+  readonly taskType: string;
+  readonly workerId: string;
+  readonly decidedBy: string;
+  readonly reason: string;
+  readonly candidates: readonly string[];
+}
+
+export interface RunStoreLimits {
+  readonly keepRuns: number;
+  readonly keepDecisions: number;
+  readonly runTtlMs: number;
+}
+
+/** Writes never throw into the run: state in Redis is a view, the run itself goes on. */
+export class RunStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: FleetKeys,
+    private readonly limits: RunStoreLimits,
+    private readonly logger: Logger,
+  ) {}
+
+  async runStarted(runId: string, pipeline: string): Promise<void> {
+    const meta = { runId, pipeline, status: 'running', startedAt: new Date().toISOString() };
+    await this.write(
+      this.redis
+        .multi()
+        .hset(this.keys.run(runId), 'meta', JSON.stringify(meta))
+        .pexpire(this.keys.run(runId), this.limits.runTtlMs)
+        .zadd(this.keys.runs, Date.now(), runId)
+        .zremrangebyrank(this.keys.runs, 0, -this.limits.keepRuns - 1),
+    );
+  }
+
+  async runEnded(runId: string, status: RunRecord['status'], durationMs: number, error?: string): Promise<void> {
+    const raw = await this.redis.hget(this.keys.run(runId), 'meta').catch(() => null);
+    const meta = raw ? (JSON.parse(raw) as Record<string, unknown>) : { runId };
+    Object.assign(meta, { status, durationMs, endedAt: new Date().toISOString(), ...(error ? { error } : {}) });
+    await this.write(this.redis.multi().hset(this.keys.run(runId), 'meta', JSON.stringify(meta)));
+  }
+
+  async task(runId: string, record: StepRecord): Promise<void> {
+    await this.write(this.redis.multi().hset(this.keys.run(runId), `task:${record.taskId}`, JSON.stringify(record)));
+  }
+
+  async decision(record: DecisionRecord): Promise<void> {
+    await this.write(this.redis.multi().lpush(this.keys.decisions, JSON.stringify(record)).ltrim(this.keys.decisions, 0, this.limits.keepDecisions - 1));
+  }
+
+  private async write(multi: ReturnType<Redis['multi']>): Promise<void> {
+    try {
+      await multi.exec();
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err) }, 'could not record run state in redis');
+    }
+  }
+}
+
+export async function readRun(redis: Redis, keys: FleetKeys, runId: string): Promise<RunRecord | undefined> {
+  const all = await redis.hgetall(keys.run(runId));
+  if (!all['meta']) return undefined;
+  const meta = JSON.parse(all['meta']) as Omit<RunRecord, 'tasks'>;
+  const tasks: Record<string, StepRecord> = {};
+  for (const [field, value] of Object.entries(all)) {
+    if (field.startsWith('task:')) tasks[field.slice(5)] = JSON.parse(value) as StepRecord;
+  }
+  return { ...meta, tasks };
+}
+
+export async function recentRuns(redis: Redis, keys: FleetKeys, count: number): Promise<Omit<RunRecord, 'tasks'>[]> {
+  const ids = await redis.zrevrange(keys.runs, 0, count - 1);
+  const metas = await Promise.all(ids.map((id) => redis.hget(keys.run(id), 'meta')));
+  return metas.filter((m): m is string => m !== null).map((m) => JSON.parse(m) as Omit<RunRecord, 'tasks'>);
+}
+
+export async function recentDecisions(redis: Redis, keys: FleetKeys, count: number): Promise<DecisionRecord[]> {
+  const raw = await redis.lrange(keys.decisions, 0, count - 1);
+  return raw.map((r) => JSON.parse(r) as DecisionRecord);
+}

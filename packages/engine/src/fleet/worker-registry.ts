@@ -1,0 +1,64 @@
+/** The fleet's worker registry in Redis: each worker's record expires unless its heartbeat renews it. */
+import type { Redis } from 'ioredis';
+import type { WorkerStats, WorkerView } from '../contracts/worker.js';
+import type { FleetKeys } from './fleet-keys.js';
+
+/** What a worker publishes on every heartbeat. */
+export interface WorkerRecord {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly capabilities: readonly string[];
+  readonly concurrency: number;
+  /** Task types this worker has handlers for: routing never sends it others. */
+  readonly taskTypes: readonly string[];
+  /** Its own queue and the pool queues it consumes. */
+  readonly queues: readonly string[];
+  readonly startedAt: string;
+  readonly heartbeatAt: string;
+  /** Set on SIGTERM: finishing in-flight work, taking nothing new. */
+  readonly draining: boolean;
+  readonly stats: WorkerStats;
+}
+
+export interface RegistrySnapshot {
+  /** Workers whose record is alive (heartbeat within its TTL). */
+  readonly live: readonly WorkerRecord[];
+  /** Ids still listed whose record expired: their heartbeat lapsed. */
+  readonly lapsed: readonly string[];
+}
+
+export async function readRegistry(redis: Redis, keys: FleetKeys): Promise<RegistrySnapshot> {
+  const ids = await redis.zrange(keys.workers, 0, -1);
+  if (ids.length === 0) return { live: [], lapsed: [] };
+  const raw = await redis.mget(ids.map((id) => keys.worker(id)));
+  const live: WorkerRecord[] = [];
+  const lapsed: string[] = [];
+  ids.forEach((id, i) => {
+    const text = raw[i];
+    if (text === null || text === undefined) {
+      lapsed.push(id);
+      return;
+    }
+    try {
+      live.push(JSON.parse(text) as WorkerRecord);
+    } catch {
+      lapsed.push(id);
+    }
+  });
+  return { live, lapsed };
+}
+
+export function toWorkerView(r: WorkerRecord, localInFlight: number): WorkerView {
+  return {
+    id: r.id,
+    capabilities: r.capabilities,
+    concurrency: r.concurrency,
+    weight: 1,
+    kind: 'fleet',
+    // The record lags by up to one heartbeat; what this runner has sent is known now.
+    stats: { ...r.stats, inFlight: Math.max(r.stats.inFlight, localInFlight) },
+    host: r.host,
+    pid: r.pid,
+  };
+}
