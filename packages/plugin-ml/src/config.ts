@@ -1,0 +1,59 @@
+/** The plugin's configuration, validated at the edge with zod; every field has a default. */
+import { z } from 'zod';
+import { MlError } from './errors.js';
+
+export const mlConfigSchema = z.object({
+  /** Hidden layer sizes of the network. Default `[12]`. */
+  hiddenLayers: z.array(z.number().int().positive()).min(1).default([12]),
+  /** Outcomes kept for training (a ring: the oldest are dropped). Default 5000. */
+  bufferSize: z.number().int().min(20).default(5000),
+  /** Outcomes needed before the first training. Default 200. */
+  minSamples: z.number().int().min(1).default(200),
+  /** Train after this many new outcomes (N). Default 500. */
+  trainEvery: z.number().int().min(1).default(500),
+  /** Also train every T ms when there are new outcomes; 0 turns the timer off. Default 30000. */
+  trainIntervalMs: z.number().int().min(0).default(30_000),
+  /** Training passes over the buffer (brain.js `iterations`). Default 200. */
+  iterations: z.number().int().min(1).default(200),
+  /** brain.js learning rate. Default 0.3. */
+  learningRate: z.number().positive().default(0.3),
+  /** brain.js error threshold that ends training early. Default 0.001. */
+  errorThresh: z.number().positive().default(0.001),
+  /** Longest one training may run in the worker thread, in ms. Default 10000. */
+  trainTimeoutMs: z.number().int().positive().default(10_000),
+  /** Share of the buffer held out to measure the model's error. Default 0.1. */
+  validationShare: z.number().min(0).max(0.5).default(0.1),
+  /** Below this confidence the decision falls back to the balancing strategy. Default 0.5. */
+  confidenceThreshold: z.number().min(0).max(1).default(0.5),
+  /** Outcomes of a task type on the predicted worker before the pick is fully trusted. Default 3. */
+  minPairObservations: z.number().int().min(1).default(3),
+  /** Training samples of a task type before the model is fully trusted on it. Default 50. */
+  typeCoverageSamples: z.number().int().min(1).default(50),
+  /** A model trained longer ago than this is stale and not trusted; 0 = never. Default 86400000 (a day). */
+  staleAfterMs: z.number().int().min(0).default(86_400_000),
+  /** Share of decisions that explore the least-observed candidate instead. Default 0.05. */
+  explorationRate: z.number().min(0).max(1).default(0.05),
+  /** Seeds exploration and training. Default 1. */
+  seed: z.number().int().default(1),
+  /** `auto`: Redis in fleet mode, else a file when `modelPath` is set, else memory. Default `auto`. */
+  store: z.enum(['auto', 'memory', 'file', 'redis']).default('auto'),
+  /** Model file for the `file` store (embedded save/load). */
+  modelPath: z.string().min(1).optional(),
+  /** Redis hash holding the shared model. Default `weft:ml:model`. */
+  redisKey: z.string().min(1).default('weft:ml:model'),
+  /** How often a runner checks Redis for a newer model, in ms; 0 = only at start. Default 2000. */
+  syncIntervalMs: z.number().int().min(0).default(2000),
+}).strict();
+
+/** The validated configuration (every default applied). */
+export type MlConfig = z.output<typeof mlConfigSchema>;
+/** What a user may write: every field optional. */
+export type MlConfigInput = z.input<typeof mlConfigSchema>;
+
+/** Applies defaults; throws WEFT_ML_CONFIG_INVALID naming each bad field. */
+export function resolveConfig(input: MlConfigInput = {}): MlConfig {
+  const parsed = mlConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new MlError('WEFT_ML_CONFIG_INVALID', `plugin-ml options are invalid: ${issues.join('; ')}. Fix these fields.`, { details: { issues } });
+}

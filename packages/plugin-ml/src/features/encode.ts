@@ -1,0 +1,124 @@
+/** Encodes a task and its candidate workers into one row of FEATURE_COUNT values per candidate. */
+import type { TaskDescriptor, WorkerView } from '@weft/engine';
+import {
+  FEATURE_COUNT,
+  KIND_BUCKETS,
+  LANGUAGE_BUCKETS,
+  LOG_DURATION_CAP_MS,
+  LOG_SIZE_CAP_BYTES,
+  RATIO_SPAN,
+  SETTLED_OBSERVATIONS,
+  TAG_BUCKETS,
+  TASK_FEATURE_COUNT,
+  TYPE_BUCKETS,
+} from './feature-spec.js';
+import { bucketOf } from './hash.js';
+import type { PairStatsView } from './pair-stats.js';
+
+/** Baseline duration when nothing is known about a task type or a worker yet, in ms. */
+export const DEFAULT_BASELINE_MS = 100;
+
+export interface EncodedBatch {
+  /** Row-major: candidate i's features are rows[i * FEATURE_COUNT … (i + 1) * FEATURE_COUNT). */
+  readonly rows: Float32Array;
+  /** Per candidate: the duration the network's ratio output multiplies, in ms. */
+  readonly baselines: Float64Array;
+  readonly count: number;
+}
+
+const LOG_DURATION_CAP = Math.log1p(LOG_DURATION_CAP_MS);
+const LOG_SIZE_CAP = Math.log1p(LOG_SIZE_CAP_BYTES);
+const LOG_RATIO_SPAN = Math.log(RATIO_SPAN);
+
+const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : Number.isFinite(x) ? x : 0);
+const logDuration = (ms: number): number => clamp01(Math.log1p(Math.max(0, ms)) / LOG_DURATION_CAP);
+
+function languageOf(task: TaskDescriptor): string | undefined {
+  const fromCaps = task.capabilities.find((c) => c.startsWith('lang:'));
+  return (fromCaps ?? task.tags.find((t) => t.startsWith('lang:')))?.slice(5);
+}
+
+/** The task's part of every row: same for all candidates, so computed once per decision. */
+export function encodeTask(task: TaskDescriptor): Float32Array {
+  const out = new Float32Array(TASK_FEATURE_COUNT);
+  let o = 0;
+  out[o + bucketOf('type', task.type, TYPE_BUCKETS)] = 1;
+  o += TYPE_BUCKETS;
+  out[o++] = clamp01(task.capabilities.length / 8);
+  out[o++] = clamp01(Math.log1p(Math.max(0, task.sizeBytes)) / LOG_SIZE_CAP);
+  const lang = languageOf(task);
+  if (lang !== undefined) out[o + bucketOf('lang', lang, LANGUAGE_BUCKETS)] = 1;
+  o += LANGUAGE_BUCKETS;
+  for (const tag of task.tags) if (!tag.startsWith('lang:')) out[o + bucketOf('tag', tag, TAG_BUCKETS)] = 1;
+  o += TAG_BUCKETS;
+  out[o++] = task.attempt > 1 ? 1 : 0;
+  return out;
+}
+
+/**
+ * The duration a candidate's prediction is relative to: what this worker took for this type,
+ * else what the type takes anywhere, else the worker's overall EWMA, else DEFAULT_BASELINE_MS.
+ */
+export function baselineMs(task: TaskDescriptor, worker: WorkerView, stats: PairStatsView): number {
+  const pair = stats.pair(worker.id, task.type);
+  if (pair && pair.ewmaMs > 0) return pair.ewmaMs;
+  const typeMean = stats.typeMean(task.type);
+  if (typeMean !== undefined && typeMean > 0) return typeMean;
+  if (worker.stats.ewmaLatencyMs > 0) return worker.stats.ewmaLatencyMs;
+  return DEFAULT_BASELINE_MS;
+}
+
+const load = (w: WorkerView): number => Math.min(2, w.stats.inFlight / Math.max(1, w.concurrency)) / 2;
+
+/** Encodes every candidate in one pass; deterministic for equal inputs. */
+export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerView[], stats: PairStatsView): EncodedBatch {
+  const n = candidates.length;
+  const rows = new Float32Array(n * FEATURE_COUNT);
+  const baselines = new Float64Array(n);
+  const taskPart = encodeTask(task);
+  let minBaseline = Infinity;
+  let minLoad = Infinity;
+  for (let i = 0; i < n; i++) {
+    const w = candidates[i]!;
+    baselines[i] = baselineMs(task, w, stats);
+    minBaseline = Math.min(minBaseline, baselines[i]!);
+    minLoad = Math.min(minLoad, load(w));
+  }
+  const required = task.capabilities.length;
+  const batchSize = clamp01(Math.log2(Math.max(1, n)) / 10);
+  for (let i = 0; i < n; i++) {
+    const w = candidates[i]!;
+    const s = w.stats;
+    const pair = stats.pair(w.id, task.type);
+    const base = i * FEATURE_COUNT;
+    rows.set(taskPart, base);
+    let o = base + TASK_FEATURE_COUNT;
+    rows[o++] = load(w);
+    rows[o++] = clamp01(s.inFlight / 32);
+    rows[o++] = logDuration(s.ewmaLatencyMs);
+    rows[o++] = clamp01(s.successRate);
+    rows[o++] = clamp01(s.recentErrors.length / 5);
+    rows[o++] = required === 0 ? 1 : task.capabilities.filter((c) => w.capabilities.includes(c)).length / required;
+    rows[o++] = w.capabilities.includes('*') ? 1 : 0;
+    rows[o + bucketOf('kind', w.kind, KIND_BUCKETS)] = 1;
+    o += KIND_BUCKETS;
+    rows[o++] = pair ? 1 : 0;
+    rows[o++] = pair ? logDuration(pair.ewmaMs) : 0;
+    rows[o++] = pair ? clamp01(pair.count / SETTLED_OBSERVATIONS) : 0;
+    rows[o++] = pair ? clamp01(pair.successRate) : 1;
+    rows[o++] = clamp01(0.5 + Math.log(baselines[i]! / minBaseline) / (2 * LOG_RATIO_SPAN));
+    rows[o++] = clamp01(load(w) - minLoad);
+    rows[o++] = batchSize;
+  }
+  return { rows, baselines, count: n };
+}
+
+/** Training target for a duration: the ratio actual/baseline on the network's [0, 1] scale. */
+export function encodeDurationRatio(durationMs: number, baseline: number): number {
+  return clamp01(0.5 + Math.log(Math.max(1e-3, durationMs) / Math.max(1e-3, baseline)) / (2 * LOG_RATIO_SPAN));
+}
+
+/** Inverse of encodeDurationRatio: the network's output back to milliseconds. */
+export function decodeDurationRatio(output: number, baseline: number): number {
+  return baseline * Math.exp((output - 0.5) * 2 * LOG_RATIO_SPAN);
+}

@@ -1,0 +1,306 @@
+/**
+ * The predictor: scores every candidate in one batched pass of the current network, gates the
+ * pick on confidence, explores a seeded share of decisions, learns from outcomes into a bounded
+ * buffer and trains in a worker thread, swapping the new model in with one assignment.
+ */
+import { seededRandom, silentLogger, type CandidateScore, type Logger, type Prediction, type Predictor, type TaskDescriptor, type TaskOutcome, type WorkerView } from '@weft/engine';
+import { resolveConfig, type MlConfig, type MlConfigInput } from '../config.js';
+import { MlError, errorMessage, isMlError } from '../errors.js';
+import { decodeDurationRatio, encodeBatch, encodeDurationRatio } from '../features/encode.js';
+import { FEATURE_COUNT, FEATURE_VERSION, TYPE_BUCKETS } from '../features/feature-spec.js';
+import { bucketOf } from '../features/hash.js';
+import { PairStats } from '../features/pair-stats.js';
+import { CompiledNetwork } from '../model/compiled-network.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, OUTPUT_COUNT, type ModelSnapshot } from '../model/model-format.js';
+import { MemoryModelStore } from '../store/memory-store.js';
+import type { ModelStore, UnversionedModel } from '../store/model-store.js';
+import { OutcomeBuffer } from '../training/outcome-buffer.js';
+import { Trainer } from '../training/trainer.js';
+import { confidenceOf } from './confidence.js';
+import { PendingFeatures } from './pending-features.js';
+
+export interface MlPredictorDeps {
+  readonly logger?: Logger;
+  /** Default: in memory. */
+  readonly store?: ModelStore;
+}
+
+/** The model in use: the snapshot and its compiled network, swapped as one object. */
+interface ActiveModel {
+  readonly snapshot: ModelSnapshot;
+  readonly network: CompiledNetwork;
+  /** False when the store refused the publish and this model lives only here. */
+  readonly shared: boolean;
+  readonly label: string;
+}
+
+export interface MlPredictorStats {
+  decisions: number;
+  predicted: number;
+  explored: number;
+  fallbacks: Record<string, number>;
+  outcomes: number;
+  trainings: number;
+  trainingFailures: number;
+  /** Last error from the store or the trainer, for `weft status` and tests. */
+  lastError?: { code: string; message: string };
+}
+
+/** Why a decision fell back, as written to `weft.decision.reason`. */
+export type FallbackReason = 'cold' | 'stale' | 'low-confidence' | 'closed';
+
+export class MlPredictor implements Predictor {
+  readonly name = 'ml';
+  readonly config: MlConfig;
+  private readonly logger: Logger;
+  private readonly store: ModelStore;
+  private readonly trainer: Trainer;
+  private readonly buffer: OutcomeBuffer;
+  private readonly pairs = new PairStats();
+  private readonly pending = new PendingFeatures(4096);
+  private readonly random: () => number;
+  private active: ActiveModel | undefined;
+  private sinceTraining = 0;
+  private training: Promise<void> | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private closed = false;
+  private refusedVersion: number | undefined;
+  readonly stats: MlPredictorStats = { decisions: 0, predicted: 0, explored: 0, fallbacks: {}, outcomes: 0, trainings: 0, trainingFailures: 0 };
+
+  constructor(options: MlConfigInput | MlConfig = {}, deps: MlPredictorDeps = {}) {
+    this.config = resolveConfig(options);
+    this.logger = deps.logger ?? silentLogger();
+    this.store = deps.store ?? new MemoryModelStore();
+    this.buffer = new OutcomeBuffer(this.config.bufferSize);
+    this.random = seededRandom(this.config.seed);
+    const c = this.config;
+    this.trainer = new Trainer({
+      hiddenLayers: c.hiddenLayers,
+      iterations: c.iterations,
+      learningRate: c.learningRate,
+      errorThresh: c.errorThresh,
+      timeoutMs: c.trainTimeoutMs,
+      validationShare: c.validationShare,
+      seed: c.seed,
+    });
+  }
+
+  /** `none` while cold, else `v<version>` (`+local` when the store refused to share it). */
+  get modelVersion(): string {
+    return this.active?.label ?? 'none';
+  }
+
+  /** The model's numeric version, 0 while cold. */
+  get version(): number {
+    return this.active?.snapshot.version ?? 0;
+  }
+
+  get model(): ModelSnapshot | undefined {
+    return this.active?.snapshot;
+  }
+
+  /** Whether a training is running in the worker thread now. */
+  get isTraining(): boolean {
+    return this.training !== undefined;
+  }
+
+  /** Whether the training thread exists (it is terminated by close()). */
+  get trainingThreadAlive(): boolean {
+    return this.trainer.threadAlive;
+  }
+
+  /** Opens the store, loads the stored model if any, starts the timers. Never throws. */
+  async start(): Promise<void> {
+    try {
+      await this.store.open();
+      await this.sync();
+    } catch (err) {
+      this.noteError(err, 'could not open the model store; starting cold');
+    }
+    if (this.config.trainIntervalMs > 0) this.every(this.config.trainIntervalMs, () => void this.maybeTrain(true));
+    if (this.store.kind === 'redis' && this.config.syncIntervalMs > 0) this.every(this.config.syncIntervalMs, () => void this.sync());
+  }
+
+  predict(task: TaskDescriptor, candidates: readonly WorkerView[]): Prediction {
+    this.stats.decisions++;
+    if (this.closed) return this.fallback('closed', [], 0);
+    const batch = encodeBatch(task, candidates, this.pairs);
+    this.pending.set(PendingFeatures.key(task.id, task.attempt), { workerIds: candidates.map((w) => w.id), rows: batch.rows, baselines: batch.baselines });
+    // One read of `active`: the whole decision uses one model even if a swap happens meanwhile.
+    const active = this.active;
+    if (!active) return this.fallback('cold', [], 0);
+    const out = active.network.runBatch(batch.rows, batch.count);
+    const scores: CandidateScore[] = new Array(batch.count);
+    let best = 0;
+    for (let i = 0; i < batch.count; i++) {
+      const expectedDurationMs = decodeDurationRatio(out[i * OUTPUT_COUNT]!, batch.baselines[i]!);
+      const successProbability = out[i * OUTPUT_COUNT + 1]!;
+      // Expected successes per second: fast and reliable beats fast and flaky.
+      const score = (1000 * Math.max(successProbability, 0.01)) / Math.max(expectedDurationMs, 1e-3);
+      scores[i] = { workerId: candidates[i]!.id, score, expectedDurationMs, successProbability };
+      if (score > scores[best]!.score) best = i;
+    }
+    const pickObservations = this.pairs.pair(candidates[best]!.id, task.type)?.count ?? 0;
+    const confidence = confidenceOf({
+      model: active.snapshot,
+      typeBucket: bucketOf('type', task.type, TYPE_BUCKETS),
+      pickObservations,
+      typeCoverageSamples: this.config.typeCoverageSamples,
+      minPairObservations: this.config.minPairObservations,
+    });
+    const base = { confidence, scores, modelVersion: active.label };
+    if (this.config.explorationRate > 0 && this.random() < this.config.explorationRate) {
+      this.stats.explored++;
+      return { ...base, choice: this.leastObserved(task, candidates), explored: true };
+    }
+    if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs) return this.fallback('stale', scores, confidence, active.label);
+    if (confidence < this.config.confidenceThreshold) return this.fallback('low-confidence', scores, confidence, active.label);
+    this.stats.predicted++;
+    return { ...base, choice: candidates[best]!.id, explored: false };
+  }
+
+  /** Learns from a finished attempt (the `task:after` and `task:error` hooks call this). */
+  observe(outcome: TaskOutcome): void {
+    if (this.closed || outcome.shortCircuited) return;
+    this.stats.outcomes++;
+    const chosen = this.pending.take(PendingFeatures.key(outcome.task.id, outcome.task.attempt), outcome.workerId);
+    // A failure's duration is no evidence that the worker is fast: never train it below baseline.
+    if (chosen) {
+      const duration = outcome.ok ? outcome.durationMs : Math.max(outcome.durationMs, chosen.baseline);
+      this.buffer.add(chosen.row, encodeDurationRatio(duration, chosen.baseline), outcome.ok ? 1 : 0);
+      this.sinceTraining++;
+    }
+    this.pairs.record(outcome.workerId, outcome.task.type, outcome.ok, outcome.durationMs);
+    if (this.sinceTraining >= this.config.trainEvery) void this.maybeTrain(false);
+  }
+
+  /** Trains now on the buffer (if it holds `minSamples`) and resolves once the model is swapped in. */
+  async trainNow(): Promise<number> {
+    if (this.training) await this.training;
+    await this.maybeTrain(true);
+    return this.version;
+  }
+
+  /** Resolves when no training is in flight. */
+  async whenIdle(): Promise<void> {
+    while (this.training) await this.training;
+  }
+
+  /** Loads a newer model from the store, if there is one. Never throws; errors are logged. */
+  async sync(): Promise<void> {
+    try {
+      const latest = await this.store.latestVersion();
+      const localOnly = this.active?.shared === false;
+      if (latest === undefined || (latest <= this.version && !localOnly) || latest === this.refusedVersion) return;
+      const model = await this.store.load();
+      if (model) this.install(model, true);
+    } catch (err) {
+      if (isMlError(err, 'WEFT_ML_MODEL_CORRUPT') || isMlError(err, 'WEFT_ML_MODEL_INCOMPATIBLE')) {
+        // Remember the refused version so a bad model is logged once, not every sync.
+        this.refusedVersion = await this.store.latestVersion().catch(() => undefined);
+      }
+      this.noteError(err, this.active ? 'kept the current model' : 'staying cold; the balancing strategy decides');
+    }
+  }
+
+  /** Stops timers, terminates the training thread, closes the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.trainer.close();
+    await this.training?.catch(() => {});
+    await this.store.close().catch((err: unknown) => this.noteError(err, 'closing the model store'));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private maybeTrain(force: boolean): Promise<void> {
+    if (this.closed || this.training) return this.training ?? Promise.resolve();
+    if (this.buffer.size < this.config.minSamples) return Promise.resolve();
+    if (!force && this.sinceTraining < this.config.trainEvery) return Promise.resolve();
+    if (force && this.sinceTraining === 0 && this.active) return Promise.resolve();
+    this.sinceTraining = 0;
+    const set = this.buffer.snapshot();
+    const warm = this.active?.snapshot.network;
+    this.training = this.trainer
+      .train(set, warm)
+      .then(async (res) => {
+        const model: UnversionedModel = {
+          format: MODEL_FORMAT,
+          formatVersion: MODEL_FORMAT_VERSION,
+          featureVersion: FEATURE_VERSION,
+          featureCount: FEATURE_COUNT,
+          trainedAt: Date.now(),
+          samples: set.count,
+          quality: { validationMae: res.validationMae, baselineMae: res.baselineMae, validationSamples: res.validationSamples },
+          typeCoverage: set.typeCoverage,
+          network: res.network,
+        };
+        this.stats.trainings++;
+        this.logger.debug({ samples: set.count, ms: Math.round(res.durationMs), mae: res.validationMae, baselineMae: res.baselineMae }, 'plugin-ml: trained');
+        if (this.closed) return;
+        try {
+          const version = await this.store.publish(model);
+          this.install({ ...model, version }, true);
+        } catch (err) {
+          // The store is down: keep learning locally; the next sync brings the fleet's model back.
+          this.noteError(err, 'using the new model locally only');
+          this.install({ ...model, version: this.version + 1 }, false);
+        }
+      })
+      .catch((err: unknown) => {
+        if (isMlError(err, 'WEFT_ML_CLOSED')) return;
+        this.stats.trainingFailures++;
+        this.noteError(err, 'training failed; the current model stays in use');
+      })
+      .finally(() => {
+        this.training = undefined;
+      });
+    return this.training;
+  }
+
+  /** The swap: one assignment, only ever to a newer version. */
+  private install(snapshot: ModelSnapshot, shared: boolean): void {
+    // A shared model replaces a local-only one whatever its number: the fleet's model wins.
+    const replacesLocal = shared && this.active?.shared === false;
+    if (this.active && snapshot.version <= this.active.snapshot.version && !replacesLocal) return;
+    const network = new CompiledNetwork(snapshot.network);
+    this.active = { snapshot, network, shared, label: `v${snapshot.version}${shared ? '' : '+local'}` };
+    this.logger.info({ version: snapshot.version, shared, samples: snapshot.samples }, 'plugin-ml: model swapped in');
+  }
+
+  private leastObserved(task: TaskDescriptor, candidates: readonly WorkerView[]): string {
+    let min = Infinity;
+    let picks: string[] = [];
+    for (const w of candidates) {
+      const n = this.pairs.pair(w.id, task.type)?.count ?? 0;
+      if (n < min) {
+        min = n;
+        picks = [w.id];
+      } else if (n === min) picks.push(w.id);
+    }
+    return picks[Math.floor(this.random() * picks.length)]!;
+  }
+
+  private fallback(reason: FallbackReason, scores: CandidateScore[], confidence: number, label = this.modelVersion): Prediction {
+    this.stats.fallbacks[reason] = (this.stats.fallbacks[reason] ?? 0) + 1;
+    return { confidence, scores, modelVersion: label, fallbackReason: reason };
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    // Housekeeping timers never keep a process alive.
+    t.unref();
+    this.timers.push(t);
+  }
+
+  private noteError(err: unknown, consequence: string): void {
+    const code = err instanceof MlError ? err.code : 'UNKNOWN';
+    this.stats.lastError = { code, message: errorMessage(err) };
+    this.logger.warn({ code, err: errorMessage(err), store: this.store.kind }, `plugin-ml: ${consequence}`);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Feature rows computed at decision time, kept until the task's outcome arrives, so the model
+ * learns from what it saw when it chose (not from the worker's state after the task ran).
+ */
+import { FEATURE_COUNT } from '../features/feature-spec.js';
+
+export interface DecisionFeatures {
+  readonly workerIds: readonly string[];
+  readonly rows: Float32Array;
+  readonly baselines: Float64Array;
+}
+
+export interface ChosenFeatures {
+  readonly row: Float32Array;
+  readonly baseline: number;
+}
+
+export class PendingFeatures {
+  private readonly entries = new Map<string, DecisionFeatures>();
+
+  constructor(private readonly capacity: number) {}
+
+  static key(taskId: string, attempt: number): string {
+    return `${taskId}#${attempt}`;
+  }
+
+  set(key: string, features: DecisionFeatures): void {
+    this.entries.delete(key);
+    this.entries.set(key, features);
+    // Outcomes that never arrive (cancelled runs) must not grow the map without bound.
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /** Removes the decision and returns the chosen worker's row, if it was a candidate. */
+  take(key: string, workerId: string): ChosenFeatures | undefined {
+    const f = this.entries.get(key);
+    if (!f) return undefined;
+    this.entries.delete(key);
+    const i = f.workerIds.indexOf(workerId);
+    if (i < 0) return undefined;
+    return { row: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), baseline: f.baselines[i]! };
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
