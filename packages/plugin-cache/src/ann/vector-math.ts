@@ -1,0 +1,34 @@
+/** The few vector operations every index and embedder shares; vectors are unit length, so cosine is a dot product. */
+
+export function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** Scales `v` to unit length in place; a zero vector stays zero. */
+export function normalise(v: Float32Array): Float32Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  if (s > 0) {
+    const inv = 1 / Math.sqrt(s);
+    for (let i = 0; i < v.length; i++) v[i] = v[i]! * inv;
+  }
+  return v;
+}
+
+/** Int8 quantisation for the shared feed: a quarter of the bytes, cosine error well under 0.01. */
+export function quantise(v: Float32Array): Buffer {
+  let max = 0;
+  for (let i = 0; i < v.length; i++) max = Math.max(max, Math.abs(v[i]!));
+  const scale = max > 0 ? 127 / max : 0;
+  const out = Buffer.alloc(v.length);
+  for (let i = 0; i < v.length; i++) out.writeInt8(Math.round(v[i]! * scale), i);
+  return out;
+}
+
+export function dequantise(buf: Buffer): Float32Array {
+  const v = new Float32Array(buf.length);
+  for (let i = 0; i < buf.length; i++) v[i] = buf.readInt8(i);
+  return normalise(v);
+}

@@ -1,0 +1,33 @@
+/**
+ * The cache's one table of error codes. Each code is a literal type so `err.code === '…'`
+ * narrows; each message names the thing, the place and the fix.
+ */
+export const CacheErrorCodes = {
+  WEFT_CACHE_EMBEDDER_INVALID: 'An embedder returned a vector of the wrong length or with non-finite values.',
+  WEFT_CACHE_OUTPUT_UNSERIALIZABLE: 'A task output could not be turned into JSON, so it cannot be cached.',
+  WEFT_CACHE_ENTRY_CORRUPT: 'An entry read from Redis could not be parsed.',
+  WEFT_CACHE_REDIS_UNAVAILABLE: 'The shared Redis tier could not be reached; lookups fall back to the memory tier.',
+  WEFT_CACHE_CLOSED: 'The cache was used after close().',
+} as const;
+
+export type CacheErrorCode = keyof typeof CacheErrorCodes;
+
+export class CacheError<C extends CacheErrorCode = CacheErrorCode> extends Error {
+  readonly code: C;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: C, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CacheError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isCacheError<C extends CacheErrorCode>(err: unknown, code?: C): err is CacheError<C> {
+  return err instanceof CacheError && (code === undefined || err.code === code);
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
