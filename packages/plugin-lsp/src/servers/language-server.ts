@@ -1,0 +1,434 @@
+/**
+ * One language-server process and its JSON-RPC connection: start and `initialize`, the server's
+ * own requests, document sync, diagnostics as published, requests with timeout and
+ * `$/cancelRequest`, and `shutdown`/`exit` with the process group killed behind it.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { basename } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Logger } from '@weft/engine';
+import { CancellationTokenSource, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node.js';
+import type { ConfigurationParams, Diagnostic, InitializeParams, InitializeResult, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { LspError, errorMessage } from '../errors.js';
+import type { ServerSpec } from './server-spec.js';
+
+export interface LanguageServerOptions {
+  readonly spec: ServerSpec;
+  /** Real path of the workspace root the server is started for. */
+  readonly root: string;
+  readonly logger: Logger;
+  readonly startTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly maxOpenDocuments: number;
+}
+
+export interface RequestOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** Called when the request is cancelled (timeout or abort), after `$/cancelRequest` is sent. */
+  readonly onCancel?: (why: 'timeout' | 'aborted') => void;
+}
+
+export interface WaitDiagnosticsOptions extends RequestOptions {
+  /** Only a publish newer than this sequence number counts. */
+  readonly afterSeq: number;
+  /** Only a publish for this document version or later counts (when the server sends versions). */
+  readonly minVersion: number;
+  readonly settleMs: number;
+}
+
+export interface ServerExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** False when the exit followed our own shutdown. */
+  readonly unexpected: boolean;
+}
+
+export type ServerState = 'starting' | 'running' | 'stopping' | 'exited';
+
+interface Published {
+  readonly seq: number;
+  readonly version: number | undefined;
+  readonly diagnostics: Diagnostic[];
+}
+
+const STDERR_TAIL_CHARS = 2_000;
+
+export class LanguageServer {
+  readonly spec: ServerSpec;
+  readonly root: string;
+  readonly pid: number;
+  readonly startedAt = Date.now();
+  state: ServerState = 'starting';
+  /** Requests in progress; a server with any is never stopped for idleness or room. */
+  pending = 0;
+  lastUsed = Date.now();
+  requests = 0;
+  cancelled = 0;
+
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly conn: MessageConnection;
+  private readonly logger: Logger;
+  private readonly options: LanguageServerOptions;
+  /** Open documents in least-recently-used order (a Map iterates in insertion order). */
+  private readonly docs = new Map<string, { version: number; text: string }>();
+  private readonly published = new Map<string, Published>();
+  private seq = 0;
+  private readonly publishListeners = new Set<(uri: string) => void>();
+  private readonly deathListeners = new Set<(err: LspError) => void>();
+  private readonly exitListeners = new Set<(exit: ServerExit) => void>();
+  private readonly exited: Promise<ServerExit>;
+  private deathError: LspError | undefined;
+  private stderrTail = '';
+
+  private constructor(child: ChildProcessWithoutNullStreams, options: LanguageServerOptions) {
+    this.child = child;
+    this.options = options;
+    this.spec = options.spec;
+    this.root = options.root;
+    this.pid = child.pid ?? -1;
+    this.logger = options.logger.child({ server: options.spec.name, pid: this.pid });
+    this.conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+      this.logger.debug({ stderr: chunk.trimEnd() }, 'language server stderr');
+    });
+    // A server that dies leaves its pipes erroring (EPIPE); the exit handler reports it.
+    child.stdin.on('error', (err) => this.logger.debug({ err: errorMessage(err) }, 'language server stdin error'));
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        const unexpected = this.state !== 'stopping';
+        this.state = 'exited';
+        const exit: ServerExit = { code, signal, unexpected };
+        if (unexpected) {
+          this.die(
+            new LspError('WEFT_LSP_SERVER_CRASHED', `Language server "${this.spec.name}" (pid ${this.pid}, root ${this.root}) exited unexpectedly (${signal ?? `code ${code}`})${this.stderrHint()}. The next request restarts it; if it keeps crashing, check the install: ${this.spec.install}.`, {
+              details: { server: this.spec.name, pid: this.pid, code, signal, root: this.root },
+            }),
+          );
+          // Children of the server (tsserver) would otherwise outlive it.
+          this.killGroup();
+        }
+        this.conn.dispose();
+        for (const l of this.exitListeners) l(exit);
+        resolve(exit);
+      });
+    });
+    this.registerServerRequests();
+    this.conn.listen();
+  }
+
+  /** Spawns the server and completes the `initialize` handshake. */
+  static async start(options: LanguageServerOptions): Promise<LanguageServer> {
+    const { spec, root } = options;
+    // Own process group, so shutdown can reap the helpers a server spawns (tsserver, typings installer).
+    const child = spawn(spec.command, [...spec.args], { cwd: root, env: { ...process.env, ...spec.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const spawnError = new Promise<never>((_, reject) => {
+      child.once('error', (err) => reject(unavailable(spec, `spawning "${spec.command}" failed: ${err.message}`, err)));
+    });
+    spawnError.catch(() => {});
+    if (child.pid === undefined) return spawnError;
+    const server = new LanguageServer(child, options);
+    try {
+      await Promise.race([server.initialize(), spawnError]);
+      return server;
+    } catch (err) {
+      await server.shutdown();
+      if (err instanceof LspError && err.code === 'WEFT_LSP_SERVER_UNAVAILABLE') throw err;
+      throw unavailable(spec, `it did not complete initialize (${errorMessage(err)})`, err);
+    }
+  }
+
+  private async initialize(): Promise<void> {
+    const rootUri = pathToFileURL(this.root).href;
+    const params: InitializeParams = {
+      processId: process.pid,
+      clientInfo: { name: 'weft', version: '0.1.0' },
+      rootUri,
+      rootPath: this.root,
+      workspaceFolders: [{ uri: rootUri, name: basename(this.root) }],
+      capabilities: {
+        workspace: { configuration: true, workspaceFolders: true },
+        window: { workDoneProgress: true },
+        textDocument: {
+          synchronization: { didSave: false, willSave: false, willSaveWaitUntil: false },
+          publishDiagnostics: { versionSupport: true, relatedInformation: false },
+          hover: { contentFormat: ['markdown', 'plaintext'] },
+          definition: { linkSupport: false },
+          references: {},
+          documentSymbol: { hierarchicalDocumentSymbolSupport: true },
+        },
+      },
+      ...(this.spec.initializationOptions === undefined ? {} : { initializationOptions: this.spec.initializationOptions }),
+    };
+    await this.request<InitializeResult>('initialize', params, { timeoutMs: this.options.startTimeoutMs });
+    await this.conn.sendNotification('initialized', {});
+    this.state = 'running';
+    this.logger.debug({ root: this.root }, 'language server initialized');
+  }
+
+  /** Answers what servers ask of their client; anything unknown gets MethodNotFound. */
+  private registerServerRequests(): void {
+    const rootUri = pathToFileURL(this.root).href;
+    this.conn.onRequest((method, params) => {
+      switch (method) {
+        case 'workspace/configuration':
+          return (params as ConfigurationParams).items.map((item) => settingsSection(this.spec.settings, item.section));
+        case 'workspace/workspaceFolders':
+          return [{ uri: rootUri, name: basename(this.root) }];
+        case 'client/registerCapability':
+        case 'client/unregisterCapability':
+        case 'window/workDoneProgress/create':
+        case 'window/showMessageRequest':
+        case 'window/showDocument':
+          return null;
+        case 'workspace/applyEdit':
+          return { applied: false, failureReason: 'Weft does not apply edits.' };
+        default:
+          return new ResponseError(ErrorCodes.MethodNotFound, `Weft does not handle ${method}`);
+      }
+    });
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.seq += 1;
+      this.published.set(p.uri, { seq: this.seq, version: p.version, diagnostics: p.diagnostics });
+      for (const l of this.publishListeners) l(p.uri);
+    });
+    this.conn.onNotification('window/logMessage', (p: { type: number; message: string }) => this.logger.debug({ lsp: p.message }, 'language server log'));
+    // Progress, telemetry and server-specific notifications carry nothing Weft uses.
+    this.conn.onNotification(() => {});
+    this.conn.onError(([err]) => this.logger.debug({ err: errorMessage(err) }, 'language server connection error'));
+  }
+
+  /** Sends a request; on timeout or abort sends `$/cancelRequest` and rejects at once. */
+  async request<R>(method: string, params: unknown, o: RequestOptions): Promise<R> {
+    this.assertAlive();
+    this.requests += 1;
+    const cts = new CancellationTokenSource();
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    let offDeath: (() => void) | undefined;
+    const stop = new Promise<never>((_, reject) => {
+      const cancel = (why: 'timeout' | 'aborted', err: unknown): void => {
+        cts.cancel();
+        this.cancelled += 1;
+        o.onCancel?.(why);
+        reject(err);
+      };
+      timer = setTimeout(
+        () =>
+          cancel(
+            'timeout',
+            new LspError('WEFT_LSP_REQUEST_TIMEOUT', `Language server "${this.spec.name}" did not answer ${method} within ${o.timeoutMs} ms; the request was cancelled. Raise requestTimeoutMs, or check the server's load.`, {
+              details: { server: this.spec.name, method, timeoutMs: o.timeoutMs },
+            }),
+          ),
+        o.timeoutMs,
+      );
+      if (o.signal) {
+        onAbort = () => cancel('aborted', o.signal!.reason);
+        if (o.signal.aborted) onAbort();
+        else o.signal.addEventListener('abort', onAbort, { once: true });
+      }
+      offDeath = this.onDeath(reject);
+    });
+    try {
+      return await Promise.race([this.conn.sendRequest<R>(method, params, cts.token), stop]);
+    } catch (err) {
+      if (err instanceof ResponseError) {
+        throw new LspError('WEFT_LSP_REQUEST_FAILED', `Language server "${this.spec.name}" failed ${method}: ${err.message} (code ${err.code}).`, {
+          cause: err,
+          details: { server: this.spec.name, method, code: err.code },
+        });
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) o.signal?.removeEventListener('abort', onAbort);
+      offDeath?.();
+      cts.dispose();
+    }
+  }
+
+  /** Opens the document, or sends its text when it changed (or `force`); returns the version sent. */
+  async sync(uri: string, languageId: string, text: string, force = false): Promise<number> {
+    this.assertAlive();
+    const doc = this.docs.get(uri);
+    if (doc === undefined) {
+      while (this.docs.size >= this.options.maxOpenDocuments) {
+        const oldest = this.docs.keys().next().value as string;
+        this.docs.delete(oldest);
+        this.published.delete(oldest);
+        await this.conn.sendNotification('textDocument/didClose', { textDocument: { uri: oldest } });
+      }
+      this.docs.set(uri, { version: 1, text });
+      await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+      return 1;
+    }
+    this.docs.delete(uri);
+    this.docs.set(uri, doc);
+    if (doc.text === text && !force) return doc.version;
+    doc.version += 1;
+    doc.text = text;
+    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: doc.version }, contentChanges: [{ text }] });
+    return doc.version;
+  }
+
+  async close(uri: string): Promise<void> {
+    if (!this.docs.delete(uri) || this.state !== 'running') return;
+    this.published.delete(uri);
+    await this.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  /** Sequence number of the newest publish, to wait for one after a change. */
+  publishSeq(): number {
+    return this.seq;
+  }
+
+  openDocuments(): number {
+    return this.docs.size;
+  }
+
+  /**
+   * Waits for diagnostics published after `afterSeq` for `minVersion` or later, then for
+   * `settleMs` of quiet, since servers may publish an early (often empty) list first.
+   */
+  waitForDiagnostics(uri: string, o: WaitDiagnosticsOptions): Promise<Diagnostic[]> {
+    this.assertAlive();
+    return new Promise((resolve, reject) => {
+      let settle: NodeJS.Timeout | undefined;
+      let latest: Published | undefined;
+      const done = (fn: () => void): void => {
+        clearTimeout(settle);
+        clearTimeout(timeout);
+        this.publishListeners.delete(check);
+        offDeath();
+        if (onAbort) o.signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const check = (u: string): void => {
+        if (u !== uri) return;
+        const p = this.published.get(uri);
+        if (p === undefined || p.seq <= o.afterSeq || (p.version !== undefined && p.version < o.minVersion)) return;
+        latest = p;
+        clearTimeout(settle);
+        settle = setTimeout(() => done(() => resolve(latest!.diagnostics)), o.settleMs);
+      };
+      const timeout = setTimeout(() => {
+        o.onCancel?.('timeout');
+        done(() =>
+          reject(
+            new LspError('WEFT_LSP_REQUEST_TIMEOUT', `Language server "${this.spec.name}" published no diagnostics for ${uri} within ${o.timeoutMs} ms. Raise requestTimeoutMs, or check the file is part of the server's project.`, {
+              details: { server: this.spec.name, uri, timeoutMs: o.timeoutMs },
+            }),
+          ),
+        );
+      }, o.timeoutMs);
+      const onAbort = o.signal
+        ? (): void => {
+            o.onCancel?.('aborted');
+            done(() => reject(o.signal!.reason));
+          }
+        : undefined;
+      const offDeath = this.onDeath((err) => done(() => reject(err)));
+      this.publishListeners.add(check);
+      if (o.signal?.aborted) onAbort!();
+      else if (onAbort) o.signal!.addEventListener('abort', onAbort, { once: true });
+      check(uri);
+    });
+  }
+
+  onExit(fn: (exit: ServerExit) => void): void {
+    this.exitListeners.add(fn);
+  }
+
+  /** `shutdown` then `exit`; kills the process group when the server does not go in time. */
+  async shutdown(): Promise<void> {
+    if (this.state === 'exited') {
+      this.killGroup();
+      return;
+    }
+    const wasRunning = this.state === 'running';
+    this.state = 'stopping';
+    const timeoutMs = this.options.shutdownTimeoutMs;
+    if (wasRunning) {
+      try {
+        await withTimeout(this.conn.sendRequest('shutdown'), timeoutMs);
+        await this.conn.sendNotification('exit');
+      } catch (err) {
+        this.logger.debug({ err: errorMessage(err) }, 'language server did not shut down cleanly; killing it');
+      }
+    }
+    const exit = await withTimeout(this.exited, wasRunning ? timeoutMs : 0).catch(() => undefined);
+    if (exit === undefined) this.logger.warn({ root: this.root }, 'language server ignored shutdown/exit; killed');
+    this.killGroup();
+    if (exit === undefined) await withTimeout(this.exited, timeoutMs).catch(() => undefined);
+  }
+
+  private killGroup(): void {
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      // ESRCH: nothing of the group is left, which is the goal.
+    }
+  }
+
+  private die(err: LspError): void {
+    this.deathError = err;
+    for (const l of this.deathListeners) l(err);
+    this.deathListeners.clear();
+  }
+
+  private onDeath(fn: (err: LspError) => void): () => void {
+    if (this.deathError) {
+      fn(this.deathError);
+      return () => {};
+    }
+    this.deathListeners.add(fn);
+    return () => this.deathListeners.delete(fn);
+  }
+
+  private assertAlive(): void {
+    if (this.deathError) throw this.deathError;
+    if (this.state === 'exited' || this.state === 'stopping') {
+      throw new LspError('WEFT_LSP_SERVER_CRASHED', `Language server "${this.spec.name}" (pid ${this.pid}) is ${this.state}; retry to start a new one.`, {
+        details: { server: this.spec.name, pid: this.pid },
+      });
+    }
+  }
+
+  private stderrHint(): string {
+    const line = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
+    return line === '' ? '' : `; stderr: ${line.slice(-400)}`;
+  }
+}
+
+export function unavailable(spec: ServerSpec, why: string, cause?: unknown): LspError<'WEFT_LSP_SERVER_UNAVAILABLE'> {
+  return new LspError(
+    'WEFT_LSP_SERVER_UNAVAILABLE',
+    `Language server "${spec.name}" (for ${spec.languages.join(', ')}) cannot start: ${why}. Install it (${spec.install}) or configure servers.${spec.name}.command.`,
+    { cause, details: { server: spec.name, languages: spec.languages, install: spec.install } },
+  );
+}
+
+/** `python.analysis` → settings.python.analysis (or a flat `python.analysis` key); `{}` when absent. */
+function settingsSection(settings: Readonly<Record<string, unknown>>, section: string | undefined): unknown {
+  if (section === undefined || section === '') return settings;
+  if (section in settings) return settings[section];
+  let cur: unknown = settings;
+  for (const part of section.split('.')) {
+    if (typeof cur !== 'object' || cur === null || !(part in cur)) return {};
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur ?? {};
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

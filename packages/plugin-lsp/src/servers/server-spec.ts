@@ -1,0 +1,112 @@
+/**
+ * The server registry: built-in specs for typescript-language-server and pyright, resolved from
+ * this package's own dependencies (never from PATH), merged with the user's configuration.
+ */
+import { accessSync, constants } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, isAbsolute, join } from 'node:path';
+import type { ServerConfig } from '../config.js';
+
+export interface ServerSpec {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly languages: readonly string[];
+  readonly install: string;
+  readonly initializationOptions?: unknown;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly env: Readonly<Record<string, string>>;
+  /** Why the server cannot start here (a package that did not resolve), if known up front. */
+  readonly missing?: string;
+}
+
+const require = createRequire(import.meta.url);
+
+function resolveModule(id: string): { path?: string; missing?: string } {
+  try {
+    return { path: require.resolve(id) };
+  } catch (err) {
+    return { missing: `cannot resolve "${id}" (${err instanceof Error ? err.message.split('\n')[0] : String(err)})` };
+  }
+}
+
+function nodeScriptSpec(name: string, script: string, languages: string[], install: string, extra: Partial<ServerSpec> = {}): ServerSpec {
+  const resolved = resolveModule(script);
+  return {
+    name,
+    command: process.execPath,
+    args: [resolved.path ?? script, '--stdio'],
+    languages,
+    install,
+    settings: {},
+    env: {},
+    ...extra,
+    ...(resolved.missing === undefined ? {} : { missing: resolved.missing }),
+  };
+}
+
+export function builtinServers(): ServerSpec[] {
+  const tsserver = resolveModule('typescript/lib/tsserver.js');
+  return [
+    nodeScriptSpec('typescript', 'typescript-language-server/lib/cli.mjs', ['typescript', 'javascript'], 'npm install typescript-language-server typescript', {
+      // Pin the TypeScript this package ships, so results do not depend on what the workspace has.
+      initializationOptions: { tsserver: tsserver.path === undefined ? {} : { path: tsserver.path } },
+    }),
+    nodeScriptSpec('pyright', 'pyright/langserver.index.js', ['python'], 'npm install pyright'),
+  ];
+}
+
+/** Built-ins merged with configured servers (same name replaces; `false` removes). */
+export function serverSpecs(configured: Readonly<Record<string, ServerConfig | false>>): ServerSpec[] {
+  const byName = new Map(builtinServers().map((s) => [s.name, s]));
+  for (const [name, cfg] of Object.entries(configured)) {
+    if (cfg === false) {
+      byName.delete(name);
+      continue;
+    }
+    byName.set(name, {
+      name,
+      command: cfg.command,
+      args: cfg.args,
+      languages: cfg.languages,
+      install: cfg.install ?? `install "${cfg.command}" or fix servers.${name}.command`,
+      ...(cfg.initializationOptions === undefined ? {} : { initializationOptions: cfg.initializationOptions }),
+      settings: cfg.settings ?? {},
+      env: cfg.env ?? {},
+    });
+  }
+  return [...byName.values()];
+}
+
+/** Why a spec cannot start here, or undefined when its command (and script) exist. */
+export function unavailableReason(spec: ServerSpec): string | undefined {
+  if (spec.missing !== undefined) return spec.missing;
+  if (!commandExists(spec.command)) return `command "${spec.command}" not found`;
+  // A node script given by absolute path must exist too, or the process would only fail later.
+  const script = spec.args.find((a) => isAbsolute(a) && /\.(c|m)?js$/.test(a));
+  if (script !== undefined && !isReadable(script)) return `script "${script}" not found`;
+  return undefined;
+}
+
+function commandExists(command: string): boolean {
+  if (command.includes('/') || command.includes('\\')) return isExecutable(command);
+  return (process.env['PATH'] ?? '').split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, command)));
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isReadable(p: string): boolean {
+  try {
+    accessSync(p, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
