@@ -1,0 +1,25 @@
+/** The README documents every span name, attribute key and error code the engine defines. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Attr, ErrorCodes, SpanNames } from '@weft/engine';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+describe('engine README', () => {
+  it('names every span', () => {
+    expect(Object.values(SpanNames).filter((n) => !readme.includes(`\`${n}\``))).toEqual([]);
+  });
+
+  it('names every attribute key (in full or as a .suffix of a listed prefix)', () => {
+    const missing = Object.values(Attr).filter((key) => {
+      if (readme.includes(key)) return false;
+      const suffix = key.slice(key.lastIndexOf('.'));
+      return !readme.includes(`\`${suffix}\``);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('lists every error code', () => {
+    expect(Object.keys(ErrorCodes).filter((c) => !readme.includes(c))).toEqual([]);
+  });
+});
