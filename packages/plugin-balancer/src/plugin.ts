@@ -2,7 +2,7 @@
 import type { Tracer } from '@opentelemetry/api';
 import { definePlugin, isRetryable, TracerToken, type BalancingStrategy, type PluginContext, type TaskOutcome } from '@weft/engine';
 import { BalancerAttr, BalancerSpanNames } from './attributes.js';
-import { balancerConfigSchema, type BalancerConfig } from './config/balancer-config.js';
+import { balancerConfigSchema, type BalancerConfig, type BreakerConfig } from './config/balancer-config.js';
 import type { StrategySpecConfig } from './config/strategy-options.js';
 import { BalancerError } from './errors.js';
 import { Bulkhead } from './guards/bulkhead.js';
@@ -23,8 +23,9 @@ export default definePlugin<BalancerConfig>({
   setup(ctx) {
     const strategies = registerStrategies(ctx);
     feedObservers(ctx, strategies);
-    const breaker = ctx.config.breaker === false ? undefined : setupBreaker(ctx);
-    const bulkhead = ctx.config.bulkhead ? setupBulkhead(ctx, new Bulkhead(ctx.config.bulkhead)) : undefined;
+    const { breaker: breakerConfig, bulkhead: bulkheadConfig } = ctx.config;
+    const breaker = breakerConfig?.enabled === false ? undefined : setupBreaker(ctx, breakerConfig ?? {});
+    const bulkhead = bulkheadConfig && bulkheadConfig.enabled !== false ? setupBulkhead(ctx, new Bulkhead(bulkheadConfig)) : undefined;
     const stats = new DecisionCounters({
       ...(breaker ? { breakerState: (id: string) => breaker.state(id) } : {}),
       ...(bulkhead ? { bulkheadInFlight: (id: string) => bulkhead.inFlight(id) } : {}),
@@ -68,9 +69,9 @@ function feedObservers(ctx: PluginContext<BalancerConfig>, strategies: readonly 
   ctx.on('task:error', feed);
 }
 
-function setupBreaker(ctx: PluginContext<BalancerConfig>): CircuitBreaker {
+function setupBreaker(ctx: PluginContext<BalancerConfig>, config: BreakerConfig): CircuitBreaker {
   const tracer = ctx.resolve<Tracer>(TracerToken);
-  const options = ctx.config.breaker || {};
+  const { enabled: _enabled, ...options } = config;
   const breaker = new CircuitBreaker({
     ...options,
     onTransition: (t) => {

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { strategySpecSchema } from './strategy-options.js';
 
 const breakerSchema = z.strictObject({
+  /** Default true. `breaker: false` is short for `{ enabled: false }`. */
+  enabled: z.boolean().optional(),
   /** Failures within the window that open a worker's breaker. Default 5. */
   failureThreshold: z.number().int().min(1).optional(),
   /** Failure rate within the window that opens it, once minimumRequests outcomes are in. Default 0.5. */
@@ -18,11 +20,18 @@ const breakerSchema = z.strictObject({
 });
 
 const bulkheadSchema = z.strictObject({
+  /** Default true once `bulkhead` is given. `bulkhead: false` is short for `{ enabled: false }`. */
+  enabled: z.boolean().optional(),
   /** Cap on tasks in flight per worker. Default: the worker's concurrency. */
   maxInFlight: z.number().int().min(1).optional(),
   /** Caps by worker id, overriding maxInFlight. */
   perWorker: z.record(z.string().min(1), z.number().int().min(1)).optional(),
 });
+
+/** `false` becomes `{ enabled: false }`, so a bad object is reported by its field rather than as "no union member matched". */
+function offAsObject(value: unknown): unknown {
+  return value === false ? { enabled: false } : value;
+}
 
 export const balancerConfigSchema = z.strictObject({
   /** Strategies to register, by name or `{ type, options }`. Default: every built-in with default options. */
@@ -32,9 +41,9 @@ export const balancerConfigSchema = z.strictObject({
   /** What `by-task-type` uses for types it does not list. Default `least-in-flight`. */
   defaultStrategy: strategySpecSchema.optional(),
   /** Circuit breaker per worker; `false` turns it off. Default on, with the defaults above. */
-  breaker: z.union([z.literal(false), breakerSchema]).optional(),
+  breaker: z.preprocess(offAsObject, breakerSchema).optional(),
   /** Bulkhead per worker; off unless given. */
-  bulkhead: z.union([z.literal(false), bulkheadSchema]).optional(),
+  bulkhead: z.preprocess(offAsObject, bulkheadSchema).optional(),
 });
 
 export type BalancerConfig = z.infer<typeof balancerConfigSchema>;
