@@ -4,7 +4,7 @@
  */
 import type { Context } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
-import type { BalancingStrategy, CandidateScore, Predictor, RouteDecision, WorkerGuard } from '../contracts/routing.js';
+import type { BalancingStrategy, CandidateScore, Prediction, Predictor, RouteDecision, WorkerGuard } from '../contracts/routing.js';
 import type { TaskDescriptor } from '../contracts/task.js';
 import { workerAccepts, type WorkerView } from '../contracts/worker.js';
 import { WeftError, errorMessage } from '../errors.js';
@@ -23,6 +23,11 @@ export interface RoutingConfig {
   readonly strategyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** How long a task waits when every capable worker is refused by a guard, in ms. Default 30000. */
   readonly waitForCapacityMs?: number;
+}
+
+interface Refusal {
+  workerId: string;
+  reason: string;
 }
 
 export class Dispatcher {
@@ -89,38 +94,34 @@ export class Dispatcher {
     const capable = this.views().filter((w) => workerAccepts(w, task.capabilities));
     if (capable.length === 0) throw this.noWorker(task, 'no live worker offers them', []);
     await this.hooks.emit('route:before', { task, candidates: capable });
-    const { allowed, refused, waitedMs } = await this.admitted(task, signal);
     const strategy = this.resolveStrategy(task.strategy);
     const predictor = this.predictor();
+    const started = performance.now();
+    const limit = this.config.waitForCapacityMs ?? 30_000;
+    let prediction: Prediction | undefined;
+    let predicted = false;
     let decision: RouteDecision | undefined;
-    let prediction;
-    if (predictor) {
-      prediction = await this.predict(predictor, task, allowed, parent);
-      if (prediction?.choice !== undefined && allowed.some((w) => w.id === prediction!.choice)) {
-        decision = {
-          workerId: prediction.choice,
-          decidedBy: 'predictor',
-          reason: prediction.explored ? 'predictor explored' : `predictor confident (${prediction.confidence.toFixed(2)})`,
-          candidates: allowed.map((w) => w.id),
-          scores: prediction.scores,
-          prediction,
-        };
+    let refused: Refusal[] = [];
+    for (;;) {
+      if (predictor && !predicted) {
+        const { allowed } = this.admit(task);
+        if (allowed.length > 0) {
+          predicted = true;
+          prediction = await this.predict(predictor, task, allowed, parent);
+        }
       }
-    }
-    if (!decision) {
-      const options = this.config.strategyOptions?.[strategy.name];
-      // Re-read the live views: other tasks may have been routed while this one awaited.
-      const ids = new Set(allowed.map((w) => w.id));
-      const fresh = this.views().filter((w) => ids.has(w.id));
-      const choice = strategy.select(task, fresh.length > 0 ? fresh : allowed, { random: this.random, ...(prediction ? { prediction } : {}), ...(options ? { options } : {}) });
-      decision = {
-        workerId: choice.workerId,
-        decidedBy: strategy.name,
-        reason: choice.reason ?? strategy.name,
-        candidates: allowed.map((w) => w.id),
-        scores: choice.scores ?? [],
-        ...(prediction ? { prediction } : {}),
-      };
+      // From here to the pending count, no await: admission, choice and reservation are one step,
+      // so tasks routed at the same moment see each other (bulkheads hold, bursts spread).
+      const admitted = this.admit(task);
+      refused = admitted.refused;
+      if (admitted.allowed.length > 0) {
+        decision = this.choose(task, strategy, admitted.allowed, prediction);
+        break;
+      }
+      const waitedMs = performance.now() - started;
+      if (admitted.capable === 0) throw this.noWorker(task, 'no live worker offers them', []);
+      if (waitedMs >= limit) throw this.noWorker(task, `every capable worker refused it for ${Math.round(waitedMs)} ms`, refused);
+      await this.capacityOrTimeout(Math.min(250, limit - waitedMs), signal);
     }
     this.pending.set(decision.workerId, (this.pending.get(decision.workerId) ?? 0) + 1);
     this.telemetry.decision(SpanNames.DECISION_ROUTE, parent, {
@@ -128,13 +129,13 @@ export class Dispatcher {
       [Attr.TASK_TYPE]: task.type,
       [Attr.TASK_ATTEMPT]: task.attempt,
       [Attr.DECISION_STRATEGY]: decision.decidedBy,
-      [Attr.DECISION_CANDIDATE_COUNT]: allowed.length,
-      [Attr.DECISION_CANDIDATES]: allowed.slice(0, 50).map((w) => w.id),
+      [Attr.DECISION_CANDIDATE_COUNT]: decision.candidates.length,
+      [Attr.DECISION_CANDIDATES]: decision.candidates.slice(0, 50),
       [Attr.DECISION_CHOICE]: decision.workerId,
       [Attr.DECISION_REASON]: decision.reason,
       [Attr.DECISION_SCORES]: topScores(decision.scores),
       [Attr.DECISION_REFUSED]: refused.map((r) => `${r.workerId}:${r.reason}`),
-      [Attr.DECISION_WAITED_MS]: waitedMs,
+      [Attr.DECISION_WAITED_MS]: Math.round(performance.now() - started),
     });
     try {
       await this.hooks.emit('route:after', { task, decision });
@@ -143,6 +144,30 @@ export class Dispatcher {
       throw err;
     }
     return decision;
+  }
+
+  private choose(task: TaskDescriptor, strategy: BalancingStrategy, allowed: WorkerView[], prediction: Prediction | undefined): RouteDecision {
+    const candidates = allowed.map((w) => w.id);
+    if (prediction?.choice !== undefined && candidates.includes(prediction.choice)) {
+      return {
+        workerId: prediction.choice,
+        decidedBy: 'predictor',
+        reason: prediction.explored ? 'predictor explored' : `predictor confident (${prediction.confidence.toFixed(2)})`,
+        candidates,
+        scores: prediction.scores,
+        prediction,
+      };
+    }
+    const options = this.config.strategyOptions?.[strategy.name];
+    const choice = strategy.select(task, allowed, { random: this.random, ...(prediction ? { prediction } : {}), ...(options ? { options } : {}) });
+    return {
+      workerId: choice.workerId,
+      decidedBy: strategy.name,
+      reason: choice.reason ?? strategy.name,
+      candidates,
+      scores: choice.scores ?? [],
+      ...(prediction ? { prediction } : {}),
+    };
   }
 
   private async predict(predictor: Predictor, task: TaskDescriptor, candidates: readonly WorkerView[], parent: Context) {
@@ -174,26 +199,25 @@ export class Dispatcher {
     }
   }
 
-  /** Capable workers that every guard admits; waits (bounded) for one when none is admitted. */
-  private async admitted(task: TaskDescriptor, signal: AbortSignal): Promise<{ allowed: WorkerView[]; refused: { workerId: string; reason: string }[]; waitedMs: number }> {
+  /** Capable workers that every guard admits now, and why the others were refused. */
+  private admit(task: TaskDescriptor): { allowed: WorkerView[]; refused: Refusal[]; capable: number } {
     const guards = this.guards();
-    const started = performance.now();
-    const limit = this.config.waitForCapacityMs ?? 30_000;
-    for (;;) {
-      const capable = this.views().filter((w) => workerAccepts(w, task.capabilities));
-      const allowed: WorkerView[] = [];
-      const refused: { workerId: string; reason: string }[] = [];
-      for (const w of capable) {
-        const verdict = guards.map((g) => ({ g, v: g.admit(w, task) })).find((x) => !x.v.allowed);
-        if (verdict) refused.push({ workerId: w.id, reason: verdict.v.reason ?? verdict.g.name });
-        else allowed.push(w);
+    const capable = this.views().filter((w) => workerAccepts(w, task.capabilities));
+    const allowed: WorkerView[] = [];
+    const refused: Refusal[] = [];
+    for (const w of capable) {
+      let verdict: { guard: WorkerGuard; reason?: string } | undefined;
+      for (const g of guards) {
+        const v = g.admit(w, task);
+        if (!v.allowed) {
+          verdict = { guard: g, ...(v.reason === undefined ? {} : { reason: v.reason }) };
+          break;
+        }
       }
-      const waitedMs = Math.round(performance.now() - started);
-      if (allowed.length > 0) return { allowed, refused, waitedMs };
-      if (capable.length === 0) throw this.noWorker(task, 'no live worker offers them', []);
-      if (waitedMs >= limit) throw this.noWorker(task, `every capable worker refused it for ${waitedMs} ms`, refused);
-      await this.capacityOrTimeout(Math.min(250, limit - waitedMs), signal);
+      if (verdict) refused.push({ workerId: w.id, reason: verdict.reason ?? verdict.guard.name });
+      else allowed.push(w);
     }
+    return { allowed, refused, capable: capable.length };
   }
 
   private capacityOrTimeout(ms: number, signal: AbortSignal): Promise<void> {
@@ -216,7 +240,7 @@ export class Dispatcher {
     });
   }
 
-  private noWorker(task: TaskDescriptor, why: string, refused: { workerId: string; reason: string }[]): WeftError<'WEFT_NO_WORKER_AVAILABLE'> {
+  private noWorker(task: TaskDescriptor, why: string, refused: Refusal[]): WeftError<'WEFT_NO_WORKER_AVAILABLE'> {
     const caps = task.capabilities.length > 0 ? `capabilities [${task.capabilities.join(', ')}]` : 'no capabilities';
     const detail = refused.length > 0 ? ` (refused: ${refused.map((r) => `${r.workerId} ${r.reason}`).join(', ')})` : '';
     return new WeftError(
