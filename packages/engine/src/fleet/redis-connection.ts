@@ -54,10 +54,11 @@ export function watchConnection(redis: Redis, url: string, logger: Logger, role:
   redis.on('error', (err: unknown) => {
     if (!lost) logger.debug({ role, err: errorMessage(err) }, 'redis error');
   });
-  redis.on('close', () => {
+  // `reconnecting` fires only for a lost connection, never for a deliberate quit()/disconnect().
+  redis.on('reconnecting', (delayMs: number) => {
     if (lost) return;
     lost = true;
-    logger.warn({ role, redis: where }, `redis connection lost (${where}); reconnecting with backoff`);
+    logger.warn({ role, redis: where, delayMs }, `redis connection lost (${where}); reconnecting with backoff`);
   });
   redis.on('ready', () => {
     if (!lost) return;

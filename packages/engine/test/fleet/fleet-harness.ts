@@ -1,0 +1,118 @@
+/**
+ * Real `weft worker` child processes for fleet tests (run from source through tsx, so no build
+ * is needed), plus small waits. Every process started here is stopped by stopAll().
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createEngine, fleetRuntime, FleetKeys, type Engine, type FleetExecutorOptions } from '@weft/engine';
+import testPlugin from './fixtures/fleet-plugin.js';
+
+export const root = fileURLToPath(new URL('../../../../', import.meta.url));
+export const pluginPath = fileURLToPath(new URL('./fixtures/fleet-plugin.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+export interface WorkerProcess {
+  readonly id: string;
+  readonly child: ChildProcess;
+  /** Everything it wrote on stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (or signal name). */
+  readonly exited: Promise<number | string>;
+}
+
+export interface SpawnOptions {
+  readonly id: string;
+  readonly redisUrl: string;
+  readonly capabilities?: string;
+  readonly concurrency?: number;
+  readonly plugins?: boolean;
+  readonly env?: Record<string, string>;
+  readonly extra?: readonly string[];
+}
+
+const started: WorkerProcess[] = [];
+
+export function spawnWorker(o: SpawnOptions): WorkerProcess {
+  const args = ['--import', 'tsx', cli, 'worker', '--redis', o.redisUrl, '--id', o.id, '--heartbeat-ms', '150', '--heartbeat-ttl-ms', '700', '--concurrency', String(o.concurrency ?? 4)];
+  if (o.plugins !== false) args.push('--plugins', pluginPath);
+  if (o.capabilities) args.push('--capabilities', o.capabilities);
+  args.push(...(o.extra ?? []));
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, WEFT_LOG_LEVEL: 'info', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const w: WorkerProcess = { id: o.id, child, output: () => out, exited };
+  started.push(w);
+  return w;
+}
+
+/** Stops what is still running (SIGKILL: tests that care about SIGTERM send it themselves). */
+export async function stopAll(): Promise<void> {
+  await Promise.all(
+    started.splice(0).map(async (w) => {
+      if (w.child.exitCode === null && w.child.signalCode === null) {
+        w.child.kill('SIGCONT');
+        w.child.kill('SIGKILL');
+      }
+      await w.exited;
+    }),
+  );
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Waits until these worker ids are registered and live. */
+export async function waitForWorkers(redisUrl: string, ids: readonly string[], workers: readonly WorkerProcess[] = []): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const keys = new FleetKeys();
+  try {
+    await waitFor(
+      `workers ${ids.join(', ')}`,
+      async () => {
+        for (const w of workers) if (w.child.exitCode !== null) throw new Error(`worker ${w.id} exited early:\n${w.output()}`);
+        const alive = await redis.exists(...ids.map((id) => keys.worker(id)));
+        return alive === ids.length;
+      },
+      // Generous: several processes starting at once on a busy 2-core machine.
+      75_000,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface Runner {
+  readonly engine: Engine;
+  readonly exporter: InMemorySpanExporter;
+}
+
+/** A runner engine in this process, on the fleet, with spans in memory. */
+export async function fleetRunner(redisUrl: string, options: Omit<FleetExecutorOptions, 'redisUrl'> = {}, extra: Parameters<typeof createEngine>[0] = {}): Promise<Runner> {
+  const exporter = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const fleet = await fleetRuntime(redisUrl, { pollMs: 50, ...options });
+  const engine = await createEngine({ ...extra, ...fleet, plugins: [...fleet.plugins, testPlugin], tracerProvider });
+  return { engine, exporter };
+}
+
+/** Lines of the effects file written by the `t.slow` handler: `start|done <tag> <worker>`. */
+export function effects(text: string): { kind: string; tag: string; worker: string }[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [kind, tag, worker] = l.split(' ');
+      return { kind: kind!, tag: tag!, worker: worker! };
+    });
+}
