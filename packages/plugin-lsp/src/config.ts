@@ -16,6 +16,11 @@ const serverConfigSchema = z.strictObject({
   settings: z.record(z.string(), z.unknown()).optional(),
   /** Extra environment variables for the server process. */
   env: z.record(z.string(), z.string()).optional(),
+  /**
+   * `push`: wait for `publishDiagnostics`, then diagnosticsSettleMs of quiet. `tsserver`: ask
+   * tsserver through typescript-language-server (what the built-in `typescript` server uses). Default `push`.
+   */
+  diagnostics: z.enum(['push', 'tsserver']).default('push'),
 });
 
 const languageConfigSchema = z.strictObject({

@@ -2,6 +2,8 @@
  * The plugin's one table of error codes. Codes are literal types so `err.code === '…'` narrows;
  * `retryable` tells the engine's retry policy whether another attempt can help.
  */
+import { WeftError, type WeftErrorOptions } from '@weft/engine';
+
 export const LspErrorCodes = {
   WEFT_LSP_PATH_OUTSIDE_ROOT: 'A path resolves outside the configured workspace root (`..`, another absolute path, or a symlink leaving the root).',
   WEFT_LSP_FILE_NOT_FOUND: 'A file named in a task does not exist inside the workspace root.',
@@ -24,23 +26,24 @@ export interface LspErrorOptions {
   details?: Record<string, unknown>;
 }
 
+/**
+ * WeftError types its code as one of the engine's own; the plugin's codes are a table of their
+ * own, so the base is seen through a wider constructor type. Being a WeftError at run time lets
+ * the engine report the code as the step's error and honour `retryable`.
+ */
+const WeftErrorBase = WeftError as unknown as new (
+  code: string,
+  message: string,
+  options?: WeftErrorOptions,
+) => Error & { readonly retryable: boolean; readonly details: Record<string, unknown>; toJSON(): Record<string, unknown> };
+
 /** Every error the plugin throws on purpose. */
-export class LspError<C extends LspErrorCode = LspErrorCode> extends Error {
-  readonly code: C;
-  /** False for errors another attempt cannot fix (a path outside the root, an unknown language). */
-  readonly retryable: boolean;
-  readonly details: Record<string, unknown>;
+export class LspError<C extends LspErrorCode = LspErrorCode> extends WeftErrorBase {
+  declare readonly code: C;
 
   constructor(code: C, message: string, options: LspErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, { ...options, retryable: !NOT_RETRYABLE.has(code) });
     this.name = 'LspError';
-    this.code = code;
-    this.retryable = !NOT_RETRYABLE.has(code);
-    this.details = options.details ?? {};
-  }
-
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, details: this.details };
   }
 }
 

@@ -16,6 +16,7 @@ import { LanguageTable } from '../languages/language-table.js';
 import { isInside, realRoot, resolveInRoot } from '../sandbox/resolve-in-root.js';
 import type { LanguageServer } from '../servers/language-server.js';
 import { ServerManager, type ServerInfo } from '../servers/server-manager.js';
+import { tsserverDiagnostics } from '../servers/tsserver-diagnostics.js';
 import { serverSpecs, unavailableReason, type ServerSpec } from '../servers/server-spec.js';
 import { LspAttr, LspEvents } from '../telemetry-attributes.js';
 import { diagnostic, hoverText, locations, range, SEVERITY_RANK, symbols, type JsonDiagnostic, type JsonLocation, type JsonRange, type JsonSymbol } from './to-json.js';
@@ -71,6 +72,7 @@ interface Target {
   readonly documentLanguageId: string;
   readonly spec: ServerSpec;
   readonly text: string;
+  readonly timeoutMs?: number;
 }
 
 export class LspBridge implements LanguageBridge {
@@ -115,17 +117,17 @@ export class LspBridge implements LanguageBridge {
   async diagnostics(input: DiagnosticsInput, o: CallOptions = {}): Promise<DiagnosticsResult> {
     const { minSeverity } = diagnosticsInputSchema.parse(input);
     const t = await this.target(input);
-    const raw = await this.withServer(t, 'textDocument/publishDiagnostics', o, async (server) => {
+    const method = t.spec.diagnostics === 'tsserver' ? 'typescript.tsserverRequest' : 'textDocument/publishDiagnostics';
+    const raw = await this.withServer(t, method, o, async (server) => {
+      const timing = { timeoutMs: input.timeoutMs ?? this.config.requestTimeoutMs, ...this.cancelHooks(server, method, o) };
+      if (t.spec.diagnostics === 'tsserver') {
+        await server.sync(t.uri, t.documentLanguageId, t.text);
+        return tsserverDiagnostics(server, t.uri, minSeverity === 'hint', timing);
+      }
       const afterSeq = server.publishSeq();
       // Sent even when the text is unchanged: a file's errors also depend on the files it imports.
       const version = await server.sync(t.uri, t.documentLanguageId, t.text, true);
-      return server.waitForDiagnostics(t.uri, {
-        afterSeq,
-        minVersion: version,
-        settleMs: this.config.diagnosticsSettleMs,
-        timeoutMs: this.config.requestTimeoutMs,
-        ...this.cancelHooks(server, 'textDocument/publishDiagnostics', o),
-      });
+      return server.waitForDiagnostics(t.uri, { afterSeq, minVersion: version, settleMs: this.config.diagnosticsSettleMs, ...timing });
     });
     const all = raw.map(diagnostic);
     const diagnostics = all.filter((d) => SEVERITY_RANK[d.severity] <= SEVERITY_RANK[minSeverity]);
@@ -246,7 +248,7 @@ export class LspBridge implements LanguageBridge {
         details: { file: f.rel, language },
       });
     }
-    return { root, abs: f.abs, rel: f.rel, uri: pathToFileURL(f.abs).href, language, documentLanguageId: this.table.documentLanguageId(f.abs, language), spec, text };
+    return { root, abs: f.abs, rel: f.rel, uri: pathToFileURL(f.abs).href, language, documentLanguageId: this.table.documentLanguageId(f.abs, language), spec, text, ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }) };
   }
 
   private fileResult(t: Target): FileResult {
@@ -265,7 +267,7 @@ export class LspBridge implements LanguageBridge {
   private request<R>(t: Target, method: string, params: unknown, o: CallOptions): Promise<R> {
     return this.withServer(t, method, o, async (server) => {
       await server.sync(t.uri, t.documentLanguageId, t.text);
-      return server.request<R>(method, params, { timeoutMs: this.config.requestTimeoutMs, ...this.cancelHooks(server, method, o) });
+      return server.request<R>(method, params, { timeoutMs: t.timeoutMs ?? this.config.requestTimeoutMs, ...this.cancelHooks(server, method, o) });
     });
   }
 

@@ -10,6 +10,8 @@ const fileInput = {
   language: z.string().min(1).optional(),
   /** Text to use instead of the file's content on disk (an unsaved edit). */
   text: z.string().optional(),
+  /** Per-request timeout in ms, past which `$/cancelRequest` is sent. Default the plugin's requestTimeoutMs. */
+  timeoutMs: z.number().int().positive().optional(),
 };
 
 /** Zero-based, as in the Language Server Protocol. */

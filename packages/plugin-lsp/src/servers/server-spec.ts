@@ -16,6 +16,8 @@ export interface ServerSpec {
   readonly initializationOptions?: unknown;
   readonly settings: Readonly<Record<string, unknown>>;
   readonly env: Readonly<Record<string, string>>;
+  /** How diagnostics are had: waited for as published (`push`), or asked of tsserver (`tsserver`). */
+  readonly diagnostics: 'push' | 'tsserver';
   /** Why the server cannot start here (a package that did not resolve), if known up front. */
   readonly missing?: string;
 }
@@ -40,6 +42,7 @@ function nodeScriptSpec(name: string, script: string, languages: string[], insta
     install,
     settings: {},
     env: {},
+    diagnostics: 'push',
     ...extra,
     ...(resolved.missing === undefined ? {} : { missing: resolved.missing }),
   };
@@ -51,6 +54,7 @@ export function builtinServers(): ServerSpec[] {
     nodeScriptSpec('typescript', 'typescript-language-server/lib/cli.mjs', ['typescript', 'javascript'], 'npm install typescript-language-server typescript', {
       // Pin the TypeScript this package ships, so results do not depend on what the workspace has.
       initializationOptions: { tsserver: tsserver.path === undefined ? {} : { path: tsserver.path } },
+      diagnostics: 'tsserver',
     }),
     nodeScriptSpec('pyright', 'pyright/langserver.index.js', ['python'], 'npm install pyright'),
   ];
@@ -73,6 +77,7 @@ export function serverSpecs(configured: Readonly<Record<string, ServerConfig | f
       ...(cfg.initializationOptions === undefined ? {} : { initializationOptions: cfg.initializationOptions }),
       settings: cfg.settings ?? {},
       env: cfg.env ?? {},
+      diagnostics: cfg.diagnostics,
     });
   }
   return [...byName.values()];
