@@ -13,7 +13,7 @@ function concurrencyProbe() {
     now.set(ctx.workerId, n);
     max.set(ctx.workerId, Math.max(max.get(ctx.workerId) ?? 0, n));
     await sleep(3, ctx.signal);
-    now.set(ctx.workerId, n - 1);
+    now.set(ctx.workerId, now.get(ctx.workerId)! - 1);
     return ctx.workerId;
   };
   return { handler, max };

@@ -34,7 +34,8 @@ export class Bulkhead implements WorkerGuard {
   admit(worker: WorkerView, _task?: TaskDescriptor): GuardVerdict {
     const cap = this.capOf(worker);
     this.caps.set(worker.id, cap);
-    return this.inFlight(worker.id) < cap ? { allowed: true } : { allowed: false, reason: 'bulkhead-full' };
+    // The worker's own count also sees tasks other dispatchers sent it (fleet mode); ours sees tasks not yet started.
+    return Math.max(this.inFlight(worker.id), worker.stats.inFlight) < cap ? { allowed: true } : { allowed: false, reason: 'bulkhead-full' };
   }
 
   inFlight(workerId: string): number {
