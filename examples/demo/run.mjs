@@ -17,7 +17,7 @@ try {
   const result = await engine.run(fileURLToPath(new URL('./pipeline.yaml', import.meta.url)), {}, {
     onEvent: (e) => {
       if (e.type === 'task:retry') console.log(`  retry: ${e.stepId} attempt ${e.attempt} failed (${e.error}); next in ${e.delayMs} ms`);
-      if (e.type === 'step:end') console.log(`  step ${e.stepId.padEnd(8)} ${e.report.status} (${e.report.attempts} attempts${e.report.items !== undefined ? `, ${e.report.items} items` : ''})`);
+      if (e.type === 'step:end') console.log(`  step ${e.stepId.padEnd(8)} ${e.report.status} (${e.report.attempts} attempt${e.report.attempts === 1 ? "" : "s"}${e.report.items !== undefined ? `, ${e.report.items} items` : ''})`);
     },
   });
   console.log(`\nRun ${result.runId}: ${result.status} in ${result.durationMs.toFixed(1)} ms`);
