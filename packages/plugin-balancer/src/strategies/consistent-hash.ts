@@ -24,6 +24,8 @@ export class ConsistentHashStrategy implements BalancingStrategy {
   readonly name: string;
   readonly loadFactor: number;
   private readonly ring: HashRing;
+  private lastIds: string[] = [];
+  private lastIndex: ReadonlyMap<string, number> = new Map();
 
   constructor(options: ConsistentHashOptions = {}) {
     this.name = options.name ?? 'consistent-hash';
@@ -31,36 +33,39 @@ export class ConsistentHashStrategy implements BalancingStrategy {
     this.ring = new HashRing(options.virtualNodes ?? 160);
   }
 
-  /** The largest in-flight count a worker may reach with one more task, given every candidate. */
-  static capacity(worker: WorkerView, candidates: readonly WorkerView[], loadFactor: number): number {
-    let inFlight = 0;
-    let slots = 0;
-    for (const w of candidates) {
-      inFlight += w.stats.inFlight;
-      slots += Math.max(1, w.concurrency);
-    }
-    return Math.ceil((loadFactor * (inFlight + 1) * Math.max(1, worker.concurrency)) / slots);
+  /**
+   * Position of each candidate by id. The dispatcher passes a new array every time but usually
+   * the same workers in the same order, so the map is rebuilt only when membership changes.
+   */
+  private indexOf(candidates: readonly WorkerView[]): ReadonlyMap<string, number> {
+    const ids = this.lastIds;
+    let same = ids.length === candidates.length;
+    for (let i = 0; same && i < candidates.length; i++) same = ids[i] === candidates[i]!.id;
+    if (same) return this.lastIndex;
+    this.lastIds = candidates.map((w) => w.id);
+    this.lastIndex = new Map(this.lastIds.map((id, i) => [id, i]));
+    if (this.lastIds.some((id) => !this.ring.has(id))) this.ring.add(this.lastIds);
+    return this.lastIndex;
   }
 
   select(task: TaskDescriptor, candidates: readonly WorkerView[], ctx: SelectContext): StrategyChoice {
     requireCandidates(this.name, candidates);
     const c = Math.max(1.0001, numberOption(ctx.options, 'loadFactor', this.loadFactor));
-    const byId = new Map<string, WorkerView>();
     let inFlight = 0;
     let slots = 0;
     for (const w of candidates) {
-      byId.set(w.id, w);
       inFlight += w.stats.inFlight;
       slots += Math.max(1, w.concurrency);
     }
-    if (byId.size > 0 && candidates.some((w) => !this.ring.has(w.id))) this.ring.add(candidates.map((w) => w.id));
+    const index = this.indexOf(candidates);
     const key = task.key ?? task.id;
     const start = this.ring.start(hash32(key));
     let home: string | undefined;
     for (let step = 0; step < this.ring.size; step++) {
       const id = this.ring.ownerAt(start + step);
-      const w = byId.get(id);
-      if (!w) continue;
+      const at = index.get(id);
+      if (at === undefined) continue;
+      const w = candidates[at]!;
       home ??= id;
       const bound = Math.ceil((c * (inFlight + 1) * Math.max(1, w.concurrency)) / slots);
       if (w.stats.inFlight < bound) {

@@ -33,6 +33,8 @@ export class HybridStrategy implements BalancingStrategy {
   private readonly coldMs: number;
   private lastOptions: Readonly<Record<string, unknown>> | undefined;
   private runtimeWeights: HybridWeights;
+  /** Scratch space reused across decisions: select() is synchronous, so one buffer is enough. */
+  private expected = new Float64Array(16);
 
   constructor(options: HybridOptions = {}) {
     this.name = options.name ?? 'hybrid';
@@ -46,7 +48,8 @@ export class HybridStrategy implements BalancingStrategy {
     const wt = this.weightsFor(ctx.options);
     const cold = coldLatencyMs(candidates, numberOption(ctx.options, 'coldLatencyMs', this.coldMs));
     const n = candidates.length;
-    const expected = new Float64Array(n);
+    if (this.expected.length < n) this.expected = new Float64Array(Math.max(n, 2 * this.expected.length));
+    const expected = this.expected;
     let fastest = Infinity;
     for (let i = 0; i < n; i++) {
       const ms = expectedLatencyMs(candidates[i]!, cold);
@@ -63,7 +66,7 @@ export class HybridStrategy implements BalancingStrategy {
       let score = wt.load * Math.max(0, 1 - loadOf(w)) + wt.latency * (ms > 0 ? fastest / ms : 1) + wt.success * w.stats.successRate;
       const p = predicted?.get(w.id);
       if (p !== undefined) score += wt.predictor * p;
-      top.offer(w.id, score, { expectedDurationMs: ms, successProbability: w.stats.successRate });
+      top.offer(w.id, score, ms, w.stats.successRate);
       if (score > bestScore) {
         best = i;
         bestScore = score;

@@ -30,7 +30,7 @@ export class LeastLatencyStrategy implements BalancingStrategy {
     let ties = 0;
     for (const w of candidates) {
       const ms = expectedLatencyMs(w, cold);
-      top.offer(w.id, -ms, { expectedDurationMs: ms });
+      top.offer(w.id, -ms, ms);
       if (ms < bestMs) {
         best = w;
         bestMs = ms;

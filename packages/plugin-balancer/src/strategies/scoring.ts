@@ -51,12 +51,15 @@ export class TopScores {
 
   constructor(private readonly k = TOP_SCORES) {}
 
-  offer(workerId: string, score: number, extra?: Omit<CandidateScore, 'workerId' | 'score'>): void {
+  /** Builds the score object only when it makes the top `k`, so a scan over 1,000 workers allocates little. */
+  offer(workerId: string, score: number, expectedDurationMs?: number, successProbability?: number): void {
     const items = this.items;
     if (items.length === this.k && score <= items[items.length - 1]!.score) return;
     let i = items.length;
     while (i > 0 && items[i - 1]!.score < score) i--;
-    items.splice(i, 0, extra ? { workerId, score, ...extra } : { workerId, score });
+    const entry: CandidateScore =
+      expectedDurationMs === undefined ? { workerId, score } : successProbability === undefined ? { workerId, score, expectedDurationMs } : { workerId, score, expectedDurationMs, successProbability };
+    items.splice(i, 0, entry);
     if (items.length > this.k) items.pop();
   }
 
