@@ -3,7 +3,7 @@
  * wait for a slot when a worker is full, so the fastest worker is preferred but not flooded.
  */
 import type { BalancingStrategy, SelectContext, StrategyChoice, TaskDescriptor, WorkerView } from '@weft/engine';
-import { coldLatencyMs, expectedLatencyMs, numberOption, requireCandidates, TopScores } from './scoring.js';
+import { coldLatencyMs, expectedLatencyMs, numberOption, RandomTieMin, requireCandidates, TopScores } from './scoring.js';
 
 export interface LeastLatencyOptions {
   /** Default `least-latency`. */
@@ -25,20 +25,12 @@ export class LeastLatencyStrategy implements BalancingStrategy {
     requireCandidates(this.name, candidates);
     const cold = coldLatencyMs(candidates, numberOption(ctx.options, 'coldLatencyMs', this.coldMs));
     const top = new TopScores();
-    let best = candidates[0]!;
-    let bestMs = Infinity;
-    let ties = 0;
+    const min = new RandomTieMin<WorkerView>(ctx.random);
     for (const w of candidates) {
       const ms = expectedLatencyMs(w, cold);
       top.offer(w.id, -ms, ms);
-      if (ms < bestMs) {
-        best = w;
-        bestMs = ms;
-        ties = 1;
-      } else if (ms === bestMs && ctx.random() * ++ties < 1) {
-        best = w;
-      }
+      min.offer(w, ms);
     }
-    return { workerId: best.id, scores: top.list(), reason: `least expected latency (${bestMs.toFixed(1)} ms)` };
+    return { workerId: min.best!.id, scores: top.list(), reason: `least expected latency (${min.value.toFixed(1)} ms)` };
   }
 }

@@ -88,3 +88,22 @@ export function numberOption(options: Readonly<Record<string, unknown>> | undefi
   const v = options?.[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
 }
+
+/** The lowest value offered; equal lowest values each win with equal probability (reservoir sampling), so idle workers share. */
+export class RandomTieMin<T> {
+  best: T | undefined;
+  value = Infinity;
+  private ties = 0;
+
+  constructor(private readonly random: () => number) {}
+
+  offer(item: T, value: number): void {
+    if (value < this.value) {
+      this.best = item;
+      this.value = value;
+      this.ties = 1;
+    } else if (value === this.value && this.random() * ++this.ties < 1) {
+      this.best = item;
+    }
+  }
+}
