@@ -69,7 +69,7 @@ export class FleetExecutor implements Executor {
     this.logger = (options.logger ?? deps.logger).child({ runner: this.runnerId });
     this.pollMs = options.pollMs ?? 250;
     this.redis = connectRedis(options.redisUrl, this.logger, 'runner', () => void this.recoverLost());
-    this.blocking = connectRedis(options.redisUrl, this.logger, 'runner-replies');
+    this.blocking = connectRedis(options.redisUrl, this.logger, 'runner-replies', undefined, true);
     this.store = new RunStore(this.redis, this.keys, { keepRuns: options.keepRuns ?? 100, keepDecisions: options.keepDecisions ?? 200, runTtlMs: options.runTtlMs ?? 7 * 86_400_000 }, this.logger);
     this.started = this.start();
     this.started.catch(() => {});
@@ -181,6 +181,7 @@ export class FleetExecutor implements Executor {
       v: PAYLOAD_VERSION,
       requestId: p.requestId,
       replyTo: this.runnerId,
+      route: p.routes,
       task: task as JobPayload['task'],
       ...(p.req.timeoutMs === undefined ? {} : { timeoutMs: p.req.timeoutMs }),
       // The step's context: the worker's span is its child, as in the embedded runtime.
@@ -332,6 +333,7 @@ export class FleetExecutor implements Executor {
     if (this.timer) clearInterval(this.timer);
     for (const p of [...this.pending.values()]) p.settle(false, new WeftError('WEFT_ENGINE_CLOSED', 'The engine closed while the task was queued.', { retryable: false }));
     await this.started.catch(() => {});
+    await this.store.flush();
     this.blocking.disconnect();
     await this.replies;
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));

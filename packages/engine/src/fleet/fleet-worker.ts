@@ -158,9 +158,11 @@ export class FleetWorker {
     const task = toTaskDescriptor(payload.task);
     const doneKey = this.keys.done(task.idempotencyKey);
     const started = performance.now();
-    const previous = await redis.get(doneKey);
+    // A first delivery of a first route cannot have run before; anything else may have (a crash,
+    // a re-route, a stalled job): then the idempotency record answers instead of the handler.
+    const firstDelivery = payload.route === 1 && job.attemptsStarted <= 1 && job.stalledCounter === 0;
+    const previous = firstDelivery ? null : await redis.get(doneKey);
     if (previous !== null) {
-      // Completed before a crash or a re-route: answer with that result, do not repeat the effect.
       const output = (JSON.parse(previous) as { output?: unknown }).output;
       this.logger.info({ task: task.id, jobId: job.id }, 'task already completed (idempotency key); not running it again');
       await this.reply(payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, output, deduplicated: true, durationMs: 0 });
@@ -190,8 +192,8 @@ export class FleetWorker {
       });
       ok = true;
       const durationMs = performance.now() - started;
-      await redis.set(doneKey, JSON.stringify({ output }), 'PX', this.options.idempotencyTtlMs ?? 86_400_000);
-      await this.reply(payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, output, durationMs });
+      // The record and the reply go together: one round trip, never a reply without its record.
+      await this.reply(payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, output, durationMs }, [doneKey, JSON.stringify({ output })]);
       return null;
     } catch (err) {
       message = errorMessage(err);
@@ -203,9 +205,11 @@ export class FleetWorker {
     }
   }
 
-  private async reply(replyTo: string, reply: TaskReply): Promise<void> {
+  private async reply(replyTo: string, reply: TaskReply, done?: [key: string, value: string]): Promise<void> {
     const key = this.keys.replies(replyTo);
-    await this.redis!.multi().lpush(key, JSON.stringify(reply)).expire(key, REPLY_TTL_S).exec();
+    const multi = this.redis!.multi();
+    if (done) multi.set(done[0], done[1], 'PX', this.options.idempotencyTtlMs ?? 86_400_000);
+    await multi.lpush(key, JSON.stringify(reply)).expire(key, REPLY_TTL_S).exec();
   }
 
   /**

@@ -27,6 +27,8 @@ export const jobPayloadSchema = z.object({
   requestId: z.string().min(1),
   /** Runner whose reply list gets the outcome. */
   replyTo: z.string().min(1),
+  /** 1 for the first enqueue of this attempt, +1 per re-route. */
+  route: z.number().int().positive(),
   task: taskSchema,
   timeoutMs: z.number().int().positive().optional(),
   /** W3C trace context (`traceparent`, `tracestate`) of the step the task belongs to. */

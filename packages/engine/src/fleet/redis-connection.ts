@@ -68,9 +68,12 @@ export function watchConnection(redis: Redis, url: string, logger: Logger, role:
   });
 }
 
-/** A client for commands (not blocking), reconnecting with backoff. */
-export function connectRedis(url: string, logger: Logger, role: string, onRestored?: () => void): Redis {
-  const redis = new Redis({ ...fleetRedisOptions(url), lazyConnect: true });
+/**
+ * A client reconnecting with backoff. Command clients pipeline automatically (commands issued in
+ * one tick share a round trip), which is most of the fleet's throughput; blocking ones must not.
+ */
+export function connectRedis(url: string, logger: Logger, role: string, onRestored?: () => void, blocking = false): Redis {
+  const redis = new Redis({ ...fleetRedisOptions(url), lazyConnect: true, enableAutoPipelining: !blocking });
   watchConnection(redis, url, logger, role, onRestored);
   return redis;
 }

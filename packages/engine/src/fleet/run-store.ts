@@ -50,6 +50,10 @@ export interface RunStoreLimits {
 
 /** Writes never throw into the run: state in Redis is a view, the run itself goes on. */
 export class RunStore {
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Meta of runs this process started, so their end is one write. */
+  private readonly started = new Map<string, { runId: string; pipeline: string; status: string; startedAt: string }>();
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: FleetKeys,
@@ -59,6 +63,7 @@ export class RunStore {
 
   async runStarted(runId: string, pipeline: string): Promise<void> {
     const meta = { runId, pipeline, status: 'running', startedAt: new Date().toISOString() };
+    this.started.set(runId, meta);
     await this.write(
       this.redis
         .multi()
@@ -70,9 +75,8 @@ export class RunStore {
   }
 
   async runEnded(runId: string, status: RunRecord['status'], durationMs: number, error?: string): Promise<void> {
-    const raw = await this.redis.hget(this.keys.run(runId), 'meta').catch(() => null);
-    const meta = raw ? (JSON.parse(raw) as Record<string, unknown>) : { runId };
-    Object.assign(meta, { status, durationMs, endedAt: new Date().toISOString(), ...(error ? { error } : {}) });
+    const meta = { ...(this.started.get(runId) ?? { runId }), status, durationMs, endedAt: new Date().toISOString(), ...(error ? { error } : {}) };
+    this.started.delete(runId);
     await this.write(this.redis.multi().hset(this.keys.run(runId), 'meta', JSON.stringify(meta)));
   }
 
@@ -84,12 +88,19 @@ export class RunStore {
     await this.write(this.redis.multi().lpush(this.keys.decisions, JSON.stringify(record)).ltrim(this.keys.decisions, 0, this.limits.keepDecisions - 1));
   }
 
-  private async write(multi: ReturnType<Redis['multi']>): Promise<void> {
-    try {
-      await multi.exec();
-    } catch (err) {
-      this.logger.warn({ err: errorMessage(err) }, 'could not record run state in redis');
-    }
+  /** Waits for writes not yet acknowledged (the runner closes right after a run ends). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
+  private write(multi: ReturnType<Redis['multi']>): Promise<void> {
+    const p = multi.exec().then(
+      () => {},
+      (err: unknown) => this.logger.warn({ err: errorMessage(err) }, 'could not record run state in redis'),
+    );
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+    return p;
   }
 }
 
