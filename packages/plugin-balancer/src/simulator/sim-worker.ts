@@ -75,7 +75,7 @@ export class SimWorker {
     const i = this.running.indexOf(job);
     if (i >= 0) this.running.splice(i, 1);
     const ok = job.failDraw >= (this.spec.failureRate ?? 0);
-    // EWMA over service time, as the embedded executor measures execution without its slot queue.
+    // EWMA over service time, as a fleet worker measures a job from the moment it takes it (not its wait in the queue).
     this.tracker.finished(ok, job.serviceMs ?? 0, ok ? undefined : 'simulated failure');
     this.served++;
     this.busyMs += job.serviceMs ?? 0;
