@@ -27,12 +27,18 @@ export const mlConfigSchema = z.object({
   confidenceThreshold: z.number().min(0).max(1).default(0.5),
   /** Outcomes of a task type on the predicted worker before the pick is fully trusted. Default 3. */
   minPairObservations: z.number().int().min(1).default(3),
-  /** Training samples of a task type before the model is fully trusted on it. Default 50. */
-  typeCoverageSamples: z.number().int().min(1).default(50),
   /** A model trained longer ago than this is stale and not trusted; 0 = never. Default 86400000 (a day). */
   staleAfterMs: z.number().int().min(0).default(86_400_000),
-  /** Share of decisions that explore the least-observed candidate instead. Default 0.05. */
-  explorationRate: z.number().min(0).max(1).default(0.05),
+  /** Share of decisions that explore instead: the candidate most plausibly faster, given how little it was seen. Default 0.02. */
+  explorationRate: z.number().min(0).max(1).default(0.02),
+  /**
+   * Weight of the expected wait for a slot (queued tasks ahead × EWMA / slots) in a candidate's
+   * expected duration. 1 trusts the estimate fully; lower values stay with the fastest worker
+   * longer when it is busy (higher coordination accuracy, at some latency). Default 0.5.
+   */
+  waitWeight: z.number().min(0).max(2).default(0.5),
+  /** EWMA weight of the newest outcome in per (worker, task type) statistics. Default 0.1. */
+  pairAlpha: z.number().gt(0).max(1).default(0.1),
   /** Seeds exploration and training. Default 1. */
   seed: z.number().int().default(1),
   /** `auto`: Redis in fleet mode, else a file when `modelPath` is set, else memory. Default `auto`. */

@@ -4,8 +4,8 @@ export { MlPredictor, type MlPredictorDeps, type MlPredictorStats, type Fallback
 export { confidenceOf, modelQuality, type ConfidenceInputs } from './predictor/confidence.js';
 export { mlConfigSchema, resolveConfig, type MlConfig, type MlConfigInput } from './config.js';
 export { MlError, MlErrorCodes, isMlError, type MlErrorCode, type MlErrorOptions } from './errors.js';
-export { FEATURES, FEATURE_COUNT, FEATURE_VERSION, TASK_FEATURE_COUNT, type FeatureDoc } from './features/feature-spec.js';
-export { encodeBatch, encodeTask, baselineMs, encodeDurationRatio, decodeDurationRatio, DEFAULT_BASELINE_MS, type EncodedBatch } from './features/encode.js';
+export { FEATURES, FEATURE_COUNT, FEATURE_VERSION, TASK_FEATURE_COUNT, DEFAULT_BASELINE_MS, type FeatureDoc } from './features/feature-spec.js';
+export { encodeBatch, encodeTask, baselineMs, encodeDurationRatio, decodeDurationRatio, type EncodedBatch } from './features/encode.js';
 export { PairStats, type PairStat, type PairStatsView, type PairStatsOptions } from './features/pair-stats.js';
 export { fnv1a } from './features/hash.js';
 export { parseModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, OUTPUT_COUNT, type ModelSnapshot, type ModelQuality, type NetworkJson } from './model/model-format.js';
@@ -14,3 +14,4 @@ export type { ModelStore, UnversionedModel } from './store/model-store.js';
 export { MemoryModelStore } from './store/memory-store.js';
 export { FileModelStore } from './store/file-store.js';
 export { RedisModelStore, type RedisModelStoreOptions } from './store/redis-store.js';
+export { predictorRouter, type LearningPredictor, type PredictorRouterCounts } from './eval/predictor-router.js';

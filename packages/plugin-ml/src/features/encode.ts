@@ -1,6 +1,7 @@
 /** Encodes a task and its candidate workers into one row of FEATURE_COUNT values per candidate. */
 import type { TaskDescriptor, WorkerView } from '@weft/engine';
 import {
+  DEFAULT_BASELINE_MS,
   FEATURE_COUNT,
   KIND_BUCKETS,
   LANGUAGE_BUCKETS,
@@ -15,14 +16,14 @@ import {
 import { bucketOf } from './hash.js';
 import type { PairStatsView } from './pair-stats.js';
 
-/** Baseline duration when nothing is known about a task type or a worker yet, in ms. */
-export const DEFAULT_BASELINE_MS = 100;
 
 export interface EncodedBatch {
   /** Row-major: candidate i's features are rows[i * FEATURE_COUNT … (i + 1) * FEATURE_COUNT). */
   readonly rows: Float32Array;
   /** Per candidate: the duration the network's ratio output multiplies, in ms. */
   readonly baselines: Float64Array;
+  /** Per candidate: the wait for a slot to expect now, in ms (queued tasks ahead × EWMA / slots). */
+  readonly waits: Float64Array;
   readonly count: number;
 }
 
@@ -56,16 +57,24 @@ export function encodeTask(task: TaskDescriptor): Float32Array {
 }
 
 /**
- * The duration a candidate's prediction is relative to: what this worker took for this type,
- * else what the type takes anywhere, else the worker's overall EWMA, else DEFAULT_BASELINE_MS.
+ * The duration a candidate's prediction is relative to: this worker's service time for this
+ * type, else its observed duration for it, else the type's service time anywhere, else the
+ * worker's overall EWMA, else DEFAULT_BASELINE_MS.
  */
 export function baselineMs(task: TaskDescriptor, worker: WorkerView, stats: PairStatsView): number {
   const pair = stats.pair(worker.id, task.type);
-  if (pair && pair.ewmaMs > 0) return pair.ewmaMs;
+  if (pair?.serviceMs !== undefined && pair.serviceMs > 0) return pair.serviceMs;
+  if (pair && pair.latencyMs > 0) return pair.latencyMs;
   const typeMean = stats.typeMean(task.type);
   if (typeMean !== undefined && typeMean > 0) return typeMean;
   if (worker.stats.ewmaLatencyMs > 0) return worker.stats.ewmaLatencyMs;
   return DEFAULT_BASELINE_MS;
+}
+
+/** Tasks ahead of a new one beyond the free slots, drained `concurrency` at a time at the worker's EWMA. */
+export function expectedWaitMs(w: WorkerView): number {
+  const ahead = w.stats.inFlight + 1 - w.concurrency;
+  return ahead > 0 ? (ahead / Math.max(1, w.concurrency)) * w.stats.ewmaLatencyMs : 0;
 }
 
 const load = (w: WorkerView): number => Math.min(2, w.stats.inFlight / Math.max(1, w.concurrency)) / 2;
@@ -75,14 +84,18 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
   const n = candidates.length;
   const rows = new Float32Array(n * FEATURE_COUNT);
   const baselines = new Float64Array(n);
+  const waits = new Float64Array(n);
   const taskPart = encodeTask(task);
   let minBaseline = Infinity;
   let minLoad = Infinity;
+  let minWarmEwma = Infinity;
   for (let i = 0; i < n; i++) {
     const w = candidates[i]!;
     baselines[i] = baselineMs(task, w, stats);
+    waits[i] = expectedWaitMs(w);
     minBaseline = Math.min(minBaseline, baselines[i]!);
     minLoad = Math.min(minLoad, load(w));
+    if (w.stats.ewmaLatencyMs > 0) minWarmEwma = Math.min(minWarmEwma, w.stats.ewmaLatencyMs);
   }
   const required = task.capabilities.length;
   const batchSize = clamp01(Math.log2(Math.max(1, n)) / 10);
@@ -102,15 +115,18 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
     rows[o++] = w.capabilities.includes('*') ? 1 : 0;
     rows[o + bucketOf('kind', w.kind, KIND_BUCKETS)] = 1;
     o += KIND_BUCKETS;
+    const service = pair?.serviceMs;
     rows[o++] = pair ? 1 : 0;
-    rows[o++] = pair ? logDuration(pair.ewmaMs) : 0;
+    rows[o++] = service === undefined ? 0 : logDuration(service);
+    rows[o++] = service === undefined || service <= 0 ? 0 : clamp01(Math.log(pair!.latencyMs / service) / LOG_RATIO_SPAN);
     rows[o++] = pair ? clamp01(pair.count / SETTLED_OBSERVATIONS) : 0;
     rows[o++] = pair ? clamp01(pair.successRate) : 1;
     rows[o++] = clamp01(0.5 + Math.log(baselines[i]! / minBaseline) / (2 * LOG_RATIO_SPAN));
+    rows[o++] = s.ewmaLatencyMs > 0 ? clamp01(Math.log(s.ewmaLatencyMs / minWarmEwma) / LOG_RATIO_SPAN) : 0.5;
     rows[o++] = clamp01(load(w) - minLoad);
     rows[o++] = batchSize;
   }
-  return { rows, baselines, count: n };
+  return { rows, baselines, waits, count: n };
 }
 
 /** Training target for a duration: the ratio actual/baseline on the network's [0, 1] scale. */

@@ -16,6 +16,9 @@ export const RATIO_SPAN = 8;
 /** Observations of a (worker, type) pair after which its statistics count as settled. */
 export const SETTLED_OBSERVATIONS = 50;
 
+/** Baseline duration when nothing is known about a task type or a worker yet, in ms. */
+export const DEFAULT_BASELINE_MS = 100;
+
 export const TYPE_BUCKETS = 8;
 export const LANGUAGE_BUCKETS = 4;
 export const TAG_BUCKETS = 4;
@@ -46,10 +49,12 @@ export const FEATURES: readonly FeatureDoc[] = [
   { name: 'worker.wildcard', description: '1 when the worker accepts every task (`*`)' },
   ...buckets('worker.kind', KIND_BUCKETS, 'Worker kind'),
   { name: 'pair.known', description: 'Whether this worker has finished this task type before' },
-  { name: 'pair.latency', description: `log1p(EWMA duration of this task type on this worker) / log1p(${LOG_DURATION_CAP_MS})` },
+  { name: 'pair.service', description: `log1p(EWMA service time of this type on this worker: durations less the wait expected at dispatch) / log1p(${LOG_DURATION_CAP_MS}); 0 when unknown` },
+  { name: 'pair.queueing', description: `ln(EWMA observed duration / EWMA service time) / ln ${RATIO_SPAN} for this pair, clamped to [0, 1]; 0 when unknown` },
   { name: 'pair.observations', description: `Observations of this type on this worker / ${SETTLED_OBSERVATIONS}, capped at 1` },
-  { name: 'pair.success_rate', description: 'Success rate of this task type on this worker (1 before the first)' },
-  { name: 'batch.relative_latency', description: `0.5 + ln(baseline / fastest candidate baseline) / (2 ln ${RATIO_SPAN}), clamped to [0, 1]` },
+  { name: 'pair.success_rate', description: 'EWMA success of this task type on this worker (1 before the first)' },
+  { name: 'batch.relative_baseline', description: `0.5 + ln(baseline / smallest candidate baseline) / (2 ln ${RATIO_SPAN}), clamped to [0, 1]; the baseline is the pair service time, else the pair duration, else the type's service time anywhere, else the worker's EWMA, else ${DEFAULT_BASELINE_MS} ms` },
+  { name: 'batch.relative_worker_latency', description: `ln(worker EWMA / smallest warm candidate EWMA) / ln ${RATIO_SPAN}, clamped to [0, 1]; 0.5 for a cold worker` },
   { name: 'batch.relative_load', description: 'This load minus the least loaded candidate load, clamped to [0, 1]' },
   { name: 'batch.size', description: 'log2(candidates) / 10, capped at 1' },
 ];

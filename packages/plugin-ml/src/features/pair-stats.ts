@@ -4,22 +4,27 @@
  */
 
 export interface PairStat {
-  /** EWMA of durations of this type on this worker, in ms. */
-  ewmaMs: number;
+  /** EWMA of observed durations (wait + service) of successful tasks, in ms. */
+  latencyMs: number;
+  /**
+   * EWMA of service-time samples of successful tasks, in ms: the duration minus the wait for a
+   * slot expected at dispatch (exact for tasks that found a free slot). Undefined until the first.
+   */
+  serviceMs: number | undefined;
   count: number;
   /** EWMA of success (1) and failure (0). */
   successRate: number;
 }
 
-/** What feature encoding reads; a snapshot is enough. */
+/** What feature encoding reads. */
 export interface PairStatsView {
   pair(workerId: string, type: string): Readonly<PairStat> | undefined;
-  /** EWMA duration of a type over every worker, or undefined before its first outcome. */
+  /** EWMA service time of a type over every worker, or undefined before its first outcome. */
   typeMean(type: string): number | undefined;
 }
 
 export interface PairStatsOptions {
-  /** Weight of the newest duration. Default 0.2. */
+  /** Weight of the newest duration. Default 0.1. */
   alpha?: number;
   /** Pairs kept; the least recently updated go first. Default 20000. */
   maxPairs?: number;
@@ -32,7 +37,7 @@ export class PairStats implements PairStatsView {
   private readonly types = new Map<string, PairStat>();
 
   constructor(options: PairStatsOptions = {}) {
-    this.alpha = options.alpha ?? 0.2;
+    this.alpha = options.alpha ?? 0.1;
     this.maxPairs = options.maxPairs ?? 20_000;
   }
 
@@ -41,16 +46,18 @@ export class PairStats implements PairStatsView {
   }
 
   typeMean(type: string): number | undefined {
-    return this.types.get(type)?.ewmaMs;
+    const t = this.types.get(type);
+    return t ? (t.serviceMs ?? t.latencyMs) : undefined;
   }
 
-  record(workerId: string, type: string, ok: boolean, durationMs: number): void {
+  /** `serviceMs`: the service-time sample of this outcome, when the decision's state is known. */
+  record(workerId: string, type: string, ok: boolean, durationMs: number, serviceMs: number | undefined): void {
     const key = pairKey(workerId, type);
     const prev = this.pairs.get(key);
     // Re-inserting keeps the map in update order, so eviction drops the stalest pair.
     if (prev) this.pairs.delete(key);
-    this.pairs.set(key, this.update(prev, ok, durationMs));
-    this.types.set(type, this.update(this.types.get(type), ok, durationMs));
+    this.pairs.set(key, this.update(prev, ok, durationMs, serviceMs));
+    this.types.set(type, this.update(this.types.get(type), ok, durationMs, serviceMs));
     while (this.pairs.size > this.maxPairs) {
       const oldest = this.pairs.keys().next().value;
       if (oldest === undefined) break;
@@ -58,14 +65,18 @@ export class PairStats implements PairStatsView {
     }
   }
 
-  private update(prev: PairStat | undefined, ok: boolean, durationMs: number): PairStat {
+  private update(prev: PairStat | undefined, ok: boolean, durationMs: number, serviceMs: number | undefined): PairStat {
     const d = Math.max(0, durationMs);
-    if (!prev) return { ewmaMs: d, count: 1, successRate: ok ? 1 : 0 };
+    const mix = (old: number | undefined, x: number): number => (old === undefined ? x : this.alpha * x + (1 - this.alpha) * old);
+    const success = ok ? 1 : 0;
+    const service = ok && serviceMs !== undefined ? Math.max(0, serviceMs) : undefined;
+    if (!prev) return { latencyMs: d, serviceMs: service, count: 1, successRate: success };
+    // A failure's duration says little about service time (fast errors, timeouts): keep it out.
     return {
-      // A failure's duration says little about service time (fast errors, timeouts): keep it out.
-      ewmaMs: ok ? this.alpha * d + (1 - this.alpha) * prev.ewmaMs : prev.ewmaMs,
+      latencyMs: ok ? mix(prev.latencyMs, d) : prev.latencyMs,
+      serviceMs: service === undefined ? prev.serviceMs : mix(prev.serviceMs, service),
       count: prev.count + 1,
-      successRate: this.alpha * (ok ? 1 : 0) + (1 - this.alpha) * prev.successRate,
+      successRate: this.alpha * success + (1 - this.alpha) * prev.successRate,
     };
   }
 }

@@ -2,17 +2,18 @@
  * How sure the model is of one pick, in [0, 1]: the product of
  * - quality: held-out error of the baseline guess / the network's held-out error, capped at 1
  *   (1 when the network predicts at least as well as "each worker takes its usual time"),
- * - coverage: training samples of this task type's bucket / `typeCoverageSamples`, capped at 1,
- * - evidence: outcomes of this task type on the picked worker / `minPairObservations`, capped at 1.
+ * - evidence: outcomes of this task type on the picked worker / `minPairObservations`, capped at 1,
+ * - coverage: share of the candidates that have served this task type at least once (an
+ *   unseen worker may be the best one, and the model cannot know).
  */
 import type { ModelSnapshot } from '../model/model-format.js';
 
 export interface ConfidenceInputs {
   readonly model: ModelSnapshot;
-  readonly typeBucket: number;
   readonly pickObservations: number;
-  readonly typeCoverageSamples: number;
   readonly minPairObservations: number;
+  /** Candidates with at least one outcome of this task type / candidates. */
+  readonly coverage: number;
 }
 
 export function modelQuality(model: ModelSnapshot): number {
@@ -22,7 +23,13 @@ export function modelQuality(model: ModelSnapshot): number {
 }
 
 export function confidenceOf(i: ConfidenceInputs): number {
-  const coverage = Math.min(1, (i.model.typeCoverage[i.typeBucket] ?? 0) / i.typeCoverageSamples);
   const evidence = Math.min(1, i.pickObservations / i.minPairObservations);
-  return modelQuality(i.model) * coverage * evidence;
+  return modelQuality(i.model) * evidence * i.coverage;
+}
+
+/** Skill of the duration output over the analytic estimate on held-out outcomes: 1 - error ratio, in [0, 1]. */
+export function correctionWeight(model: ModelSnapshot): number {
+  const q = model.quality;
+  if (q.validationSamples === 0 || q.baselineMae <= 0) return 0;
+  return Math.max(0, Math.min(1, 1 - q.validationMae / q.baselineMae));
 }

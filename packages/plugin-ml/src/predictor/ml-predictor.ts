@@ -7,8 +7,7 @@ import { seededRandom, silentLogger, type CandidateScore, type Logger, type Pred
 import { resolveConfig, type MlConfig, type MlConfigInput } from '../config.js';
 import { MlError, errorMessage, isMlError } from '../errors.js';
 import { decodeDurationRatio, encodeBatch, encodeDurationRatio } from '../features/encode.js';
-import { FEATURE_COUNT, FEATURE_VERSION, TYPE_BUCKETS } from '../features/feature-spec.js';
-import { bucketOf } from '../features/hash.js';
+import { FEATURE_COUNT, FEATURE_VERSION } from '../features/feature-spec.js';
 import { PairStats } from '../features/pair-stats.js';
 import { CompiledNetwork } from '../model/compiled-network.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, OUTPUT_COUNT, type ModelSnapshot } from '../model/model-format.js';
@@ -16,7 +15,7 @@ import { MemoryModelStore } from '../store/memory-store.js';
 import type { ModelStore, UnversionedModel } from '../store/model-store.js';
 import { OutcomeBuffer } from '../training/outcome-buffer.js';
 import { Trainer } from '../training/trainer.js';
-import { confidenceOf } from './confidence.js';
+import { confidenceOf, correctionWeight } from './confidence.js';
 import { PendingFeatures } from './pending-features.js';
 
 export interface MlPredictorDeps {
@@ -32,6 +31,8 @@ interface ActiveModel {
   /** False when the store refused the publish and this model lives only here. */
   readonly shared: boolean;
   readonly label: string;
+  /** How much of the network's duration correction is applied: its held-out skill, 0..1. */
+  readonly correctionWeight: number;
 }
 
 export interface MlPredictorStats {
@@ -56,7 +57,7 @@ export class MlPredictor implements Predictor {
   private readonly store: ModelStore;
   private readonly trainer: Trainer;
   private readonly buffer: OutcomeBuffer;
-  private readonly pairs = new PairStats();
+  private readonly pairs: PairStats;
   private readonly pending = new PendingFeatures(4096);
   private readonly random: () => number;
   private active: ActiveModel | undefined;
@@ -72,6 +73,7 @@ export class MlPredictor implements Predictor {
     this.logger = deps.logger ?? silentLogger();
     this.store = deps.store ?? new MemoryModelStore();
     this.buffer = new OutcomeBuffer(this.config.bufferSize);
+    this.pairs = new PairStats({ alpha: this.config.pairAlpha });
     this.random = seededRandom(this.config.seed);
     const c = this.config;
     this.trainer = new Trainer({
@@ -125,33 +127,37 @@ export class MlPredictor implements Predictor {
     this.stats.decisions++;
     if (this.closed) return this.fallback('closed', [], 0);
     const batch = encodeBatch(task, candidates, this.pairs);
-    this.pending.set(PendingFeatures.key(task.id, task.attempt), { workerIds: candidates.map((w) => w.id), rows: batch.rows, baselines: batch.baselines });
+    this.pending.set(PendingFeatures.key(task.id, task.attempt), { workerIds: candidates.map((w) => w.id), rows: batch.rows, baselines: batch.baselines, waits: batch.waits });
     // One read of `active`: the whole decision uses one model even if a swap happens meanwhile.
     const active = this.active;
     if (!active) return this.fallback('cold', [], 0);
     const out = active.network.runBatch(batch.rows, batch.count);
+    const weight = active.correctionWeight;
     const scores: CandidateScore[] = new Array(batch.count);
     let best = 0;
     for (let i = 0; i < batch.count; i++) {
-      const expectedDurationMs = decodeDurationRatio(out[i * OUTPUT_COUNT]!, batch.baselines[i]!);
+      // The network corrects the analytic estimate (service + expected wait) only as far as it
+      // beat that estimate on held-out outcomes.
+      const ratioOut = 0.5 + weight * (out[i * OUTPUT_COUNT]! - 0.5);
+      const expectedDurationMs = decodeDurationRatio(ratioOut, batch.baselines[i]! + this.config.waitWeight * batch.waits[i]!);
       const successProbability = out[i * OUTPUT_COUNT + 1]!;
       // Expected successes per second: fast and reliable beats fast and flaky.
       const score = (1000 * Math.max(successProbability, 0.01)) / Math.max(expectedDurationMs, 1e-3);
       scores[i] = { workerId: candidates[i]!.id, score, expectedDurationMs, successProbability };
       if (score > scores[best]!.score) best = i;
     }
-    const pickObservations = this.pairs.pair(candidates[best]!.id, task.type)?.count ?? 0;
+    let known = 0;
+    for (const w of candidates) if (this.pairs.pair(w.id, task.type)) known++;
     const confidence = confidenceOf({
       model: active.snapshot,
-      typeBucket: bucketOf('type', task.type, TYPE_BUCKETS),
-      pickObservations,
-      typeCoverageSamples: this.config.typeCoverageSamples,
+      pickObservations: this.pairs.pair(candidates[best]!.id, task.type)?.count ?? 0,
       minPairObservations: this.config.minPairObservations,
+      coverage: known / batch.count,
     });
     const base = { confidence, scores, modelVersion: active.label };
     if (this.config.explorationRate > 0 && this.random() < this.config.explorationRate) {
       this.stats.explored++;
-      return { ...base, choice: this.leastObserved(task, candidates), explored: true };
+      return { ...base, choice: this.optimistic(task, candidates, batch.baselines, best), explored: true };
     }
     if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs) return this.fallback('stale', scores, confidence, active.label);
     if (confidence < this.config.confidenceThreshold) return this.fallback('low-confidence', scores, confidence, active.label);
@@ -166,11 +172,15 @@ export class MlPredictor implements Predictor {
     const chosen = this.pending.take(PendingFeatures.key(outcome.task.id, outcome.task.attempt), outcome.workerId);
     // A failure's duration is no evidence that the worker is fast: never train it below baseline.
     if (chosen) {
-      const duration = outcome.ok ? outcome.durationMs : Math.max(outcome.durationMs, chosen.baseline);
-      this.buffer.add(chosen.row, encodeDurationRatio(duration, chosen.baseline), outcome.ok ? 1 : 0);
+      const estimate = chosen.baseline + this.config.waitWeight * chosen.expectedWaitMs;
+      const duration = outcome.ok ? outcome.durationMs : Math.max(outcome.durationMs, estimate);
+      this.buffer.add(chosen.row, encodeDurationRatio(duration, estimate), outcome.ok ? 1 : 0);
       this.sinceTraining++;
     }
-    this.pairs.record(outcome.workerId, outcome.task.type, outcome.ok, outcome.durationMs);
+    // The service sample is the duration less the wait expected at dispatch; a quarter of the
+    // duration at least, so an overestimated wait cannot claim the task took no time.
+    const service = chosen ? Math.max(outcome.durationMs - chosen.expectedWaitMs, outcome.durationMs / 4) : undefined;
+    this.pairs.record(outcome.workerId, outcome.task.type, outcome.ok, outcome.durationMs, service);
     if (this.sinceTraining >= this.config.trainEvery) void this.maybeTrain(false);
   }
 
@@ -269,21 +279,28 @@ export class MlPredictor implements Predictor {
     const replacesLocal = shared && this.active?.shared === false;
     if (this.active && snapshot.version <= this.active.snapshot.version && !replacesLocal) return;
     const network = new CompiledNetwork(snapshot.network);
-    this.active = { snapshot, network, shared, label: `v${snapshot.version}${shared ? '' : '+local'}` };
+    this.active = { snapshot, network, shared, label: `v${snapshot.version}${shared ? '' : '+local'}`, correctionWeight: correctionWeight(snapshot) };
     this.logger.info({ version: snapshot.version, shared, samples: snapshot.samples }, 'plugin-ml: model swapped in');
   }
 
-  private leastObserved(task: TaskDescriptor, candidates: readonly WorkerView[]): string {
-    let min = Infinity;
-    let picks: string[] = [];
-    for (const w of candidates) {
-      const n = this.pairs.pair(w.id, task.type)?.count ?? 0;
-      if (n < min) {
-        min = n;
-        picks = [w.id];
-      } else if (n === min) picks.push(w.id);
+  /**
+   * The exploration pick: the candidate (other than the greedy one) that could most plausibly be
+   * fastest, its baseline shrunk by how little it has been seen (×(1 - 1/√(1+n)); never seen → 0).
+   */
+  private optimistic(task: TaskDescriptor, candidates: readonly WorkerView[], baselines: Float64Array, greedy: number): string {
+    let bestIndex = -1;
+    let bestValue = Infinity;
+    for (let i = 0; i < candidates.length; i++) {
+      if (i === greedy && candidates.length > 1) continue;
+      const n = this.pairs.pair(candidates[i]!.id, task.type)?.count ?? 0;
+      // A small seeded jitter breaks ties among equally unknown workers.
+      const value = baselines[i]! * (1 - 1 / Math.sqrt(1 + n)) + this.random() * 1e-6;
+      if (value < bestValue) {
+        bestValue = value;
+        bestIndex = i;
+      }
     }
-    return picks[Math.floor(this.random() * picks.length)]!;
+    return candidates[bestIndex]!.id;
   }
 
   private fallback(reason: FallbackReason, scores: CandidateScore[], confidence: number, label = this.modelVersion): Prediction {

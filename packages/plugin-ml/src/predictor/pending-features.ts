@@ -8,11 +8,15 @@ export interface DecisionFeatures {
   readonly workerIds: readonly string[];
   readonly rows: Float32Array;
   readonly baselines: Float64Array;
+  /** Per candidate: the wait for a slot expected at decision time, in ms (0 with a free slot). */
+  readonly waits: Float64Array;
 }
 
 export interface ChosenFeatures {
   readonly row: Float32Array;
   readonly baseline: number;
+  /** The wait for a slot expected at decision time, in ms. */
+  readonly expectedWaitMs: number;
 }
 
 export class PendingFeatures {
@@ -42,7 +46,7 @@ export class PendingFeatures {
     this.entries.delete(key);
     const i = f.workerIds.indexOf(workerId);
     if (i < 0) return undefined;
-    return { row: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), baseline: f.baselines[i]! };
+    return { row: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), baseline: f.baselines[i]!, expectedWaitMs: f.waits[i]! };
   }
 
   get size(): number {
