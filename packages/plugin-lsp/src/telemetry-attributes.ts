@@ -6,7 +6,7 @@ export const LspAttr = {
   SERVER: 'weft.lsp.server',
   /** Process id of that server. */
   SERVER_PID: 'weft.lsp.server.pid',
-  /** LSP method sent (`textDocument/hover`); `textDocument/publishDiagnostics` for diagnostics. */
+  /** LSP method sent (`textDocument/hover`); for diagnostics `textDocument/diagnostic` (pulled, or waited for as published) or `typescript.tsserverRequest`. */
   METHOD: 'weft.lsp.method',
   /** File path relative to the workspace root. */
   FILE: 'weft.lsp.file',

@@ -47,7 +47,7 @@ describe('recovery from crashes and timeouts', () => {
     const [server] = bridge.servers();
     expect(server!.pid).not.toBe(killed);
     expect(alive(server!.pid)).toBe(true);
-  });
+  }, 60_000);
 
   it("recovers within the same run when the step's retry policy allows another attempt", async () => {
     const { result, killed } = await runWhileKillingServer(2);
@@ -56,7 +56,7 @@ describe('recovery from crashes and timeouts', () => {
     expect(res.steps['s']!.attempts).toBe(2);
     expect((res.outputs['s'] as DiagnosticsResult).counts.error).toBe(2);
     expect(bridge.servers()[0]!.pid).not.toBe(killed);
-  });
+  }, 60_000);
 
   it('cancels a request that passes its timeout, and the server keeps serving', async () => {
     const before = bridge.servers()[0]!;
@@ -92,5 +92,5 @@ describe('server lifecycle limits', () => {
     } finally {
       await capped.close();
     }
-  });
+  }, 90_000);
 });

@@ -117,7 +117,7 @@ export class LspBridge implements LanguageBridge {
   async diagnostics(input: DiagnosticsInput, o: CallOptions = {}): Promise<DiagnosticsResult> {
     const { minSeverity } = diagnosticsInputSchema.parse(input);
     const t = await this.target(input);
-    const method = t.spec.diagnostics === 'tsserver' ? 'typescript.tsserverRequest' : 'textDocument/publishDiagnostics';
+    const method = t.spec.diagnostics === 'tsserver' ? 'typescript.tsserverRequest' : 'textDocument/diagnostic';
     const raw = await this.withServer(t, method, o, async (server) => {
       const timing = { timeoutMs: input.timeoutMs ?? this.config.requestTimeoutMs, ...this.cancelHooks(server, method, o) };
       if (t.spec.diagnostics === 'tsserver') {
@@ -127,7 +127,7 @@ export class LspBridge implements LanguageBridge {
       const afterSeq = server.publishSeq();
       // Sent even when the text is unchanged: a file's errors also depend on the files it imports.
       const version = await server.sync(t.uri, t.documentLanguageId, t.text, true);
-      return server.waitForDiagnostics(t.uri, { afterSeq, minVersion: version, settleMs: this.config.diagnosticsSettleMs, ...timing });
+      return server.diagnostics(t.uri, { afterSeq, minVersion: version, settleMs: this.config.diagnosticsSettleMs, ...timing });
     });
     const all = raw.map(diagnostic);
     const diagnostics = all.filter((d) => SEVERITY_RANK[d.severity] <= SEVERITY_RANK[minSeverity]);

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '@weft/engine';
 import { CancellationTokenSource, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node.js';
-import type { ConfigurationParams, Diagnostic, InitializeParams, InitializeResult, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import type { ConfigurationParams, Diagnostic, DocumentDiagnosticReport, InitializeParams, InitializeResult, PublishDiagnosticsParams, RegistrationParams } from 'vscode-languageserver-protocol';
 import { LspError, errorMessage } from '../errors.js';
 import type { ServerSpec } from './server-spec.js';
 
@@ -65,6 +65,8 @@ export class LanguageServer {
   lastUsed = Date.now();
   requests = 0;
   cancelled = 0;
+  /** Whether the server answers `textDocument/diagnostic` (statically or by registering it). */
+  pullDiagnostics = false;
 
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly conn: MessageConnection;
@@ -75,6 +77,7 @@ export class LanguageServer {
   private readonly published = new Map<string, Published>();
   private seq = 0;
   private readonly publishListeners = new Set<(uri: string) => void>();
+  private readonly pullListeners = new Set<() => void>();
   private readonly deathListeners = new Set<(err: LspError) => void>();
   private readonly exitListeners = new Set<(exit: ServerExit) => void>();
   private readonly exited: Promise<ServerExit>;
@@ -154,6 +157,8 @@ export class LanguageServer {
         textDocument: {
           synchronization: { didSave: false, willSave: false, willSaveWaitUntil: false },
           publishDiagnostics: { versionSupport: true, relatedInformation: false },
+          // Pull diagnostics answer when the check is done, so no quiet period has to be guessed.
+          diagnostic: { dynamicRegistration: true, relatedDocumentSupport: false },
           hover: { contentFormat: ['markdown', 'plaintext'] },
           definition: { linkSupport: false },
           references: {},
@@ -162,7 +167,8 @@ export class LanguageServer {
       },
       ...(this.spec.initializationOptions === undefined ? {} : { initializationOptions: this.spec.initializationOptions }),
     };
-    await this.request<InitializeResult>('initialize', params, { timeoutMs: this.options.startTimeoutMs });
+    const result = await this.request<InitializeResult>('initialize', params, { timeoutMs: this.options.startTimeoutMs });
+    if (result.capabilities.diagnosticProvider !== undefined) this.pullDiagnostics = true;
     await this.conn.sendNotification('initialized', {});
     this.state = 'running';
     this.logger.debug({ root: this.root }, 'language server initialized');
@@ -178,6 +184,11 @@ export class LanguageServer {
         case 'workspace/workspaceFolders':
           return [{ uri: rootUri, name: basename(this.root) }];
         case 'client/registerCapability':
+          if ((params as RegistrationParams).registrations.some((r) => r.method === 'textDocument/diagnostic')) {
+            this.pullDiagnostics = true;
+            for (const l of this.pullListeners) l();
+          }
+          return null;
         case 'client/unregisterCapability':
         case 'window/workDoneProgress/create':
         case 'window/showMessageRequest':
@@ -185,7 +196,16 @@ export class LanguageServer {
           return null;
         case 'workspace/applyEdit':
           return { applied: false, failureReason: 'Weft does not apply edits.' };
+        case 'workspace/diagnostic/refresh':
+        case 'workspace/semanticTokens/refresh':
+        case 'workspace/inlayHint/refresh':
+        case 'workspace/inlineValue/refresh':
+        case 'workspace/codeLens/refresh':
+        case 'workspace/foldingRange/refresh':
+          // Nothing is cached on this side, so there is nothing to refresh.
+          return null;
         default:
+          this.logger.debug({ method }, 'language server sent a request Weft does not handle');
           return new ResponseError(ErrorCodes.MethodNotFound, `Weft does not handle ${method}`);
       }
     });
@@ -290,18 +310,33 @@ export class LanguageServer {
   }
 
   /**
+   * Diagnostics of an open document: pulled when the server supports it, else waited for as
+   * published (switching to a pull if the server registers it meanwhile, as pyright does at start).
+   */
+  async diagnostics(uri: string, o: WaitDiagnosticsOptions): Promise<Diagnostic[]> {
+    if (!this.pullDiagnostics) {
+      const pushed = await this.waitForDiagnostics(uri, o);
+      if (pushed !== 'pull') return pushed;
+    }
+    const report = await this.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri } }, o);
+    return report.kind === 'full' ? report.items : [];
+  }
+
+  /**
    * Waits for diagnostics published after `afterSeq` for `minVersion` or later, then for
    * `settleMs` of quiet, since servers may publish an early (often empty) list first.
    */
-  waitForDiagnostics(uri: string, o: WaitDiagnosticsOptions): Promise<Diagnostic[]> {
+  private waitForDiagnostics(uri: string, o: WaitDiagnosticsOptions): Promise<Diagnostic[] | 'pull'> {
     this.assertAlive();
     return new Promise((resolve, reject) => {
+      const onPull = (): void => done(() => resolve('pull'));
       let settle: NodeJS.Timeout | undefined;
       let latest: Published | undefined;
       const done = (fn: () => void): void => {
         clearTimeout(settle);
         clearTimeout(timeout);
         this.publishListeners.delete(check);
+        this.pullListeners.delete(onPull);
         offDeath();
         if (onAbort) o.signal?.removeEventListener('abort', onAbort);
         fn();
@@ -332,6 +367,7 @@ export class LanguageServer {
         : undefined;
       const offDeath = this.onDeath((err) => done(() => reject(err)));
       this.publishListeners.add(check);
+      this.pullListeners.add(onPull);
       if (o.signal?.aborted) onAbort!();
       else if (onAbort) o.signal!.addEventListener('abort', onAbort, { once: true });
       check(uri);
