@@ -99,17 +99,16 @@ function commandExists(command: string): boolean {
 }
 
 function isExecutable(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return hasAccess(p, constants.X_OK);
 }
 
 function isReadable(p: string): boolean {
+  return hasAccess(p, constants.R_OK);
+}
+
+function hasAccess(p: string, mode: number): boolean {
   try {
-    accessSync(p, constants.R_OK);
+    accessSync(p, mode);
     return true;
   } catch {
     return false;
