@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryModelStore, MlPredictor } from '@weft/plugin-ml';
+import { fanOut, mlEngine } from './helpers.js';
+import { feed, synthFleet, synthTask } from './synthetic.js';
+import { seededRandom } from '@weft/engine';
+
+describe('confidence gate', () => {
+  it('falls back to the balancing strategy with a cold model and says so on the predict span', async () => {
+    const { engine, spans } = await mlEngine();
+    try {
+      const { pipeline, input } = fanOut(10);
+      const res = await engine.run(pipeline, input);
+      expect(res.status).toBe('succeeded');
+      const predicts = spans('weft.decision.predict');
+      expect(predicts).toHaveLength(10);
+      for (const s of predicts) {
+        expect(s.attributes['weft.decision.fallback']).toBe(true);
+        expect(s.attributes['weft.decision.reason']).toBe('cold');
+        expect(s.attributes['weft.decision.model_version']).toBe('none');
+        expect(s.attributes['weft.decision.confidence']).toBe(0);
+      }
+      expect(new Set(spans('weft.decision.route').map((s) => s.attributes['weft.decision.strategy']))).toEqual(new Set(['default']));
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('decides once warm and confident, recording version, confidence and per-candidate scores', async () => {
+    const { engine, predictor, spans } = await mlEngine({ minSamples: 30, trainEvery: 1_000_000, trainIntervalMs: 0, iterations: 100, explorationRate: 0 });
+    try {
+      const warm = fanOut(60);
+      await engine.run(warm.pipeline, warm.input);
+      await predictor.trainNow();
+      const before = spans('weft.decision.predict').length;
+      const { pipeline, input } = fanOut(40);
+      await engine.run(pipeline, input);
+      const predicts = spans('weft.decision.predict').slice(before);
+      const decided = predicts.filter((s) => s.attributes['weft.decision.fallback'] === false);
+      expect(decided.length).toBeGreaterThan(30);
+      for (const s of decided) {
+        expect(s.attributes['weft.decision.model_version']).toBe('v1');
+        expect(s.attributes['weft.decision.confidence']).toBeGreaterThanOrEqual(0.5);
+        expect(s.attributes['weft.decision.explored']).toBe(false);
+        expect(s.attributes['weft.decision.scores']).toHaveLength(2);
+      }
+      const routes = spans('weft.decision.route').slice(before);
+      const byPredictor = routes.filter((s) => s.attributes['weft.decision.strategy'] === 'predictor');
+      expect(byPredictor.length).toBe(decided.length);
+      // The fast worker serves most of what the predictor decides.
+      expect(byPredictor.filter((s) => s.attributes['weft.decision.choice'] === 'fast').length).toBeGreaterThan(byPredictor.length * 0.7);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('exploration', () => {
+  async function warmStore(): Promise<MemoryModelStore> {
+    const store = new MemoryModelStore();
+    const teacher = new MlPredictor({ minSamples: 100, trainEvery: 1_000_000, trainIntervalMs: 0, iterations: 50, explorationRate: 0 }, { store });
+    feed(teacher, synthFleet(5), 400, 21);
+    await teacher.trainNow();
+    await teacher.close();
+    return store;
+  }
+
+  function explorations(p: MlPredictor, n: number): boolean[] {
+    const fleet = synthFleet(5);
+    const r = seededRandom(99);
+    return Array.from({ length: n }, (_, i) => p.predict(synthTask(r, i), fleet.map((w) => w.view)).explored === true);
+  }
+
+  it('explores the configured share of decisions, replayably with a seed', async () => {
+    const store = await warmStore();
+    const a = new MlPredictor({ explorationRate: 0.1, seed: 42, trainIntervalMs: 0 }, { store });
+    const b = new MlPredictor({ explorationRate: 0.1, seed: 42, trainIntervalMs: 0 }, { store });
+    const none = new MlPredictor({ explorationRate: 0, seed: 42, trainIntervalMs: 0 }, { store });
+    try {
+      for (const p of [a, b, none]) await p.start();
+      const ea = explorations(a, 2000);
+      const share = ea.filter(Boolean).length / ea.length;
+      expect(share).toBeGreaterThan(0.08);
+      expect(share).toBeLessThan(0.12);
+      expect(explorations(b, 2000)).toEqual(ea);
+      expect(explorations(none, 2000).some(Boolean)).toBe(false);
+    } finally {
+      for (const p of [a, b, none]) await p.close();
+    }
+  });
+});

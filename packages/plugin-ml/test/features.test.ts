@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskDescriptor, WorkerView } from '@weft/engine';
+import { FEATURES, FEATURE_COUNT, PairStats, encodeBatch, encodeTask, TASK_FEATURE_COUNT } from '@weft/plugin-ml';
+
+const task = (over: Partial<TaskDescriptor> = {}): TaskDescriptor => ({
+  id: 'r:s',
+  runId: 'r',
+  stepId: 's',
+  type: 'lsp.diagnostics',
+  input: {},
+  capabilities: ['lang:python'],
+  tags: ['nightly'],
+  sizeBytes: 4096,
+  attempt: 1,
+  handlerVersion: '1',
+  idempotencyKey: 'r:s',
+  ...over,
+});
+
+const worker = (id: string, inFlight: number, ewma: number, caps: string[] = ['*']): WorkerView => ({
+  id,
+  capabilities: caps,
+  concurrency: 4,
+  weight: 1,
+  kind: id.startsWith('g') ? 'gpu' : 'cpu',
+  stats: { inFlight, ewmaLatencyMs: ewma, successRate: 0.9, completed: 10, failed: 1, recentErrors: ['boom'] },
+});
+
+describe('feature encoding', () => {
+  const candidates = [worker('a', 0, 20, ['lang:python']), worker('g1', 9, 200), worker('c', 3, 0)];
+  const stats = new PairStats();
+  stats.record('a', 'lsp.diagnostics', true, 25, 20);
+  stats.record('g1', 'lsp.diagnostics', false, 5000, 4000);
+
+  it('documents every feature it writes', () => {
+    expect(FEATURES).toHaveLength(FEATURE_COUNT);
+    expect(new Set(FEATURES.map((f) => f.name)).size).toBe(FEATURE_COUNT);
+    expect(encodeTask(task())).toHaveLength(TASK_FEATURE_COUNT);
+    expect(encodeBatch(task(), candidates, stats).rows).toHaveLength(FEATURE_COUNT * candidates.length);
+  });
+
+  it('gives the same bytes for the same task and workers', () => {
+    const a = encodeBatch(task(), candidates, stats);
+    const b = encodeBatch(task(), candidates.map((w) => ({ ...w, stats: { ...w.stats } })), stats);
+    expect(Buffer.from(a.rows.buffer).equals(Buffer.from(b.rows.buffer))).toBe(true);
+    expect([...a.baselines]).toEqual([...b.baselines]);
+  });
+
+  it('keeps every value within [0, 1], even for extreme inputs', () => {
+    const extreme = [worker('x', 10_000, 1e9), worker('y', 0, 1e-9), worker('z', 3, Number.NaN)];
+    const big = task({ sizeBytes: 1e12, capabilities: Array.from({ length: 40 }, (_, i) => `c${i}`), tags: Array.from({ length: 50 }, (_, i) => `t${i}`), attempt: 9 });
+    for (const b of [encodeBatch(task(), candidates, stats), encodeBatch(big, extreme, stats)]) {
+      for (const v of b.rows) {
+        expect(Number.isFinite(v)).toBe(true);
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('hashes open-ended task types into one-hot buckets and tells types apart', () => {
+    const a = encodeTask(task({ type: 'lsp.diagnostics' }));
+    const b = encodeTask(task({ type: 'build.rust' }));
+    const typeBits = (x: Float32Array): number[] => [...x.slice(0, 8)];
+    expect(typeBits(a).reduce((s, v) => s + v, 0)).toBe(1);
+    expect(typeBits(a)).not.toEqual(typeBits(b));
+  });
+
+  it('uses what a worker did on this task type as the baseline of its prediction', () => {
+    const { baselines } = encodeBatch(task(), candidates, stats);
+    expect(baselines[0]).toBe(20); // its own service time for the type
+    expect(baselines[1]).toBe(5000); // only a failure seen: no service sample, its duration
+    expect(baselines[2]).toBe(20); // never seen: the type's service time anywhere
+  });
+});
