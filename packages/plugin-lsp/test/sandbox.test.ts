@@ -64,6 +64,10 @@ describe('workspace sandbox', () => {
     }
   });
 
+  it('refuses a workspace root that does not exist, naming it', () => {
+    expect(() => new LspBridge({ workspaceRoot: join(ws.root, 'missing') })).toThrow(expect.objectContaining({ code: 'WEFT_LSP_FILE_NOT_FOUND', message: expect.stringContaining('missing') }));
+  });
+
   it('does not follow symlinks out of the root when scanning', async () => {
     mkdirSync(join(ws.root, 'py'), { recursive: true });
     writeFileSync(join(ws.root, 'py/tool'), '#!/usr/bin/env python3\nprint(1)\n');

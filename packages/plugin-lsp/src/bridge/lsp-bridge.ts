@@ -88,7 +88,12 @@ export class LspBridge implements LanguageBridge {
   constructor(config: LspConfigInput | LspConfig = {}, logger: Logger = silentLogger()) {
     this.config = resolveLspConfig(config);
     this.logger = logger;
-    this.workspaceRoot = realRoot(this.config.workspaceRoot ?? process.cwd());
+    const root = this.config.workspaceRoot ?? process.cwd();
+    try {
+      this.workspaceRoot = realRoot(root);
+    } catch (cause) {
+      throw new LspError('WEFT_LSP_FILE_NOT_FOUND', `The workspaceRoot "${root}" does not exist. Set the plugin's workspaceRoot to an existing directory.`, { cause, details: { workspaceRoot: root } });
+    }
     this.table = new LanguageTable(this.config.languages);
     this.specs = serverSpecs(this.config.servers);
     this.manager = new ServerManager({ ...this.config, logger });
