@@ -46,6 +46,8 @@ export class FleetExecutor implements Executor {
   private readonly telemetry: Telemetry;
   private readonly logger: Logger;
   private readonly redis: Redis;
+  /** BullMQ's own: it defines ~50 scripts on its client, which every multi() there would copy. */
+  private readonly queueConnection: Redis;
   private readonly blocking: Redis;
   private readonly pollMs: number;
   private readonly picker = new DefaultLeastInFlight();
@@ -68,8 +70,9 @@ export class FleetExecutor implements Executor {
     this.telemetry = deps.telemetry;
     this.logger = (options.logger ?? deps.logger).child({ runner: this.runnerId });
     this.pollMs = options.pollMs ?? 250;
-    this.redis = connectRedis(options.redisUrl, this.logger, 'runner', () => void this.recoverLost());
-    this.blocking = connectRedis(options.redisUrl, this.logger, 'runner-replies', undefined, true);
+    this.redis = connectRedis(options.redisUrl, this.logger, 'runner', { onRestored: () => void this.recoverLost(), autoPipelining: true });
+    this.queueConnection = connectRedis(options.redisUrl, this.logger, 'runner-queues');
+    this.blocking = connectRedis(options.redisUrl, this.logger, 'runner-replies');
     this.store = new RunStore(this.redis, this.keys, { keepRuns: options.keepRuns ?? 100, keepDecisions: options.keepDecisions ?? 200, runTtlMs: options.runTtlMs ?? 7 * 86_400_000 }, this.logger);
     this.started = this.start();
     this.started.catch(() => {});
@@ -81,7 +84,7 @@ export class FleetExecutor implements Executor {
   }
 
   private async start(): Promise<void> {
-    await Promise.all([this.redis.connect(), this.blocking.connect()]);
+    await Promise.all([this.redis.connect(), this.queueConnection.connect(), this.blocking.connect()]);
     await this.poll();
     this.timer = setInterval(() => void this.poll(), this.pollMs);
     this.replies = this.readReplies();
@@ -152,7 +155,7 @@ export class FleetExecutor implements Executor {
   private queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection: this.redis, prefix: this.keys.prefix });
+      q = new Queue(name, { connection: this.queueConnection, prefix: this.keys.prefix });
       q.on('error', (err) => this.logger.debug({ queue: name, err: errorMessage(err) }, 'queue error'));
       this.queues.set(name, q);
     }
@@ -337,6 +340,7 @@ export class FleetExecutor implements Executor {
     this.blocking.disconnect();
     await this.replies;
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
+    await this.queueConnection.quit().catch(() => this.queueConnection.disconnect());
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

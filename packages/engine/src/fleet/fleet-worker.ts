@@ -74,7 +74,7 @@ export class FleetWorker {
   /** Checks Redis (fails fast with the redacted URL), registers, and starts consuming. */
   async start(): Promise<void> {
     await assertReachable(this.options.redisUrl);
-    this.redis = connectRedis(this.options.redisUrl, this.logger, 'worker', () => void this.beat());
+    this.redis = connectRedis(this.options.redisUrl, this.logger, 'worker', { onRestored: () => void this.beat(), autoPipelining: true });
     await this.redis.connect();
     await this.beat();
     this.timer = setInterval(() => void this.beat(), this.heartbeatMs);

@@ -68,13 +68,20 @@ export function watchConnection(redis: Redis, url: string, logger: Logger, role:
   });
 }
 
-/**
- * A client reconnecting with backoff. Command clients pipeline automatically (commands issued in
- * one tick share a round trip), which is most of the fleet's throughput; blocking ones must not.
- */
-export function connectRedis(url: string, logger: Logger, role: string, onRestored?: () => void, blocking = false): Redis {
-  const redis = new Redis({ ...fleetRedisOptions(url), lazyConnect: true, enableAutoPipelining: !blocking });
-  watchConnection(redis, url, logger, role, onRestored);
+export interface ConnectOptions {
+  /** Called when the connection comes back after a loss. */
+  readonly onRestored?: () => void;
+  /**
+   * Commands issued in one tick share a round trip. Default false. Not for blocking clients,
+   * nor for BullMQ's (its own batching is enough, measured).
+   */
+  readonly autoPipelining?: boolean;
+}
+
+/** A client reconnecting with backoff, logging loss and return. */
+export function connectRedis(url: string, logger: Logger, role: string, options: ConnectOptions = {}): Redis {
+  const redis = new Redis({ ...fleetRedisOptions(url), lazyConnect: true, enableAutoPipelining: options.autoPipelining ?? false });
+  watchConnection(redis, url, logger, role, options.onRestored);
   return redis;
 }
 
