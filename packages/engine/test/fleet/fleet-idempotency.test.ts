@@ -1,0 +1,74 @@
+/** At-least-once with idempotency keys: a redelivered task whose step already completed answers from the record. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, FleetKeys, FleetWorker, Telemetry, type Engine, type JobPayload, type TaskReply } from '@weft/engine';
+import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
+import testPlugin from './fixtures/fleet-plugin.js';
+import { effects, waitFor } from './fleet-harness.js';
+
+let redis: PrivateRedis;
+let engine: Engine;
+let worker: FleetWorker;
+let client: Redis;
+let queue: Queue;
+const keys = new FleetKeys();
+const effectsFile = path.join(mkdtempSync(path.join(tmpdir(), 'weft-fleet-')), 'effects.log');
+
+beforeAll(async () => {
+  writeFileSync(effectsFile, '');
+  process.env['WEFT_TEST_EFFECTS'] = effectsFile;
+  redis = await startRedis();
+  engine = await createEngine({ plugins: [testPlugin] });
+  worker = new FleetWorker({ redisUrl: redis.url, id: 'idem', heartbeatMs: 150 }, { handlers: engine.handlers, telemetry: new Telemetry() });
+  await worker.start();
+  client = new Redis(redis.url);
+  queue = new Queue(keys.workerQueue('idem'), { connection: client, prefix: keys.prefix });
+});
+
+afterAll(async () => {
+  delete process.env['WEFT_TEST_EFFECTS'];
+  await queue?.close();
+  client?.disconnect();
+  await worker?.close();
+  await engine?.close();
+  await redis?.stop();
+});
+
+function job(route: number, requestId: string): JobPayload {
+  return {
+    v: 1,
+    requestId,
+    replyTo: 'test-runner',
+    route,
+    task: { id: 'run-1:charge', runId: 'run-1', stepId: 'charge', type: 't.slow', input: { ms: 1, tag: 'charge' }, capabilities: [], tags: [], sizeBytes: 10, attempt: 1, handlerVersion: '1', idempotencyKey: 'run-1:charge' },
+    trace: {},
+    enqueuedAt: Date.now(),
+  };
+}
+
+async function reply(requestId: string): Promise<TaskReply> {
+  return waitFor(`reply ${requestId}`, async () => {
+    const all = (await client.lrange(keys.replies('test-runner'), 0, -1)).map((r) => JSON.parse(r) as TaskReply);
+    return all.find((r) => r.requestId === requestId);
+  });
+}
+
+describe('idempotency keys', () => {
+  it('runs a task once; a re-routed copy of the same step answers from the record without repeating the effect', async () => {
+    await queue.add('t.slow', job(1, 'first'), { jobId: 'first-1' });
+    const first = await reply('first');
+    expect(first).toMatchObject({ ok: true, output: { tag: 'charge', worker: 'idem' } });
+    expect(first.deduplicated).toBeUndefined();
+    expect(await client.exists(keys.done('run-1:charge'))).toBe(1);
+
+    // As after a crash between completing and replying: the runner re-routes the same task.
+    await queue.add('t.slow', job(2, 'again'), { jobId: 'again-2' });
+    const again = await reply('again');
+    expect(again).toMatchObject({ ok: true, deduplicated: true, output: { tag: 'charge', worker: 'idem' } });
+    expect(effects(readFileSync(effectsFile, 'utf8')).filter((e) => e.kind === 'done')).toHaveLength(1);
+  });
+});
