@@ -13,6 +13,11 @@ export class FileModelStore extends MemoryModelStore {
     super();
   }
 
+  /** Loads the saved model, if the file exists; a corrupt or incompatible one throws. */
+  override async open(): Promise<void> {
+    await this.load();
+  }
+
   override async load(): Promise<ModelSnapshot | undefined> {
     let text: string;
     try {
