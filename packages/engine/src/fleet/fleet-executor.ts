@@ -173,6 +173,7 @@ export class FleetExecutor implements Executor {
         [Attr.TASK_TYPE]: task.type,
         [Attr.TASK_ATTEMPT]: task.attempt,
         [Attr.TASK_WORKER]: p.workerId,
+        [Attr.TASK_CAPABILITIES]: [...task.capabilities],
         [Attr.MESSAGING_SYSTEM]: 'bullmq',
         [Attr.MESSAGING_DESTINATION]: p.queue,
         [Attr.MESSAGING_OPERATION_TYPE]: 'send',

@@ -15,7 +15,7 @@ import { WorkerStatsTracker } from '../executors/worker-stats.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { Semaphore } from '../scheduler/semaphore.js';
-import { Attr } from '../tracing/attributes.js';
+import { Attr, SpanNames } from '../tracing/attributes.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import { FleetKeys, DEFAULT_PREFIX } from './fleet-keys.js';
 import type { FleetWorkerOptions } from './fleet-options.js';
@@ -165,6 +165,11 @@ export class FleetWorker {
     if (previous !== null) {
       const output = (JSON.parse(previous) as { output?: unknown }).output;
       this.logger.info({ task: task.id, jobId: job.id }, 'task already completed (idempotency key); not running it again');
+      const { span } = this.deps.telemetry.start(SpanNames.TASK_EXECUTE, extractTrace(payload.trace), {
+        kind: SpanKind.CONSUMER,
+        attributes: { ...this.spanAttributes(job, queue), [Attr.TASK_ID]: task.id, [Attr.TASK_TYPE]: task.type, [Attr.TASK_ATTEMPT]: task.attempt, [Attr.TASK_WORKER]: this.id, [Attr.RUN_ID]: task.runId, [Attr.STEP_ID]: task.stepId, [Attr.TASK_IDEMPOTENCY_KEY]: task.idempotencyKey, [Attr.TASK_OUTCOME]: 'success', [Attr.TASK_DEDUPLICATED]: true },
+      });
+      span.end();
       await this.reply(payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, output, deduplicated: true, durationMs: 0 });
       return { deduplicated: true };
     }
@@ -181,13 +186,7 @@ export class FleetWorker {
         signal: this.abort.signal,
         parent: extractTrace(payload.trace),
         spanKind: SpanKind.CONSUMER,
-        attributes: {
-          [Attr.MESSAGING_SYSTEM]: 'bullmq',
-          [Attr.MESSAGING_DESTINATION]: queue,
-          [Attr.MESSAGING_OPERATION_TYPE]: 'process',
-          [Attr.MESSAGING_OPERATION_NAME]: 'process',
-          [Attr.MESSAGING_MESSAGE_ID]: String(job.id),
-        },
+        attributes: this.spanAttributes(job, queue),
         ...(payload.timeoutMs === undefined ? {} : { timeoutMs: payload.timeoutMs }),
       });
       ok = true;
@@ -203,6 +202,17 @@ export class FleetWorker {
     } finally {
       this.tracker.finished(ok, performance.now() - started, message);
     }
+  }
+
+  /** OpenTelemetry messaging attributes of processing one job. */
+  private spanAttributes(job: Job, queue: string): Record<string, string> {
+    return {
+      [Attr.MESSAGING_SYSTEM]: 'bullmq',
+      [Attr.MESSAGING_DESTINATION]: queue,
+      [Attr.MESSAGING_OPERATION_TYPE]: 'process',
+      [Attr.MESSAGING_OPERATION_NAME]: 'process',
+      [Attr.MESSAGING_MESSAGE_ID]: String(job.id),
+    };
   }
 
   private async reply(replyTo: string, reply: TaskReply, done?: [key: string, value: string]): Promise<void> {

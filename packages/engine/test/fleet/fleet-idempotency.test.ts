@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ let worker: FleetWorker;
 let client: Redis;
 let queue: Queue;
 const keys = new FleetKeys();
+const exporter = new InMemorySpanExporter();
 const effectsFile = path.join(mkdtempSync(path.join(tmpdir(), 'weft-fleet-')), 'effects.log');
 
 beforeAll(async () => {
@@ -23,7 +25,7 @@ beforeAll(async () => {
   process.env['WEFT_TEST_EFFECTS'] = effectsFile;
   redis = await startRedis();
   engine = await createEngine({ plugins: [testPlugin] });
-  worker = new FleetWorker({ redisUrl: redis.url, id: 'idem', heartbeatMs: 150 }, { handlers: engine.handlers, telemetry: new Telemetry() });
+  worker = new FleetWorker({ redisUrl: redis.url, id: 'idem', heartbeatMs: 150 }, { handlers: engine.handlers, telemetry: new Telemetry(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })) });
   await worker.start();
   client = new Redis(redis.url);
   queue = new Queue(keys.workerQueue('idem'), { connection: client, prefix: keys.prefix });
@@ -70,5 +72,7 @@ describe('idempotency keys', () => {
     const again = await reply('again');
     expect(again).toMatchObject({ ok: true, deduplicated: true, output: { tag: 'charge', worker: 'idem' } });
     expect(effects(readFileSync(effectsFile, 'utf8')).filter((e) => e.kind === 'done')).toHaveLength(1);
+    const executions = exporter.getFinishedSpans().filter((s) => s.name === 'weft.task.execute');
+    expect(executions.map((s) => s.attributes['weft.task.deduplicated'] ?? false)).toEqual([false, true]);
   });
 });
