@@ -20,9 +20,9 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 /** Runs a command; never throws on a non-zero exit (the caller asserts on `code`). */
-export async function sh(cmd: string, args: readonly string[], cwd: string, timeoutMs = 60_000): Promise<CommandResult> {
+export async function sh(cmd: string, args: readonly string[], cwd: string, timeoutMs = 60_000, env: Record<string, string> = {}): Promise<CommandResult> {
   try {
-    const { stdout, stderr } = await execFileAsync(cmd, [...args], { cwd, env: cleanEnv(), timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 });
+    const { stdout, stderr } = await execFileAsync(cmd, [...args], { cwd, env: cleanEnv(env), timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number | string; stdout?: string; stderr?: string; message: string };
@@ -31,8 +31,8 @@ export async function sh(cmd: string, args: readonly string[], cwd: string, time
 }
 
 /** Like sh() but throws with the command's output when it fails. */
-export async function mustRun(cmd: string, args: readonly string[], cwd: string, timeoutMs?: number): Promise<CommandResult> {
-  const result = await sh(cmd, args, cwd, timeoutMs);
+export async function mustRun(cmd: string, args: readonly string[], cwd: string, timeoutMs?: number, env?: Record<string, string>): Promise<CommandResult> {
+  const result = await sh(cmd, args, cwd, timeoutMs, env);
   if (result.code !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited with ${result.code}:\n${result.stdout}\n${result.stderr}`);
   return result;
 }
