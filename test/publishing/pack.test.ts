@@ -75,16 +75,6 @@ describe('packed @weft packages', () => {
       expect(manifest.types).toBe(root?.['types']);
     });
 
-    it('asks for the engine release line it was built with, as a peer', () => {
-      const { manifest } = get();
-      if (manifest.name === '@weft/engine') {
-        expect(manifest.peerDependencies?.['@weft/engine']).toBeUndefined();
-        return;
-      }
-      expect(manifest.peerDependencies?.['@weft/engine']).toBe(`^${engineVersion}`);
-      expect(manifest.dependencies?.['@weft/engine']).toBeUndefined();
-    });
-
     it('depends on sibling @weft packages by a caret range of their current version', () => {
       const { manifest } = get();
       const siblings = Object.entries(manifest.dependencies ?? {}).filter(([name]) => name.startsWith('@weft/'));
@@ -92,5 +82,25 @@ describe('packed @weft packages', () => {
         expect(range).toBe(`^${packed.get(name)?.manifest.version}`);
       }
     });
+  });
+
+  describe.each(dirs.filter((d) => readManifest(d).name !== '@weft/engine').map((d) => [path.basename(d), d] as const))('plugin %s', (_name, dir) => {
+    const get = (): PackedPackage => packed.get(readManifest(dir).name)!;
+
+    it('peers on the engine release line it was built with, never depends on it', () => {
+      const { manifest } = get();
+      expect(manifest.peerDependencies?.['@weft/engine']).toBe(`^${engineVersion}`);
+      expect(manifest.dependencies?.['@weft/engine']).toBeUndefined();
+    });
+
+    it('declares in definePlugin the same engine range it peers on, so install and load agree', async () => {
+      const { manifest } = get();
+      const mod = (await import(/* @vite-ignore */ manifest.name)) as { default?: { engine?: string } };
+      expect(mod.default?.engine).toBe(manifest.peerDependencies?.['@weft/engine']);
+    });
+  });
+
+  it('ships the engine without a peer on itself', () => {
+    expect(packed.get('@weft/engine')?.manifest.peerDependencies?.['@weft/engine']).toBeUndefined();
   });
 });
