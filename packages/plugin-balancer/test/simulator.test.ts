@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BalancingStrategy } from '@weft/engine';
-import { fleets, isBalancerError, oracleRouter, simulate, strategyRouter, type SimulationConfig } from '@weft/plugin-balancer';
+import { fleets, isBalancerError, oracleRouter, RoundRobinStrategy, simulate, strategyRouter, withCircuitBreaker, type SimulationConfig } from '@weft/plugin-balancer';
 
 const roundRobin = (): BalancingStrategy => {
   let i = 0;
@@ -60,5 +60,17 @@ describe('fleet simulator', () => {
       expect(isBalancerError(err, 'WEFT_BALANCER_SIM_CONFIG_INVALID')).toBe(true);
       expect((err as Error).message).toContain('simulation.workers[0].concurrency');
     }
+  });
+
+  it('puts a real circuit breaker on simulated time in front of a strategy, sparing the flaky worker', () => {
+    const fleet = fleets['flaky-and-slowdowns']!;
+    const plain = simulate(fleet, strategyRouter(new RoundRobinStrategy(), 1));
+    const guarded = withCircuitBreaker(strategyRouter(new RoundRobinStrategy(), 1), { failureThreshold: 3, windowMs: 1_000, cooldownMs: 500 });
+    const protectedRun = simulate(fleet, guarded);
+    expect(protectedRun.router).toBe('round-robin+breaker');
+    expect(protectedRun.perWorker['a-3']).toBeLessThan(plain.perWorker['a-3']! / 2);
+    expect(protectedRun.failures).toBeLessThan(plain.failures);
+    // The same seed replays the breaker's decisions too.
+    expect(simulate(fleet, withCircuitBreaker(strategyRouter(new RoundRobinStrategy(), 1), { failureThreshold: 3, windowMs: 1_000, cooldownMs: 500 }))).toEqual(protectedRun);
   });
 });

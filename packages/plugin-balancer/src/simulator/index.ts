@@ -1,5 +1,5 @@
 export type { SimWorkerSpec, SimTaskKind, SimulationConfig, SimOracle, SimRouter, SimReport, SimDecision } from './types.js';
 export { simulate } from './simulate.js';
-export { strategyRouter, oracleRouter } from './routers.js';
+export { strategyRouter, oracleRouter, withCircuitBreaker } from './routers.js';
 export { fleets } from './fleets.js';
 export { simulationConfigSchema } from './sim-config-schema.js';

@@ -1,6 +1,7 @@
 /** Routers for the simulator: one that drives a real strategy class, and the oracle baseline. */
 import { seededRandom, type BalancingStrategy, type SelectContext, type TaskOutcome } from '@weft/engine';
 import type { ObservingStrategy } from '../strategies/observing-strategy.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../guards/circuit-breaker.js';
 import type { SimRouter } from './types.js';
 
 /** Drives a real strategy class with a seeded random source, as the dispatcher would. */
@@ -30,6 +31,32 @@ export function oracleRouter(): SimRouter {
         }
       }
       return best;
+    },
+  };
+}
+
+/**
+ * Puts a real CircuitBreaker, on simulated time, in front of a router: open workers are left out
+ * of the candidates and outcomes feed the breaker. The simulator does not wait for capacity, so
+ * when every candidate is open the router sees them all (the engine would wait, then fail).
+ */
+export function withCircuitBreaker(inner: SimRouter, options: Omit<CircuitBreakerOptions, 'now'> = {}): SimRouter & { readonly breaker: CircuitBreaker } {
+  let now = 0;
+  const breaker = new CircuitBreaker({ ...options, now: () => now });
+  return {
+    name: `${inner.name}+breaker`,
+    breaker,
+    route(task, candidates, oracle) {
+      now = oracle.nowMs();
+      const allowed = candidates.filter((c) => breaker.admit(c, task).allowed);
+      const chosen = inner.route(task, allowed.length > 0 ? allowed : candidates, oracle);
+      breaker.routed(chosen);
+      return chosen;
+    },
+    observe(outcome, nowMs) {
+      now = nowMs;
+      breaker.record(outcome.workerId, outcome.ok);
+      inner.observe?.(outcome, nowMs);
     },
   };
 }

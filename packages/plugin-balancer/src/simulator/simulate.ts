@@ -89,7 +89,7 @@ export function simulate(config: SimulationConfig, router: SimRouter): SimReport
         durationMs: latency,
         shortCircuited: false,
         ...(ok ? {} : { error: new Error(`simulated failure on ${d.worker.spec.id}`) }),
-      });
+      }, now);
       startNext(d.worker);
     }
   }
@@ -138,6 +138,7 @@ function oracleAt(workers: readonly SimWorker[], type: string, now: number): Sim
   return {
     expectedServiceMs: (id) => byId(id).meanServiceMs(type, now),
     expectedWaitMs: (id) => byId(id).expectedWaitMs(now),
+    nowMs: () => now,
   };
 }
 

@@ -50,13 +50,15 @@ export interface SimOracle {
   expectedServiceMs(workerId: string): number;
   /** Expected queueing delay given current in-flight/queue. */
   expectedWaitMs(workerId: string): number;
+  /** Simulated time of this decision, in ms (a clock for guards such as the circuit breaker). */
+  nowMs(): number;
 }
 
 export interface SimRouter {
   name: string;
   route(task: TaskDescriptor, candidates: readonly WorkerView[], oracle: SimOracle): string;
-  /** Told of each finished task; `durationMs` is wait + service, as `task:after` reports it. */
-  observe?(outcome: TaskOutcome): void;
+  /** Told of each finished task at simulated time `nowMs`; `durationMs` is wait + service, as `task:after` reports it. */
+  observe?(outcome: TaskOutcome, nowMs: number): void;
 }
 
 export interface SimDecision {
