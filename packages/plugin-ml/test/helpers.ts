@@ -9,7 +9,7 @@ export interface MlEngine {
   spans(name?: string): ReadableSpan[];
 }
 
-/** `fast` serves `work` in ~2 ms, `slow` in ~12 ms. */
+/** `fast` serves `work` in ~2 ms, `slow` in ~40 ms. */
 export async function mlEngine(config: MlConfigInput = {}, options: CreateEngineOptions = {}): Promise<MlEngine> {
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -20,7 +20,7 @@ export async function mlEngine(config: MlConfigInput = {}, options: CreateEngine
     plugins: [{ plugin: mlPlugin, config }],
   });
   engine.registerHandler('work', async (input: { n: number }, ctx) => {
-    await sleep(ctx.workerId === 'fast' ? 2 : 12, ctx.signal);
+    await sleep(ctx.workerId === 'fast' ? 2 : 40, ctx.signal);
     return input.n * 2;
   });
   return {
