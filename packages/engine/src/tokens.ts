@@ -3,6 +3,7 @@
  * public names (BalancingStrategy, Predictor…) are both the interface and its token.
  * Symbol.for so that two copies of the engine in one process still agree on them.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { InjectionToken } from 'tsyringe';
 import type { Logger } from './logging/logger.js';
 
@@ -11,5 +12,6 @@ export { LanguageBridge as LanguageBridgeToken } from './contracts/language-brid
 export { BalancingStrategy as BalancingStrategyToken, Predictor as PredictorToken, WorkerGuard as WorkerGuardToken } from './contracts/routing.js';
 
 export const LoggerToken: InjectionToken<Logger> = Symbol.for('weft.Logger');
-export const TracerToken = Symbol.for('weft.Tracer');
+/** The engine's OpenTelemetry tracer, for plugins that write spans of their own (breaker transitions). */
+export const TracerToken: InjectionToken<Tracer> = Symbol.for('weft.Tracer');
 export const EngineConfigToken = Symbol.for('weft.EngineConfig');

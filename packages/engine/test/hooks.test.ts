@@ -90,4 +90,18 @@ describe('hooks', () => {
     expect(ends).toEqual([{ status: 'failed', code: 'WEFT_RUN_FAILED' }]);
     await engine.close();
   });
+
+  it('a task stopped by cancellation still reaches task:error, so hooks can release what they reserved', async () => {
+    const engine = await createEngine();
+    const errors: { step: string; willRetry: boolean; code?: string }[] = [];
+    engine.on('task:error', (e) => void errors.push({ step: e.task.stepId, willRetry: e.willRetry, code: (e.error as { code?: string }).code }));
+    const controller = new AbortController();
+    engine.registerHandler('hang', (_: unknown, ctx) => {
+      setTimeout(() => controller.abort(), 5);
+      return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+    });
+    await expect(engine.run({ name: 'p', steps: [{ id: 'h', task: 'hang' }] }, {}, { signal: controller.signal })).rejects.toMatchObject({ code: 'WEFT_RUN_CANCELLED' });
+    expect(errors).toEqual([{ step: 'h', willRetry: false, code: 'WEFT_RUN_CANCELLED' }]);
+    await engine.close();
+  });
 });

@@ -34,6 +34,7 @@ export class Dispatcher {
   private readonly fallback = new DefaultLeastInFlight();
   /** Tasks routed to a worker whose execution has not begun: counted as in flight so concurrent routing spreads. */
   private readonly pending = new Map<string, number>();
+  private readonly waiters = new Set<() => void>();
 
   constructor(
     private readonly container: DependencyContainer,
@@ -81,6 +82,14 @@ export class Dispatcher {
       const extra = this.pending.get(w.id) ?? 0;
       return extra === 0 ? w : { ...w, stats: { ...w.stats, inFlight: w.stats.inFlight + extra } };
     });
+  }
+
+  /**
+   * Wakes tasks waiting for capacity. The scheduler calls it after `task:after`/`task:error` hooks,
+   * so a guard that frees capacity in a hook (a bulkhead release) is seen at once, not at the next poll.
+   */
+  capacityChanged(): void {
+    for (const w of [...this.waiters]) w();
   }
 
   /** Called by the scheduler as it hands the task to the executor (which counts it from then on). */
@@ -235,7 +244,12 @@ export class Dispatcher {
         reject(signal.reason);
       };
       const timer = setTimeout(done, ms);
-      const off = this.executor.onCapacity(done);
+      const offExecutor = this.executor.onCapacity(done);
+      this.waiters.add(done);
+      const off = (): void => {
+        offExecutor();
+        this.waiters.delete(done);
+      };
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }

@@ -290,10 +290,19 @@ export class PipelineRun {
         const durationMs = performance.now() - started;
         if (!task.noCache) await this.store(task, output);
         await this.deps.hooks.emit('task:after', { task, workerId, ok: true, durationMs, output, shortCircuited: false });
+        this.deps.dispatcher.capacityChanged();
         return output;
       } catch (err) {
-        // A task stopped because the run was cancelled (or failed fast) is cancelled, not failed.
-        if (signal.aborted) throw signal.reason;
+        // A task stopped because the run was cancelled (or failed fast) is cancelled, not failed;
+        // hooks still hear of it, so whatever they reserved for the attempt is released.
+        if (signal.aborted) {
+          if (workerId) {
+            const error = signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
+            await this.deps.hooks.emit('task:error', { task, workerId, ok: false, durationMs: performance.now() - started, error, shortCircuited: false, willRetry: false }).catch(() => {});
+            this.deps.dispatcher.capacityChanged();
+          }
+          throw signal.reason;
+        }
         retryDelayMs = await this.onTaskError(step, task, stepCtx, workerId, policy, err, started);
       } finally {
         this.semaphore.release();
@@ -319,6 +328,7 @@ export class PipelineRun {
       [Attr.ERROR_TYPE]: err instanceof WeftError ? err.code : error.name,
     });
     await this.deps.hooks.emit('task:error', { task, workerId, ok: false, durationMs: performance.now() - started, error, shortCircuited: false, willRetry });
+    this.deps.dispatcher.capacityChanged();
     if (!willRetry) throw err;
     this.emit({ type: 'task:retry', stepId: step.id, attempt: task.attempt, delayMs, error: error.message });
     this.deps.logger.debug({ step: step.id, attempt: task.attempt, delayMs, err: error.message }, 'retrying task');
