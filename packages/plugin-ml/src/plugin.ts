@@ -35,6 +35,7 @@ export default definePlugin<MlConfig>({
     await predictor.start();
     ctx.setPredictor(predictor);
     ctx.provide(MlPredictorToken, predictor);
+    ctx.on('route:after', (event) => predictor.routed(event.task, event.decision.workerId));
     ctx.on('task:after', (outcome) => predictor.observe(outcome));
     ctx.on('task:error', (outcome) => predictor.observe(outcome));
     return () => predictor.close();

@@ -14,7 +14,7 @@ import {
   TYPE_BUCKETS,
 } from './feature-spec.js';
 import { bucketOf } from './hash.js';
-import type { PairStatsView } from './pair-stats.js';
+import type { PairStat, PairStatsView } from './pair-stats.js';
 
 
 export interface EncodedBatch {
@@ -24,6 +24,8 @@ export interface EncodedBatch {
   readonly baselines: Float64Array;
   /** Per candidate: the wait for a slot to expect now, in ms (queued tasks ahead × EWMA / slots). */
   readonly waits: Float64Array;
+  /** Per candidate: outcomes of this task type seen on it. */
+  readonly observations: Uint32Array;
   readonly count: number;
 }
 
@@ -62,10 +64,12 @@ export function encodeTask(task: TaskDescriptor): Float32Array {
  * worker's overall EWMA, else DEFAULT_BASELINE_MS.
  */
 export function baselineMs(task: TaskDescriptor, worker: WorkerView, stats: PairStatsView): number {
-  const pair = stats.pair(worker.id, task.type);
+  return baselineOf(stats.pair(worker.id, task.type), stats.typeMean(task.type), worker);
+}
+
+function baselineOf(pair: Readonly<PairStat> | undefined, typeMean: number | undefined, worker: WorkerView): number {
   if (pair?.serviceMs !== undefined && pair.serviceMs > 0) return pair.serviceMs;
   if (pair && pair.latencyMs > 0) return pair.latencyMs;
-  const typeMean = stats.typeMean(task.type);
   if (typeMean !== undefined && typeMean > 0) return typeMean;
   if (worker.stats.ewmaLatencyMs > 0) return worker.stats.ewmaLatencyMs;
   return DEFAULT_BASELINE_MS;
@@ -85,13 +89,19 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
   const rows = new Float32Array(n * FEATURE_COUNT);
   const baselines = new Float64Array(n);
   const waits = new Float64Array(n);
+  const observations = new Uint32Array(n);
+  const pairs: (Readonly<PairStat> | undefined)[] = new Array(n);
+  const typeMean = stats.typeMean(task.type);
   const taskPart = encodeTask(task);
   let minBaseline = Infinity;
   let minLoad = Infinity;
   let minWarmEwma = Infinity;
   for (let i = 0; i < n; i++) {
     const w = candidates[i]!;
-    baselines[i] = baselineMs(task, w, stats);
+    const pair = stats.pair(w.id, task.type);
+    pairs[i] = pair;
+    observations[i] = pair?.count ?? 0;
+    baselines[i] = baselineOf(pair, typeMean, w);
     waits[i] = expectedWaitMs(w);
     minBaseline = Math.min(minBaseline, baselines[i]!);
     minLoad = Math.min(minLoad, load(w));
@@ -102,7 +112,7 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
   for (let i = 0; i < n; i++) {
     const w = candidates[i]!;
     const s = w.stats;
-    const pair = stats.pair(w.id, task.type);
+    const pair = pairs[i];
     const base = i * FEATURE_COUNT;
     rows.set(taskPart, base);
     let o = base + TASK_FEATURE_COUNT;
@@ -111,7 +121,7 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
     rows[o++] = logDuration(s.ewmaLatencyMs);
     rows[o++] = clamp01(s.successRate);
     rows[o++] = clamp01(s.recentErrors.length / 5);
-    rows[o++] = required === 0 ? 1 : task.capabilities.filter((c) => w.capabilities.includes(c)).length / required;
+    rows[o++] = required === 0 ? 1 : capabilityShare(task.capabilities, w.capabilities);
     rows[o++] = w.capabilities.includes('*') ? 1 : 0;
     rows[o + bucketOf('kind', w.kind, KIND_BUCKETS)] = 1;
     o += KIND_BUCKETS;
@@ -126,7 +136,13 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
     rows[o++] = clamp01(load(w) - minLoad);
     rows[o++] = batchSize;
   }
-  return { rows, baselines, waits, count: n };
+  return { rows, baselines, waits, observations, count: n };
+}
+
+function capabilityShare(required: readonly string[], offered: readonly string[]): number {
+  let n = 0;
+  for (const c of required) if (offered.includes(c)) n++;
+  return n / required.length;
 }
 
 /** Training target for a duration: the ratio actual/baseline on the network's [0, 1] scale. */

@@ -7,7 +7,7 @@ import { seededRandom, silentLogger, type CandidateScore, type Logger, type Pred
 import { resolveConfig, type MlConfig, type MlConfigInput } from '../config.js';
 import { MlError, errorMessage, isMlError } from '../errors.js';
 import { decodeDurationRatio, encodeBatch, encodeDurationRatio } from '../features/encode.js';
-import { FEATURE_COUNT, FEATURE_VERSION } from '../features/feature-spec.js';
+import { FEATURE_COUNT, FEATURE_VERSION, TASK_FEATURE_COUNT } from '../features/feature-spec.js';
 import { PairStats } from '../features/pair-stats.js';
 import { CompiledNetwork } from '../model/compiled-network.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, OUTPUT_COUNT, type ModelSnapshot } from '../model/model-format.js';
@@ -131,7 +131,7 @@ export class MlPredictor implements Predictor {
     // One read of `active`: the whole decision uses one model even if a swap happens meanwhile.
     const active = this.active;
     if (!active) return this.fallback('cold', [], 0);
-    const out = active.network.runBatch(batch.rows, batch.count);
+    const out = active.network.runBatch(batch.rows, batch.count, TASK_FEATURE_COUNT);
     const weight = active.correctionWeight;
     const scores: CandidateScore[] = new Array(batch.count);
     let best = 0;
@@ -147,22 +147,27 @@ export class MlPredictor implements Predictor {
       if (score > scores[best]!.score) best = i;
     }
     let known = 0;
-    for (const w of candidates) if (this.pairs.pair(w.id, task.type)) known++;
+    for (let i = 0; i < batch.count; i++) if (batch.observations[i]! > 0) known++;
     const confidence = confidenceOf({
       model: active.snapshot,
-      pickObservations: this.pairs.pair(candidates[best]!.id, task.type)?.count ?? 0,
+      pickObservations: batch.observations[best]!,
       minPairObservations: this.config.minPairObservations,
       coverage: known / batch.count,
     });
     const base = { confidence, scores, modelVersion: active.label };
     if (this.config.explorationRate > 0 && this.random() < this.config.explorationRate) {
       this.stats.explored++;
-      return { ...base, choice: this.optimistic(task, candidates, batch.baselines, best), explored: true };
+      return { ...base, choice: this.optimistic(candidates, batch.baselines, batch.observations, best), explored: true };
     }
     if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs) return this.fallback('stale', scores, confidence, active.label);
     if (confidence < this.config.confidenceThreshold) return this.fallback('low-confidence', scores, confidence, active.label);
     this.stats.predicted++;
     return { ...base, choice: candidates[best]!.id, explored: false };
+  }
+
+  /** Tells the predictor which worker a decision went to (the `route:after` hook calls this). */
+  routed(task: TaskDescriptor, workerId: string): void {
+    this.pending.keepOnly(PendingFeatures.key(task.id, task.attempt), workerId);
   }
 
   /** Learns from a finished attempt (the `task:after` and `task:error` hooks call this). */
@@ -287,12 +292,12 @@ export class MlPredictor implements Predictor {
    * The exploration pick: the candidate (other than the greedy one) that could most plausibly be
    * fastest, its baseline shrunk by how little it has been seen (×(1 - 1/√(1+n)); never seen → 0).
    */
-  private optimistic(task: TaskDescriptor, candidates: readonly WorkerView[], baselines: Float64Array, greedy: number): string {
+  private optimistic(candidates: readonly WorkerView[], baselines: Float64Array, observations: Uint32Array, greedy: number): string {
     let bestIndex = -1;
     let bestValue = Infinity;
     for (let i = 0; i < candidates.length; i++) {
       if (i === greedy && candidates.length > 1) continue;
-      const n = this.pairs.pair(candidates[i]!.id, task.type)?.count ?? 0;
+      const n = observations[i]!;
       // A small seeded jitter breaks ties among equally unknown workers.
       const value = baselines[i]! * (1 - 1 / Math.sqrt(1 + n)) + this.random() * 1e-6;
       if (value < bestValue) {

@@ -39,6 +39,23 @@ export class PendingFeatures {
     }
   }
 
+  /** Keeps only the chosen worker's row once the decision is known (saves memory per task). */
+  keepOnly(key: string, workerId: string): void {
+    const f = this.entries.get(key);
+    if (!f || f.workerIds.length === 1) return;
+    const i = f.workerIds.indexOf(workerId);
+    if (i < 0) {
+      this.entries.delete(key);
+      return;
+    }
+    this.entries.set(key, {
+      workerIds: [workerId],
+      rows: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT),
+      baselines: Float64Array.of(f.baselines[i]!),
+      waits: Float64Array.of(f.waits[i]!),
+    });
+  }
+
   /** Removes the decision and returns the chosen worker's row, if it was a candidate. */
   take(key: string, workerId: string): ChosenFeatures | undefined {
     const f = this.entries.get(key);
