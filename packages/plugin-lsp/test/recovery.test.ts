@@ -10,7 +10,10 @@ let traced: TracedEngine;
 let engine: Engine;
 let bridge: LspBridge;
 
-const diagnostics = (retries: number) => pipeline('check').step('s', 'lsp.diagnostics', { input: { file: 'tools/calc.py' }, retries, capabilities: ['lang:python'] }).build();
+// A file that takes pyright a while to check, so the kill lands while the request is in flight.
+const BIG_PY = PY_FILES['tools/calc.py'] + Array.from({ length: 40 }, (_, i) => `\n\ndef f${i}(xs: list[int]) -> dict[str, int]:\n    out: dict[str, int] = {}\n    for j, x in enumerate(xs):\n        out[f"{j}-${i}"] = x * ${i} + len(str(x))\n    return out\n`).join('');
+
+const diagnostics = (retries: number) => pipeline('check').step('s', 'lsp.diagnostics', { input: { file: 'tools/big.py' }, retries, capabilities: ['lang:python'] }).build();
 
 /** Starts a diagnostics run and SIGKILLs the server while the request is in flight. */
 async function runWhileKillingServer(retries: number): Promise<{ result: Promise<unknown>; killed: number }> {
@@ -22,7 +25,7 @@ async function runWhileKillingServer(retries: number): Promise<{ result: Promise
 }
 
 beforeAll(async () => {
-  ws = makeWorkspace({ ...PY_FILES, 'one/x.py': 'x: int = "no"\n', 'two/y.py': 'y: str = 1\n' });
+  ws = makeWorkspace({ ...PY_FILES, 'tools/big.py': BIG_PY, 'one/x.py': 'x: int = "no"\n', 'two/y.py': 'y: str = 1\n' });
   traced = await tracedEngine({ plugins: [{ plugin: lspPlugin, config: { workspaceRoot: ws.root, restartDelayMs: 50 } }] });
   engine = traced.engine;
   bridge = engine.container.resolve(LanguageBridge) as LspBridge;
