@@ -46,7 +46,7 @@ export class FleetExecutor implements Executor {
   private readonly telemetry: Telemetry;
   private readonly logger: Logger;
   private readonly redis: Redis;
-  /** BullMQ's own: it defines ~50 scripts on its client, which every multi() there would copy. */
+  /** BullMQ's own: it defines ~50 scripts on its client, which each multi()/pipeline there copies. */
   private readonly queueConnection: Redis;
   private readonly blocking: Redis;
   private readonly pollMs: number;
@@ -56,6 +56,7 @@ export class FleetExecutor implements Executor {
   private readonly sent = new Map<string, number>();
   private readonly queues = new Map<string, Queue>();
   private readonly listeners = new Set<() => void>();
+  private readonly watched = new Map<AbortSignal, { tasks: Set<Pending>; onAbort: () => void }>();
   private readonly started: Promise<void>;
   private timer: NodeJS.Timeout | undefined;
   private replies: Promise<void> | undefined;
@@ -71,7 +72,7 @@ export class FleetExecutor implements Executor {
     this.logger = (options.logger ?? deps.logger).child({ runner: this.runnerId });
     this.pollMs = options.pollMs ?? 250;
     this.redis = connectRedis(options.redisUrl, this.logger, 'runner', { onRestored: () => void this.recoverLost(), autoPipelining: true });
-    this.queueConnection = connectRedis(options.redisUrl, this.logger, 'runner-queues');
+    this.queueConnection = connectRedis(options.redisUrl, this.logger, 'runner-queues', { autoPipelining: true });
     this.blocking = connectRedis(options.redisUrl, this.logger, 'runner-replies');
     this.store = new RunStore(this.redis, this.keys, { keepRuns: options.keepRuns ?? 100, keepDecisions: options.keepDecisions ?? 200, runTtlMs: options.runTtlMs ?? 7 * 86_400_000 }, this.logger);
     this.started = this.start();
@@ -117,10 +118,6 @@ export class FleetExecutor implements Executor {
     }
     return new Promise((resolve, reject) => {
       const requestId = randomUUID();
-      const onAbort = (): void => {
-        void this.queue(p.queue).remove(p.jobId).catch(() => 0);
-        p.settle(false, req.signal.reason);
-      };
       const p: Pending = {
         requestId,
         req,
@@ -132,7 +129,7 @@ export class FleetExecutor implements Executor {
         settle: (ok, value) => {
           if (!this.pending.delete(requestId)) return;
           this.count(p.workerId, -1);
-          req.signal.removeEventListener('abort', onAbort);
+          this.unwatch(p);
           if (ok) resolve(value);
           else reject(value);
           this.capacity();
@@ -140,10 +137,43 @@ export class FleetExecutor implements Executor {
       };
       this.pending.set(requestId, p);
       this.count(p.workerId, 1);
-      if (req.signal.aborted) return onAbort();
-      req.signal.addEventListener('abort', onAbort, { once: true });
+      if (req.signal.aborted) return this.cancel(p);
+      this.watch(p);
       this.enqueue(p).catch((err: unknown) => p.settle(false, err));
     });
+  }
+
+  private cancel(p: Pending): void {
+    void this.queue(p.queue).remove(p.jobId).catch(() => 0);
+    p.settle(false, p.req.signal.reason);
+  }
+
+  /**
+   * One abort listener per signal, not per task: a run's signal is shared by thousands of tasks,
+   * and EventTarget's add/remove cost grows with its listener count.
+   */
+  private watch(p: Pending): void {
+    const signal = p.req.signal;
+    let w = this.watched.get(signal);
+    if (!w) {
+      const tasks = new Set<Pending>();
+      const onAbort = (): void => {
+        this.watched.delete(signal);
+        for (const t of [...tasks]) this.cancel(t);
+      };
+      w = { tasks, onAbort };
+      this.watched.set(signal, w);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    w.tasks.add(p);
+  }
+
+  private unwatch(p: Pending): void {
+    const signal = p.req.signal;
+    const w = this.watched.get(signal);
+    if (!w || !w.tasks.delete(p) || w.tasks.size > 0) return;
+    this.watched.delete(signal);
+    signal.removeEventListener('abort', w.onAbort);
   }
 
   private count(workerId: string, delta: number): void {

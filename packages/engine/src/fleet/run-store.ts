@@ -64,28 +64,27 @@ export class RunStore {
   async runStarted(runId: string, pipeline: string): Promise<void> {
     const meta = { runId, pipeline, status: 'running', startedAt: new Date().toISOString() };
     this.started.set(runId, meta);
-    await this.write(
-      this.redis
-        .multi()
-        .hset(this.keys.run(runId), 'meta', JSON.stringify(meta))
-        .pexpire(this.keys.run(runId), this.limits.runTtlMs)
-        .zadd(this.keys.runs, Date.now(), runId)
-        .zremrangebyrank(this.keys.runs, 0, -this.limits.keepRuns - 1),
-    );
+    const key = this.keys.run(runId);
+    await Promise.all([
+      this.write(this.redis.hset(key, 'meta', JSON.stringify(meta))),
+      this.write(this.redis.pexpire(key, this.limits.runTtlMs)),
+      this.write(this.redis.zadd(this.keys.runs, Date.now(), runId)),
+      this.write(this.redis.zremrangebyrank(this.keys.runs, 0, -this.limits.keepRuns - 1)),
+    ]);
   }
 
   async runEnded(runId: string, status: RunRecord['status'], durationMs: number, error?: string): Promise<void> {
     const meta = { ...(this.started.get(runId) ?? { runId }), status, durationMs, endedAt: new Date().toISOString(), ...(error ? { error } : {}) };
     this.started.delete(runId);
-    await this.write(this.redis.multi().hset(this.keys.run(runId), 'meta', JSON.stringify(meta)));
+    await this.write(this.redis.hset(this.keys.run(runId), 'meta', JSON.stringify(meta)));
   }
 
   async task(runId: string, record: StepRecord): Promise<void> {
-    await this.write(this.redis.multi().hset(this.keys.run(runId), `task:${record.taskId}`, JSON.stringify(record)));
+    await this.write(this.redis.hset(this.keys.run(runId), `task:${record.taskId}`, JSON.stringify(record)));
   }
 
   async decision(record: DecisionRecord): Promise<void> {
-    await this.write(this.redis.multi().lpush(this.keys.decisions, JSON.stringify(record)).ltrim(this.keys.decisions, 0, this.limits.keepDecisions - 1));
+    await Promise.all([this.write(this.redis.lpush(this.keys.decisions, JSON.stringify(record))), this.write(this.redis.ltrim(this.keys.decisions, 0, this.limits.keepDecisions - 1))]);
   }
 
   /** Waits for writes not yet acknowledged (the runner closes right after a run ends). */
@@ -93,8 +92,12 @@ export class RunStore {
     await Promise.all([...this.inFlight]);
   }
 
-  private write(multi: ReturnType<Redis['multi']>): Promise<void> {
-    const p = multi.exec().then(
+  /**
+   * Plain commands, not MULTI: on an auto-pipelining client those issued in one tick (by many
+   * tasks) leave in one write, and one connection keeps their order.
+   */
+  private write(command: Promise<unknown>): Promise<void> {
+    const p = command.then(
       () => {},
       (err: unknown) => this.logger.warn({ err: errorMessage(err) }, 'could not record run state in redis'),
     );
