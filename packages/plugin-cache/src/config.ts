@@ -15,7 +15,7 @@ export const typePolicySchema = z.strictObject({
   enabled: z.boolean().optional(),
   /** Time to live of an entry in ms; 0 keeps entries until evicted or invalidated. Default 24 h. */
   ttlMs: z.number().int().nonnegative().optional(),
-  /** Cosine similarity a near neighbour needs to answer; 1 turns the similarity tier off. Default 0.9. */
+  /** Cosine similarity a near neighbour needs to answer; 1 turns the similarity tier off. Default 0.75 (with `verify: 'none'` use 0.95 or more). */
   threshold: z.number().min(0).max(1).optional(),
   /** Collapse runs of whitespace and trim strings. Default true. */
   whitespace: z.boolean().optional(),
@@ -67,7 +67,7 @@ export const cacheConfigSchema = z.strictObject({
       }),
     ])
     .optional(),
-  /** Dimensions of the default offline embedder. Default 384. */
+  /** Dimensions of the default offline embedder. Default 256. */
   dimensions: z.number().int().min(16).max(4096).optional(),
   /** Policy for every task type. */
   defaults: typePolicySchema.optional(),
@@ -101,7 +101,7 @@ export interface TypePolicy {
 }
 
 export const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
-export const DEFAULT_THRESHOLD = 0.9;
+export const DEFAULT_THRESHOLD = 0.75;
 export const DEFAULT_BUDGET_BYTES = 64 * 1024 * 1024;
 
 export function resolvePolicy(defaults: TypePolicyInput = {}, own: TypePolicyInput = {}): TypePolicy {

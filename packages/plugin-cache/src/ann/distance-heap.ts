@@ -6,6 +6,11 @@ export class DistanceHeap {
   /** `max`: the largest distance on top (the result set); otherwise the smallest (the frontier). */
   constructor(private readonly max: boolean) {}
 
+  clear(): void {
+    this.nodes.length = 0;
+    this.dists.length = 0;
+  }
+
   get size(): number {
     return this.nodes.length;
   }

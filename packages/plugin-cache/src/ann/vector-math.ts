@@ -1,9 +1,22 @@
 /** The few vector operations every index and embedder shares; vectors are unit length, so cosine is a dot product. */
 
 export function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
+  // Four accumulators: independent additions that the CPU can overlap.
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n = a.length;
+  const end = n - (n % 4);
+  let i = 0;
+  for (; i < end; i += 4) {
+    s0 += a[i]! * b[i]!;
+    s1 += a[i + 1]! * b[i + 1]!;
+    s2 += a[i + 2]! * b[i + 2]!;
+    s3 += a[i + 3]! * b[i + 3]!;
+  }
+  for (; i < n; i++) s0 += a[i]! * b[i]!;
+  return s0 + s1 + s2 + s3;
 }
 
 /** Scales `v` to unit length in place; a zero vector stays zero. */

@@ -7,7 +7,7 @@
 /** Words that carry politeness or grammar, not meaning. Negations and prepositions are kept on purpose. */
 const STOP_WORDS = new Set([
   'a', 'an', 'the', 'please', 'kindly', 'could', 'would', 'can', 'will', 'you', 'your', 'me', 'i', 'we', 'us', 'my',
-  'our', 'just', 'it', 'its', 'is', 'are', 'be', 'am', 'need', 'want', 'like', 'id', 'thanks', 'thank', 'hey', 'hi',
+  'our', 'just', 'it', 'its', 'is', 'are', 'be', 'am', 'need', 'want', 'like', 'id', 'thanks', 'thank', 'hey', 'hi', 'to', 'and',
 ]);
 
 const NEGATIONS = new Set([
@@ -49,6 +49,18 @@ export function stem(word: string): string {
 export function contentWords(text: string): string[] {
   const out: string[] = [];
   for (const t of tokens(text)) if (!STOP_WORDS.has(t)) out.push(stem(t));
+  return out;
+}
+
+export interface ContentToken {
+  readonly raw: string;
+  readonly stem: string;
+}
+
+/** Content words with their surface form, for typo matching before stemming hides the typo's shape. */
+export function contentTokens(text: string): ContentToken[] {
+  const out: ContentToken[] = [];
+  for (const t of tokens(text)) if (!STOP_WORDS.has(t)) out.push({ raw: t, stem: stem(t) });
   return out;
 }
 

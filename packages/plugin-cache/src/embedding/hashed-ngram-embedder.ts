@@ -7,13 +7,13 @@ import { normalise } from '../ann/vector-math.js';
 import { contentWords } from '../canonical/words.js';
 
 export interface HashedNgramEmbedderOptions {
-  /** Vector length. Default 384. */
+  /** Vector length. Default 256. */
   dimensions?: number;
   /** Weight of word unigrams. Default 1. */
   unigramWeight?: number;
   /** Weight of word bigrams. Default 0.6. */
   bigramWeight?: number;
-  /** Weight of character trigrams, shared by the trigrams of one word. Default 0.8. */
+  /** Weight of character trigrams, shared by the trigrams of one word. Default 1.2. */
   trigramWeight?: number;
 }
 
@@ -35,10 +35,10 @@ export class HashedNgramEmbedder implements Embedder {
   private readonly w3: number;
 
   constructor(options: HashedNgramEmbedderOptions = {}) {
-    this.dimensions = options.dimensions ?? 384;
+    this.dimensions = options.dimensions ?? 256;
     this.w1 = options.unigramWeight ?? 1;
     this.w2 = options.bigramWeight ?? 0.6;
-    this.w3 = options.trigramWeight ?? 0.8;
+    this.w3 = options.trigramWeight ?? 1.2;
   }
 
   private add(v: Float32Array, feature: string, seed: number, weight: number): void {

@@ -1,0 +1,59 @@
+/** Test helpers: real engines with the OTel in-memory exporter, task descriptors, a logger whose lines tests can read. */
+import { Writable } from 'node:stream';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { createEngine, createLogger, type CreateEngineOptions, type Engine, type Logger, type TaskDescriptor } from '@weft/engine';
+
+export interface TracedEngine {
+  engine: Engine;
+  spans(name?: string): ReadableSpan[];
+}
+
+export async function tracedEngine(options: CreateEngineOptions = {}): Promise<TracedEngine> {
+  const exporter = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const engine = await createEngine({ ...options, tracerProvider });
+  return { engine, spans: (name) => exporter.getFinishedSpans().filter((s) => name === undefined || s.name === name) };
+}
+
+let seq = 0;
+
+/** A task descriptor as the engine builds it. */
+export function task(type: string, input: unknown, extra: Partial<TaskDescriptor> = {}): TaskDescriptor {
+  const id = `run:${type}:${++seq}`;
+  return { id, runId: 'run', stepId: 's', type, input, capabilities: [], tags: [], sizeBytes: 0, attempt: 1, handlerVersion: '1', idempotencyKey: id, ...extra };
+}
+
+export interface CapturedLogger {
+  logger: Logger;
+  /** Parsed log lines written so far. */
+  lines(): { level: number; msg: string; [k: string]: unknown }[];
+  /** Raw text written so far. */
+  text(): string;
+}
+
+export function capturedLogger(level = 'info'): CapturedLogger {
+  let text = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      text += chunk.toString();
+      cb();
+    },
+  });
+  return {
+    logger: createLogger({ level, destination: sink }),
+    text: () => text,
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { level: number; msg: string }),
+  };
+}
+
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
