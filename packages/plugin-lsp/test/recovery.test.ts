@@ -61,6 +61,21 @@ describe('recovery from crashes and timeouts', () => {
     expect(bridge.servers()[0]!.pid).not.toBe(killed);
   }, 60_000);
 
+  it('sends $/cancelRequest for the in-flight request when the run is cancelled', async () => {
+    const before = bridge.servers()[0]!;
+    const controller = new AbortController();
+    const result = engine.run(diagnostics(0), {}, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(await until(() => bridge.servers()[0]!.pending > 0, 20_000, 2)).toBe(true);
+    controller.abort();
+    const err = await result;
+    expect(err).toBeInstanceOf(PipelineRunError);
+    expect((err as PipelineRunError).code).toBe('WEFT_RUN_CANCELLED');
+    const after = bridge.servers()[0]!;
+    expect(after.cancelled).toBe(before.cancelled + 1);
+    expect(after.pid).toBe(before.pid);
+    expect(await until(() => bridge.servers()[0]!.pending === 0, 5_000)).toBe(true);
+  });
+
   it('cancels a request that passes its timeout, and the server keeps serving', async () => {
     const before = bridge.servers()[0]!;
     const err = await engine.run(pipeline('hover').step('s', 'lsp.hover', { input: { file: 'tools/calc.py', position: { line: 0, character: 5 }, timeoutMs: 1 }, retries: 0 }).build()).catch((e: unknown) => e);
