@@ -196,7 +196,11 @@ export class FleetWorker {
       return null;
     } catch (err) {
       message = errorMessage(err);
-      await this.reply(payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: performance.now() - started });
+      // Cut short by our own shutdown: no failure reply, the runner re-routes the task when this
+      // worker leaves the registry, so the step does not fail for the worker's sake.
+      if (!this.abort.signal.aborted) {
+        await this.reply(payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: performance.now() - started });
+      }
       // The runner decides about retries; BullMQ must not run the job again.
       throw new UnrecoverableError(message);
     } finally {
