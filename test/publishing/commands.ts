@@ -19,6 +19,16 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
+/**
+ * How to start pnpm: the very pnpm running this test when there is one (CI starts it through
+ * npx, so it need not be on PATH), else `pnpm` from PATH.
+ */
+export function pnpm(args: readonly string[]): [string, string[]] {
+  const execPath = process.env['npm_execpath'];
+  if (execPath && /pnpm\.(c?js|mjs)$/.test(execPath)) return [process.execPath, [execPath, ...args]];
+  return ['pnpm', [...args]];
+}
+
 /** Runs a command; never throws on a non-zero exit (the caller asserts on `code`). */
 export async function sh(cmd: string, args: readonly string[], cwd: string, timeoutMs = 60_000, env: Record<string, string> = {}): Promise<CommandResult> {
   try {

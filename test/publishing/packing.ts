@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mustRun } from './commands.js';
+import { mustRun, pnpm } from './commands.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -63,7 +63,7 @@ export function requireBuilt(dir: string): void {
 
 export async function pack(dir: string, destination: string): Promise<PackedPackage> {
   requireBuilt(dir);
-  const { stdout } = await mustRun('pnpm', ['pack', '--pack-destination', destination], dir);
+  const { stdout } = await mustRun(...pnpm(['pack', '--pack-destination', destination]), dir);
   const tarball = stdout.trim().split('\n').reverse().find((l) => l.trim().endsWith('.tgz'))?.trim();
   if (!tarball) throw new Error(`pnpm pack in ${dir} named no tarball:\n${stdout}`);
   const list = await mustRun('tar', ['-tzf', tarball], destination);

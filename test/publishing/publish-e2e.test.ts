@@ -16,7 +16,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mustRun, sh } from './commands.js';
+import { mustRun, pnpm, sh } from './commands.js';
 import { ROOT, publishableDirs, readManifest, requireBuilt } from './packing.js';
 import { pidAlive, startPrivateRegistry, type PrivateRegistry } from './private-registry.js';
 
@@ -68,7 +68,7 @@ beforeAll(async () => {
   writeFileSync(path.join(work, 'publish.npmrc'), registry.npmrc([]));
   await Promise.all([
     // The release path: `pnpm publish` rewrites workspace: ranges, as `changeset publish` does.
-    mustRun('pnpm', ['-r', '--filter', './packages/*', 'publish', '--registry', registry.url, '--no-git-checks', '--ignore-scripts'], ROOT, 120_000, {
+    mustRun(...pnpm(['-r', '--filter', './packages/*', 'publish', '--registry', registry.url, '--no-git-checks', '--ignore-scripts']), ROOT, 120_000, {
       NPM_CONFIG_USERCONFIG: path.join(work, 'publish.npmrc'),
     }),
     publish('.', authorCopyOfTemplate()),
@@ -82,7 +82,7 @@ beforeAll(async () => {
     path.join(project, 'package.json'),
     JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { '@weft/engine': `^${engineVersion}`, [TEMPLATE_NAME]: '^0.1.0', [FUTURE_NAME]: '1.0.0' } }, null, 2),
   );
-  await mustRun('pnpm', ['install', '--no-frozen-lockfile', '--reporter', 'append-only'], project, 120_000);
+  await mustRun(...pnpm(['install', '--no-frozen-lockfile', '--reporter', 'append-only']), project, 120_000);
 }, 240_000);
 
 afterAll(async () => {
