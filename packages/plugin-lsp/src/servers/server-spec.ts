@@ -52,8 +52,15 @@ export function builtinServers(): ServerSpec[] {
   const tsserver = resolveModule('typescript/lib/tsserver.js');
   return [
     nodeScriptSpec('typescript', 'typescript-language-server/lib/cli.mjs', ['typescript', 'javascript'], 'npm install typescript-language-server typescript', {
-      // Pin the TypeScript this package ships, so results do not depend on what the workspace has.
-      initializationOptions: { tsserver: tsserver.path === undefined ? {} : { path: tsserver.path } },
+      initializationOptions: {
+        tsserver: {
+          // Pin the TypeScript this package ships, so results do not depend on what the workspace has.
+          ...(tsserver.path === undefined ? {} : { path: tsserver.path }),
+          // The separate syntax server keeps an editor responsive while typing; tasks gain nothing
+          // from it, and without it a cold start is one process (faster on few cores, ~160 MB less).
+          useSyntaxServer: 'never',
+        },
+      },
       diagnostics: 'tsserver',
     }),
     nodeScriptSpec('pyright', 'pyright/langserver.index.js', ['python'], 'npm install pyright'),
