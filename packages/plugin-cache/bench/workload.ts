@@ -6,7 +6,7 @@
  * entry that answered has the same meaning as the query.
  */
 import { seededRandom } from '@weft/engine';
-import type { CacheConfig } from '../src/index.ts';
+import type { CacheConfig } from '@weft/plugin-cache';
 
 export interface WorkTask {
   readonly type: string;

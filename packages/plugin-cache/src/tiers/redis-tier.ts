@@ -215,7 +215,10 @@ export class RedisTier {
     if (this.closed) return;
     this.closed = true;
     this.reader.disconnect();
-    await this.feedLoop;
+    // A reader that never reached Redis may hold its blocked call forever: wait a moment, not longer.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.feedLoop, new Promise<void>((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }
