@@ -4,14 +4,14 @@ import { feed, synthFleet } from './synthetic.js';
 
 describe('online training', () => {
   it('lowers the prediction error on a seeded synthetic stream', async () => {
-    const predictor = new MlPredictor({ minSamples: 100, trainEvery: 100_000, trainIntervalMs: 0, explorationRate: 0, iterations: 150, seed: 7 });
+    const predictor = new MlPredictor({ minSamples: 100, trainEvery: 100_000, trainIntervalMs: 0, explorationRate: 0, iterations: 100, seed: 7 });
     try {
       const fleet = synthFleet(3);
       feed(predictor, fleet, 300, 11);
       await predictor.trainNow();
       expect(predictor.version).toBe(1);
       const early = feed(predictor, fleet, 400, 12, 300);
-      feed(predictor, fleet, 2000, 13, 700);
+      feed(predictor, fleet, 1200, 13, 700);
       expect(await predictor.trainNow()).toBe(2);
       const late = feed(predictor, fleet, 400, 12, 300);
       expect(late.scored).toBeGreaterThan(300);

@@ -2,6 +2,7 @@
  * The training thread: the only module that loads brain.js. It trains on a copy of the outcome
  * buffer and answers with the network JSON and its held-out error; dispatch never waits for it.
  */
+import { platform, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { NeuralNetwork } from 'brain.js';
 import type { NetworkJson } from '../model/model-format.js';
@@ -69,6 +70,15 @@ function train(req: TrainRequest): TrainReply {
     trainingError: stats.error,
     durationMs: performance.now() - started,
   };
+}
+
+// On Linux a nice value is per thread: training yields the CPU to the dispatching thread.
+if (platform() === 'linux') {
+  try {
+    setPriority(19);
+  } catch {
+    // Not permitted here: training still runs, at normal priority.
+  }
 }
 
 parentPort?.on('message', (req: TrainRequest) => {
