@@ -99,6 +99,17 @@ describe('publishing to a private registry', () => {
     expect(Object.fromEntries(names.map((n, i) => [n, found[i]]))).toEqual(Object.fromEntries(names.map((n) => [n, 200])));
   });
 
+  it('publishes ranges a user can install: workspace: rewritten, plugins peer on the engine line', async () => {
+    for (const dir of publishableDirs()) {
+      const { name, version } = readManifest(dir);
+      const doc = (await (await fetch(`${registry!.url}${name.replace('/', '%2f')}`)).json()) as { versions: Record<string, Record<string, Record<string, string> | undefined>> };
+      const published = doc.versions[version]!;
+      const ranges = ['dependencies', 'peerDependencies', 'optionalDependencies'].flatMap((k) => Object.values(published[k] ?? {}));
+      expect(ranges.filter((r) => r.startsWith('workspace:')), name).toEqual([]);
+      if (name !== '@weft/engine') expect(published['peerDependencies']?.['@weft/engine'], name).toBe(`^${engineVersion}`);
+    }
+  });
+
   it('installs the engine the workspace published, from the private registry', async () => {
     const lock = readFileSync(path.join(project, 'pnpm-lock.yaml'), 'utf8');
     const doc = (await (await fetch(`${registry!.url}@weft%2fengine`)).json()) as { versions: Record<string, { dist: { integrity: string } }> };
