@@ -1,18 +1,7 @@
 /** Test helpers: real engines with the OTel in-memory exporter, and WorkerViews with mutable stats. */
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { createEngine, seededRandom, type CreateEngineOptions, type Engine, type SelectContext, type WorkerStats, type WorkerView } from '@weft/engine';
+import { seededRandom, type SelectContext, type WorkerStats, type WorkerView } from '@weft/engine';
 
-export interface TracedEngine {
-  engine: Engine;
-  spans(name?: string): ReadableSpan[];
-}
-
-export async function tracedEngine(options: CreateEngineOptions = {}): Promise<TracedEngine> {
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const engine = await createEngine({ ...options, tracerProvider });
-  return { engine, spans: (name) => exporter.getFinishedSpans().filter((s) => name === undefined || s.name === name) };
-}
+export { tracedEngine, type TracedEngine } from '../../../test-support/traced-engine.js';
 
 export interface TestWorker extends WorkerView {
   readonly stats: WorkerStats;
