@@ -48,7 +48,7 @@ beforeAll(async () => {
       .step('py', 'lsp.symbols', { input: { file: 'tools/calc.py' } })
       .build(),
   );
-});
+}, 120_000);
 
 afterAll(async () => {
   await engine.close();

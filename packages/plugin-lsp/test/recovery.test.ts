@@ -30,7 +30,7 @@ beforeAll(async () => {
   engine = traced.engine;
   bridge = engine.container.resolve(LanguageBridge) as LspBridge;
   await engine.run(diagnostics(0));
-});
+}, 120_000);
 
 afterAll(async () => {
   await engine.close();
