@@ -128,7 +128,8 @@ export class LanguageServer {
     // Own process group, so shutdown can reap the helpers a server spawns (tsserver, typings installer).
     const child = spawn(spec.command, [...spec.args], { cwd: root, env: { ...process.env, ...spec.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const spawnError = new Promise<never>((_, reject) => {
-      child.once('error', (err) => reject(unavailable(spec, `spawning "${spec.command}" failed: ${err.message}`, err)));
+      // `on`, not `once`: a later 'error' with no listener would crash the host.
+      child.on('error', (err) => reject(unavailable(spec, `spawning "${spec.command}" failed: ${err.message}`, err)));
     });
     spawnError.catch(() => {});
     if (child.pid === undefined) return spawnError;
