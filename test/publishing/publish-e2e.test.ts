@@ -120,7 +120,8 @@ describe('publishing to a private registry', () => {
     expect(readManifest(path.join(project, 'node_modules', TEMPLATE_NAME)).private).toBeUndefined();
   });
 
-  it('runs a pipeline whose config loads the plugin by package name', async () => {
+  // The two CLI runs are independent processes in one project: run them side by side.
+  it.concurrent('runs a pipeline whose config loads the plugin by package name', async ({ expect }) => {
     writeFileSync(
       path.join(project, 'weft.config.yaml'),
       [`plugins:`, `  - name: '${TEMPLATE_NAME}'`, `    config: { minWordLength: 3 }`, `workers:`, `  - { id: left, concurrency: 2 }`, `  - { id: right, concurrency: 2 }`, ''].join('\n'),
@@ -139,7 +140,7 @@ describe('publishing to a private registry', () => {
     expect(result.steps['count']?.workers).toEqual(['left']);
   });
 
-  it('refuses a plugin whose engine range excludes this engine, with the documented code', async () => {
+  it.concurrent('refuses a plugin whose engine range excludes this engine, with the documented code', async ({ expect }) => {
     writeFileSync(path.join(project, 'future.config.yaml'), `plugins:\n  - '${FUTURE_NAME}'\n`);
     writeFileSync(path.join(project, 'noop.yaml'), 'name: noop\nsteps: []\n');
     const run = await sh(path.join(project, 'node_modules/.bin/weft'), ['run', 'noop.yaml', '--config', 'future.config.yaml'], project);
