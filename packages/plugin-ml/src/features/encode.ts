@@ -81,6 +81,18 @@ export function expectedWaitMs(w: WorkerView): number {
   return ahead > 0 ? (ahead / Math.max(1, w.concurrency)) * w.stats.ewmaLatencyMs : 0;
 }
 
+// Worker kinds are few and repeat on every decision: hash each once.
+const kindBuckets = new Map<string, number>();
+function kindBucket(kind: string): number {
+  let b = kindBuckets.get(kind);
+  if (b === undefined) {
+    if (kindBuckets.size > 1024) kindBuckets.clear();
+    b = bucketOf('kind', kind, KIND_BUCKETS);
+    kindBuckets.set(kind, b);
+  }
+  return b;
+}
+
 const load = (w: WorkerView): number => Math.min(2, w.stats.inFlight / Math.max(1, w.concurrency)) / 2;
 
 /** Encodes every candidate in one pass; deterministic for equal inputs. */
@@ -123,7 +135,7 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
     rows[o++] = clamp01(s.recentErrors.length / 5);
     rows[o++] = required === 0 ? 1 : capabilityShare(task.capabilities, w.capabilities);
     rows[o++] = w.capabilities.includes('*') ? 1 : 0;
-    rows[o + bucketOf('kind', w.kind, KIND_BUCKETS)] = 1;
+    rows[o + kindBucket(w.kind)] = 1;
     o += KIND_BUCKETS;
     const service = pair?.serviceMs;
     rows[o++] = pair ? 1 : 0;
