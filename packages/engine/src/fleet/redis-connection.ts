@@ -88,16 +88,19 @@ export function connectRedis(url: string, logger: Logger, role: string, options:
 /** Connects and pings within `timeoutMs`, or fails with the redacted URL and the fix. */
 export async function assertReachable(url: string, timeoutMs = 5_000): Promise<void> {
   const probe = new Redis({ ...redisOptionsFromUrl(url), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
-  probe.on('error', () => {});
+  // ioredis rejects with a generic "Connection is closed"; the socket error says why.
+  let lastError: unknown;
+  probe.on('error', (err: unknown) => (lastError = err));
   try {
     await probe.connect();
     await probe.ping();
   } catch (cause) {
-    throw new WeftError(
-      'WEFT_REDIS_UNAVAILABLE',
-      `Redis at ${redactUrl(url)} cannot be reached: ${redactSecret(errorMessage(cause), url)}. Start Redis there, or pass the right URL with --redis or REDIS_URL.`,
-      { cause: new Error(redactSecret(errorMessage(cause), url)), retryable: false, details: { redis: redactUrl(url) } },
-    );
+    const why = redactSecret(errorMessage(lastError ?? cause), url).replace(/\.$/, '');
+    throw new WeftError('WEFT_REDIS_UNAVAILABLE', `Redis at ${redactUrl(url)} cannot be reached (${why}). Start Redis there, or pass the right URL with --redis or REDIS_URL.`, {
+      cause: new Error(why),
+      retryable: false,
+      details: { redis: redactUrl(url) },
+    });
   } finally {
     probe.disconnect();
   }

@@ -57,7 +57,7 @@ function ago(iso: string): string {
 }
 
 function table(rows: string[][]): string {
-  if (rows.length === 0) return '  (none)';
+  if (rows.length <= 1) return '  (none)';
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd()).join('\n');
 }
