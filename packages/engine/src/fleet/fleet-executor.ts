@@ -326,7 +326,7 @@ export class FleetExecutor implements Executor {
         [Attr.DECISION_FROM]: from,
       });
       this.logger.warn({ task: task.id, from, to: target, reason }, 're-routing task');
-      void this.store.decision({ at: new Date().toISOString(), kind: 'reroute', taskId: task.id, taskType: task.type, workerId: target, decidedBy: 'fleet', reason, candidates });
+      this.store.decision({ at: new Date().toISOString(), kind: 'reroute', taskId: task.id, taskType: task.type, workerId: target, decidedBy: 'fleet', reason, candidates });
       this.count(from, -1);
       this.count(target, 1);
       p.workerId = target;

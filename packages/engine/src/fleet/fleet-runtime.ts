@@ -44,7 +44,7 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
       ctx.on('pipeline:start', (e) => void store.runStarted(e.runId, e.pipeline));
       ctx.on('pipeline:end', (e) => void store.runEnded(e.runId, e.status, e.durationMs, e.error?.message));
       ctx.on('route:after', (e) =>
-        void store.decision({
+        store.decision({
           at: new Date().toISOString(),
           kind: 'route',
           taskId: e.task.id,
@@ -56,7 +56,7 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
         }),
       );
       const record = (e: { task: { id: string; runId: string; stepId: string; attempt: number }; workerId: string; durationMs: number }, rest: Partial<StepRecord> & Pick<StepRecord, 'status'>): void =>
-        void store.task(e.task.runId, { taskId: e.task.id, stepId: e.task.stepId, workerId: e.workerId, attempt: e.task.attempt, durationMs: Math.round(e.durationMs), at: new Date().toISOString(), ...rest });
+        store.task(e.task.runId, { taskId: e.task.id, stepId: e.task.stepId, workerId: e.workerId, attempt: e.task.attempt, durationMs: Math.round(e.durationMs), at: new Date().toISOString(), ...rest });
       ctx.on('task:after', (e) => {
         const text = JSON.stringify(e.output) ?? 'null';
         record(e, { status: 'succeeded', output: text.length <= MAX_RECORDED_OUTPUT ? e.output : { truncated: true, bytes: text.length } });

@@ -48,11 +48,16 @@ export interface RunStoreLimits {
   readonly runTtlMs: number;
 }
 
+const BATCH_MS = 100;
+
 /** Writes never throw into the run: state in Redis is a view, the run itself goes on. */
 export class RunStore {
   private readonly inFlight = new Set<Promise<void>>();
   /** Meta of runs this process started, so their end is one write. */
   private readonly started = new Map<string, { runId: string; pipeline: string; status: string; startedAt: string }>();
+  private readonly taskBatch = new Map<string, Map<string, string>>();
+  private readonly decisionBatch: string[] = [];
+  private batchTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -76,20 +81,49 @@ export class RunStore {
   async runEnded(runId: string, status: RunRecord['status'], durationMs: number, error?: string): Promise<void> {
     const meta = { ...(this.started.get(runId) ?? { runId }), status, durationMs, endedAt: new Date().toISOString(), ...(error ? { error } : {}) };
     this.started.delete(runId);
+    this.flushBatch();
     await this.write(this.redis.hset(this.keys.run(runId), 'meta', JSON.stringify(meta)));
   }
 
-  async task(runId: string, record: StepRecord): Promise<void> {
-    await this.write(this.redis.hset(this.keys.run(runId), `task:${record.taskId}`, JSON.stringify(record)));
+  task(runId: string, record: StepRecord): void {
+    const fields = this.taskBatch.get(runId) ?? new Map<string, string>();
+    fields.set(`task:${record.taskId}`, JSON.stringify(record));
+    this.taskBatch.set(runId, fields);
+    this.scheduleBatch();
   }
 
-  async decision(record: DecisionRecord): Promise<void> {
-    await Promise.all([this.write(this.redis.lpush(this.keys.decisions, JSON.stringify(record))), this.write(this.redis.ltrim(this.keys.decisions, 0, this.limits.keepDecisions - 1))]);
+  decision(record: DecisionRecord): void {
+    this.decisionBatch.push(JSON.stringify(record));
+    this.scheduleBatch();
   }
 
   /** Waits for writes not yet acknowledged (the runner closes right after a run ends). */
   async flush(): Promise<void> {
+    this.flushBatch();
     await Promise.all([...this.inFlight]);
+  }
+
+  /**
+   * Task records and decisions go out in batches (a few commands per BATCH_MS instead of two or
+   * three per task): `weft status` lags by at most that, and Redis does far less work.
+   */
+  private scheduleBatch(): void {
+    if (this.batchTimer) return;
+    this.batchTimer = setTimeout(() => this.flushBatch(), BATCH_MS);
+    this.batchTimer.unref();
+  }
+
+  private flushBatch(): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    for (const [runId, fields] of this.taskBatch) void this.write(this.redis.hset(this.keys.run(runId), Object.fromEntries(fields)));
+    this.taskBatch.clear();
+    if (this.decisionBatch.length > 0) {
+      // LPUSH of many values pushes them in order, so the newest still ends up first.
+      const values = this.decisionBatch.splice(0).slice(-this.limits.keepDecisions);
+      void this.write(this.redis.lpush(this.keys.decisions, ...values));
+      void this.write(this.redis.ltrim(this.keys.decisions, 0, this.limits.keepDecisions - 1));
+    }
   }
 
   /**
