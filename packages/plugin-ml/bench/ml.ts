@@ -125,10 +125,24 @@ for (const n of [1, 10, 100]) {
   metrics[`predict_p90_us_${n}`] = percentile(s, 90);
   metrics[`predict_p99_us_${n}`] = percentile(s, 99);
 }
-// Timing tails depend on what else the machine runs: record its load next to them.
+// Timing tails depend on what else the machine runs: record its load next to them, and the CPU
+// cost of a plain loop of as many multiply-adds as a 100-candidate pass has (100 × 39 × 12 +
+// 100 × 12 × 2), so the figures can be scaled to another machine.
 metrics['machine_loadavg_1m'] = loadavg()[0]!;
+{
+  const a = new Float64Array(49_200).fill(0.5);
+  const b = new Float64Array(49_200).fill(0.25);
+  let sink = 0;
+  const from = process.cpuUsage();
+  for (let it = 0; it < 2000; it++) for (let k = 0; k < a.length; k++) sink += a[k]! * b[k]!;
+  const used = process.cpuUsage(from);
+  metrics['reference_loop_cpu_us'] = (used.user + used.system) / 2000 + (sink > 0 ? 0 : 1);
+}
 targets['predict_p99_us_100'] = { op: '<=', value: 100 };
-printTable(`prediction latency (one batched pass over every candidate; encode + network + confidence; load average ${loadavg()[0]!.toFixed(1)})`, latencyRows);
+printTable(
+  `prediction latency (one batched pass over every candidate; encode + network + confidence; load average ${loadavg()[0]!.toFixed(1)}; a plain loop of 49,200 multiply-adds costs ${metrics['reference_loop_cpu_us']!.toFixed(0)} µs CPU here)`,
+  latencyRows,
+);
 await predictor.close();
 
 // Training time per 1,000 outcomes, with the default settings.
