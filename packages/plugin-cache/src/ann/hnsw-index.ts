@@ -3,8 +3,9 @@
  * cosine similarity, in plain TypeScript: no native addon to build or download.
  * - Vectors live in one growing Float32Array and level-0 links in one Int32Array, so a search
  *   walks flat memory instead of chasing an object per node (level 0 holds nearly all links).
- * - New nodes pick neighbours with the paper's heuristic (pruned links fill up the rest); a
- *   full neighbour list drops its farthest member, which costs one pass and no allocation.
+ * - Neighbours are picked with the paper's heuristic (pruned links fill up the rest), for new
+ *   nodes and for full lists alike: plain nearest-first pruning cost a few percent of recall
+ *   even for identical vectors on clustered text embeddings.
  * - Levels come from a seeded generator, so builds are reproducible.
  * - Removal is a tombstone; a rebuild clears them once they outnumber live entries.
  */
@@ -12,9 +13,9 @@ import { DistanceHeap } from './distance-heap.js';
 import type { Neighbour, VectorIndex } from './vector-index.js';
 
 export interface HnswOptions {
-  /** Links per node on upper levels (twice this on level 0). Default 12. */
+  /** Links per node on upper levels (twice this on level 0). Default 8. */
   m?: number;
-  /** Candidate list size while inserting. Default 64. */
+  /** Candidate list size while inserting. Default 48. */
   efConstruction?: number;
   /** Candidate list size while searching (at least k). Default 32. */
   efSearch?: number;
@@ -67,9 +68,9 @@ export class HnswIndex implements VectorIndex {
   private readonly results = new DistanceHeap(true);
 
   constructor(options: HnswOptions = {}) {
-    this.m = options.m ?? 12;
+    this.m = options.m ?? 8;
     this.m0 = 2 * this.m;
-    this.efConstruction = options.efConstruction ?? 64;
+    this.efConstruction = options.efConstruction ?? 48;
     this.efSearch = options.efSearch ?? 32;
     this.seed = options.seed ?? 1;
     this.random = mulberry32(this.seed);
@@ -175,7 +176,7 @@ export class HnswIndex implements VectorIndex {
     }
   }
 
-  /** Adds `node` to `n`'s list; a full list drops its farthest member (possibly `node`). */
+  /** Adds `node` to `n`'s list; a full list is re-chosen with the heuristic, as in the paper (and hnswlib). */
   private link(n: number, node: number, level: number, cap: number): void {
     const list = this.neighbours(n, level);
     if (list.length < cap) {
@@ -187,18 +188,10 @@ export class HnswIndex implements VectorIndex {
       return;
     }
     const base = this.vectorOf(n);
-    let worst = -1;
-    let worstDist = this.dist(base, node);
-    for (let i = 0; i < list.length; i++) {
-      const d = this.dist(base, list[i]!);
-      if (d > worstDist) {
-        worstDist = d;
-        worst = i;
-      }
-    }
-    if (worst < 0) return;
-    if (level === 0) this.links0[n * (this.m0 + 1) + 1 + worst] = node;
-    else this.upper[n]![level - 1]![worst] = node;
+    const ranked: Candidate[] = [{ node, dist: this.dist(base, node) }];
+    for (let i = 0; i < list.length; i++) ranked.push({ node: list[i]!, dist: this.dist(base, list[i]!) });
+    ranked.sort((a, b) => a.dist - b.dist);
+    this.setNeighbours(n, level, this.selectNeighbours(ranked, cap));
   }
 
   remove(id: number): void {

@@ -37,6 +37,8 @@ interface StoredValue {
 }
 
 const backoff = (times: number): number => Math.min(times * 100, 1000);
+const FEED_BATCH = 500;
+const FEED_SLICE = 25;
 
 export class RedisTier {
   private readonly client: Redis;
@@ -149,15 +151,18 @@ export class RedisTier {
     let last = '0';
     while (!this.closed) {
       try {
-        const res = await this.reader.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.keys.feed, last);
+        const res = await this.reader.xread('COUNT', FEED_BATCH, 'BLOCK', 1000, 'STREAMS', this.keys.feed, last);
         for (const [, messages] of res ?? []) {
-          for (const [id, fields] of messages) {
+          for (let i = 0; i < messages.length; i++) {
+            const [id, fields] = messages[i]!;
             last = id;
             const msg = this.parse(fields);
             if (msg) {
               this.feedReceived++;
               onFeed(msg);
             }
+            // Indexing is synchronous work: let lookups in between while catching up on a long feed.
+            if (i % FEED_SLICE === FEED_SLICE - 1) await new Promise((r) => setImmediate(r));
           }
         }
       } catch (err) {
