@@ -6,7 +6,8 @@
  * examples/fleet's plugin, task `fleet.noop`) and a BullMQ Worker with a no-op processor.
  * Tracing is on for Weft on both sides, every span sampled, batch processors: the runner's
  * exporter counts and drops spans; the workers export OTLP/HTTP JSON to a sink here that
- * counts requests and discards them.
+ * counts requests and discards them. Each throughput case first runs a warm-up batch on both
+ * sides, then takes the best of two alternating rounds (the machine may be shared).
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -123,6 +124,11 @@ async function stopAll(procs: Proc[]): Promise<void> {
   await Promise.all(procs.map((p) => p.exited));
 }
 
+/** Jobs run before timing, on both sides, so steady state is measured (JIT, connections, scripts). */
+function warmup(s: Scenario): number {
+  return Math.min(500, Math.ceil(s.jobs / 4));
+}
+
 interface Scenario {
   label: string;
   concurrency: number;
@@ -135,15 +141,20 @@ async function rawThroughput(redisUrl: string, s: Scenario): Promise<{ perSec: n
   const procs = Array.from({ length: s.processes }, () => rawWorker(redisUrl, name, s.concurrency));
   await Promise.all(procs.map((p) => p.ready));
   const queue = new Queue(name, { connection: connection(redisUrl), prefix: RAW_PREFIX });
+  const drain = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i += 1000) {
+      await queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({ name: 'noop', data: { i: i + k } })));
+    }
+    for (;;) {
+      const c = await queue.getJobCounts('completed');
+      if ((c['completed'] ?? 0) >= n) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  await drain(warmup(s));
+  await queue.clean(0, 0, 'completed');
   const started = performance.now();
-  for (let i = 0; i < s.jobs; i += 1000) {
-    await queue.addBulk(Array.from({ length: Math.min(1000, s.jobs - i) }, (_, k) => ({ name: 'noop', data: { i: i + k } })));
-  }
-  for (;;) {
-    const c = await queue.getJobCounts('completed');
-    if ((c['completed'] ?? 0) >= s.jobs) break;
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await drain(s.jobs);
   const seconds = (performance.now() - started) / 1000;
   const rss = Math.max(...procs.map((p) => rssMb(p.child.pid!)));
   await queue.obliterate({ force: true });
@@ -161,6 +172,8 @@ async function weftThroughput(redisUrl: string, s: Scenario, otlp: string): Prom
   const engine = await createEngine({ ...fleet, plugins: [...fleet.plugins, examplePluginModule()], tracerProvider: provider });
   const total = s.concurrency * s.processes;
   const p: PipelineDefinition = { name: 'throughput', maxParallel: Math.max(64, 4 * total), steps: [{ id: 'each', task: 'fleet.noop', forEach: { $ref: 'input.items' }, input: { i: { $ref: 'item' } } }] };
+  await engine.run(p, { items: Array.from({ length: warmup(s) }, (_, i) => i) });
+  exporter.count = 0;
   const items = Array.from({ length: s.jobs }, (_, i) => i);
   const started = performance.now();
   await engine.run(p, { items });
