@@ -1,13 +1,16 @@
 /** The plugin's configuration, validated at the edge with zod; every field has a default. */
 import { z } from 'zod';
 
+/** Names of the servers this package ships; an entry under one of them only changes what it gives. */
+export const BUILTIN_SERVER_NAMES: readonly string[] = ['typescript', 'pyright'];
+
 const serverConfigSchema = z.strictObject({
-  /** Executable to spawn (an absolute path, or a name looked up on PATH). */
-  command: z.string().min(1),
-  /** Arguments, e.g. `['--stdio']`. Default none. */
-  args: z.array(z.string()).default([]),
-  /** Language ids this server serves (`rust`); each becomes a `lang:<id>` capability. */
-  languages: z.array(z.string().min(1)).min(1),
+  /** Executable to spawn (an absolute path, or a name looked up on PATH). Required for a new server. */
+  command: z.string().min(1).optional(),
+  /** Arguments, e.g. `['--stdio']`. Default none (a built-in keeps its own unless `command` changes). */
+  args: z.array(z.string()).optional(),
+  /** Language ids this server serves (`rust`); each becomes a `lang:<id>` capability. Required for a new server. */
+  languages: z.array(z.string().min(1)).min(1).optional(),
   /** How to install it, quoted in the error when it is missing. */
   install: z.string().optional(),
   /** Sent as `initializationOptions` in `initialize`. */
@@ -17,10 +20,11 @@ const serverConfigSchema = z.strictObject({
   /** Extra environment variables for the server process. */
   env: z.record(z.string(), z.string()).optional(),
   /**
-   * `push`: wait for `publishDiagnostics`, then diagnosticsSettleMs of quiet. `tsserver`: ask
-   * tsserver through typescript-language-server (what the built-in `typescript` server uses). Default `push`.
+   * `push`: pull diagnostics when the server offers them, else wait for `publishDiagnostics` and
+   * diagnosticsSettleMs of quiet. `tsserver`: ask tsserver through typescript-language-server
+   * (what the built-in `typescript` server uses). Default `push`.
    */
-  diagnostics: z.enum(['push', 'tsserver']).default('push'),
+  diagnostics: z.enum(['push', 'tsserver']).optional(),
 });
 
 const languageConfigSchema = z.strictObject({
@@ -37,7 +41,17 @@ export const lspConfigSchema = z.strictObject({
    * Servers by name, merged over the built-in `typescript` (typescript-language-server) and
    * `pyright`; `false` disables a built-in one.
    */
-  servers: z.record(z.string().min(1), z.union([serverConfigSchema, z.literal(false)])).default({}),
+  servers: z
+    .record(z.string().min(1), z.union([serverConfigSchema, z.literal(false)]))
+    .default({})
+    .superRefine((servers, ctx) => {
+      for (const [name, cfg] of Object.entries(servers)) {
+        if (cfg === false || BUILTIN_SERVER_NAMES.includes(name)) continue;
+        for (const field of ['command', 'languages'] as const) {
+          if (cfg[field] === undefined) ctx.addIssue({ code: 'custom', path: [name, field], message: `required for server "${name}", which is not built in` });
+        }
+      }
+    }),
   /** Languages by id, merged over the built-in typescript, javascript and python. */
   languages: z.record(z.string().min(1), languageConfigSchema).default({}),
   /** Per LSP request, in ms; past it the request is cancelled with `$/cancelRequest`. Default 30000. */

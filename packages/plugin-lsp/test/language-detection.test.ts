@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LanguageTable, LspBridge, languageCapabilities, shebangInterpreter } from '@weft/plugin-lsp';
+import { LanguageTable, LspBridge, languageCapabilities, lspConfigSchema, serverSpecs, shebangInterpreter } from '@weft/plugin-lsp';
 import { makeWorkspace } from './workspace.js';
 
 describe('language detection', () => {
@@ -68,5 +68,22 @@ describe('capabilities a worker advertises and a step asks for', () => {
       await bridge.close();
       ws.remove();
     }
+  });
+});
+
+describe('server registry configuration', () => {
+  it('changes only the given fields of a built-in server', () => {
+    const { servers } = lspConfigSchema.parse({ servers: { pyright: { settings: { python: { pythonPath: '/usr/bin/python3' } } } } });
+    const pyright = serverSpecs(servers).find((s) => s.name === 'pyright')!;
+    expect(pyright.command).toBe(process.execPath);
+    expect(pyright.args.join(' ')).toContain('langserver.index.js');
+    expect(pyright.languages).toEqual(['python']);
+    expect(pyright.settings).toEqual({ python: { pythonPath: '/usr/bin/python3' } });
+  });
+
+  it('requires a command and languages for a server that is not built in, naming the field', () => {
+    const res = lspConfigSchema.safeParse({ servers: { rust: { args: ['--stdio'] } } });
+    expect(res.success).toBe(false);
+    expect(res.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['servers.rust.command', 'servers.rust.languages']);
   });
 });

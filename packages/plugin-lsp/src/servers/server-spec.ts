@@ -67,7 +67,10 @@ export function builtinServers(): ServerSpec[] {
   ];
 }
 
-/** Built-ins merged with configured servers (same name replaces; `false` removes). */
+/**
+ * Built-ins merged with configured servers: an entry for a built-in changes only the fields it
+ * gives (a new `command` drops the built-in's args); a new name adds a server; `false` removes one.
+ */
 export function serverSpecs(configured: Readonly<Record<string, ServerConfig | false>>): ServerSpec[] {
   const byName = new Map(builtinServers().map((s) => [s.name, s]));
   for (const [name, cfg] of Object.entries(configured)) {
@@ -75,16 +78,24 @@ export function serverSpecs(configured: Readonly<Record<string, ServerConfig | f
       byName.delete(name);
       continue;
     }
+    const base = byName.get(name);
+    const command = cfg.command ?? base?.command;
+    const languages = cfg.languages ?? base?.languages;
+    // The schema requires both for a server that is not built in.
+    if (command === undefined || languages === undefined) continue;
+    const sameCommand = cfg.command === undefined && base !== undefined;
+    const initializationOptions = cfg.initializationOptions ?? base?.initializationOptions;
     byName.set(name, {
       name,
-      command: cfg.command,
-      args: cfg.args,
-      languages: cfg.languages,
-      install: cfg.install ?? `install "${cfg.command}" or fix servers.${name}.command`,
-      ...(cfg.initializationOptions === undefined ? {} : { initializationOptions: cfg.initializationOptions }),
-      settings: cfg.settings ?? {},
-      env: cfg.env ?? {},
-      diagnostics: cfg.diagnostics,
+      command,
+      args: cfg.args ?? (sameCommand ? base.args : []),
+      languages,
+      install: cfg.install ?? base?.install ?? `install "${command}" or fix servers.${name}.command`,
+      ...(initializationOptions === undefined ? {} : { initializationOptions }),
+      settings: cfg.settings ?? base?.settings ?? {},
+      env: { ...base?.env, ...cfg.env },
+      diagnostics: cfg.diagnostics ?? base?.diagnostics ?? 'push',
+      ...(sameCommand && base.missing !== undefined ? { missing: base.missing } : {}),
     });
   }
   return [...byName.values()];
