@@ -12,15 +12,15 @@
  * same port, say) can stand in for what this run published; tarballs still come from the shared
  * content-addressed store when they are there.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mustRun, pnpm, sh } from './commands.js';
 import { ROOT, publishableDirs, readManifest, requireBuilt } from './packing.js';
 import { pidAlive, startPrivateRegistry, type PrivateRegistry } from './private-registry.js';
+import { TEMPLATE, copyTemplateOut } from './template-copy.js';
 
-const TEMPLATE = path.join(ROOT, 'examples/plugin-template');
 const TEMPLATE_NAME = readManifest(TEMPLATE).name;
 const FUTURE_NAME = '@acme/weft-plugin-future';
 const engineVersion = readManifest(path.join(ROOT, 'packages/engine')).version;
@@ -34,16 +34,9 @@ async function publish(target: string, cwd: string): Promise<void> {
   await mustRun('npm', ['publish', target, '--registry', registry!.url, '--userconfig', path.join(work, 'publish.npmrc'), '--ignore-scripts', '--access', 'public'], cwd);
 }
 
-/** The template as its README tells an author to prepare it after copying it out of the repository. */
+/** The built template, prepared for publishing as its README says. */
 function authorCopyOfTemplate(): string {
-  const dir = path.join(work, 'author/weft-plugin-template');
-  mkdirSync(dir, { recursive: true });
-  for (const entry of ['package.json', 'README.md', 'dist']) cpSync(path.join(TEMPLATE, entry), path.join(dir, entry), { recursive: true });
-  const manifest = readManifest(dir) as unknown as Record<string, unknown> & { devDependencies: Record<string, string> };
-  delete manifest['private'];
-  manifest.devDependencies['@weft/engine'] = `^${engineVersion}`;
-  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return dir;
+  return copyTemplateOut(path.join(work, 'author/weft-plugin-template'), ['package.json', 'README.md', 'dist'], `^${engineVersion}`);
 }
 
 /** A plugin built for an engine that does not exist yet. */

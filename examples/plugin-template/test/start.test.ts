@@ -15,5 +15,6 @@ describe('the template run by the weft CLI', () => {
     const result = JSON.parse(stdout) as { status: string; output: unknown };
     expect(result.status).toBe('succeeded');
     expect(result.output).toEqual({ title: { words: 3, top: 'the' }, body: { words: 16, top: 'the' } });
-  });
+    // A whole CLI process (Node start, engine import, run): more than vitest's 5 s default on a busy machine.
+  }, 60_000);
 });
