@@ -7,7 +7,7 @@ import demoPlugin from './demo-plugin.mjs';
 
 const otlp = Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 const memory = otlp ? undefined : new InMemorySpanExporter();
-const tracing = startTracing({ serviceName: 'weft-demo', ...(memory ? { exporter: memory } : {}) });
+const tracing = await startTracing({ serviceName: 'weft-demo', ...(memory ? { exporter: memory } : {}) });
 
 const engine = await createEngine({
   plugins: [demoPlugin],

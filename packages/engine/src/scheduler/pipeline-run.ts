@@ -55,7 +55,7 @@ export class PipelineRun {
     private readonly options: RunOptions = {},
   ) {
     this.runId = options.runId ?? randomUUID();
-    this.semaphore = new Semaphore(pipeline.maxParallel ?? DEFAULT_MAX_PARALLEL);
+    this.semaphore = new Semaphore(pipeline.maxParallel ?? DEFAULT_MAX_PARALLEL, this.controller.signal);
     this.emit = options.onEvent ?? (() => {});
     for (const s of pipeline.steps) this.reports[s.id] = { status: 'pending', attempts: 0, durationMs: 0, workers: [], answered: 0 };
   }
@@ -266,7 +266,7 @@ export class PipelineRun {
         ...(strategy === undefined ? {} : { strategy }),
         ...(step.cache === false || handler.options.cacheable === false ? { noCache: true } : {}),
       };
-      await this.semaphore.acquire(signal);
+      await this.semaphore.acquire();
       const started = performance.now();
       let workerId = '';
       let retryDelayMs: number;

@@ -1,36 +1,37 @@
-/** Counts running tasks against a pipeline's maxParallel; waiters are served in order. */
+/**
+ * Counts running tasks against a pipeline's maxParallel; waiters are served in order. One abort
+ * listener for all waiters (a large forEach would otherwise add one per item to the run's signal).
+ */
 export class Semaphore {
   private available: number;
-  private readonly waiters: (() => void)[] = [];
+  private readonly waiters: { grant: () => void; reject: (reason: unknown) => void }[] = [];
 
-  constructor(permits: number) {
+  constructor(
+    permits: number,
+    private readonly signal?: AbortSignal,
+  ) {
     this.available = permits;
+    signal?.addEventListener(
+      'abort',
+      () => {
+        for (const w of this.waiters.splice(0)) w.reject(signal.reason);
+      },
+      { once: true },
+    );
   }
 
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(): Promise<void> {
+    if (this.signal?.aborted) return Promise.reject(this.signal.reason);
     if (this.available > 0) {
       this.available--;
       return Promise.resolve();
     }
-    return new Promise((resolve, reject) => {
-      const grant = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      const onAbort = (): void => {
-        const i = this.waiters.indexOf(grant);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(signal?.reason);
-      };
-      if (signal?.aborted) return reject(signal.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(grant);
-    });
+    return new Promise((grant, reject) => this.waiters.push({ grant, reject }));
   }
 
   release(): void {
     const next = this.waiters.shift();
-    if (next) next();
+    if (next) next.grant();
     else this.available++;
   }
 }

@@ -3,9 +3,7 @@
  * (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
  * OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER…), exporting over OTLP/HTTP.
  */
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export interface StartTracingOptions {
   /** Default OTEL_SERVICE_NAME, else `weft`. */
@@ -33,8 +31,13 @@ export function tracingDestination(): string {
   return `${base.replace(/\/$/, '')}/v1/traces`;
 }
 
-export function startTracing(options: StartTracingOptions = {}): TracingHandle {
-  const exporter = options.exporter ?? new OTLPTraceExporter();
+/**
+ * The SDK is imported here, on demand: a worker or CLI run without tracing never loads it
+ * (about 25 MB of resident memory).
+ */
+export async function startTracing(options: StartTracingOptions = {}): Promise<TracingHandle> {
+  const [{ NodeSDK }, { BatchSpanProcessor }] = await Promise.all([import('@opentelemetry/sdk-node'), import('@opentelemetry/sdk-trace-base')]);
+  const exporter = options.exporter ?? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
   const processor: SpanProcessor = new BatchSpanProcessor(exporter, { maxQueueSize: options.maxQueueSize ?? 16_384, maxExportBatchSize: 512 });
   const serviceName = options.serviceName ?? process.env['OTEL_SERVICE_NAME'] ?? 'weft';
   const sdk = new NodeSDK({ serviceName, spanProcessors: [processor], instrumentations: [] });

@@ -44,7 +44,7 @@ export function registerRunCommand(program: Command): void {
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   const logger = createLogger();
-  const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-cli' }) : undefined;
+  const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? await startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-cli' }) : undefined;
   const { config, baseDir } = await loadConfigFile(opts.config);
   const redisUrl = opts.redis ?? (opts.fleet ? resolveRedisUrl(undefined) : undefined);
   if (opts.fleet && !redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', '--fleet needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });

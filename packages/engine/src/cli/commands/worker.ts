@@ -58,7 +58,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const redisUrl = resolveRedisUrl(opts.redis);
   if (!redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', 'weft worker needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
   const logger = createLogger({ level: process.env['WEFT_LOG_LEVEL'] ?? 'info', name: 'weft-worker' });
-  const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-worker' }) : undefined;
+  const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? await startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-worker' }) : undefined;
   const { config, baseDir } = await loadConfigFile(opts.config);
   const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, runtime: 'fleet', redisUrl });
   const concurrency = int(opts.concurrency, '--concurrency');
