@@ -87,4 +87,20 @@ describe('exploration', () => {
       for (const p of [a, b, none]) await p.close();
     }
   });
+
+  it('treats a model older than staleAfterMs as stale and falls back', async () => {
+    const store = await warmStore();
+    const p = new MlPredictor({ staleAfterMs: 1, explorationRate: 0, trainIntervalMs: 0 }, { store });
+    try {
+      await p.start();
+      await new Promise((r) => setTimeout(r, 5));
+      const fleet = synthFleet(5);
+      const prediction = p.predict(synthTask(seededRandom(1), 0), fleet.map((w) => w.view));
+      expect(prediction.choice).toBeUndefined();
+      expect(prediction.fallbackReason).toBe('stale');
+      expect(prediction.modelVersion).toBe('v1');
+    } finally {
+      await p.close();
+    }
+  });
 });

@@ -20,4 +20,33 @@ describe('online training', () => {
       await predictor.close();
     }
   });
+
+  it('trains on its own every N outcomes', async () => {
+    const predictor = new MlPredictor({ minSamples: 100, trainEvery: 150, trainIntervalMs: 0, iterations: 20 });
+    try {
+      feed(predictor, synthFleet(3), 149, 1);
+      expect(predictor.isTraining).toBe(false);
+      feed(predictor, synthFleet(3), 1, 2, 149);
+      expect(predictor.isTraining).toBe(true);
+      await predictor.whenIdle();
+      expect(predictor.modelVersion).toBe('v1');
+    } finally {
+      await predictor.close();
+    }
+  });
+
+  it('trains on its own every T ms when new outcomes arrived', async () => {
+    const predictor = new MlPredictor({ minSamples: 100, trainEvery: 1_000_000, trainIntervalMs: 100, iterations: 20 });
+    try {
+      await predictor.start();
+      feed(predictor, synthFleet(3), 120, 1);
+      while (predictor.version === 0) {
+        await new Promise((r) => setTimeout(r, 50));
+        await predictor.whenIdle();
+      }
+      expect(predictor.modelVersion).toBe('v1');
+    } finally {
+      await predictor.close();
+    }
+  });
 });
