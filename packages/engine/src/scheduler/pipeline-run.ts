@@ -267,7 +267,7 @@ export class PipelineRun {
         ...(step.cache === false || handler.options.cacheable === false ? { noCache: true } : {}),
       };
       await this.semaphore.acquire();
-      const started = performance.now();
+      let started = performance.now();
       let workerId = '';
       let retryDelayMs: number;
       try {
@@ -283,6 +283,8 @@ export class PipelineRun {
         workerId = decision.workerId;
         report.workers.push(workerId);
         this.emit({ type: 'task:routed', stepId: step.id, workerId, decidedBy: decision.decidedBy });
+        // Durations given to hooks (and so predictors) are of the execution, not of lookup and routing.
+        started = performance.now();
         // execute() counts the task as in flight synchronously, before its first await.
         const execution = this.deps.executor.execute({ task, workerId, signal, traceContext: stepCtx, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
         this.deps.dispatcher.handedOver(workerId);
