@@ -7,7 +7,7 @@
  *   nodes and for full lists alike: plain nearest-first pruning cost a few percent of recall
  *   even for identical vectors on clustered text embeddings.
  * - Levels come from a seeded generator, so builds are reproducible.
- * - Removal is a tombstone; a rebuild clears them once they outnumber live entries.
+ * - Removal is a tombstone; a rebuild clears them once they reach half the live entries.
  */
 import { DistanceHeap } from './distance-heap.js';
 import type { Neighbour, VectorIndex } from './vector-index.js';
@@ -201,7 +201,8 @@ export class HnswIndex implements VectorIndex {
     this.deleted[node] = 1;
     this.dead++;
     if (this.nodeOf.size === 0) this.reset();
-    else if (this.dead > Math.max(64, this.nodeOf.size)) this.rebuild();
+    // Tombstones keep their vectors: rebuild once they reach half the live count, bounding that waste.
+    else if (this.dead > Math.max(64, this.nodeOf.size / 2)) this.rebuild();
   }
 
   search(query: Float32Array, k: number): Neighbour[] {
