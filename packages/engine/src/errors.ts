@@ -40,8 +40,11 @@ export interface WeftErrorOptions {
   details?: Record<string, unknown>;
 }
 
-/** Every error the engine throws on purpose. */
-export class WeftError<C extends WeftErrorCode = WeftErrorCode> extends Error {
+/**
+ * Every error the engine throws on purpose. Plugins use it with codes of their own
+ * (`new WeftError<'WEFT_LSP_SERVER_MISSING'>(…)`), so their codes reach step reports and spans.
+ */
+export class WeftError<C extends string = WeftErrorCode> extends Error {
   readonly code: C;
   readonly retryable: boolean;
   readonly details: Record<string, unknown>;
@@ -68,7 +71,7 @@ export class NonRetryableError extends Error {
   }
 }
 
-export function isWeftError<C extends WeftErrorCode>(err: unknown, code?: C): err is WeftError<C> {
+export function isWeftError<C extends string>(err: unknown, code?: C): err is WeftError<C> {
   return err instanceof WeftError && (code === undefined || err.code === code);
 }
 

@@ -3,6 +3,8 @@ export { createEngine, type CreateEngineOptions, type Engine, type ExecutorDeps 
 export { ENGINE_VERSION } from './version.js';
 export { ErrorCodes, WeftError, NonRetryableError, isWeftError, isRetryable, type WeftErrorCode, type WeftErrorOptions } from './errors.js';
 export { LoggerToken, TracerToken, EngineConfigToken } from './tokens.js';
+/** tsyringe's token type, so plugins can declare typed tokens without depending on tsyringe. */
+export type { InjectionToken, DependencyContainer } from 'tsyringe';
 export { BalancingStrategy, Predictor, WorkerGuard } from './contracts/routing.js';
 export type { CandidateScore, Prediction, SelectContext, StrategyChoice, GuardVerdict, RouteDecision } from './contracts/routing.js';
 export { ResultCache, Embedder, type CacheHit } from './contracts/cache.js';

@@ -2,7 +2,7 @@
  * The plugin's one table of error codes. Codes are literal types so `err.code === '…'` narrows;
  * `retryable` tells the engine's retry policy whether another attempt can help.
  */
-import { WeftError, type WeftErrorOptions } from '@weft/engine';
+import { WeftError } from '@weft/engine';
 
 export const LspErrorCodes = {
   WEFT_LSP_PATH_OUTSIDE_ROOT: 'A path resolves outside the configured workspace root (`..`, another absolute path, or a symlink leaving the root).',
@@ -26,21 +26,8 @@ export interface LspErrorOptions {
   details?: Record<string, unknown>;
 }
 
-/**
- * WeftError types its code as one of the engine's own; the plugin's codes are a table of their
- * own, so the base is seen through a wider constructor type. Being a WeftError at run time lets
- * the engine report the code as the step's error and honour `retryable`.
- */
-const WeftErrorBase = WeftError as unknown as new (
-  code: string,
-  message: string,
-  options?: WeftErrorOptions,
-) => Error & { readonly retryable: boolean; readonly details: Record<string, unknown>; toJSON(): Record<string, unknown> };
-
 /** Every error the plugin throws on purpose. */
-export class LspError<C extends LspErrorCode = LspErrorCode> extends WeftErrorBase {
-  declare readonly code: C;
-
+export class LspError<C extends LspErrorCode = LspErrorCode> extends WeftError<C> {
   constructor(code: C, message: string, options: LspErrorOptions = {}) {
     super(code, message, { ...options, retryable: !NOT_RETRYABLE.has(code) });
     this.name = 'LspError';

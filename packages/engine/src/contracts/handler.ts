@@ -19,8 +19,11 @@ export type TaskHandler<I = unknown, O = unknown> = (input: I, ctx: HandlerConte
 export interface HandlerOptions<I = unknown> {
   /** Validates (and may transform) the input before the handler runs; failures are not retried. */
   inputSchema?: StandardSchemaV1<unknown, I>;
-  /** Capabilities a worker must offer to run this task type. Default none. */
-  capabilities?: readonly string[];
+  /**
+   * Capabilities a worker must offer to run this task type: a list, or a function of the task's
+   * input (`(i) => ['lang:' + detect(i.file)]`) for tasks whose needs depend on what they get. Default none.
+   */
+  capabilities?: readonly string[] | ((input: I) => readonly string[]);
   /** Default timeout for this task type, in ms; a step's own timeout wins. Default none. */
   timeoutMs?: number;
   /** Default retry attempts after the first for this task type; a step's own wins. Default 0. */

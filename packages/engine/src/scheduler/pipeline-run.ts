@@ -249,6 +249,8 @@ export class PipelineRun {
     const timeoutMs = step.timeoutMs ?? handler.options.timeoutMs;
     const signal = this.controller.signal;
     const strategy = step.strategy ?? this.pipeline.strategy;
+    const handlerCaps = handler.options.capabilities;
+    const capabilities = [...new Set([...(typeof handlerCaps === 'function' ? handlerCaps(input) : (handlerCaps ?? [])), ...(step.capabilities ?? [])])];
     for (let attempt = 1; ; attempt++) {
       const task: TaskDescriptor = {
         id: `${this.runId}:${taskKey}`,
@@ -256,7 +258,7 @@ export class PipelineRun {
         stepId: step.id,
         type: step.task,
         input,
-        capabilities: [...new Set([...(handler.options.capabilities ?? []), ...(step.capabilities ?? [])])],
+        capabilities,
         ...(key === undefined ? {} : { key }),
         tags: step.tags ?? [],
         sizeBytes: Buffer.byteLength(JSON.stringify(input) ?? ''),
