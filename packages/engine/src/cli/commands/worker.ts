@@ -1,6 +1,7 @@
 /** `weft worker --redis <url> --plugins … --concurrency N --capabilities …`: one fleet worker process. */
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
+import { advertisedCapabilities } from '../advertised-capabilities.js';
 import { WeftError } from '../../errors.js';
 import { FleetWorker } from '../../fleet/fleet-worker.js';
 import { redactUrl, createLogger } from '../../logging/logger.js';
@@ -73,7 +74,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
       pools: opts.pools !== false,
       ...(opts.id ? { id: opts.id } : {}),
       ...(opts.prefix ? { prefix: opts.prefix } : {}),
-      ...(opts.capabilities ? { capabilities: opts.capabilities.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
+      ...(opts.capabilities ? { capabilities: advertisedCapabilities(opts.capabilities, engine) } : {}),
       ...(concurrency ? { concurrency } : {}),
       ...(heartbeatMs ? { heartbeatMs } : {}),
       ...(heartbeatTtlMs ? { heartbeatTtlMs } : {}),
