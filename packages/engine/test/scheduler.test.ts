@@ -240,3 +240,22 @@ describe('scheduler', () => {
     );
   });
 });
+
+describe('large fan-outs', () => {
+  it('run without Node warnings about abort listeners', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    const e = await createEngine({ config: { workers: [{ id: 'w', concurrency: 64 }] } });
+    e.registerHandler('n', async (x: number) => {
+      await sleep(1);
+      return x;
+    });
+    const res = await e.run({ name: 'wide', maxParallel: 64, steps: [{ id: 'm', task: 'n', forEach: { $ref: 'input' }, input: { $ref: 'item' } }] }, Array.from({ length: 200 }, (_, i) => i));
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    expect((res.outputs['m'] as number[]).length).toBe(200);
+    expect(warnings).toEqual([]);
+    await e.close();
+  });
+});

@@ -4,6 +4,7 @@
  * timeouts, and ends with a RunResult or a PipelineRunError naming each failed step.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { ResultCache } from '../contracts/cache.js';
 import type { TaskDescriptor } from '../contracts/task.js';
@@ -56,6 +57,9 @@ export class PipelineRun {
   ) {
     this.runId = options.runId ?? randomUUID();
     this.semaphore = new Semaphore(pipeline.maxParallel ?? DEFAULT_MAX_PARALLEL, this.controller.signal);
+    // Every running task listens to the run's signal (its handler's signal follows it): one
+    // listener per task in flight, bounded by maxParallel, so Node's leak warning at 10 is wrong here.
+    setMaxListeners(0, this.controller.signal);
     this.emit = options.onEvent ?? (() => {});
     for (const s of pipeline.steps) this.reports[s.id] = { status: 'pending', attempts: 0, durationMs: 0, workers: [], answered: 0 };
   }
