@@ -302,8 +302,8 @@ async function main(): Promise<void> {
     await redis.stop();
   }
   writeReport('fleet', metrics, {
-    throughput_ratio_c50_x1: { op: '>=', value: 0.5 },
-    throughput_ratio_c50_x2: { op: '>=', value: 0.5 },
+    throughput_ratio_c50_x1: { op: ">=", value: 0.9 },
+    throughput_ratio_c50_x2: { op: ">=", value: 0.9 },
     chain3_p50_ratio: { op: '<=', value: 1.2 },
     weft_worker_rss_mb: { op: '<=', value: 120 },
   });
