@@ -278,6 +278,12 @@ export class SemanticCache implements ResultCache, CacheStatsSource {
       return;
     }
     if (isExpired(msg.entry, this.now()) || this.memory.has(msg.entry.key)) return;
+    // A process with another embedder shares exact entries but not its vectors.
+    if (msg.entry.vector && msg.entry.vector.length !== this.embedder.dimensions) {
+      const { vector: _dropped, ...exactOnly } = msg.entry;
+      this.memory.put(exactOnly);
+      return;
+    }
     this.memory.put(msg.entry);
   }
 }

@@ -7,7 +7,7 @@
  *   nodes and for full lists alike: plain nearest-first pruning cost a few percent of recall
  *   even for identical vectors on clustered text embeddings.
  * - Levels come from a seeded generator, so builds are reproducible.
- * - Removal is a tombstone; a rebuild clears them once they reach half the live entries.
+ * - Removal is a tombstone; a rebuild clears them once they reach a third of the live entries.
  */
 import { DistanceHeap } from './distance-heap.js';
 import type { Neighbour, VectorIndex } from './vector-index.js';
@@ -84,7 +84,8 @@ export class HnswIndex implements VectorIndex {
   }
 
   private grow(): void {
-    const cap = Math.max(64, this.capacity * 2);
+    // Grow by a quarter: the slack is memory the budget has to pay for.
+    const cap = Math.max(64, Math.ceil(this.capacity * 1.25));
     const data = new Float32Array(cap * this.dims);
     data.set(this.data);
     this.data = data;
@@ -201,8 +202,8 @@ export class HnswIndex implements VectorIndex {
     this.deleted[node] = 1;
     this.dead++;
     if (this.nodeOf.size === 0) this.reset();
-    // Tombstones keep their vectors: rebuild once they reach half the live count, bounding that waste.
-    else if (this.dead > Math.max(64, this.nodeOf.size / 2)) this.rebuild();
+    // Tombstones keep their vectors: rebuild once they reach a third of the live count, bounding that waste.
+    else if (this.dead > Math.max(64, this.nodeOf.size / 3)) this.rebuild();
   }
 
   search(query: Float32Array, k: number): Neighbour[] {
