@@ -100,8 +100,11 @@ export class Dispatcher {
   }
 
   async route(task: TaskDescriptor, parent: Context, signal: AbortSignal): Promise<RouteDecision> {
+    // A fleet's workers come and go (a restart, a Redis blip that wiped the registry): there a task
+    // waits, bounded, for a capable worker to (re)appear. Embedded slots are fixed: fail at once.
+    const waitsForWorkers = this.executor.kind === 'fleet';
     const capable = this.views().filter((w) => workerAccepts(w, task.capabilities));
-    if (capable.length === 0) throw this.noWorker(task, 'no live worker offers them', []);
+    if (capable.length === 0 && !waitsForWorkers) throw this.noWorker(task, 'no live worker offers them', []);
     await this.hooks.emit('route:before', { task, candidates: capable });
     const strategy = this.resolveStrategy(task.strategy);
     const predictor = this.predictor();
@@ -128,8 +131,11 @@ export class Dispatcher {
         break;
       }
       const waitedMs = performance.now() - started;
-      if (admitted.capable === 0) throw this.noWorker(task, 'no live worker offers them', []);
-      if (waitedMs >= limit) throw this.noWorker(task, `every capable worker refused it for ${Math.round(waitedMs)} ms`, refused);
+      if (admitted.capable === 0 && !waitsForWorkers) throw this.noWorker(task, 'no live worker offers them', []);
+      if (waitedMs >= limit) {
+        const why = admitted.capable === 0 ? `no live worker offered them within ${Math.round(waitedMs)} ms` : `every capable worker refused it for ${Math.round(waitedMs)} ms`;
+        throw this.noWorker(task, why, refused);
+      }
       await this.capacityOrTimeout(Math.min(250, limit - waitedMs), signal);
     }
     this.pending.set(decision.workerId, (this.pending.get(decision.workerId) ?? 0) + 1);
