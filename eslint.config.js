@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/test/**', 'bench/**', 'examples/**', '**/cli/**', '.ci/**'],
+    files: ['**/test/**', '**/bench/**', 'examples/**', '**/cli/**', '.ci/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

@@ -1,19 +1,8 @@
 /** Test helpers: real engines with the OTel in-memory exporter, task descriptors, a logger whose lines tests can read. */
 import { Writable } from 'node:stream';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { createEngine, createLogger, type CreateEngineOptions, type Engine, type Logger, type TaskDescriptor } from '@weft/engine';
+import { createLogger, type Logger, type TaskDescriptor } from '@weft/engine';
 
-export interface TracedEngine {
-  engine: Engine;
-  spans(name?: string): ReadableSpan[];
-}
-
-export async function tracedEngine(options: CreateEngineOptions = {}): Promise<TracedEngine> {
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const engine = await createEngine({ ...options, tracerProvider });
-  return { engine, spans: (name) => exporter.getFinishedSpans().filter((s) => name === undefined || s.name === name) };
-}
+export { tracedEngine, type TracedEngine } from '../../../test-support/traced-engine.js';
 
 let seq = 0;
 
