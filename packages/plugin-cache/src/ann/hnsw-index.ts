@@ -9,6 +9,7 @@
  * - Levels come from a seeded generator, so builds are reproducible.
  * - Removal is a tombstone; a rebuild clears them once they reach a third of the live entries.
  */
+import { seededRandom } from '@weft/engine';
 import { DistanceHeap } from './distance-heap.js';
 import type { Neighbour, VectorIndex } from './vector-index.js';
 
@@ -21,17 +22,6 @@ export interface HnswOptions {
   efSearch?: number;
   /** Seed of the level generator. Default 1. */
   seed?: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Candidate {
@@ -73,7 +63,7 @@ export class HnswIndex implements VectorIndex {
     this.efConstruction = options.efConstruction ?? 48;
     this.efSearch = options.efSearch ?? 32;
     this.seed = options.seed ?? 1;
-    this.random = mulberry32(this.seed);
+    this.random = seededRandom(this.seed);
     this.levelMult = 1 / Math.log(this.m);
     // Level-0 links (4 bytes each) plus the id, tombstone, visited mark and map entry.
     this.overheadPerEntry = (this.m0 + 1) * 4 + 96;
@@ -310,7 +300,7 @@ export class HnswIndex implements VectorIndex {
     this.maxLevel = -1;
     this.dead = 0;
     this.epoch = 0;
-    this.random = mulberry32(this.seed);
+    this.random = seededRandom(this.seed);
   }
 
   private rebuild(): void {
