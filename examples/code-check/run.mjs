@@ -3,7 +3,10 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '@weft/engine';
+import balancer from '@weft/plugin-balancer';
+import cache from '@weft/plugin-cache';
 import lspPlugin, { languageCapabilities } from '@weft/plugin-lsp';
+import ml from '@weft/plugin-ml';
 import { summarize } from './summary.mjs';
 
 const PIPELINE = fileURLToPath(new URL('./pipeline.yaml', import.meta.url));
@@ -24,19 +27,39 @@ export function codeCheckWorkers() {
   ].filter((w) => w.capabilities.length > 0);
 }
 
-/** Runs the code-check pipeline on `dir`; resolves with the summary and which workers ran what. */
-export async function checkRepository(dir, options = {}) {
-  const root = resolve(dir);
+/**
+ * An engine for checking `root`: plugin-lsp serves the files, plugin-ml routes once it has learnt
+ * (falling back to plugin-balancer's p2c while cold or unsure), plugin-cache answers repeated tasks.
+ */
+export async function codeCheckEngine(root, options = {}) {
   const engine = await createEngine({
-    plugins: [{ plugin: lspPlugin, config: { workspaceRoot: root, ...options.lsp } }],
-    config: { workers: codeCheckWorkers() },
+    plugins: [balancer, ml, cache, { plugin: lspPlugin, config: { workspaceRoot: root, ...options.lsp } }],
+    config: { workers: codeCheckWorkers(), routing: { strategy: 'p2c' } },
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  engine.registerHandler('code-check.summary', async (input) => summarize(input), { description: 'Sums up per-file diagnostics.' });
+  return engine;
+}
+
+/** One check with an engine from codeCheckEngine(); says which workers ran what, who routed, what the cache answered. */
+export async function runCheck(engine, options = {}) {
+  const decidedBy = {};
+  const result = await engine.run(PIPELINE, { dir: '.' }, {
+    onEvent: (e) => {
+      if (e.type === 'task:routed') decidedBy[e.decidedBy] = (decidedBy[e.decidedBy] ?? 0) + 1;
+      options.onEvent?.(e);
+    },
+  });
+  const workers = Object.fromEntries(['typescript', 'javascript', 'python'].map((s) => [s, [...new Set(result.steps[s]?.workers ?? [])]]));
+  const answeredFromCache = Object.fromEntries(Object.entries(result.steps).map(([id, r]) => [id, r.answered]));
+  return { summary: result.output, workers, decidedBy, answeredFromCache, durationMs: result.durationMs };
+}
+
+/** Runs the code-check pipeline on `dir` once. */
+export async function checkRepository(dir, options = {}) {
+  const engine = await codeCheckEngine(resolve(dir), options);
   try {
-    engine.registerHandler('code-check.summary', async (input) => summarize(input), { description: 'Sums up per-file diagnostics.' });
-    const result = await engine.run(PIPELINE, { dir: '.' }, options.onEvent ? { onEvent: options.onEvent } : {});
-    const workers = Object.fromEntries(['typescript', 'javascript', 'python'].map((s) => [s, [...new Set(result.steps[s]?.workers ?? [])]]));
-    return { summary: result.output, workers, durationMs: result.durationMs };
+    return await runCheck(engine, options);
   } finally {
     await engine.close();
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the example is plain JavaScript without declarations.
-import { checkRepository, codeCheckWorkers } from '../run.mjs';
+import { checkRepository, codeCheckEngine, codeCheckWorkers, runCheck } from '../run.mjs';
 
 interface Report {
   summary: {
@@ -60,4 +60,21 @@ describe('code-check example', () => {
     expect(report.workers['python']).toEqual(['lsp-py']);
     for (const w of [...report.workers['typescript']!, ...report.workers['javascript']!]) expect(w).toMatch(/^lsp-ts-/);
   }, 90_000);
+
+  it('routes through plugin-ml with the p2c fallback while cold, and answers an unchanged summary from plugin-cache', async () => {
+    const engine = await codeCheckEngine(repo);
+    try {
+      const first = (await runCheck(engine)) as Report & { decidedBy: Record<string, number>; answeredFromCache: Record<string, number> };
+      // A cold model gives no pick, so every decision is the balancer's.
+      expect(Object.keys(first.decidedBy)).toEqual(['p2c']);
+      expect(first.answeredFromCache['summary']).toBe(0);
+      const second = (await runCheck(engine)) as typeof first;
+      expect(second.summary).toEqual(first.summary);
+      // Language-server answers depend on files on disk and are never cached; the summary of identical diagnostics is.
+      expect(second.answeredFromCache['summary']).toBe(1);
+      expect(second.answeredFromCache['python']).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
 });
