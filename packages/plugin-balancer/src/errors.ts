@@ -2,6 +2,8 @@
  * The balancer's one table of error codes. Each code is a literal type so `err.code === '…'`
  * narrows; each message names the thing, the place and the fix.
  */
+import { WeftError, type WeftErrorOptions } from '@weft/engine';
+
 export const BalancerErrorCodes = {
   WEFT_BALANCER_STRATEGY_UNKNOWN: 'A strategy name is not one the balancer knows.',
   WEFT_BALANCER_STRATEGY_INVALID: 'A strategy spec is neither a name, a class nor { type, options }.',
@@ -12,27 +14,13 @@ export const BalancerErrorCodes = {
 
 export type BalancerErrorCode = keyof typeof BalancerErrorCodes;
 
-export interface BalancerErrorOptions {
-  cause?: unknown;
-  /** Structured details for programs: the field, the strategy name, the worker id… */
-  details?: Record<string, unknown>;
-}
+export type BalancerErrorOptions = Omit<WeftErrorOptions, 'retryable'>;
 
 /** Every error the balancer throws on purpose; never retryable (each is a programming or config fault). */
-export class BalancerError<C extends BalancerErrorCode = BalancerErrorCode> extends Error {
-  readonly code: C;
-  readonly retryable = false;
-  readonly details: Record<string, unknown>;
-
+export class BalancerError<C extends BalancerErrorCode = BalancerErrorCode> extends WeftError<C> {
   constructor(code: C, message: string, options: BalancerErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, { ...options, retryable: false });
     this.name = 'BalancerError';
-    this.code = code;
-    this.details = options.details ?? {};
-  }
-
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, details: this.details };
   }
 }
 

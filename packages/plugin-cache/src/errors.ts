@@ -2,6 +2,8 @@
  * The cache's one table of error codes. Each code is a literal type so `err.code === '…'`
  * narrows; each message names the thing, the place and the fix.
  */
+import { WeftError, type WeftErrorOptions } from '@weft/engine';
+
 export const CacheErrorCodes = {
   WEFT_CACHE_EMBEDDER_INVALID: 'An embedder returned a vector of the wrong length or with non-finite values.',
   WEFT_CACHE_OUTPUT_UNSERIALIZABLE: 'A task output could not be turned into JSON, so it cannot be cached.',
@@ -11,15 +13,10 @@ export const CacheErrorCodes = {
 
 export type CacheErrorCode = keyof typeof CacheErrorCodes;
 
-export class CacheError<C extends CacheErrorCode = CacheErrorCode> extends Error {
-  readonly code: C;
-  readonly details: Record<string, unknown>;
-
-  constructor(code: C, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+export class CacheError<C extends CacheErrorCode = CacheErrorCode> extends WeftError<C> {
+  constructor(code: C, message: string, options: Omit<WeftErrorOptions, 'retryable'> = {}) {
+    super(code, message, options);
     this.name = 'CacheError';
-    this.code = code;
-    this.details = options.details ?? {};
   }
 }
 
@@ -27,6 +24,4 @@ export function isCacheError<C extends CacheErrorCode>(err: unknown, code?: C): 
   return err instanceof CacheError && (code === undefined || err.code === code);
 }
 
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { errorMessage as messageOf } from '@weft/engine';

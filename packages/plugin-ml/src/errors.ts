@@ -2,6 +2,8 @@
  * The one table of plugin-ml error codes. Codes are literal types so `err.code === '…'` narrows;
  * every message names the thing, the place and the fix.
  */
+import { WeftError, type WeftErrorOptions } from '@weft/engine';
+
 export const MlErrorCodes = {
   WEFT_ML_MODEL_CORRUPT: 'A stored model is not valid JSON or does not have the shape of a Weft model.',
   WEFT_ML_MODEL_INCOMPATIBLE: 'A stored model was made for another feature encoding or model format.',
@@ -13,22 +15,13 @@ export const MlErrorCodes = {
 
 export type MlErrorCode = keyof typeof MlErrorCodes;
 
-export interface MlErrorOptions {
-  cause?: unknown;
-  /** Structured details for programs: the store, the path, the versions. */
-  details?: Record<string, unknown>;
-}
+export type MlErrorOptions = Omit<WeftErrorOptions, 'retryable'>;
 
 /** Every error plugin-ml throws on purpose. */
-export class MlError<C extends MlErrorCode = MlErrorCode> extends Error {
-  readonly code: C;
-  readonly details: Record<string, unknown>;
-
+export class MlError<C extends MlErrorCode = MlErrorCode> extends WeftError<C> {
   constructor(code: C, message: string, options: MlErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'MlError';
-    this.code = code;
-    this.details = options.details ?? {};
   }
 }
 
@@ -36,6 +29,4 @@ export function isMlError<C extends MlErrorCode>(err: unknown, code?: C): err is
   return err instanceof MlError && (code === undefined || err.code === code);
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { errorMessage } from '@weft/engine';
