@@ -4,19 +4,11 @@
  * and dropped by the exporter so export cost does not hide engine cost).
  */
 import 'reflect-metadata';
-import type { ExportResult } from '@opentelemetry/core';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createEngine, pipeline, ref, stepOutput, type Engine, type PipelineDefinition } from '@weft/engine';
 import { mean, percentile, printTable, writeReport } from './lib/report.js';
+import { CountingExporter } from './lib/counting-exporter.js';
 
-class CountingExporter implements SpanExporter {
-  count = 0;
-  export(spans: ReadableSpan[], done: (r: ExportResult) => void): void {
-    this.count += spans.length;
-    done({ code: 0 });
-  }
-  async shutdown(): Promise<void> {}
-}
 
 const sequential: PipelineDefinition = pipeline('seq3')
   .step('a', 'inc', { input: { n: ref('input.n') } })

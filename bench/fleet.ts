@@ -13,8 +13,7 @@ import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ExportResult } from '@opentelemetry/core';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -24,19 +23,12 @@ import { createEngine, fleetRuntime, type Engine, type PipelineDefinition, type 
 import examplePlugin from '../examples/fleet/fleet-plugin.mjs';
 import { startRedis } from '../test-support/redis-server.js';
 import { percentile, printTable, writeReport } from './lib/report.js';
+import { CountingExporter } from './lib/counting-exporter.js';
 
 const examplePluginModule = (): Plugin<unknown> => examplePlugin as Plugin<unknown>;
 const RAW_PREFIX = '{raw}';
 const ROUNDS = 2;
 
-class CountingExporter implements SpanExporter {
-  count = 0;
-  export(spans: ReadableSpan[], done: (r: ExportResult) => void): void {
-    this.count += spans.length;
-    done({ code: 0 });
-  }
-  async shutdown(): Promise<void> {}
-}
 
 function tracedProvider(): { provider: BasicTracerProvider; exporter: CountingExporter } {
   const exporter = new CountingExporter();
