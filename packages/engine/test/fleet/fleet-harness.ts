@@ -1,12 +1,18 @@
 /**
  * Real `weft worker` child processes for fleet tests (run from source through tsx, so no build
- * is needed), plus small waits. Every process started here is stopped by stopAll().
+ * is needed), in-process fleets (inProcessFleet), and small waits. Every process started here is
+ * stopped by stopAll().
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { Redis } from 'ioredis';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createEngine, fleetRuntime, FleetKeys, type Engine, type FleetExecutorOptions } from '@weft/engine';
+import { createEngine, fleetRuntime, FleetKeys, FleetWorker, Telemetry, type Engine, type FleetExecutorOptions } from '@weft/engine';
+import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import testPlugin from './fixtures/fleet-plugin.js';
 
 export const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -115,4 +121,56 @@ export function effects(text: string): { kind: string; tag: string; worker: stri
       const [kind, tag, worker] = l.split(' ');
       return { kind: kind!, tag: tag!, worker: worker! };
     });
+}
+
+export interface InProcessFleet {
+  readonly redis: PrivateRedis;
+  /** Where the `t.slow` handler writes its effects. */
+  readonly effectsFile: string;
+  /** In-process FleetWorkers (heartbeat 150 ms) serving the test plugin's handlers; closed after the file. */
+  startWorker(options: { id: string; capabilities?: string[]; drainTimeoutMs: number }): Promise<FleetWorker>;
+  /** A runner, closed after the file. */
+  runner(options?: Omit<FleetExecutorOptions, 'redisUrl'>): Promise<Runner>;
+}
+
+/**
+ * A private Redis, in-process workers and runners for one test file, set up and torn down by
+ * the file's beforeAll/afterAll (call it at the top level of the file).
+ */
+export function inProcessFleet(): InProcessFleet {
+  let redis: PrivateRedis | undefined;
+  let engine: Engine | undefined;
+  const workers: FleetWorker[] = [];
+  const runners: Runner[] = [];
+  const effectsFile = path.join(mkdtempSync(path.join(tmpdir(), 'weft-fleet-')), 'effects.log');
+  beforeAll(async () => {
+    writeFileSync(effectsFile, '');
+    process.env['WEFT_TEST_EFFECTS'] = effectsFile;
+    redis = await startRedis();
+    engine = await createEngine({ plugins: [testPlugin] });
+  });
+  afterAll(async () => {
+    delete process.env['WEFT_TEST_EFFECTS'];
+    for (const r of runners) await r.engine.close();
+    for (const w of workers) await w.close();
+    await engine?.close();
+    await redis?.stop();
+  });
+  return {
+    get redis() {
+      return redis!;
+    },
+    effectsFile,
+    async startWorker({ id, capabilities, drainTimeoutMs }) {
+      const w = new FleetWorker({ redisUrl: redis!.url, id, ...(capabilities ? { capabilities } : {}), heartbeatMs: 150, drainTimeoutMs }, { handlers: engine!.handlers, telemetry: new Telemetry() });
+      await w.start();
+      workers.push(w);
+      return w;
+    },
+    async runner(options = {}) {
+      const r = await fleetRunner(redis!.url, options);
+      runners.push(r);
+      return r;
+    },
+  };
 }
