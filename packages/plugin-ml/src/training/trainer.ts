@@ -12,15 +12,8 @@ import { OUTPUT_COUNT, type NetworkJson } from '../model/model-format.js';
 import type { TrainReply, TrainRequest, TrainResponse } from './messages.js';
 import type { TrainingSet } from './outcome-buffer.js';
 
-export interface TrainerOptions {
-  readonly hiddenLayers: readonly number[];
-  readonly iterations: number;
-  readonly learningRate: number;
-  readonly errorThresh: number;
-  readonly timeoutMs: number;
-  readonly validationShare: number;
-  readonly seed: number;
-}
+/** The training settings of a request, fixed for the trainer's life. */
+export type TrainerOptions = Pick<TrainRequest, 'hiddenLayers' | 'iterations' | 'learningRate' | 'errorThresh' | 'timeoutMs' | 'validationShare' | 'seed'>;
 
 interface Pending {
   resolve(r: TrainResponse): void;
