@@ -13,6 +13,7 @@ import {
   TASK_FEATURE_COUNT,
   TYPE_BUCKETS,
 } from './feature-spec.js';
+import { batchArrays, type BatchArrays } from './batch-arrays.js';
 import { bucketOf } from './hash.js';
 import type { PairStat, PairStatsView } from './pair-stats.js';
 
@@ -95,14 +96,20 @@ function kindBucket(kind: string): number {
 
 const load = (w: WorkerView): number => Math.min(2, w.stats.inFlight / Math.max(1, w.concurrency)) / 2;
 
-/** Encodes every candidate in one pass; deterministic for equal inputs. */
-export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerView[], stats: PairStatsView): EncodedBatch {
+/**
+ * Encodes every candidate in one pass; deterministic for equal inputs. With `into` (arrays for
+ * at least as many candidates, see BatchRing) nothing is allocated but views of them.
+ */
+export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerView[], stats: PairStatsView, into?: BatchArrays): EncodedBatch {
   const n = candidates.length;
-  const rows = new Float32Array(n * FEATURE_COUNT);
-  const baselines = new Float64Array(n);
-  const waits = new Float64Array(n);
-  const observations = new Uint32Array(n);
+  const arrays = into && into.capacity >= n ? into : batchArrays(n);
+  const rows = arrays.rows.subarray(0, n * FEATURE_COUNT);
+  const baselines = arrays.baselines.subarray(0, n);
+  const waits = arrays.waits.subarray(0, n);
+  const observations = arrays.observations.subarray(0, n);
+  const loads = arrays.loads;
   const pairs: (Readonly<PairStat> | undefined)[] = new Array(n);
+  const ofType = stats.forType?.(task.type);
   const typeMean = stats.typeMean(task.type);
   const taskPart = encodeTask(task);
   let minBaseline = Infinity;
@@ -110,14 +117,19 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
   let minWarmEwma = Infinity;
   for (let i = 0; i < n; i++) {
     const w = candidates[i]!;
-    const pair = stats.pair(w.id, task.type);
+    // One lookup of the type, then one per worker, instead of a joined key per candidate.
+    const pair = ofType ? ofType.get(w.id) : stats.pair(w.id, task.type);
     pairs[i] = pair;
     observations[i] = pair?.count ?? 0;
-    baselines[i] = baselineOf(pair, typeMean, w);
+    const baseline = baselineOf(pair, typeMean, w);
+    baselines[i] = baseline;
     waits[i] = expectedWaitMs(w);
-    minBaseline = Math.min(minBaseline, baselines[i]!);
-    minLoad = Math.min(minLoad, load(w));
-    if (w.stats.ewmaLatencyMs > 0) minWarmEwma = Math.min(minWarmEwma, w.stats.ewmaLatencyMs);
+    const l = load(w);
+    loads[i] = l;
+    if (baseline < minBaseline) minBaseline = baseline;
+    if (l < minLoad) minLoad = l;
+    const ewma = w.stats.ewmaLatencyMs;
+    if (ewma > 0 && ewma < minWarmEwma) minWarmEwma = ewma;
   }
   const required = task.capabilities.length;
   const batchSize = clamp01(Math.log2(Math.max(1, n)) / 10);
@@ -126,26 +138,36 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
     const s = w.stats;
     const pair = pairs[i];
     const base = i * FEATURE_COUNT;
-    rows.set(taskPart, base);
+    for (let k = 0; k < TASK_FEATURE_COUNT; k++) rows[base + k] = taskPart[k]!;
     let o = base + TASK_FEATURE_COUNT;
-    rows[o++] = load(w);
+    rows[o++] = loads[i]!;
     rows[o++] = clamp01(s.inFlight / 32);
     rows[o++] = logDuration(s.ewmaLatencyMs);
     rows[o++] = clamp01(s.successRate);
     rows[o++] = clamp01(s.recentErrors.length / 5);
     rows[o++] = required === 0 ? 1 : capabilityShare(task.capabilities, w.capabilities);
     rows[o++] = w.capabilities.includes('*') ? 1 : 0;
+    // Reused arrays hold the last batch: every value is written, zeros included.
+    for (let b = 0; b < KIND_BUCKETS; b++) rows[o + b] = 0;
     rows[o + kindBucket(w.kind)] = 1;
     o += KIND_BUCKETS;
-    const service = pair?.serviceMs;
-    rows[o++] = pair ? 1 : 0;
-    rows[o++] = service === undefined ? 0 : logDuration(service);
-    rows[o++] = service === undefined || service <= 0 ? 0 : clamp01(Math.log(pair!.latencyMs / service) / LOG_RATIO_SPAN);
-    rows[o++] = pair ? clamp01(pair.count / SETTLED_OBSERVATIONS) : 0;
-    rows[o++] = pair ? clamp01(pair.successRate) : 1;
+    if (pair) {
+      const service = pair.serviceMs;
+      rows[o++] = 1;
+      rows[o++] = service === undefined ? 0 : logDuration(service);
+      rows[o++] = service === undefined || service <= 0 ? 0 : clamp01(Math.log(pair.latencyMs / service) / LOG_RATIO_SPAN);
+      rows[o++] = clamp01(pair.count / SETTLED_OBSERVATIONS);
+      rows[o++] = clamp01(pair.successRate);
+    } else {
+      rows[o++] = 0;
+      rows[o++] = 0;
+      rows[o++] = 0;
+      rows[o++] = 0;
+      rows[o++] = 1;
+    }
     rows[o++] = clamp01(0.5 + Math.log(baselines[i]! / minBaseline) / (2 * LOG_RATIO_SPAN));
     rows[o++] = s.ewmaLatencyMs > 0 ? clamp01(Math.log(s.ewmaLatencyMs / minWarmEwma) / LOG_RATIO_SPAN) : 0.5;
-    rows[o++] = clamp01(load(w) - minLoad);
+    rows[o++] = clamp01(loads[i]! - minLoad);
     rows[o++] = batchSize;
   }
   return { rows, baselines, waits, observations, count: n };

@@ -21,6 +21,8 @@ export interface PairStatsView {
   pair(workerId: string, type: string): Readonly<PairStat> | undefined;
   /** EWMA service time of a type over every worker, or undefined before its first outcome. */
   typeMean(type: string): number | undefined;
+  /** Every worker's statistics for one type, by worker id (one lookup per decision instead of one per candidate). */
+  forType?(type: string): ReadonlyMap<string, Readonly<PairStat>>;
 }
 
 export interface PairStatsOptions {
@@ -35,6 +37,8 @@ export class PairStats implements PairStatsView {
   private readonly maxPairs: number;
   private readonly pairs = new Map<string, PairStat>();
   private readonly types = new Map<string, PairStat>();
+  /** The same pair statistics grouped by type, then worker: what a decision reads. */
+  private readonly byType = new Map<string, Map<string, PairStat>>();
 
   constructor(options: PairStatsOptions = {}) {
     this.alpha = options.alpha ?? 0.1;
@@ -43,6 +47,10 @@ export class PairStats implements PairStatsView {
 
   pair(workerId: string, type: string): Readonly<PairStat> | undefined {
     return this.pairs.get(pairKey(workerId, type));
+  }
+
+  forType(type: string): ReadonlyMap<string, Readonly<PairStat>> {
+    return this.byType.get(type) ?? NONE;
   }
 
   typeMean(type: string): number | undefined {
@@ -56,12 +64,18 @@ export class PairStats implements PairStatsView {
     const prev = this.pairs.get(key);
     // Re-inserting keeps the map in update order, so eviction drops the stalest pair.
     if (prev) this.pairs.delete(key);
-    this.pairs.set(key, this.update(prev, ok, durationMs, serviceMs));
+    const next = this.update(prev, ok, durationMs, serviceMs);
+    this.pairs.set(key, next);
+    let workers = this.byType.get(type);
+    if (!workers) this.byType.set(type, (workers = new Map()));
+    workers.set(workerId, next);
     this.types.set(type, this.update(this.types.get(type), ok, durationMs, serviceMs));
     while (this.pairs.size > this.maxPairs) {
       const oldest = this.pairs.keys().next().value;
       if (oldest === undefined) break;
       this.pairs.delete(oldest);
+      const [w, t] = oldest.split(SEPARATOR) as [string, string];
+      this.byType.get(t)?.delete(w);
     }
   }
 
@@ -81,6 +95,9 @@ export class PairStats implements PairStatsView {
   }
 }
 
+const SEPARATOR = '\u0000';
+const NONE: ReadonlyMap<string, PairStat> = new Map();
+
 function pairKey(workerId: string, type: string): string {
-  return `${workerId}\u0000${type}`;
+  return `${workerId}${SEPARATOR}${type}`;
 }

@@ -127,8 +127,9 @@ export class MlPredictor implements Predictor {
     this.stats.decisions++;
     if (this.closed) return this.fallback('closed', [], 0);
     if (candidates.length === 0) return this.fallback('cold', [], 0);
-    const batch = encodeBatch(task, candidates, this.pairs);
-    this.pending.set(PendingFeatures.key(task.id, task.attempt), { workerIds: candidates.map((w) => w.id), rows: batch.rows, baselines: batch.baselines, waits: batch.waits });
+    const lease = this.pending.lease(candidates.length);
+    const batch = encodeBatch(task, candidates, this.pairs, lease.arrays);
+    this.pending.set(PendingFeatures.key(task.id, task.attempt), { workerIds: candidates.map((w) => w.id), rows: batch.rows, baselines: batch.baselines, waits: batch.waits, lease });
     // One read of `active`: the whole decision uses one model even if a swap happens meanwhile.
     const active = this.active;
     if (!active) return this.fallback('cold', [], 0);

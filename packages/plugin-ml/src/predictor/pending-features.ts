@@ -2,6 +2,7 @@
  * Feature rows computed at decision time, kept until the task's outcome arrives, so the model
  * learns from what it saw when it chose (not from the worker's state after the task ran).
  */
+import { BatchRing, type BatchLease } from '../features/batch-arrays.js';
 import { FEATURE_COUNT } from '../features/feature-spec.js';
 
 export interface DecisionFeatures {
@@ -10,6 +11,8 @@ export interface DecisionFeatures {
   readonly baselines: Float64Array;
   /** Per candidate: the wait for a slot expected at decision time, in ms (0 with a free slot). */
   readonly waits: Float64Array;
+  /** The ring slot the arrays are views of, when they were leased from `lease()`. */
+  readonly lease?: Pick<BatchLease, 'slot' | 'generation'>;
 }
 
 export interface ChosenFeatures {
@@ -20,53 +23,86 @@ export interface ChosenFeatures {
 }
 
 export class PendingFeatures {
-  private readonly entries = new Map<string, DecisionFeatures>();
+  /** Whole batches awaiting `keepOnly` (the route:after hook follows a decision at once). */
+  private readonly undecided = new Map<string, DecisionFeatures>();
+  /** The chosen row of each routed decision, awaiting its outcome. */
+  private readonly decided = new Map<string, DecisionFeatures>();
 
-  constructor(private readonly capacity: number) {}
+  /**
+   * `capacity`: routed decisions kept until their outcome; `undecidedCapacity`: whole batches
+   * kept until they are routed. Both bounded, so outcomes and routes that never arrive
+   * (cancelled runs, a caller that never routes) cannot grow memory, nor hold a batch of rows
+   * per decision for long.
+   */
+  constructor(
+    private readonly capacity: number,
+    private readonly undecidedCapacity = 256,
+    private readonly ring = new BatchRing(undecidedCapacity),
+  ) {}
+
+  /** Arrays to encode the next decision into; they stay valid for `undecidedCapacity` decisions. */
+  lease(count: number): BatchLease {
+    return this.ring.lease(count);
+  }
 
   static key(taskId: string, attempt: number): string {
     return `${taskId}#${attempt}`;
   }
 
   set(key: string, features: DecisionFeatures): void {
-    this.entries.delete(key);
-    this.entries.set(key, features);
-    // Outcomes that never arrive (cancelled runs) must not grow the map without bound.
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
+    this.undecided.delete(key);
+    this.decided.delete(key);
+    if (features.workerIds.length === 1) bounded(this.decided, this.capacity, key, chosenOnly(features, 0));
+    else bounded(this.undecided, this.undecidedCapacity, key, features);
   }
 
   /** Keeps only the chosen worker's row once the decision is known (saves memory per task). */
   keepOnly(key: string, workerId: string): void {
-    const f = this.entries.get(key);
-    if (!f || f.workerIds.length === 1) return;
+    const f = this.undecided.get(key);
+    if (!f) return;
+    this.undecided.delete(key);
     const i = f.workerIds.indexOf(workerId);
-    if (i < 0) {
-      this.entries.delete(key);
-      return;
-    }
-    this.entries.set(key, {
-      workerIds: [workerId],
-      rows: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT),
-      baselines: Float64Array.of(f.baselines[i]!),
-      waits: Float64Array.of(f.waits[i]!),
-    });
+    if (i < 0 || !this.valid(f)) return;
+    bounded(this.decided, this.capacity, key, chosenOnly(f, i));
   }
 
   /** Removes the decision and returns the chosen worker's row, if it was a candidate. */
   take(key: string, workerId: string): ChosenFeatures | undefined {
-    const f = this.entries.get(key);
+    const f = this.decided.get(key) ?? this.undecided.get(key);
     if (!f) return undefined;
-    this.entries.delete(key);
+    this.decided.delete(key);
+    this.undecided.delete(key);
     const i = f.workerIds.indexOf(workerId);
-    if (i < 0) return undefined;
+    if (i < 0 || !this.valid(f)) return undefined;
     return { row: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), baseline: f.baselines[i]!, expectedWaitMs: f.waits[i]! };
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.decided.size + this.undecided.size;
+  }
+
+  /** False when the batch's ring slot was reused by a newer decision. */
+  private valid(f: DecisionFeatures): boolean {
+    return f.lease === undefined || this.ring.holds(f.lease);
+  }
+}
+
+/** A copy of candidate i's features, independent of any ring slot. */
+function chosenOnly(f: DecisionFeatures, i: number): DecisionFeatures {
+  return {
+    workerIds: [f.workerIds[i]!],
+    rows: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT),
+    baselines: Float64Array.of(f.baselines[i]!),
+    waits: Float64Array.of(f.waits[i]!),
+  };
+}
+
+/** Adds an entry, dropping the oldest beyond `capacity`. */
+function bounded(map: Map<string, DecisionFeatures>, capacity: number, key: string, value: DecisionFeatures): void {
+  map.set(key, value);
+  while (map.size > capacity) {
+    const oldest = map.keys().next().value;
+    if (oldest === undefined) break;
+    map.delete(oldest);
   }
 }

@@ -1,0 +1,65 @@
+/**
+ * Reusable typed arrays for encoding decisions: a batch of 100 candidates is 16 KB of rows, and
+ * allocating that per decision (off the V8 heap) costs more than the network pass itself. A ring
+ * of `slots` sets of arrays is reused in turn; each use bumps the slot's generation, so a holder
+ * of an older batch can tell that its arrays now belong to a newer decision.
+ */
+import { FEATURE_COUNT } from './feature-spec.js';
+
+/** Where encodeBatch writes; every array holds at least `capacity` candidates. */
+export interface BatchArrays {
+  readonly capacity: number;
+  readonly rows: Float32Array;
+  readonly baselines: Float64Array;
+  readonly waits: Float64Array;
+  readonly observations: Uint32Array;
+  readonly loads: Float64Array;
+}
+
+export function batchArrays(capacity: number): BatchArrays {
+  return {
+    capacity,
+    rows: new Float32Array(capacity * FEATURE_COUNT),
+    baselines: new Float64Array(capacity),
+    waits: new Float64Array(capacity),
+    observations: new Uint32Array(capacity),
+    loads: new Float64Array(capacity),
+  };
+}
+
+/** A lease on one slot of the ring: valid while `ring.holds(lease)`. */
+export interface BatchLease {
+  readonly slot: number;
+  readonly generation: number;
+  readonly arrays: BatchArrays;
+}
+
+export class BatchRing {
+  private readonly slots: (BatchArrays | undefined)[];
+  private readonly generations: number[];
+  private next = 0;
+
+  constructor(readonly size: number) {
+    this.slots = new Array<BatchArrays | undefined>(size).fill(undefined);
+    this.generations = new Array<number>(size).fill(0);
+  }
+
+  /** Arrays for `count` candidates, reused from the slot leased `size` decisions ago. */
+  lease(count: number): BatchLease {
+    const slot = this.next;
+    this.next = (this.next + 1) % this.size;
+    let arrays = this.slots[slot];
+    if (!arrays || arrays.capacity < count) {
+      // Grow in powers of two so a fleet that grows reallocates a few times, not on every decision.
+      arrays = batchArrays(Math.max(8, 2 ** Math.ceil(Math.log2(count))));
+      this.slots[slot] = arrays;
+    }
+    const generation = ++this.generations[slot]!;
+    return { slot, generation, arrays };
+  }
+
+  /** Whether the lease's arrays still hold its decision's batch. */
+  holds(lease: Pick<BatchLease, 'slot' | 'generation'>): boolean {
+    return this.generations[lease.slot] === lease.generation;
+  }
+}
