@@ -86,7 +86,7 @@ function weftWorker(redisUrl: string, id: string, concurrency: number, otlp: str
   const child = spawn(process.execPath, [weftBin, 'worker', '--redis', redisUrl, '--id', id, '--concurrency', String(concurrency), '--plugins', examplePlugin, '--no-pools'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WEFT_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'bench-worker' },
+    env: { ...process.env, WEFT_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_SERVICE_NAME: 'bench-worker' },
   });
   return track(child, (out) => out.includes('worker ready'));
 }

@@ -42,12 +42,16 @@ export async function runTask(o: RunTaskOptions): Promise<unknown> {
     },
   });
   void ctx;
-  const controller = new AbortController();
-  const onOuterAbort = (): void => controller.abort(o.signal.reason);
-  if (o.signal.aborted) onOuterAbort();
-  else o.signal.addEventListener('abort', onOuterAbort, { once: true });
+  // Without a timeout the task's signal is the worker's own: no controller and listener per task.
+  const controller = o.timeoutMs === undefined ? undefined : new AbortController();
+  const onOuterAbort = (): void => controller?.abort(o.signal.reason);
+  if (controller) {
+    if (o.signal.aborted) onOuterAbort();
+    else o.signal.addEventListener('abort', onOuterAbort, { once: true });
+  }
+  const signal = controller?.signal ?? o.signal;
   const timer =
-    o.timeoutMs === undefined
+    controller === undefined
       ? undefined
       : setTimeout(
           () =>
@@ -58,7 +62,7 @@ export async function runTask(o: RunTaskOptions): Promise<unknown> {
             ),
           o.timeoutMs,
         );
-  const aborted = abortPromise(controller.signal);
+  const aborted = abortPromise(signal);
   try {
     const handler = o.handlers.require(task.type);
     let input = task.input;
@@ -72,9 +76,19 @@ export async function runTask(o: RunTaskOptions): Promise<unknown> {
       }
       input = v.value;
     }
-    const logger = o.logger.child({ task: task.id, type: task.type, attempt: task.attempt, worker: o.workerId });
+    let logger: Logger | undefined;
+    const context = {
+      signal,
+      span,
+      task,
+      workerId: o.workerId,
+      // Made on first use: most handlers never log, and a child logger per task is not free.
+      get logger(): Logger {
+        return (logger ??= o.logger.child({ task: task.id, type: task.type, attempt: task.attempt, worker: o.workerId }));
+      },
+    };
     const output = await Promise.race([
-      Promise.resolve().then(() => handler.fn(input, { signal: controller.signal, logger, span, task, workerId: o.workerId })),
+      Promise.resolve().then(() => handler.fn(input, context)),
       aborted.promise,
     ]);
     span.setAttribute(Attr.TASK_OUTCOME, 'success');
@@ -94,7 +108,7 @@ export async function runTask(o: RunTaskOptions): Promise<unknown> {
   } finally {
     if (timer) clearTimeout(timer);
     aborted.dispose();
-    o.signal.removeEventListener('abort', onOuterAbort);
+    if (controller) o.signal.removeEventListener('abort', onOuterAbort);
     span.end();
   }
 }

@@ -236,12 +236,22 @@ export class FleetExecutor implements Executor {
 
   private async readReplies(): Promise<void> {
     const key = this.keys.replies(this.runnerId);
+    // BLMPOP (Redis 7) takes a burst in one round trip; older servers get BRPOP, then RPOP for the rest.
+    let multiPop = true;
     while (!this.closed) {
       try {
+        if (multiPop) {
+          const popped = await this.blocking.blmpop(1, 1, key, 'RIGHT', 'COUNT', 256).catch((err: unknown) => {
+            if (!/unknown command/i.test(errorMessage(err))) throw err;
+            multiPop = false;
+            return null;
+          });
+          for (const r of popped?.[1] ?? []) this.onReply(r);
+          continue;
+        }
         const first = await this.blocking.brpop(key, 1);
         if (!first) continue;
         this.onReply(first[1]);
-        // Drain what else arrived in one round trip: a busy fleet answers in bursts.
         const rest = await this.blocking.rpop(key, 256);
         for (const r of rest ?? []) this.onReply(r);
       } catch (err) {

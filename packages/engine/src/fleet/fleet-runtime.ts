@@ -55,11 +55,11 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
           candidates: e.decision.candidates.slice(0, 20),
         }),
       );
-      const record = (e: { task: { id: string; runId: string; stepId: string; attempt: number }; workerId: string; durationMs: number }, rest: Partial<StepRecord> & Pick<StepRecord, 'status'>): void =>
-        store.task(e.task.runId, { taskId: e.task.id, stepId: e.task.stepId, workerId: e.workerId, attempt: e.task.attempt, durationMs: Math.round(e.durationMs), at: new Date().toISOString(), ...rest });
+      const record = (e: { task: { id: string; runId: string; stepId: string; attempt: number }; workerId: string; durationMs: number }, rest: Pick<StepRecord, 'status'> & Partial<Pick<StepRecord, 'error'>>, outputJson?: string): void =>
+        store.task(e.task.runId, { taskId: e.task.id, stepId: e.task.stepId, workerId: e.workerId, attempt: e.task.attempt, durationMs: Math.round(e.durationMs), at: new Date().toISOString(), ...rest }, outputJson);
       ctx.on('task:after', (e) => {
         const text = JSON.stringify(e.output) ?? 'null';
-        record(e, { status: 'succeeded', output: text.length <= MAX_RECORDED_OUTPUT ? e.output : { truncated: true, bytes: text.length } });
+        record(e, { status: 'succeeded' }, text.length <= MAX_RECORDED_OUTPUT ? text : JSON.stringify({ truncated: true, bytes: text.length }));
       });
       ctx.on('task:error', (e) => record(e, { status: e.willRetry ? 'retrying' : 'failed', error: e.error?.message ?? 'failed' }));
     },

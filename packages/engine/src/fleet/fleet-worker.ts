@@ -21,6 +21,7 @@ import { FleetKeys, DEFAULT_PREFIX } from './fleet-keys.js';
 import type { FleetWorkerOptions } from './fleet-options.js';
 import { jobPayloadSchema, toTaskDescriptor, type JobPayload, type TaskReply } from './job-payload.js';
 import { assertReachable, connectRedis, fleetRedisOptions } from './redis-connection.js';
+import { ReplyBatcher } from './reply-batcher.js';
 import { serializeError } from './serialized-error.js';
 import { extractTrace } from './trace-carrier.js';
 import type { WorkerRecord } from './worker-registry.js';
@@ -40,6 +41,8 @@ export class FleetWorker {
   private readonly startedAt = new Date().toISOString();
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
+  /** By queue: each consumer's replies go on its own connection (see ReplyBatcher). */
+  private readonly replies = new Map<string, ReplyBatcher>();
   private redis: Redis | undefined;
   private consumers: Worker[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -91,6 +94,7 @@ export class FleetWorker {
       });
       consumer.on('error', (err) => this.logger.warn({ queue: name, err: errorMessage(err) }, 'queue consumer error; BullMQ reconnects'));
       this.consumers.push(consumer);
+      this.replies.set(name, new ReplyBatcher(await consumer.backend.client, { replyTtlS: REPLY_TTL_S, doneTtlMs: this.options.idempotencyTtlMs ?? 86_400_000, logger: this.logger }));
     }
     this.logger.info({ capabilities: this.capabilities, concurrency: this.concurrency, queues: this.queues, taskTypes: this.deps.handlers.types() }, 'worker ready');
   }
@@ -141,7 +145,7 @@ export class FleetWorker {
       this.logger.warn({ jobId: job.id, queue, issues }, 'malformed job payload; failing the job');
       const replyTo = (job.data as { replyTo?: unknown; requestId?: unknown } | null) ?? {};
       if (typeof replyTo.replyTo === 'string' && typeof replyTo.requestId === 'string') {
-        await this.reply(replyTo.replyTo, { requestId: replyTo.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: 0 });
+        await this.reply(queue, replyTo.replyTo, { requestId: replyTo.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: 0 });
       }
       throw new UnrecoverableError(`${err.code}: ${err.message}`);
     }
@@ -170,7 +174,7 @@ export class FleetWorker {
         attributes: { ...this.spanAttributes(job, queue), [Attr.TASK_ID]: task.id, [Attr.TASK_TYPE]: task.type, [Attr.TASK_ATTEMPT]: task.attempt, [Attr.TASK_WORKER]: this.id, [Attr.RUN_ID]: task.runId, [Attr.STEP_ID]: task.stepId, [Attr.TASK_IDEMPOTENCY_KEY]: task.idempotencyKey, [Attr.TASK_OUTCOME]: 'success', [Attr.TASK_DEDUPLICATED]: true },
       });
       span.end();
-      await this.reply(payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, output, deduplicated: true, durationMs: 0 });
+      await this.reply(queue, payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, output, deduplicated: true, durationMs: 0 });
       return { deduplicated: true };
     }
     this.tracker.started();
@@ -191,15 +195,19 @@ export class FleetWorker {
       });
       ok = true;
       const durationMs = performance.now() - started;
-      // The record and the reply go together: one round trip, never a reply without its record.
-      await this.reply(payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, output, durationMs }, [doneKey, JSON.stringify({ output })]);
+      // The output is serialised once, for both the idempotency record and the reply, which go
+      // together: one transaction, never a reply without its record.
+      const outputJson = JSON.stringify(output);
+      const reply: TaskReply = { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, durationMs };
+      const done = outputJson === undefined ? '{}' : `{"output":${outputJson}}`;
+      await this.replies.get(queue)!.send(this.keys.replies(payload.replyTo), withOutput(JSON.stringify(reply), outputJson), [doneKey, done]);
       return null;
     } catch (err) {
       message = errorMessage(err);
       // Cut short by our own shutdown: no failure reply, the runner re-routes the task when this
       // worker leaves the registry, so the step does not fail for the worker's sake.
       if (!this.abort.signal.aborted) {
-        await this.reply(payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: performance.now() - started });
+        await this.reply(queue, payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: performance.now() - started });
       }
       // The runner decides about retries; BullMQ must not run the job again.
       throw new UnrecoverableError(message);
@@ -219,11 +227,8 @@ export class FleetWorker {
     };
   }
 
-  private async reply(replyTo: string, reply: TaskReply, done?: [key: string, value: string]): Promise<void> {
-    const key = this.keys.replies(replyTo);
-    const multi = this.redis!.multi();
-    if (done) multi.set(done[0], done[1], 'PX', this.options.idempotencyTtlMs ?? 86_400_000);
-    await multi.lpush(key, JSON.stringify(reply)).expire(key, REPLY_TTL_S).exec();
+  private reply(queue: string, replyTo: string, reply: TaskReply): Promise<void> {
+    return this.replies.get(queue)!.send(this.keys.replies(replyTo), JSON.stringify(reply));
   }
 
   /**
@@ -258,4 +263,9 @@ export class FleetWorker {
     this.redis?.disconnect();
     this.logger.info({ how }, 'worker stopped');
   }
+}
+
+/** Adds `"output": <json>` to a serialised object (undefined output: no field, as JSON.stringify does). */
+function withOutput(json: string, outputJson: string | undefined): string {
+  return outputJson === undefined ? json : `${json.slice(0, -1)},"output":${outputJson}}`;
 }

@@ -55,8 +55,9 @@ export class RunStore {
   private readonly inFlight = new Set<Promise<void>>();
   /** Meta of runs this process started, so their end is one write. */
   private readonly started = new Map<string, { runId: string; pipeline: string; status: string; startedAt: string }>();
-  private readonly taskBatch = new Map<string, Map<string, string>>();
-  private readonly decisionBatch: string[] = [];
+  /** Kept as objects and serialised at flush: a task answered twice in one batch is written once. */
+  private readonly taskBatch = new Map<string, Map<string, { record: StepRecord; outputJson: string | undefined }>>();
+  private decisionBatch: DecisionRecord[] = [];
   private batchTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -85,15 +86,18 @@ export class RunStore {
     await this.write(this.redis.hset(this.keys.run(runId), 'meta', JSON.stringify(meta)));
   }
 
-  task(runId: string, record: StepRecord): void {
-    const fields = this.taskBatch.get(runId) ?? new Map<string, string>();
-    fields.set(`task:${record.taskId}`, JSON.stringify(record));
-    this.taskBatch.set(runId, fields);
+  /** `outputJson` is the output already serialised (the caller measured it), spliced in as is. */
+  task(runId: string, record: Omit<StepRecord, 'output'>, outputJson?: string): void {
+    let fields = this.taskBatch.get(runId);
+    if (!fields) this.taskBatch.set(runId, (fields = new Map()));
+    fields.set(`task:${record.taskId}`, { record, outputJson });
     this.scheduleBatch();
   }
 
   decision(record: DecisionRecord): void {
-    this.decisionBatch.push(JSON.stringify(record));
+    this.decisionBatch.push(record);
+    // Only the newest keepDecisions are ever written; a burst must not pile up until the flush.
+    if (this.decisionBatch.length >= 2 * this.limits.keepDecisions) this.decisionBatch = this.decisionBatch.slice(-this.limits.keepDecisions);
     this.scheduleBatch();
   }
 
@@ -116,11 +120,19 @@ export class RunStore {
   private flushBatch(): void {
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
-    for (const [runId, fields] of this.taskBatch) void this.write(this.redis.hset(this.keys.run(runId), Object.fromEntries(fields)));
+    for (const [runId, fields] of this.taskBatch) {
+      const values: Record<string, string> = {};
+      for (const [field, { record, outputJson }] of fields) {
+        const json = JSON.stringify(record);
+        values[field] = outputJson === undefined ? json : `${json.slice(0, -1)},"output":${outputJson}}`;
+      }
+      void this.write(this.redis.hset(this.keys.run(runId), values));
+    }
     this.taskBatch.clear();
     if (this.decisionBatch.length > 0) {
       // LPUSH of many values pushes them in order, so the newest still ends up first.
-      const values = this.decisionBatch.splice(0).slice(-this.limits.keepDecisions);
+      const values = this.decisionBatch.slice(-this.limits.keepDecisions).map((d) => JSON.stringify(d));
+      this.decisionBatch = [];
       void this.write(this.redis.lpush(this.keys.decisions, ...values));
       void this.write(this.redis.ltrim(this.keys.decisions, 0, this.limits.keepDecisions - 1));
     }

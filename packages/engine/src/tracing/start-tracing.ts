@@ -1,9 +1,11 @@
 /**
  * Starts the OpenTelemetry Node SDK configured from the standard OTEL_* variables
  * (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
- * OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER…), exporting over OTLP/HTTP.
+ * OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER…), exporting over OTLP/HTTP: protobuf by
+ * default, as the specification says, or JSON with OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL=http/json.
  */
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { WeftError } from '../errors.js';
 
 export interface StartTracingOptions {
   /** Default OTEL_SERVICE_NAME, else `weft`. */
@@ -23,6 +25,15 @@ export interface TracingHandle {
   readonly destination: string;
 }
 
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+/** The OTLP protocol from the environment; refuses one this build cannot speak (grpc). */
+export function otlpProtocol(env: NodeJS.ProcessEnv = process.env): OtlpProtocol {
+  const wanted = env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] || env['OTEL_EXPORTER_OTLP_PROTOCOL'] || 'http/protobuf';
+  if (wanted === 'http/protobuf' || wanted === 'http/json') return wanted;
+  throw new WeftError('WEFT_CONFIG_INVALID', `OTLP protocol "${wanted}" is not supported; set OTEL_EXPORTER_OTLP_PROTOCOL to http/protobuf (the default) or http/json.`, { retryable: false });
+}
+
 export function tracingDestination(): string {
   const env = process.env;
   const traces = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
@@ -37,13 +48,15 @@ export function tracingDestination(): string {
  */
 export async function startTracing(options: StartTracingOptions = {}): Promise<TracingHandle> {
   const [{ NodeSDK }, { BatchSpanProcessor }] = await Promise.all([import('@opentelemetry/sdk-node'), import('@opentelemetry/sdk-trace-base')]);
-  const exporter = options.exporter ?? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+  const protocol = otlpProtocol();
+  // Protobuf is the specification's default and costs a worker less CPU per exported span than JSON.
+  const exporter = options.exporter ?? (protocol === 'http/json' ? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter() : new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter());
   const processor: SpanProcessor = new BatchSpanProcessor(exporter, { maxQueueSize: options.maxQueueSize ?? 16_384, maxExportBatchSize: 512 });
   const serviceName = options.serviceName ?? process.env['OTEL_SERVICE_NAME'] ?? 'weft';
   const sdk = new NodeSDK({ serviceName, spanProcessors: [processor], instrumentations: [] });
   sdk.start();
   return {
-    destination: options.exporter ? options.exporter.constructor.name : `otlp ${tracingDestination()}`,
+    destination: options.exporter ? options.exporter.constructor.name : `otlp ${protocol} ${tracingDestination()}`,
     flush: () => processor.forceFlush(),
     shutdown: () => sdk.shutdown(),
   };
