@@ -3,7 +3,7 @@
  * each other or with a Redis the machine runs. Stopped (and its process reaped) by stop().
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,7 +37,22 @@ export interface StartRedisOptions {
   password?: string;
 }
 
+const INSTALL_HINT = 'Install Redis (Debian: apt-get install redis-server; `.ci/run` does it where missing) so tests can start private servers, or set REDIS_URL to a Redis they may flush';
+
+function onPath(command: string): boolean {
+  return (process.env['PATH'] ?? '').split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, command)));
+}
+
+/**
+ * A private redis-server when one can be started (always preferred: tests never collide), else
+ * the Redis at REDIS_URL, one database per concurrent test worker, flushed first.
+ */
 export async function startRedis(options: StartRedisOptions = {}): Promise<PrivateRedis> {
+  if (!onPath('redis-server')) {
+    const shared = process.env['REDIS_URL'];
+    if (!shared) throw new Error(`redis-server is not on PATH and REDIS_URL is unset. ${INSTALL_HINT}.`);
+    return sharedRedis(shared, options);
+  }
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
@@ -62,6 +77,29 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Priva
     },
   };
   return handle;
+}
+
+async function sharedRedis(base: string, options: StartRedisOptions): Promise<PrivateRedis> {
+  const needsPrivate = (what: string): Promise<never> => Promise.reject(new Error(`This test ${what}, which needs a private redis-server, not REDIS_URL. ${INSTALL_HINT}.`));
+  if (options.password) return needsPrivate('sets a Redis password');
+  const u = new URL(base);
+  // Database 0 is left alone; concurrent test files get their own database each.
+  u.pathname = `/${1 + (Number(process.env['VITEST_POOL_ID'] ?? '0') % 15)}`;
+  const { Redis } = await import('ioredis');
+  const client = new Redis(u.toString(), { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await client.connect();
+  await client.flushdb();
+  client.disconnect();
+  return {
+    port: Number(u.port || 6379),
+    url: u.toString(),
+    get process(): ChildProcess {
+      throw new Error(`No redis-server process: the tests use REDIS_URL. ${INSTALL_HINT}.`);
+    },
+    stop: async () => {},
+    kill: () => needsPrivate('stops Redis mid-run'),
+    restart: () => needsPrivate('restarts Redis mid-run'),
+  };
 }
 
 async function launch(args: string[], port: number): Promise<ChildProcess> {

@@ -24,7 +24,7 @@ export const ErrorCodes = {
   WEFT_RUN_FAILED: 'A pipeline run ended with failed steps.',
   WEFT_NO_WORKER_AVAILABLE: 'No live worker can take a task.',
   WEFT_ENGINE_CLOSED: 'The engine was used after close().',
-  WEFT_JOB_PAYLOAD_INVALID: 'A queued job payload is malformed.',
+  WEFT_JOB_INVALID: 'A queued job payload is malformed.',
   WEFT_REDIS_UNAVAILABLE: 'Redis could not be reached.',
   WEFT_WORKER_LOST: "A task's worker disappeared before it finished.",
   WEFT_RUN_NOT_FOUND: 'No run with that id is known.',

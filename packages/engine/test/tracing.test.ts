@@ -47,7 +47,11 @@ describe('trace shape', () => {
       [2, 'success'],
     ]);
     expect(execs[0]!.attributes[Attr.ERROR_TYPE]).toBe('WEFT_TASK_FAILED');
-    for (const e of execs) expect(parentId(e)).toBe(stepA.spanContext().spanId);
+    // Each attempt's execution is a child of that attempt's route decision.
+    for (const e of execs) {
+      const route = routes.find((r) => r.attributes[Attr.TASK_ATTEMPT] === e.attributes[Attr.TASK_ATTEMPT])!;
+      expect(parentId(e)).toBe(route.spanContext().spanId);
+    }
 
     const [retry] = spans(SpanNames.DECISION_RETRY);
     expect(retry!.attributes).toMatchObject({ [Attr.RETRY_ATTEMPT]: 1, [Attr.RETRY_WILL_RETRY]: true, [Attr.DECISION_CHOICE]: 'retry', [Attr.DECISION_REASON]: 'Task "a" (t) failed on worker ' + execs[0]!.attributes[Attr.TASK_WORKER] + ': transient' });

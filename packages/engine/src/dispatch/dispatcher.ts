@@ -2,7 +2,7 @@
  * Routes a task: filters workers by capability and guards (breaker, bulkhead), asks the
  * predictor, then the named strategy, then the built-in default; records the decision as spans.
  */
-import type { Context } from '@opentelemetry/api';
+import { trace, type Context } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
 import type { BalancingStrategy, CandidateScore, Prediction, Predictor, RouteDecision, WorkerGuard } from '../contracts/routing.js';
 import type { TaskDescriptor } from '../contracts/task.js';
@@ -23,6 +23,11 @@ export interface RoutingConfig {
   readonly strategyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** How long a task waits when every capable worker is refused by a guard, in ms. Default 30000. */
   readonly waitForCapacityMs?: number;
+}
+
+/** A decision and its `weft.decision.route` span's context: the task's execution is its child. */
+export interface RoutedDecision extends RouteDecision {
+  readonly traceContext: Context;
 }
 
 interface Refusal {
@@ -99,7 +104,7 @@ export class Dispatcher {
     else this.pending.set(workerId, n);
   }
 
-  async route(task: TaskDescriptor, parent: Context, signal: AbortSignal): Promise<RouteDecision> {
+  async route(task: TaskDescriptor, parent: Context, signal: AbortSignal): Promise<RoutedDecision> {
     // A fleet's workers come and go (a restart, a Redis blip that wiped the registry): there a task
     // waits, bounded, for a capable worker to (re)appear. Embedded slots are fixed: fail at once.
     const waitsForWorkers = this.executor.kind === 'fleet';
@@ -139,7 +144,7 @@ export class Dispatcher {
       await this.capacityOrTimeout(Math.min(250, limit - waitedMs), signal);
     }
     this.pending.set(decision.workerId, (this.pending.get(decision.workerId) ?? 0) + 1);
-    this.telemetry.decision(SpanNames.DECISION_ROUTE, parent, {
+    const routeSpan = this.telemetry.decision(SpanNames.DECISION_ROUTE, parent, {
       [Attr.TASK_ID]: task.id,
       [Attr.TASK_TYPE]: task.type,
       [Attr.TASK_ATTEMPT]: task.attempt,
@@ -158,7 +163,7 @@ export class Dispatcher {
       this.handedOver(decision.workerId);
       throw err;
     }
-    return decision;
+    return { ...decision, traceContext: trace.setSpan(parent, routeSpan) };
   }
 
   private choose(task: TaskDescriptor, strategy: BalancingStrategy, allowed: WorkerView[], prediction: Prediction | undefined): RouteDecision {

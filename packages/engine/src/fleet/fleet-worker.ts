@@ -138,7 +138,7 @@ export class FleetWorker {
     const parsed = jobPayloadSchema.safeParse(job.data);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      const err = new WeftError('WEFT_JOB_PAYLOAD_INVALID', `Job ${job.id} on queue ${queue} has a malformed payload (${issues}). Enqueue jobs through the Weft executor; this job is failed and not retried.`, {
+      const err = new WeftError('WEFT_JOB_INVALID', `Job ${job.id} on queue ${queue} has a malformed payload (${issues}). Enqueue jobs through the Weft executor; this job is failed and not retried.`, {
         retryable: false,
         details: { jobId: job.id, queue, issues },
       });

@@ -292,7 +292,8 @@ export class PipelineRun {
         // Durations given to hooks (and so predictors) are of the execution, not of lookup and routing.
         started = performance.now();
         // execute() counts the task as in flight synchronously, before its first await.
-        const execution = this.deps.executor.execute({ task, workerId, signal, traceContext: stepCtx, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+        // The execution span (in a fleet, the job's) is a child of this task's route decision span.
+        const execution = this.deps.executor.execute({ task, workerId, signal, traceContext: decision.traceContext, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
         this.deps.dispatcher.handedOver(workerId);
         const output = await execution;
         const durationMs = performance.now() - started;

@@ -76,17 +76,20 @@ export function executorConformance(kind: 'embedded' | 'fleet', make: () => Prom
       expect(err.result.steps['s']!.error?.code).toBe('WEFT_TASK_TIMEOUT');
     });
 
-    it('makes each execution span a child of its step span in the run trace', async () => {
+    it("makes each execution span a child of its task's route decision span, in its step, in the run trace", async () => {
       const result = await h.engine.run(arithmetic, { a: 1, b: 1, items: [5] });
       // Worker spans may end a moment after the reply; give the exporter that moment.
       for (let i = 0; i < 50 && h.spans(SpanNames.TASK_EXECUTE).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
       const steps = h.spans(SpanNames.STEP);
+      const routes = h.spans(SpanNames.DECISION_ROUTE);
       const executions = h.spans(SpanNames.TASK_EXECUTE);
       expect(executions).toHaveLength(3);
       for (const e of executions) {
         expect(e.spanContext().traceId).toBe(result.traceId);
-        const parent = steps.find((s) => s.spanContext().spanId === e.parentSpanContext?.spanId);
-        expect(parent?.attributes['weft.step.id']).toBe(e.attributes['weft.step.id']);
+        const route = routes.find((r) => r.spanContext().spanId === e.parentSpanContext?.spanId);
+        expect(route?.attributes['weft.task.id']).toBe(e.attributes['weft.task.id']);
+        const step = steps.find((s) => s.spanContext().spanId === route?.parentSpanContext?.spanId);
+        expect(step?.attributes['weft.step.id']).toBe(e.attributes['weft.step.id']);
       }
     });
   });

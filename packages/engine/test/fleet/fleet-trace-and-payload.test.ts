@@ -50,7 +50,7 @@ describe('malformed job payloads', () => {
     await workerEngine?.close();
   });
 
-  it('fails a malformed job at once with WEFT_JOB_PAYLOAD_INVALID, not retried, and keeps serving', async () => {
+  it('fails a malformed job at once with WEFT_JOB_INVALID, not retried, and keeps serving', async () => {
     const queue = new Queue('w.mal', { connection: { host: '127.0.0.1', port: redis.port }, prefix: '{weft}' });
     try {
       await queue.add('t.add', { hello: 'not a weft job' }, { jobId: 'garbage-1', attempts: 3 });
@@ -61,7 +61,7 @@ describe('malformed job payloads', () => {
           return j?.finishedOn ? j : undefined;
         });
         expect(await job.getState()).toBe('failed');
-        expect(job.failedReason).toContain('WEFT_JOB_PAYLOAD_INVALID');
+        expect(job.failedReason).toContain('WEFT_JOB_INVALID');
         expect(job.attemptsMade).toBe(1);
       }
       expect(log).toContain('malformed job payload');
@@ -113,7 +113,7 @@ describe('trace context across processes', () => {
     await new Promise((r) => receiver?.close(r));
   });
 
-  it("makes the worker's CONSUMER execution span a child of the step span, in the runner's trace", async () => {
+  it("makes the worker's CONSUMER execution span a child of the route decision span, in the runner's trace", async () => {
     const result = await runner.engine.run({ name: 'traced', steps: [{ id: 'a', task: 't.add', input: { a: 1, b: 2 } }, { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } }] });
     const local = runner.exporter.getFinishedSpans();
     await waitFor('the worker to export both execution spans', () => received.filter((s) => s.name === SpanNames.TASK_EXECUTE).length >= 2, 20_000);
@@ -124,15 +124,15 @@ describe('trace context across processes', () => {
       const attr = (s: OtlpSpan, key: string): string | undefined => s.attributes.find((a) => a.key === key)?.value.stringValue;
       const exec = received.find((s) => s.name === SpanNames.TASK_EXECUTE && attr(s, 'weft.step.id') === stepId)!;
       expect(exec.traceId).toBe(result.traceId);
-      // Same parent as the route decision: the step span.
       expect(route.parentSpanContext?.spanId).toBe(step.spanContext().spanId);
-      expect(exec.parentSpanId).toBe(step.spanContext().spanId);
+      // Across the process boundary, through the job's W3C trace context.
+      expect(exec.parentSpanId).toBe(route.spanContext().spanId);
       expect(exec.kind).toBe(5); // OTLP SPAN_KIND_CONSUMER
       expect(attr(exec, 'messaging.system')).toBe('bullmq');
       expect(attr(exec, 'messaging.operation.type')).toBe('process');
       expect(attr(exec, 'messaging.destination.name')).toBe('w.traced');
       expect(send.kind).toBe(SpanKind.PRODUCER);
-      expect(send.parentSpanContext?.spanId).toBe(step.spanContext().spanId);
+      expect(send.parentSpanContext?.spanId).toBe(route.spanContext().spanId);
       expect(send.attributes['messaging.system']).toBe('bullmq');
       expect(send.attributes['messaging.operation.type']).toBe('send');
       expect(send.attributes['messaging.destination.name']).toBe('w.traced');
