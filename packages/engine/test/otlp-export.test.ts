@@ -68,8 +68,25 @@ describe('OTLP export', () => {
   it('speaks OTLP/HTTP JSON when OTEL_EXPORTER_OTLP_PROTOCOL=http/json', async () => {
     const received = await exportOneSpan({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
     expect(received[0]!.headers['content-type']).toBe('application/json');
-    const body = JSON.parse(received[0]!.body.toString()) as { resourceSpans: { scopeSpans: { spans: { name: string }[] }[] }[] };
+    const body = JSON.parse(received[0]!.body.toString()) as { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string; intValue?: number | string } }[] }; scopeSpans: { spans: { name: string }[] }[] }[] };
     expect(body.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.name).toBe('weft.test.exported');
+    // The resource says which service and which process (a fleet has many) sent the span.
+    const resource = new Map(body.resourceSpans[0]!.resource.attributes.map((a) => [a.key, a.value.stringValue ?? String(a.value.intValue)]));
+    expect(resource.get('service.name')).toBe('otlp-export-test');
+    expect(resource.get('process.pid')).toBe(String(process.pid));
+    expect(resource.get('host.name')).toBeTruthy();
+  });
+
+  it('exports nothing when OTEL_SDK_DISABLED=true', async () => {
+    const sink = await receiver();
+    Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SDK_DISABLED: 'true' });
+    const tracing = await startTracing();
+    trace.getTracer('test').startSpan('weft.test.not-exported').end();
+    await tracing.flush();
+    await tracing.shutdown();
+    await sink.close();
+    expect(tracing.destination).toMatch(/OTEL_SDK_DISABLED/);
+    expect(sink.received).toHaveLength(0);
   });
 
   it('refuses a protocol it cannot speak, naming the ones it can', async () => {
