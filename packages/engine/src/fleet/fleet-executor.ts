@@ -32,6 +32,8 @@ interface Pending {
   workerId: string;
   queue: string;
   jobId: string;
+  /** When the current job was enqueued (ms since the epoch). */
+  enqueuedAt: number;
   routes: number;
   rerouting: boolean;
   settle(ok: boolean, value: unknown): void;
@@ -61,6 +63,9 @@ export class FleetExecutor implements Executor {
   private timer: NodeJS.Timeout | undefined;
   private replies: Promise<void> | undefined;
   private polling = false;
+  private lapsed = new Set<string>();
+  private lastLostCheck = Date.now();
+  private sweeping = false;
   private closed = false;
 
   constructor(
@@ -124,6 +129,7 @@ export class FleetExecutor implements Executor {
         workerId: req.workerId,
         queue: this.keys.workerQueue(req.workerId),
         jobId: '',
+        enqueuedAt: 0,
         routes: 0,
         rerouting: false,
         settle: (ok, value) => {
@@ -195,6 +201,7 @@ export class FleetExecutor implements Executor {
   private async enqueue(p: Pending): Promise<void> {
     p.routes++;
     p.jobId = `${p.requestId}-${p.routes}`;
+    p.enqueuedAt = Date.now();
     const { task } = p.req;
     const { span } = this.telemetry.start(SpanNames.TASK_ENQUEUE, p.req.traceContext, {
       kind: SpanKind.PRODUCER,
@@ -285,10 +292,10 @@ export class FleetExecutor implements Executor {
       const snap = await readRegistry(this.redis, this.keys);
       const before = this.live;
       this.live = new Map(snap.live.map((r) => [r.id, r]));
-      if (snap.lapsed.length > 0) {
-        this.logger.warn({ workers: snap.lapsed }, 'worker heartbeat lapsed; removing it from routing');
-        await this.redis.zrem(this.keys.workers, ...snap.lapsed);
-      }
+      const newlyLapsed = snap.lapsed.filter((id) => !this.lapsed.has(id));
+      if (newlyLapsed.length > 0) this.logger.warn({ workers: newlyLapsed }, 'worker heartbeat lapsed; removing it from routing');
+      this.lapsed = new Set(snap.lapsed);
+      await this.buryDead(snap.lapsed, snap.lastBeat);
       for (const p of this.pending.values()) {
         if (p.rerouting || p.queue !== this.keys.workerQueue(p.workerId)) continue;
         const w = this.live.get(p.workerId);
@@ -296,10 +303,37 @@ export class FleetExecutor implements Executor {
         else if (w.draining) void this.rerouteIfWaiting(p, `worker ${p.workerId} is draining`);
       }
       if (snap.live.some((r) => !r.draining && !before.has(r.id))) this.capacity();
+      if (Date.now() - this.lastLostCheck >= (this.options.lostJobCheckMs ?? 5000)) {
+        this.lastLostCheck = Date.now();
+        void this.recoverLost(this.options.lostJobCheckMs ?? 5000);
+      }
     } catch (err) {
       this.logger.debug({ err: errorMessage(err) }, 'registry poll failed');
     } finally {
       this.polling = false;
+    }
+  }
+
+  /**
+   * A lapsed worker stays listed (so every runner sees it lapse) until it has been silent for
+   * deadWorkerMs; then it leaves the registry and its queue, whose tasks were re-routed long ago,
+   * is deleted, so dead workers do not pile up in Redis and in `weft status`. A worker that comes
+   * back with the same id later simply registers and gets a fresh queue; a job routed to it in the
+   * moment of deletion is found missing by the lost-job check and enqueued again.
+   */
+  private async buryDead(lapsed: readonly string[], lastBeat: ReadonlyMap<string, number>): Promise<void> {
+    const graceMs = this.options.deadWorkerMs ?? 60_000;
+    const dead = lapsed.filter((id) => Date.now() - (lastBeat.get(id) ?? 0) >= graceMs);
+    if (dead.length === 0) return;
+    // ZREM decides which runner buries each worker: only the one that removed it deletes the queue.
+    for (const id of dead) {
+      if ((await this.redis.zrem(this.keys.workers, id)) === 0) continue;
+      const name = this.keys.workerQueue(id);
+      await this.queue(name).obliterate({ force: true }).catch((err: unknown) => this.logger.warn({ queue: name, err: errorMessage(err) }, 'could not delete a dead worker\'s queue'));
+      await this.queues.get(name)?.close().catch(() => {});
+      this.queues.delete(name);
+      await this.redis.srem(this.keys.queues, name);
+      this.logger.info({ worker: id, silentMs: Date.now() - (lastBeat.get(id) ?? 0) }, 'dead worker removed from the registry; its queue is deleted');
     }
   }
 
@@ -308,12 +342,23 @@ export class FleetExecutor implements Executor {
     if (state === 'waiting' || state === 'prioritized' || state === 'delayed') await this.reroute(p, `${reason}; job still waiting`);
   }
 
-  /** After Redis comes back (possibly empty), jobs it lost are enqueued again. */
-  private async recoverLost(): Promise<void> {
-    for (const p of [...this.pending.values()]) {
-      if (p.rerouting || p.jobId === '') continue;
-      const state = await this.queue(p.queue).getJobState(p.jobId).catch(() => 'unknown');
-      if (state === 'unknown' && this.pending.has(p.requestId)) await this.reroute(p, 'job lost while redis was away');
+  /**
+   * Jobs Redis no longer has are enqueued again: after Redis came back empty, or a queue was
+   * deleted under a task. `olderThanMs` limits the periodic check to tasks queued a while.
+   */
+  private async recoverLost(olderThanMs = 0): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const now = Date.now();
+      for (const p of [...this.pending.values()]) {
+        if (this.closed) return;
+        if (p.rerouting || p.jobId === '' || now - p.enqueuedAt < olderThanMs) continue;
+        const state = await this.queue(p.queue).getJobState(p.jobId).catch(() => 'error');
+        if (state === 'unknown' && this.pending.has(p.requestId) && !p.rerouting) await this.reroute(p, 'job lost from redis');
+      }
+    } finally {
+      this.sweeping = false;
     }
   }
 

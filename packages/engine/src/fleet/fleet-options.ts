@@ -23,6 +23,13 @@ export interface FleetExecutorOptions extends FleetCommonOptions {
   readonly keepRuns?: number;
   /** How long run records live in Redis, in ms. Default 7 days. */
   readonly runTtlMs?: number;
+  /**
+   * A worker silent this long is gone for good: it leaves the registry and its queue is deleted
+   * (its tasks were re-routed when it lapsed), in ms. Default 60000.
+   */
+  readonly deadWorkerMs?: number;
+  /** How often tasks queued longer than this are checked for a job Redis no longer has, in ms. Default 5000. */
+  readonly lostJobCheckMs?: number;
 }
 
 export interface FleetWorkerOptions extends FleetCommonOptions {

@@ -26,11 +26,19 @@ export interface RegistrySnapshot {
   readonly live: readonly WorkerRecord[];
   /** Ids still listed whose record expired: their heartbeat lapsed. */
   readonly lapsed: readonly string[];
+  /** Last heartbeat of each listed worker, ms since the epoch. */
+  readonly lastBeat: ReadonlyMap<string, number>;
 }
 
 export async function readRegistry(redis: Redis, keys: FleetKeys): Promise<RegistrySnapshot> {
-  const ids = await redis.zrange(keys.workers, 0, -1);
-  if (ids.length === 0) return { live: [], lapsed: [] };
+  const withScores = await redis.zrange(keys.workers, 0, -1, 'WITHSCORES');
+  const ids: string[] = [];
+  const lastBeat = new Map<string, number>();
+  for (let i = 0; i < withScores.length; i += 2) {
+    ids.push(withScores[i]!);
+    lastBeat.set(withScores[i]!, Number(withScores[i + 1]));
+  }
+  if (ids.length === 0) return { live: [], lapsed: [], lastBeat };
   const raw = await redis.mget(ids.map((id) => keys.worker(id)));
   const live: WorkerRecord[] = [];
   const lapsed: string[] = [];
@@ -46,7 +54,7 @@ export async function readRegistry(redis: Redis, keys: FleetKeys): Promise<Regis
       lapsed.push(id);
     }
   });
-  return { live, lapsed };
+  return { live, lapsed, lastBeat };
 }
 
 export function toWorkerView(r: WorkerRecord, localInFlight: number): WorkerView {
