@@ -6,6 +6,7 @@ export { mlConfigSchema, resolveConfig, type MlConfig, type MlConfigInput } from
 export { MlError, MlErrorCodes, isMlError, type MlErrorCode, type MlErrorOptions } from './errors.js';
 export { FEATURES, FEATURE_COUNT, FEATURE_VERSION, TASK_FEATURE_COUNT, DEFAULT_BASELINE_MS, type FeatureDoc } from './features/feature-spec.js';
 export { encodeBatch, encodeTask, baselineMs, encodeDurationRatio, decodeDurationRatio, type EncodedBatch } from './features/encode.js';
+export { batchArrays, type BatchArrays } from './features/batch-arrays.js';
 export { PairStats, type PairStat, type PairStatsView, type PairStatsOptions } from './features/pair-stats.js';
 export { fnv1a } from './features/hash.js';
 export { parseModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, OUTPUT_COUNT, type ModelSnapshot, type ModelQuality, type NetworkJson } from './model/model-format.js';

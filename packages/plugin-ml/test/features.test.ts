@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskDescriptor, WorkerView } from '@weft/engine';
-import { FEATURES, FEATURE_COUNT, PairStats, encodeBatch, encodeTask, TASK_FEATURE_COUNT } from '@weft/plugin-ml';
+import { FEATURES, FEATURE_COUNT, PairStats, batchArrays, encodeBatch, encodeTask, TASK_FEATURE_COUNT, type PairStatsView } from '@weft/plugin-ml';
 
 const task = (over: Partial<TaskDescriptor> = {}): TaskDescriptor => ({
   id: 'r:s',
@@ -71,5 +71,24 @@ describe('feature encoding', () => {
     expect(baselines[0]).toBe(20); // its own service time for the type
     expect(baselines[1]).toBe(5000); // only a failure seen: no service sample, its duration
     expect(baselines[2]).toBe(20); // never seen: the type's service time anywhere
+  });
+
+  it('encodes into reused arrays exactly as into fresh ones, leaving nothing of the previous batch', () => {
+    const arrays = batchArrays(8);
+    // Kinds that hash to other buckets than cpu and gpu do, so a left-over bucket would show.
+    const kinds = ['tpu', 'fpga', 'tpu', 'fpga', 'spot'];
+    const other = [worker('g2', 2, 15), worker('b', 1, 9, ['lang:python']), worker('a', 7, 30), worker('g3', 0, 12), worker('d', 1, 5)].map((w, i) => ({ ...w, kind: kinds[i]! }));
+    encodeBatch(task({ tags: ['batch', 'lang:go'], capabilities: [], attempt: 2 }), other, stats, arrays);
+    const reused = encodeBatch(task(), candidates, stats, arrays);
+    const fresh = encodeBatch(task(), candidates, stats);
+    expect([...reused.rows]).toEqual([...fresh.rows]);
+    expect([...reused.baselines]).toEqual([...fresh.baselines]);
+    expect([...reused.waits]).toEqual([...fresh.waits]);
+    expect([...reused.observations]).toEqual([...fresh.observations]);
+  });
+
+  it('reads the statistics of a type the same through the per-type view as pair by pair', () => {
+    const pairByPair: PairStatsView = { pair: (w, t) => stats.pair(w, t), typeMean: (t) => stats.typeMean(t) };
+    expect([...encodeBatch(task(), candidates, pairByPair).rows]).toEqual([...encodeBatch(task(), candidates, stats).rows]);
   });
 });

@@ -43,8 +43,8 @@ function languageOf(task: TaskDescriptor): string | undefined {
 }
 
 /** The task's part of every row: same for all candidates, so computed once per decision. */
-export function encodeTask(task: TaskDescriptor): Float32Array {
-  const out = new Float32Array(TASK_FEATURE_COUNT);
+export function encodeTask(task: TaskDescriptor, out: Float32Array = new Float32Array(TASK_FEATURE_COUNT)): Float32Array {
+  out.fill(0, 0, TASK_FEATURE_COUNT);
   let o = 0;
   out[o + bucketOf('type', task.type, TYPE_BUCKETS)] = 1;
   o += TYPE_BUCKETS;
@@ -111,7 +111,8 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
   const pairs: (Readonly<PairStat> | undefined)[] = new Array(n);
   const ofType = stats.forType?.(task.type);
   const typeMean = stats.typeMean(task.type);
-  const taskPart = encodeTask(task);
+  // The task's part goes into the first row once; the other rows copy it from there.
+  const taskPart = encodeTask(task, rows.subarray(0, TASK_FEATURE_COUNT));
   let minBaseline = Infinity;
   let minLoad = Infinity;
   let minWarmEwma = Infinity;
@@ -138,7 +139,7 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
     const s = w.stats;
     const pair = pairs[i];
     const base = i * FEATURE_COUNT;
-    for (let k = 0; k < TASK_FEATURE_COUNT; k++) rows[base + k] = taskPart[k]!;
+    if (i > 0) for (let k = 0; k < TASK_FEATURE_COUNT; k++) rows[base + k] = taskPart[k]!;
     let o = base + TASK_FEATURE_COUNT;
     rows[o++] = loads[i]!;
     rows[o++] = clamp01(s.inFlight / 32);
