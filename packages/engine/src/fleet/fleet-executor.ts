@@ -344,7 +344,8 @@ export class FleetExecutor implements Executor {
 
   /**
    * Jobs Redis no longer has are enqueued again: after Redis came back empty, or a queue was
-   * deleted under a task. `olderThanMs` limits the periodic check to tasks queued a while.
+   * deleted under a task; so are jobs that finished without their reply reaching this runner.
+   * `olderThanMs` limits the periodic check to tasks queued a while.
    */
   private async recoverLost(olderThanMs = 0): Promise<void> {
     if (this.sweeping) return;
@@ -355,7 +356,11 @@ export class FleetExecutor implements Executor {
         if (this.closed) return;
         if (p.rerouting || p.jobId === '' || now - p.enqueuedAt < olderThanMs) continue;
         const state = await this.queue(p.queue).getJobState(p.jobId).catch(() => 'error');
-        if (state === 'unknown' && this.pending.has(p.requestId) && !p.rerouting) await this.reroute(p, 'job lost from redis');
+        if (!this.pending.has(p.requestId) || p.rerouting) continue;
+        if (state === 'unknown') await this.reroute(p, 'job lost from redis');
+        // Finished long ago and never answered: the reply was lost. Again: the idempotency record
+        // answers if the task completed, else it runs again (at least once).
+        else if ((state === 'completed' || state === 'failed') && olderThanMs > 0) await this.reroute(p, `job ${state} but its reply was lost`);
       }
     } finally {
       this.sweeping = false;
