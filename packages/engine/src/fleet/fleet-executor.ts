@@ -48,7 +48,11 @@ export class FleetExecutor implements Executor {
   private readonly telemetry: Telemetry;
   private readonly logger: Logger;
   private readonly redis: Redis;
-  /** BullMQ's own: it defines ~50 scripts on its client, which each multi()/pipeline there copies. */
+  /**
+   * BullMQ's own. No auto-pipelining here: BullMQ defines ~50 scripts on this client, which every
+   * pipeline copies (75-180 µs each), so a command written alone is cheaper than a pipeline per
+   * turn (measured: 34-157 µs vs 70-478 µs of CPU per add, at 20 and 1 adds per turn).
+   */
   private readonly queueConnection: Redis;
   private readonly blocking: Redis;
   private readonly pollMs: number;
@@ -77,7 +81,7 @@ export class FleetExecutor implements Executor {
     this.logger = (options.logger ?? deps.logger).child({ runner: this.runnerId });
     this.pollMs = options.pollMs ?? 250;
     this.redis = connectRedis(options.redisUrl, this.logger, 'runner', { onRestored: () => void this.recoverLost(), autoPipelining: true });
-    this.queueConnection = connectRedis(options.redisUrl, this.logger, 'runner-queues', { autoPipelining: true });
+    this.queueConnection = connectRedis(options.redisUrl, this.logger, 'runner-queues');
     this.blocking = connectRedis(options.redisUrl, this.logger, 'runner-replies');
     this.store = new RunStore(this.redis, this.keys, { keepRuns: options.keepRuns ?? 100, keepDecisions: options.keepDecisions ?? 200, runTtlMs: options.runTtlMs ?? 7 * 86_400_000 }, this.logger);
     this.started = this.start();
