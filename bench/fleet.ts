@@ -5,7 +5,7 @@
  * Workers are real processes on plain node: `weft worker` (the built CLI, loading
  * examples/fleet's plugin, task `fleet.noop`) and a BullMQ Worker with a no-op processor.
  * Tracing is on for Weft on both sides, every span sampled, batch processors: the runner's
- * exporter counts and drops spans; the workers export OTLP/HTTP JSON to a sink here that
+ * exporter counts and drops spans; the workers export OTLP/HTTP (protobuf, the default) to a sink here that
  * counts requests and discards them. Each throughput case first runs a warm-up batch on both
  * sides, then takes the best of two alternating rounds (the machine may be shared).
  */
@@ -28,6 +28,7 @@ import { CountingExporter } from './lib/counting-exporter.js';
 const examplePluginModule = (): Plugin<unknown> => examplePlugin as Plugin<unknown>;
 const RAW_PREFIX = '{raw}';
 const ROUNDS = 2;
+const SMALL_YOUNG_GEN = '--max-semi-space-size=4';
 
 
 function tracedProvider(): { provider: BasicTracerProvider; exporter: CountingExporter } {
@@ -82,11 +83,14 @@ function rawWorker(redisUrl: string, queue: string, concurrency: number): Proc {
   return track(child, (out) => out.includes('ready'));
 }
 
+/** V8 flags for the worker processes of one measurement (README: memory-bounded workers). */
+let workerNodeOptions = '';
+
 function weftWorker(redisUrl: string, id: string, concurrency: number, otlp: string): Proc {
   const child = spawn(process.execPath, [weftBin, 'worker', '--redis', redisUrl, '--id', id, '--concurrency', String(concurrency), '--plugins', examplePlugin, '--no-pools'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WEFT_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_SERVICE_NAME: 'bench-worker' },
+    env: { ...process.env, ...(workerNodeOptions ? { NODE_OPTIONS: workerNodeOptions } : {}), WEFT_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_SERVICE_NAME: 'bench-worker' },
   });
   return track(child, (out) => out.includes('worker ready'));
 }
@@ -267,6 +271,18 @@ async function main(): Promise<void> {
       rows.push({ scenario: s.label, jobs: s.jobs, 'raw tasks/s': Math.round(raw.perSec), 'weft tasks/s': Math.round(weft.perSec), 'weft/raw': weft.perSec / raw.perSec, 'weft spans': weft.spans, 'raw rss MB': Math.round(raw.rss), 'weft rss MB': Math.round(weft.rss) });
     }
     printTable(`Throughput: no-op tasks, tracing on for Weft (best of ${ROUNDS} rounds)`, rows);
+
+    // The same c50 run with the workers' young generation capped, as the README suggests for
+    // memory-bounded workers: what it saves in resident memory and what it costs in throughput.
+    workerNodeOptions = SMALL_YOUNG_GEN;
+    const capped = await weftThroughput(redis.url, scenarios[2]!, sink.url);
+    workerNodeOptions = '';
+    metrics['weft_worker_rss_mb_small_young_gen'] = capped.rss;
+    metrics['weft_tasks_per_s_c50_x1_small_young_gen'] = capped.perSec;
+    printTable(`Worker memory: c50 x1 with NODE_OPTIONS=${SMALL_YOUNG_GEN}`, [
+      { workers: 'V8 defaults', 'weft tasks/s': Math.round(metrics['weft_tasks_per_s_c50_x1']!), 'worker rss MB': Math.round(maxWeftRss) },
+      { workers: SMALL_YOUNG_GEN, 'weft tasks/s': Math.round(capped.perSec), 'worker rss MB': Math.round(capped.rss) },
+    ]);
 
     const lat = await latencies(redis.url, 200, sink.url);
     const p = (k: string, q: number): number => percentile(lat[k]!, q);

@@ -45,6 +45,6 @@ export type { FleetCommonOptions, FleetExecutorOptions, FleetWorkerOptions } fro
 export { FleetKeys, DEFAULT_PREFIX } from './fleet/fleet-keys.js';
 export { readFleetStatus, readRunStatus, type FleetStatus, type QueueDepth, type StatusOptions } from './fleet/fleet-status.js';
 export type { WorkerRecord, RegistrySnapshot } from './fleet/worker-registry.js';
-export type { RunRecord, StepRecord, DecisionRecord } from './fleet/run-store.js';
+export type { RunRecord, StepRecord, FanOutRecord, DecisionRecord } from './fleet/run-store.js';
 export type { JobPayload, TaskReply, SerializedError } from './fleet/job-payload.js';
 export { resolveRedisUrl, redisOptionsFromUrl } from './fleet/redis-connection.js';

@@ -57,11 +57,18 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
       );
       const record = (e: { task: { id: string; runId: string; stepId: string; attempt: number }; workerId: string; durationMs: number }, rest: Pick<StepRecord, 'status'> & Partial<Pick<StepRecord, 'error'>>, outputJson?: string): void =>
         store.task(e.task.runId, { taskId: e.task.id, stepId: e.task.stepId, workerId: e.workerId, attempt: e.task.attempt, durationMs: Math.round(e.durationMs), at: new Date().toISOString(), ...rest }, outputJson);
+      // forEach items (`<runId>:<stepId>[i]`) that succeed are counted, not recorded one by one.
+      const isItem = (t: { id: string; runId: string; stepId: string }): boolean => t.id.length !== t.runId.length + 1 + t.stepId.length;
       ctx.on('task:after', (e) => {
+        if (isItem(e.task)) return store.item(e.task.runId, e.task.stepId, e.workerId, 'succeeded', e.durationMs);
         const text = JSON.stringify(e.output) ?? 'null';
         record(e, { status: 'succeeded' }, text.length <= MAX_RECORDED_OUTPUT ? text : JSON.stringify({ truncated: true, bytes: text.length }));
       });
-      ctx.on('task:error', (e) => record(e, { status: e.willRetry ? 'retrying' : 'failed', error: e.error?.message ?? 'failed' }));
+      ctx.on('task:error', (e) => {
+        const status = e.willRetry ? 'retrying' : 'failed';
+        if (isItem(e.task)) store.item(e.task.runId, e.task.stepId, e.workerId, status, e.durationMs);
+        record(e, { status, error: e.error?.message ?? 'failed' });
+      });
     },
   });
   return {

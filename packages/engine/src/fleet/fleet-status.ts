@@ -19,7 +19,7 @@ export interface FleetStatus {
   readonly prefix: string;
   readonly workers: readonly WorkerRecord[];
   readonly queues: readonly QueueDepth[];
-  readonly runs: readonly Omit<RunRecord, 'tasks'>[];
+  readonly runs: readonly Omit<RunRecord, 'tasks' | 'fanOut'>[];
   readonly decisions: readonly DecisionRecord[];
 }
 

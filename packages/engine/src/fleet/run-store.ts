@@ -27,8 +27,26 @@ export interface RunRecord {
   readonly endedAt?: string;
   readonly durationMs?: number;
   readonly error?: string;
-  /** By task id (`<runId>:<stepId>` or `…[i]` for forEach items). */
+  /**
+   * By task id (`<runId>:<stepId>`): single-task steps, and forEach items that failed or are
+   * retrying. Items that succeed are counted in `fanOut` instead of listed one by one.
+   */
   readonly tasks: Record<string, StepRecord>;
+  /** forEach steps by step id: their items so far. */
+  readonly fanOut: Record<string, FanOutRecord>;
+}
+
+/** A forEach step's items: a fan-out of thousands is a summary, not thousands of records. */
+export interface FanOutRecord {
+  readonly stepId: string;
+  succeeded: number;
+  failed: number;
+  retrying: number;
+  /** Items run per worker. */
+  readonly workers: Record<string, number>;
+  totalMs: number;
+  maxMs: number;
+  at: string;
 }
 
 export interface DecisionRecord {
@@ -58,6 +76,9 @@ export class RunStore {
   /** Kept as objects and serialised at flush: a task answered twice in one batch is written once. */
   private readonly taskBatch = new Map<string, Map<string, { record: StepRecord; outputJson: string | undefined }>>();
   private decisionBatch: DecisionRecord[] = [];
+  /** forEach summaries of runs in progress, by run then step; kept whole until the run ends. */
+  private readonly fanOut = new Map<string, Map<string, FanOutRecord>>();
+  private readonly fanOutDirty = new Map<string, Set<string>>();
   private batchTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -83,6 +104,7 @@ export class RunStore {
     const meta = { ...(this.started.get(runId) ?? { runId }), status, durationMs, endedAt: new Date().toISOString(), ...(error ? { error } : {}) };
     this.started.delete(runId);
     this.flushBatch();
+    this.fanOut.delete(runId);
     await this.write(this.redis.hset(this.keys.run(runId), 'meta', JSON.stringify(meta)));
   }
 
@@ -91,6 +113,22 @@ export class RunStore {
     let fields = this.taskBatch.get(runId);
     if (!fields) this.taskBatch.set(runId, (fields = new Map()));
     fields.set(`task:${record.taskId}`, { record, outputJson });
+    this.scheduleBatch();
+  }
+
+  /** One forEach item's outcome, folded into its step's summary. */
+  item(runId: string, stepId: string, workerId: string, status: StepRecord['status'], durationMs: number): void {
+    let steps = this.fanOut.get(runId);
+    if (!steps) this.fanOut.set(runId, (steps = new Map()));
+    let r = steps.get(stepId);
+    if (!r) steps.set(stepId, (r = { stepId, succeeded: 0, failed: 0, retrying: 0, workers: {}, totalMs: 0, maxMs: 0, at: '' }));
+    r[status]++;
+    r.workers[workerId] = (r.workers[workerId] ?? 0) + 1;
+    r.totalMs += durationMs;
+    if (durationMs > r.maxMs) r.maxMs = durationMs;
+    let dirty = this.fanOutDirty.get(runId);
+    if (!dirty) this.fanOutDirty.set(runId, (dirty = new Set()));
+    dirty.add(stepId);
     this.scheduleBatch();
   }
 
@@ -129,6 +167,19 @@ export class RunStore {
       void this.write(this.redis.hset(this.keys.run(runId), values));
     }
     this.taskBatch.clear();
+    const at = new Date().toISOString();
+    for (const [runId, stepIds] of this.fanOutDirty) {
+      const steps = this.fanOut.get(runId);
+      if (!steps) continue;
+      const values: Record<string, string> = {};
+      for (const stepId of stepIds) {
+        const r = steps.get(stepId)!;
+        r.at = at;
+        values[`fanout:${stepId}`] = JSON.stringify(r);
+      }
+      void this.write(this.redis.hset(this.keys.run(runId), values));
+    }
+    this.fanOutDirty.clear();
     if (this.decisionBatch.length > 0) {
       // LPUSH of many values pushes them in order, so the newest still ends up first.
       const values = this.decisionBatch.slice(-this.limits.keepDecisions).map((d) => JSON.stringify(d));
@@ -156,18 +207,20 @@ export class RunStore {
 export async function readRun(redis: Redis, keys: FleetKeys, runId: string): Promise<RunRecord | undefined> {
   const all = await redis.hgetall(keys.run(runId));
   if (!all['meta']) return undefined;
-  const meta = JSON.parse(all['meta']) as Omit<RunRecord, 'tasks'>;
+  const meta = JSON.parse(all['meta']) as Omit<RunRecord, 'tasks' | 'fanOut'>;
   const tasks: Record<string, StepRecord> = {};
+  const fanOut: Record<string, FanOutRecord> = {};
   for (const [field, value] of Object.entries(all)) {
     if (field.startsWith('task:')) tasks[field.slice(5)] = JSON.parse(value) as StepRecord;
+    else if (field.startsWith('fanout:')) fanOut[field.slice(7)] = JSON.parse(value) as FanOutRecord;
   }
-  return { ...meta, tasks };
+  return { ...meta, tasks, fanOut };
 }
 
-export async function recentRuns(redis: Redis, keys: FleetKeys, count: number): Promise<Omit<RunRecord, 'tasks'>[]> {
+export async function recentRuns(redis: Redis, keys: FleetKeys, count: number): Promise<Omit<RunRecord, 'tasks' | 'fanOut'>[]> {
   const ids = await redis.zrevrange(keys.runs, 0, count - 1);
   const metas = await Promise.all(ids.map((id) => redis.hget(keys.run(id), 'meta')));
-  return metas.filter((m): m is string => m !== null).map((m) => JSON.parse(m) as Omit<RunRecord, 'tasks'>);
+  return metas.filter((m): m is string => m !== null).map((m) => JSON.parse(m) as Omit<RunRecord, 'tasks' | 'fanOut'>);
 }
 
 export async function recentDecisions(redis: Redis, keys: FleetKeys, count: number): Promise<DecisionRecord[]> {

@@ -1,6 +1,6 @@
 /** A pipeline across three worker processes with different capabilities, and what `weft status` shows of it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, FleetWorker, isWeftError, Telemetry, type Engine, type FleetStatus, type RunRecord } from '@weft/engine';
+import { createEngine, FleetWorker, isWeftError, PipelineRunError, Telemetry, type Engine, type FleetStatus, type RunRecord } from '@weft/engine';
 import { freePort, startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { statusCommand } from '../../src/cli/commands/status.js';
 import { fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';
@@ -85,6 +85,22 @@ describe('fleet routing across worker processes', () => {
     const text = await statusCommand(undefined, { redis: redis.url });
     expect(text).toContain('w-python');
     expect(text).toContain('status-check');
+
+    // A forEach step is one summary of its items, not a record per item; a failed item is listed.
+    const failed = await runner.engine
+      .run({ name: 'fan', onFailure: 'continue', steps: [{ id: 'each', task: 't.add', forEach: { $ref: 'input.items' }, input: { a: { $ref: 'item' }, b: 1 } }, { id: 'bad', task: 't.fail', forEach: [1], input: { message: 'failed on purpose' } }] }, { items: [1, 2, 3, 4, 5] })
+      .catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(PipelineRunError);
+    const fan = (failed as PipelineRunError).result;
+    expect(fan.outputs['each']).toEqual([2, 3, 4, 5, 6]);
+    const fanRun = JSON.parse(await statusCommand(fan.runId, { redis: redis.url, json: true })) as RunRecord;
+    expect(fanRun.fanOut['each']).toMatchObject({ stepId: 'each', succeeded: 5, failed: 0, retrying: 0 });
+    expect(Object.values(fanRun.fanOut['each']!.workers).reduce((a, b) => a + b, 0)).toBe(5);
+    expect(fanRun.fanOut['bad']).toMatchObject({ succeeded: 0, failed: 1 });
+    expect(Object.keys(fanRun.tasks)).toEqual([`${fan.runId}:bad[0]`]);
+    expect(fanRun.tasks[`${fan.runId}:bad[0]`]).toMatchObject({ status: 'failed', error: expect.stringContaining('failed on purpose') });
+    const fanText = await statusCommand(fan.runId, { redis: redis.url });
+    expect(fanText).toMatch(/forEach steps[\s\S]*each\s+5\s+0\s+0/);
     await expect(statusCommand('no-such-run', { redis: redis.url })).rejects.toMatchObject({ code: 'WEFT_RUN_NOT_FOUND' });
   });
 

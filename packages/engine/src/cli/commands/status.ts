@@ -78,5 +78,13 @@ export function formatRun(r: RunRecord): string {
     ['TASK', 'STATUS', 'WORKER', 'ATTEMPT', 'MS', 'OUTPUT / ERROR'],
     ...Object.values(r.tasks).map((t) => [t.taskId.slice(r.runId.length + 1), t.status, t.workerId, String(t.attempt), String(t.durationMs), (t.error ?? JSON.stringify(t.output) ?? '').slice(0, 60)]),
   ]);
-  return `Run ${r.runId} of "${r.pipeline}": ${r.status}${r.durationMs === undefined ? '' : ` in ${r.durationMs.toFixed(0)} ms`} (started ${ago(r.startedAt)})${r.error ? `\n  ${r.error}` : ''}\n\n${tasks}`;
+  const fanOut = Object.values(r.fanOut ?? {});
+  const items =
+    fanOut.length === 0
+      ? ''
+      : `\n\nforEach steps\n${table([
+          ['STEP', 'SUCCEEDED', 'FAILED', 'RETRIED', 'MEAN MS', 'MAX MS', 'WORKERS'],
+          ...fanOut.map((f) => [f.stepId, String(f.succeeded), String(f.failed), String(f.retrying), (f.totalMs / Math.max(1, f.succeeded + f.failed + f.retrying)).toFixed(1), f.maxMs.toFixed(0), Object.entries(f.workers).map(([w, n]) => `${w}:${n}`).join(' ')]),
+        ])}`;
+  return `Run ${r.runId} of "${r.pipeline}": ${r.status}${r.durationMs === undefined ? '' : ` in ${r.durationMs.toFixed(0)} ms`} (started ${ago(r.startedAt)})${r.error ? `\n  ${r.error}` : ''}\n\n${tasks}${items}`;
 }
