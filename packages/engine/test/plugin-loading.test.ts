@@ -52,6 +52,16 @@ describe('plugin loader', () => {
     expect(err.message).toContain('pnpm add weft-plugin-does-not-exist');
   });
 
+  it('says to write "./" when a bare name is a file that exists, not a package', async () => {
+    const baseDir = mkdtempSync(path.join(tmpdir(), 'weft-bare-path-'));
+    mkdirSync(path.join(baseDir, 'plugins'));
+    writeFileSync(path.join(baseDir, 'plugins', 'mine.mjs'), 'export default {};');
+    const err = await rejection(createEngine({ config: { plugins: ['plugins/mine.mjs'] }, baseDir }));
+    expect(err.code).toBe('WEFT_PLUGIN_NOT_FOUND');
+    expect(err.message).toContain('write it as a path, "./plugins/mine.mjs"');
+    expect(err.message).not.toContain('pnpm add');
+  });
+
   it('refuses a module that does not export a plugin', async () => {
     const baseDir = pluginPackage('not-a-plugin', 'export default { name: "x" };');
     const err = await rejection(createEngine({ config: { plugins: ['not-a-plugin'] }, baseDir }));

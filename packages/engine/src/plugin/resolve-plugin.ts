@@ -1,4 +1,5 @@
 /** Imports a plugin named by configuration: a package name or a path relative to `baseDir`. */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +12,15 @@ export async function importPlugin(specifier: string, baseDir: string): Promise<
   try {
     resolved = isPath ? path.resolve(baseDir, specifier) : createRequire(path.join(baseDir, 'package.json')).resolve(specifier);
   } catch (cause) {
+    // `dir/plugin.mjs` reads as a package name; when such a file exists, say how to name it.
+    const asFile = path.resolve(baseDir, specifier);
+    if (!isPath && existsSync(asFile)) {
+      throw new WeftError('WEFT_PLUGIN_NOT_FOUND', `Plugin "${specifier}" is read as a package name, and no such package is installed, but the file ${asFile} exists: write it as a path, "./${specifier}".`, {
+        cause,
+        retryable: false,
+        details: { plugin: specifier, baseDir },
+      });
+    }
     throw new WeftError(
       'WEFT_PLUGIN_NOT_FOUND',
       `Plugin "${specifier}" is not installed where Weft looked (${baseDir}). Install it (pnpm add ${specifier}) or fix the name in the plugins list.`,
