@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { MemoryModelStore, MlPredictor } from '@weft/plugin-ml';
 import { fanOut, mlEngine } from './helpers.js';
 import { feed, synthFleet, synthTask } from './synthetic.js';
-import { seededRandom } from '@weft/engine';
+import { seededRandom, type TaskDescriptor } from '@weft/engine';
+
+/** A `work` task as the engine describes the items of fanOut(). */
+function workTask(i: number): TaskDescriptor {
+  const id = `warm:each[${i}]`;
+  return { id, runId: 'warm', stepId: 'each', type: 'work', input: { n: i }, capabilities: [], tags: [], sizeBytes: JSON.stringify({ n: i }).length, attempt: 1, handlerVersion: '1', idempotencyKey: id };
+}
 
 describe('confidence gate', () => {
   it('falls back to the balancing strategy with a cold model and says so on the predict span', async () => {
@@ -28,9 +34,18 @@ describe('confidence gate', () => {
   it('decides once warm and confident, recording version, confidence and per-candidate scores', async () => {
     const { engine, predictor, spans } = await mlEngine({ minSamples: 30, trainEvery: 1_000_000, trainIntervalMs: 0, iterations: 100, explorationRate: 0 });
     try {
-      const warm = fanOut(120);
-      await engine.run(warm.pipeline, warm.input);
+      // Warm-up outcomes with set durations, not measured ones: the model (and so its confidence)
+      // must not depend on how busy the machine running the test is.
+      const r = seededRandom(11);
+      const views = engine.workers();
+      for (let i = 0; i < 120; i++) {
+        const task = workTask(i);
+        predictor.predict(task, views);
+        const w = views[i % 2]!;
+        predictor.observe({ task, workerId: w.id, ok: true, durationMs: (w.id === 'fast' ? 2 : 40) * (0.9 + 0.2 * r()), shortCircuited: false });
+      }
       await predictor.trainNow();
+      expect(predictor.model?.samples).toBeGreaterThanOrEqual(30);
       const before = spans('weft.decision.predict').length;
       const { pipeline, input } = fanOut(40);
       await engine.run(pipeline, input);

@@ -1,7 +1,8 @@
 /**
  * How sure the model is of one pick, in [0, 1]: the product of
  * - quality: held-out error of the baseline guess / the network's held-out error, capped at 1
- *   (1 when the network predicts at least as well as "each worker takes its usual time"),
+ *   (1 when the network predicts at least as well as "each worker takes its usual time"), both
+ *   plus ERROR_FLOOR,
  * - evidence: outcomes of this task type on the picked worker / `minPairObservations`, capped at 1,
  * - coverage: share of the candidates that have served this task type at least once (an
  *   unseen worker may be the best one, and the model cannot know).
@@ -16,10 +17,17 @@ export interface ConfidenceInputs {
   readonly coverage: number;
 }
 
+/**
+ * Errors (on the log duration-ratio scale) below about 5% are all good enough to route by: when
+ * the baseline guess is nearly exact (steady workers), the ratio of two tiny errors would swing
+ * the confidence on noise, and the network's share of a score is weighted by its skill anyway.
+ */
+const ERROR_FLOOR = 0.05;
+
 export function modelQuality(model: ModelSnapshot): number {
   const q = model.quality;
   if (q.validationSamples === 0) return 0.5;
-  return Math.min(1, (q.baselineMae + 1e-6) / (q.validationMae + 1e-6));
+  return Math.min(1, (q.baselineMae + ERROR_FLOOR) / (q.validationMae + ERROR_FLOOR));
 }
 
 export function confidenceOf(i: ConfidenceInputs): number {
