@@ -8,8 +8,14 @@ export interface ExecuteRequest {
   /** Aborts on timeout, cancellation or engine close. */
   readonly signal: AbortSignal;
   readonly timeoutMs?: number;
-  /** Parent of the execution span (the step span); crosses processes as W3C trace context. */
+  /** Parent of the execution span (the task's route decision span); crosses processes as W3C trace context. */
   readonly traceContext: Context;
+  /**
+   * Called before the result settles when the task ran on another worker than `workerId` (a
+   * fleet re-route, or a pool queue another worker took it from), so that hooks, and through
+   * them predictors and breakers, hear of the worker that really ran it.
+   */
+  readonly onWorker?: (workerId: string) => void;
 }
 
 /**

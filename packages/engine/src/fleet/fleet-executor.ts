@@ -284,6 +284,7 @@ export class FleetExecutor implements Executor {
     const p = this.pending.get(reply.requestId);
     // A late reply for a task already answered (re-routed, then both ran) changes nothing.
     if (!p) return;
+    if (reply.workerId !== p.req.workerId) p.req.onWorker?.(reply.workerId);
     if (reply.ok) p.settle(true, reply.output);
     else p.settle(false, deserializeError(reply.error ?? { name: 'Error', message: 'task failed', retryable: true }));
   }

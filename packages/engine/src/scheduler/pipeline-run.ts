@@ -293,8 +293,16 @@ export class PipelineRun {
         started = performance.now();
         // execute() counts the task as in flight synchronously, before its first await.
         // The execution span (in a fleet, the job's) is a child of this task's route decision span.
-        const execution = this.deps.executor.execute({ task, workerId, signal, traceContext: decision.traceContext, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
-        this.deps.dispatcher.handedOver(workerId);
+        const execution = this.deps.executor.execute({
+          task,
+          workerId,
+          signal,
+          traceContext: decision.traceContext,
+          // A fleet may re-route the task: outcomes then name the worker that ran it.
+          onWorker: (id) => (workerId = id),
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        });
+        this.deps.dispatcher.handedOver(decision.workerId);
         const output = await execution;
         const durationMs = performance.now() - started;
         if (!task.noCache) await this.store(task, output);

@@ -39,6 +39,9 @@ async function firstStarter(prefix: string): Promise<string> {
 
 describe('fleet recovery', () => {
   it('re-routes the job of a SIGKILLed worker: every task completes once, finished steps are not re-run', async () => {
+    // What hooks (and so predictors and breakers) are told ran each task.
+    const heard = new Map<string, string>();
+    const off = runner.engine.on('task:after', (e) => void heard.set(e.task.stepId, e.workerId));
     const run = runner.engine.run({ name: 'kill', steps: [{ id: 'first', task: 't.slow', input: { ms: 20, tag: 'kfirst' } }, ...slowSteps('kl', 4, 2000, ['first'])] });
     const victim = await firstStarter('kl');
     proc(victim).child.kill('SIGKILL');
@@ -49,6 +52,9 @@ describe('fleet recovery', () => {
     expect(done.map((e) => e.tag).sort()).toEqual(['kfirst', 'kl0', 'kl1', 'kl2', 'kl3']);
     const outputs = result.outputs as Record<string, { worker: string }>;
     expect(['kl0', 'kl1', 'kl2', 'kl3'].some((id) => outputs[id]!.worker === victim)).toBe(false);
+    // The outcome of a re-routed task names the worker that ran it, not the one it was first sent to.
+    off();
+    for (const id of ['kl0', 'kl1', 'kl2', 'kl3']) expect(heard.get(id)).toBe(outputs[id]!.worker);
     const reroutes = runner.exporter.getFinishedSpans().filter((s) => s.name === SpanNames.DECISION_REROUTE);
     expect(reroutes.length).toBeGreaterThanOrEqual(1);
     expect(reroutes[0]!.attributes['weft.decision.reason']).toBe(`worker ${victim} heartbeat lapsed`);
