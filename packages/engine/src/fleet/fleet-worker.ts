@@ -17,6 +17,7 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import { Semaphore } from '../scheduler/semaphore.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
 import type { Telemetry } from '../tracing/telemetry.js';
+import { withOutputJson } from '../util/json.js';
 import { FleetKeys, DEFAULT_PREFIX } from './fleet-keys.js';
 import type { FleetWorkerOptions } from './fleet-options.js';
 import { jobPayloadSchema, toTaskDescriptor, type JobPayload, type TaskReply } from './job-payload.js';
@@ -199,8 +200,7 @@ export class FleetWorker {
       // together: one transaction, never a reply without its record.
       const outputJson = JSON.stringify(output);
       const reply: TaskReply = { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, durationMs };
-      const done = outputJson === undefined ? '{}' : `{"output":${outputJson}}`;
-      await this.replies.get(queue)!.send(this.keys.replies(payload.replyTo), withOutput(JSON.stringify(reply), outputJson), [doneKey, done]);
+      await this.replies.get(queue)!.send(this.keys.replies(payload.replyTo), withOutputJson(JSON.stringify(reply), outputJson), [doneKey, withOutputJson('{}', outputJson)]);
       return null;
     } catch (err) {
       message = errorMessage(err);
@@ -263,9 +263,4 @@ export class FleetWorker {
     this.redis?.disconnect();
     this.logger.info({ how }, 'worker stopped');
   }
-}
-
-/** Adds `"output": <json>` to a serialised object (undefined output: no field, as JSON.stringify does). */
-function withOutput(json: string, outputJson: string | undefined): string {
-  return outputJson === undefined ? json : `${json.slice(0, -1)},"output":${outputJson}}`;
 }

@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
+import { withOutputJson } from '../util/json.js';
 import type { FleetKeys } from './fleet-keys.js';
 
 export interface StepRecord {
@@ -158,27 +159,30 @@ export class RunStore {
   private flushBatch(): void {
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
+    // One HSET per run: its task records and the forEach summaries that changed.
+    const byRun = new Map<string, Record<string, string>>();
+    const valuesOf = (runId: string): Record<string, string> => {
+      let values = byRun.get(runId);
+      if (!values) byRun.set(runId, (values = {}));
+      return values;
+    };
     for (const [runId, fields] of this.taskBatch) {
-      const values: Record<string, string> = {};
-      for (const [field, { record, outputJson }] of fields) {
-        const json = JSON.stringify(record);
-        values[field] = outputJson === undefined ? json : `${json.slice(0, -1)},"output":${outputJson}}`;
-      }
-      void this.write(this.redis.hset(this.keys.run(runId), values));
+      const values = valuesOf(runId);
+      for (const [field, { record, outputJson }] of fields) values[field] = withOutputJson(JSON.stringify(record), outputJson);
     }
     this.taskBatch.clear();
     const at = new Date().toISOString();
     for (const [runId, stepIds] of this.fanOutDirty) {
       const steps = this.fanOut.get(runId);
       if (!steps) continue;
-      const values: Record<string, string> = {};
+      const values = valuesOf(runId);
       for (const stepId of stepIds) {
         const r = steps.get(stepId)!;
         r.at = at;
         values[`fanout:${stepId}`] = JSON.stringify(r);
       }
-      void this.write(this.redis.hset(this.keys.run(runId), values));
     }
+    for (const [runId, values] of byRun) void this.write(this.redis.hset(this.keys.run(runId), values));
     this.fanOutDirty.clear();
     if (this.decisionBatch.length > 0) {
       // LPUSH of many values pushes them in order, so the newest still ends up first.
