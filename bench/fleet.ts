@@ -83,14 +83,12 @@ function rawWorker(redisUrl: string, queue: string, concurrency: number): Proc {
   return track(child, (out) => out.includes('ready'));
 }
 
-/** V8 flags for the worker processes of one measurement (README: memory-bounded workers). */
-let workerNodeOptions = '';
-
-function weftWorker(redisUrl: string, id: string, concurrency: number, otlp: string): Proc {
+/** `nodeOptions`: V8 flags for the worker process (README: memory-bounded workers). */
+function weftWorker(redisUrl: string, id: string, concurrency: number, otlp: string, nodeOptions = ''): Proc {
   const child = spawn(process.execPath, [weftBin, 'worker', '--redis', redisUrl, '--id', id, '--concurrency', String(concurrency), '--plugins', examplePlugin, '--no-pools'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...(workerNodeOptions ? { NODE_OPTIONS: workerNodeOptions } : {}), WEFT_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_SERVICE_NAME: 'bench-worker' },
+    env: { ...process.env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), WEFT_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_SERVICE_NAME: 'bench-worker' },
   });
   return track(child, (out) => out.includes('worker ready'));
 }
@@ -159,9 +157,9 @@ async function rawThroughput(redisUrl: string, s: Scenario): Promise<{ perSec: n
   return { perSec: s.jobs / seconds, rss };
 }
 
-async function weftThroughput(redisUrl: string, s: Scenario, otlp: string): Promise<{ perSec: number; rss: number; spans: number }> {
+async function weftThroughput(redisUrl: string, s: Scenario, otlp: string, nodeOptions = ''): Promise<{ perSec: number; rss: number; spans: number }> {
   const ids = Array.from({ length: s.processes }, (_, i) => `bench-c${s.concurrency}-${i}`);
-  const procs = ids.map((id) => weftWorker(redisUrl, id, s.concurrency, otlp));
+  const procs = ids.map((id) => weftWorker(redisUrl, id, s.concurrency, otlp, nodeOptions));
   await Promise.all(procs.map((p) => p.ready));
   const { provider, exporter } = tracedProvider();
   const fleet = await fleetRuntime(redisUrl);
@@ -274,9 +272,7 @@ async function main(): Promise<void> {
 
     // The same c50 run with the workers' young generation capped, as the README suggests for
     // memory-bounded workers: what it saves in resident memory and what it costs in throughput.
-    workerNodeOptions = SMALL_YOUNG_GEN;
-    const capped = await weftThroughput(redis.url, scenarios[2]!, sink.url);
-    workerNodeOptions = '';
+    const capped = await weftThroughput(redis.url, scenarios[2]!, sink.url, SMALL_YOUNG_GEN);
     metrics['weft_worker_rss_mb_small_young_gen'] = capped.rss;
     metrics['weft_tasks_per_s_c50_x1_small_young_gen'] = capped.perSec;
     printTable(`Worker memory: c50 x1 with NODE_OPTIONS=${SMALL_YOUNG_GEN}`, [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Attr, definePlugin, PipelineRunError, SpanNames, sleep, type WorkerGuard } from '@weft/engine';
-import { tracedEngine } from './helpers.js';
+import { Attr, definePlugin, SpanNames, sleep, type WorkerGuard } from '@weft/engine';
+import { failure, tracedEngine } from './helpers.js';
 
 /** A guard that admits a worker only while it has fewer than `cap` tasks in flight. */
 const capGuard = (cap: number): WorkerGuard => ({
@@ -32,8 +32,7 @@ describe('worker guards', () => {
     const plugin = definePlugin({ name: 'closed', version: '1.0.0', engine: '*', setup: (ctx) => ctx.registerGuard(closed) });
     const { engine } = await tracedEngine({ plugins: [plugin], config: { workers: [{ id: 'gpu-1', capabilities: ['gpu'] }], routing: { waitForCapacityMs: 50 } } });
     engine.registerHandler('train', () => 1, { capabilities: ['gpu'] });
-    const err = (await engine.run({ name: 'p', steps: [{ id: 't', task: 'train' }] }).catch((e: unknown) => e)) as PipelineRunError;
-    expect(err).toBeInstanceOf(PipelineRunError);
+    const err = await failure(engine.run({ name: 'p', steps: [{ id: 't', task: 'train' }] }));
     expect(err.failures[0]?.code).toBe('WEFT_NO_WORKER_AVAILABLE');
     expect(err.failures[0]?.message).toMatch(/^No worker available for step "t" \(train, needs capabilities \[gpu\]\): every capable worker refused it for \d+ ms \(refused: gpu-1 breaker-open\)/);
     await engine.close();

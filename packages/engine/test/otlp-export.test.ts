@@ -6,7 +6,8 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTracing, WeftError } from '@weft/engine';
+import { startTracing } from '@weft/engine';
+import { rejection } from './helpers.js';
 
 interface Received {
   readonly path: string;
@@ -91,9 +92,8 @@ describe('OTLP export', () => {
 
   it('refuses a protocol it cannot speak, naming the ones it can', async () => {
     process.env['OTEL_EXPORTER_OTLP_PROTOCOL'] = 'grpc';
-    const err = await startTracing().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(WeftError);
-    expect((err as WeftError).code).toBe('WEFT_CONFIG_INVALID');
-    expect((err as Error).message).toMatch(/http\/protobuf.*http\/json/);
+    const err = await rejection(startTracing());
+    expect(err.code).toBe('WEFT_CONFIG_INVALID');
+    expect(err.message).toMatch(/http\/protobuf.*http\/json/);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine, loadPipelineFile, pipeline, ref, validatePipeline, WeftError, type PipelineDefinition } from '@weft/engine';
+import { rejection } from './helpers.js';
 
 async function issuesOf(raw: unknown, taskTypes?: string[]): Promise<string[]> {
   const err = await validatePipeline(raw, taskTypes ? { taskTypes } : {}).then(
@@ -103,10 +104,9 @@ describe('pipeline validation', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'weft-yaml-'));
     const file = path.join(dir, 'evil.yaml');
     writeFileSync(file, 'name: evil\nsteps:\n  - id: a\n    task: !!js/function "function(){ return process.exit(1) }"\n');
-    const err = await loadPipelineFile(file).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(WeftError);
-    expect((err as WeftError).code).toBe('WEFT_PIPELINE_FILE_UNREADABLE');
-    expect((err as WeftError).message).toBe(`Pipeline file ${file} is not valid YAML: YAML tags are not allowed (data only) at line 4, column 11`);
+    const err = await rejection(loadPipelineFile(file));
+    expect(err.code).toBe('WEFT_PIPELINE_FILE_UNREADABLE');
+    expect(err.message).toBe(`Pipeline file ${file} is not valid YAML: YAML tags are not allowed (data only) at line 4, column 11`);
   });
 
   it('reports an unreadable file and invalid YAML with the file name', async () => {

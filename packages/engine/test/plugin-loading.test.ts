@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createEngine, definePlugin, ENGINE_VERSION, WeftError } from '@weft/engine';
+import { createEngine, definePlugin, ENGINE_VERSION } from '@weft/engine';
+import { rejection } from './helpers.js';
 
 function pluginPackage(name: string, body: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'weft-plugins-'));
@@ -12,15 +13,6 @@ function pluginPackage(name: string, body: string): string {
   writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify({ name, version: '1.2.3', type: 'module', exports: './index.js' }));
   writeFileSync(path.join(pkgDir, 'index.js'), body);
   return dir;
-}
-
-async function rejection(p: Promise<unknown>): Promise<WeftError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WeftError);
-  return err as WeftError;
 }
 
 describe('plugin loader', () => {

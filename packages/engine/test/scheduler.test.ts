@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { createEngine, NonRetryableError, PipelineRunError, sleep, type Engine, type PipelineDefinition } from '@weft/engine';
+import { createEngine, NonRetryableError, sleep, type Engine, type PipelineDefinition } from '@weft/engine';
+import { failure } from './helpers.js';
 
 let engine: Engine | undefined;
 afterEach(async () => {
@@ -8,15 +9,6 @@ afterEach(async () => {
   await engine?.close();
   engine = undefined;
 });
-
-async function failure(p: Promise<unknown>): Promise<PipelineRunError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PipelineRunError);
-  return err as PipelineRunError;
-}
 
 describe('scheduler', () => {
   it('runs independent steps in parallel up to maxParallel and no further', async () => {

@@ -4,22 +4,14 @@
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PipelineRunError, SpanNames, type Engine, type PipelineDefinition } from '@weft/engine';
+import { SpanNames, type Engine, type PipelineDefinition } from '@weft/engine';
+import { failure } from '../helpers.js';
 
 export interface ConformanceHarness {
   readonly engine: Engine;
   spans(name?: string): ReadableSpan[];
   reset(): void;
   close(): Promise<void>;
-}
-
-async function failure(p: Promise<unknown>): Promise<PipelineRunError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PipelineRunError);
-  return err as PipelineRunError;
 }
 
 const arithmetic: PipelineDefinition = {

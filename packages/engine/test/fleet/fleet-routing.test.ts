@@ -1,9 +1,10 @@
 /** A pipeline across three worker processes with different capabilities, and what `weft status` shows of it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, FleetWorker, isWeftError, PipelineRunError, Telemetry, type Engine, type FleetStatus, type RunRecord } from '@weft/engine';
+import { createEngine, FleetWorker, isWeftError, Telemetry, type Engine, type FleetStatus, type RunRecord } from '@weft/engine';
 import { freePort, startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { statusCommand } from '../../src/cli/commands/status.js';
 import { fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';
+import { failure } from '../helpers.js';
 import { fleetRuntime } from '@weft/engine';
 
 let redis: PrivateRedis;
@@ -87,11 +88,9 @@ describe('fleet routing across worker processes', () => {
     expect(text).toContain('status-check');
 
     // A forEach step is one summary of its items, not a record per item; a failed item is listed.
-    const failed = await runner.engine
-      .run({ name: 'fan', onFailure: 'continue', steps: [{ id: 'each', task: 't.add', forEach: { $ref: 'input.items' }, input: { a: { $ref: 'item' }, b: 1 } }, { id: 'bad', task: 't.fail', forEach: [1], input: { message: 'failed on purpose' } }] }, { items: [1, 2, 3, 4, 5] })
-      .catch((e: unknown) => e);
-    expect(failed).toBeInstanceOf(PipelineRunError);
-    const fan = (failed as PipelineRunError).result;
+    const { result: fan } = await failure(
+      runner.engine.run({ name: 'fan', onFailure: 'continue', steps: [{ id: 'each', task: 't.add', forEach: { $ref: 'input.items' }, input: { a: { $ref: 'item' }, b: 1 } }, { id: 'bad', task: 't.fail', forEach: [1], input: { message: 'failed on purpose' } }] }, { items: [1, 2, 3, 4, 5] }),
+    );
     expect(fan.outputs['each']).toEqual([2, 3, 4, 5, 6]);
     const fanRun = JSON.parse(await statusCommand(fan.runId, { redis: redis.url, json: true })) as RunRecord;
     expect(fanRun.fanOut['each']).toMatchObject({ stepId: 'each', succeeded: 5, failed: 0, retrying: 0 });
