@@ -102,3 +102,14 @@ export function pidAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * A test file's teardown: stops the registry (if it started) and removes the work directory.
+ * Resolves with whether the registry's process is gone.
+ */
+export async function closeRegistry(registry: PrivateRegistry | undefined, work: string | undefined): Promise<boolean> {
+  const pid = registry?.pid;
+  await registry?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+  return pid === undefined || !pidAlive(pid);
+}

@@ -12,13 +12,13 @@
  * same port, say) can stand in for what this run published; tarballs still come from the shared
  * content-addressed store when they are there.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mustRun, pnpm, sh } from './commands.js';
 import { ROOT, publishableDirs, readManifest, requireBuilt } from './packing.js';
-import { pidAlive, startPrivateRegistry, type PrivateRegistry } from './private-registry.js';
+import { closeRegistry, startPrivateRegistry, type PrivateRegistry } from './private-registry.js';
 import { TEMPLATE, copyTemplateOut } from './template-copy.js';
 
 const TEMPLATE_NAME = readManifest(TEMPLATE).name;
@@ -79,10 +79,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  const pid = registry?.pid;
-  await registry?.close();
-  if (pid !== undefined) expect(pidAlive(pid)).toBe(false);
-  if (work) rmSync(work, { recursive: true, force: true });
+  expect(await closeRegistry(registry, work)).toBe(true);
 });
 
 describe('publishing to a private registry', () => {

@@ -4,13 +4,13 @@
  * loopback, everything else from the machine's configured registry), build with tsc, run its
  * own tests with vitest. Proves the template does not lean on anything the workspace provides.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mustRun, pnpm, sh } from './commands.js';
 import { ROOT, readManifest, requireBuilt } from './packing.js';
-import { pidAlive, startPrivateRegistry, type PrivateRegistry } from './private-registry.js';
+import { closeRegistry, startPrivateRegistry, type PrivateRegistry } from './private-registry.js';
 import { copyTemplateOut } from './template-copy.js';
 
 const engineVersion = readManifest(path.join(ROOT, 'packages/engine')).version;
@@ -32,10 +32,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  const pid = registry?.pid;
-  await registry?.close();
-  if (pid !== undefined) expect(pidAlive(pid)).toBe(false);
-  if (work) rmSync(work, { recursive: true, force: true });
+  expect(await closeRegistry(registry, work)).toBe(true);
 });
 
 describe('the template copied out of the repository', () => {
