@@ -127,8 +127,11 @@ export interface InProcessFleet {
   readonly redis: PrivateRedis;
   /** Where the `t.slow` handler writes its effects. */
   readonly effectsFile: string;
-  /** In-process FleetWorkers (heartbeat 150 ms) serving the test plugin's handlers; closed after the file. */
-  startWorker(options: { id: string; capabilities?: string[]; drainTimeoutMs: number }): Promise<FleetWorker>;
+  /**
+   * In-process FleetWorkers (heartbeat 150 ms) serving the test plugin's handlers; closed after
+   * the file. `telemetry` to read their spans; by default they record none.
+   */
+  startWorker(options: { id: string; capabilities?: string[]; drainTimeoutMs?: number; telemetry?: Telemetry }): Promise<FleetWorker>;
   /** A runner, closed after the file. */
   runner(options?: Omit<FleetExecutorOptions, 'redisUrl'>): Promise<Runner>;
 }
@@ -161,8 +164,11 @@ export function inProcessFleet(): InProcessFleet {
       return redis!;
     },
     effectsFile,
-    async startWorker({ id, capabilities, drainTimeoutMs }) {
-      const w = new FleetWorker({ redisUrl: redis!.url, id, ...(capabilities ? { capabilities } : {}), heartbeatMs: 150, drainTimeoutMs }, { handlers: engine!.handlers, telemetry: new Telemetry() });
+    async startWorker({ id, capabilities, drainTimeoutMs, telemetry }) {
+      const w = new FleetWorker(
+        { redisUrl: redis!.url, id, ...(capabilities ? { capabilities } : {}), heartbeatMs: 150, ...(drainTimeoutMs === undefined ? {} : { drainTimeoutMs }) },
+        { handlers: engine!.handlers, telemetry: telemetry ?? new Telemetry() },
+      );
       await w.start();
       workers.push(w);
       return w;

@@ -1,43 +1,27 @@
 /** At-least-once with idempotency keys: a redelivered task whose step already completed answers from the record. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, FleetKeys, FleetWorker, Telemetry, type Engine, type JobPayload, type TaskReply } from '@weft/engine';
-import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
-import testPlugin from './fixtures/fleet-plugin.js';
-import { effects, waitFor } from './fleet-harness.js';
+import { FleetKeys, Telemetry, type JobPayload, type TaskReply } from '@weft/engine';
+import { effects, inProcessFleet, waitFor } from './fleet-harness.js';
 
-let redis: PrivateRedis;
-let engine: Engine;
-let worker: FleetWorker;
+const fleet = inProcessFleet();
 let client: Redis;
 let queue: Queue;
 const keys = new FleetKeys();
 const exporter = new InMemorySpanExporter();
-const effectsFile = path.join(mkdtempSync(path.join(tmpdir(), 'weft-fleet-')), 'effects.log');
 
 beforeAll(async () => {
-  writeFileSync(effectsFile, '');
-  process.env['WEFT_TEST_EFFECTS'] = effectsFile;
-  redis = await startRedis();
-  engine = await createEngine({ plugins: [testPlugin] });
-  worker = new FleetWorker({ redisUrl: redis.url, id: 'idem', heartbeatMs: 150 }, { handlers: engine.handlers, telemetry: new Telemetry(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })) });
-  await worker.start();
-  client = new Redis(redis.url);
+  await fleet.startWorker({ id: 'idem', telemetry: new Telemetry(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })) });
+  client = new Redis(fleet.redis.url);
   queue = new Queue(keys.workerQueue('idem'), { connection: client, prefix: keys.prefix });
 });
 
 afterAll(async () => {
-  delete process.env['WEFT_TEST_EFFECTS'];
   await queue?.close();
   client?.disconnect();
-  await worker?.close();
-  await engine?.close();
-  await redis?.stop();
 });
 
 function job(route: number, requestId: string): JobPayload {
@@ -71,7 +55,7 @@ describe('idempotency keys', () => {
     await queue.add('t.slow', job(2, 'again'), { jobId: 'again-2' });
     const again = await reply('again');
     expect(again).toMatchObject({ ok: true, deduplicated: true, output: { tag: 'charge', worker: 'idem' } });
-    expect(effects(readFileSync(effectsFile, 'utf8')).filter((e) => e.kind === 'done')).toHaveLength(1);
+    expect(effects(readFileSync(fleet.effectsFile, 'utf8')).filter((e) => e.kind === 'done')).toHaveLength(1);
     const executions = exporter.getFinishedSpans().filter((s) => s.name === 'weft.task.execute');
     expect(executions.map((s) => s.attributes['weft.task.deduplicated'] ?? false)).toEqual([false, true]);
   });
