@@ -125,6 +125,19 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
 
   const validate = (pipeline: unknown): Promise<PipelineDefinition> =>
     validatePipeline(pipeline, { taskTypes: handlers.types(), strategies: dispatcher.strategyNames() });
+  // A definition run again is validated again only if it changed since (its JSON differs): the
+  // schema check costs more than a run's first enqueue. Handlers and strategies are only ever
+  // added, so a definition once valid stays valid.
+  const validated = new WeakMap<object, { json: string; pipeline: PipelineDefinition }>();
+  const validateForRun = async (raw: PipelineDefinition): Promise<PipelineDefinition> => {
+    if (typeof raw !== 'object' || raw === null) return validate(raw);
+    const json = JSON.stringify(raw);
+    const hit = validated.get(raw);
+    if (hit?.json === json) return hit.pipeline;
+    const pipeline = await validate(raw);
+    validated.set(raw, { json, pipeline });
+    return pipeline;
+  };
 
   const engine: Engine = {
     container,
@@ -137,7 +150,7 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
       const pipeline =
         typeof pipelineOrFile === 'string'
           ? await loadPipelineFile(pipelineOrFile, { taskTypes: handlers.types(), strategies: dispatcher.strategyNames() })
-          : await validate(pipelineOrFile);
+          : await validateForRun(pipelineOrFile);
       const run = new PipelineRun(
         {
           handlers,

@@ -129,4 +129,16 @@ describe('pipeline validation', () => {
     expect(ran).toBe(0);
     await engine.close();
   });
+
+  it('validates a definition again when it changed since its last run', async () => {
+    const engine = await createEngine();
+    engine.registerHandler('t', () => 1);
+    const p: PipelineDefinition = { name: 'p', steps: [{ id: 'a', task: 't' }] };
+    await expect(engine.run(p)).resolves.toMatchObject({ status: 'succeeded' });
+    (p.steps[0] as { task: string }).task = 'missing';
+    await expect(engine.run(p)).rejects.toMatchObject({ code: 'WEFT_PIPELINE_INVALID' });
+    (p.steps[0] as { task: string }).task = 't';
+    await expect(engine.run(p)).resolves.toMatchObject({ status: 'succeeded' });
+    await engine.close();
+  });
 });

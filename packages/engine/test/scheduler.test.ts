@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createEngine, NonRetryableError, sleep, type Engine, type PipelineDefinition } from '@weft/engine';
-import { failure } from './helpers.js';
+import { failure, tracedEngine } from './helpers.js';
 
 let engine: Engine | undefined;
 afterEach(async () => {
@@ -249,5 +249,32 @@ describe('large fan-outs', () => {
     expect((res.outputs['m'] as number[]).length).toBe(200);
     expect(warnings).toEqual([]);
     await e.close();
+  });
+
+  it('runs synchronous and asynchronous handlers alike: outputs, thrown errors, input schemas', async () => {
+    const { engine: e, spans } = await tracedEngine();
+    engine = e;
+    e.registerHandler('sync', (input: { n: number }) => input.n + 1);
+    e.registerHandler('async', async (input: { n: number }) => input.n * 2);
+    e.registerHandler('parsed', (input: { n: number }) => input.n, { inputSchema: z.object({ n: z.coerce.number() }) });
+    e.registerHandler('throws', () => {
+      throw new Error('sync boom');
+    });
+    const ok = await e.run({
+      name: 'p',
+      steps: [
+        { id: 's', task: 'sync', input: { n: 1 } },
+        { id: 'a', task: 'async', input: { n: { $ref: 'steps.s.output' } }, dependsOn: ['s'] },
+        { id: 'v', task: 'parsed', input: { n: '7' } },
+      ],
+    });
+    expect(ok.outputs).toEqual({ s: 2, a: 4, v: 7 });
+    const bad = await failure(e.run({ name: 'q', steps: [{ id: 't', task: 'throws' }] }));
+    expect(bad.result.steps['t']!.error).toMatchObject({ code: 'WEFT_TASK_FAILED', message: expect.stringContaining('sync boom') });
+    const invalid = await failure(e.run({ name: 'r', steps: [{ id: 'v', task: 'parsed', input: { n: 'x' } }] }));
+    expect(invalid.result.steps['v']!.error?.code).toBe('WEFT_INPUT_INVALID');
+    const executed = spans().filter((s) => s.name === 'weft.task.execute');
+    expect(executed.map((s) => s.attributes['weft.task.outcome']).sort()).toEqual(['failure', 'failure', 'success', 'success', 'success']);
+    expect(executed).toHaveLength(5);
   });
 });

@@ -5,6 +5,7 @@
 import { SpanKind, SpanStatusCode, type Context, type SpanAttributes } from '@opentelemetry/api';
 import type { TaskDescriptor } from '../contracts/task.js';
 import { WeftError, errorMessage } from '../errors.js';
+import type { RegisteredHandler } from '../contracts/handler.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
 import type { Logger } from '../logging/logger.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
@@ -26,9 +27,14 @@ export interface RunTaskOptions {
   readonly spanKind?: SpanKind;
 }
 
-export async function runTask(o: RunTaskOptions): Promise<unknown> {
+/**
+ * Runs the task; the result is a promise only when the handler (or its input schema) is
+ * asynchronous. A synchronous handler's outcome is known before this returns, so a fleet worker
+ * can send its reply ahead of anything else the event loop would do first.
+ */
+export function runTask(o: RunTaskOptions): unknown {
   const { task } = o;
-  const { span, ctx } = o.telemetry.start(SpanNames.TASK_EXECUTE, o.parent, {
+  const { span } = o.telemetry.start(SpanNames.TASK_EXECUTE, o.parent, {
     kind: o.spanKind ?? SpanKind.INTERNAL,
     attributes: {
       [Attr.TASK_ID]: task.id,
@@ -41,7 +47,6 @@ export async function runTask(o: RunTaskOptions): Promise<unknown> {
       ...o.attributes,
     },
   });
-  void ctx;
   // Without a timeout the task's signal is the worker's own: no controller and listener per task.
   const controller = o.timeoutMs === undefined ? undefined : new AbortController();
   const onOuterAbort = (): void => controller?.abort(o.signal.reason);
@@ -62,39 +67,18 @@ export async function runTask(o: RunTaskOptions): Promise<unknown> {
             ),
           o.timeoutMs,
         );
-  const aborted = abortPromise(signal);
-  try {
-    const handler = o.handlers.require(task.type);
-    let input = task.input;
-    if (handler.options.inputSchema) {
-      const v = await validateWith(handler.options.inputSchema, input, 'input');
-      if (!v.ok) {
-        throw new WeftError('WEFT_INPUT_INVALID', `Step "${task.stepId}" gave task type "${task.type}" invalid input: ${v.issues.join('; ')}. Fix the step's input.`, {
-          retryable: false,
-          details: { stepId: task.stepId, type: task.type, issues: v.issues },
-        });
-      }
-      input = v.value;
-    }
-    let logger: Logger | undefined;
-    const context = {
-      signal,
-      span,
-      task,
-      workerId: o.workerId,
-      // Made on first use: most handlers never log, and a child logger per task is not free.
-      get logger(): Logger {
-        return (logger ??= o.logger.child({ task: task.id, type: task.type, attempt: task.attempt, worker: o.workerId }));
-      },
-    };
-    const output = await Promise.race([
-      Promise.resolve().then(() => handler.fn(input, context)),
-      aborted.promise,
-    ]);
+  const done = (): void => {
+    if (timer) clearTimeout(timer);
+    if (controller) o.signal.removeEventListener('abort', onOuterAbort);
+    span.end();
+  };
+  const succeed = (output: unknown): unknown => {
     span.setAttribute(Attr.TASK_OUTCOME, 'success');
     span.setStatus({ code: SpanStatusCode.OK });
+    done();
     return output;
-  } catch (err) {
+  };
+  const fail = (err: unknown): never => {
     const error =
       err instanceof WeftError || (err instanceof Error && (err as { retryable?: boolean }).retryable === false)
         ? err
@@ -104,11 +88,55 @@ export async function runTask(o: RunTaskOptions): Promise<unknown> {
           });
     span.setAttribute(Attr.TASK_OUTCOME, 'failure');
     failSpan(span, error);
+    done();
     throw error;
-  } finally {
-    if (timer) clearTimeout(timer);
-    aborted.dispose();
-    if (controller) o.signal.removeEventListener('abort', onOuterAbort);
-    span.end();
+  };
+  let logger: Logger | undefined;
+  const context = {
+    signal,
+    span,
+    task,
+    workerId: o.workerId,
+    // Made on first use: most handlers never log, and a child logger per task is not free.
+    get logger(): Logger {
+      return (logger ??= o.logger.child({ task: task.id, type: task.type, attempt: task.attempt, worker: o.workerId }));
+    },
+  };
+  /** Calls the handler; an asynchronous one races the signal, since it cannot be cancelled. */
+  const call = (handler: RegisteredHandler, input: unknown): unknown => {
+    let result: unknown;
+    try {
+      if (signal.aborted) throw signal.reason;
+      result = handler.fn(input, context);
+    } catch (err) {
+      return fail(err);
+    }
+    if (!isThenable(result)) return succeed(result);
+    const aborted = abortPromise(signal);
+    return Promise.race([result, aborted.promise]).finally(aborted.dispose).then(succeed, fail);
+  };
+  let handler: RegisteredHandler;
+  try {
+    handler = o.handlers.require(task.type);
+  } catch (err) {
+    return fail(err);
   }
+  const schema = handler.options.inputSchema;
+  if (!schema) return call(handler, task.input);
+  return validateWith(schema, task.input, 'input').then(
+    (v) =>
+      v.ok
+        ? call(handler, v.value)
+        : fail(
+            new WeftError('WEFT_INPUT_INVALID', `Step "${task.stepId}" gave task type "${task.type}" invalid input: ${v.issues.join('; ')}. Fix the step's input.`, {
+              retryable: false,
+              details: { stepId: task.stepId, type: task.type, issues: v.issues },
+            }),
+          ),
+    fail,
+  );
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

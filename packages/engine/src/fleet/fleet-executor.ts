@@ -17,6 +17,8 @@ import type { Logger } from '../logging/logger.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
 import { failSpan, type Telemetry } from '../tracing/telemetry.js';
 import { sleep } from '../util/abort.js';
+
+const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 import { FleetKeys, DEFAULT_PREFIX } from './fleet-keys.js';
 import type { FleetExecutorOptions } from './fleet-options.js';
 import { PAYLOAD_VERSION, type JobPayload, type TaskReply } from './job-payload.js';
@@ -258,6 +260,9 @@ export class FleetExecutor implements Executor {
             return null;
           });
           for (const r of popped?.[1] ?? []) this.onReply(r);
+          // The next read waits for this turn's work: the tasks these replies released are
+          // enqueued first, and the read's write is no longer on their critical path.
+          if (popped) await yieldTurn();
           continue;
         }
         const first = await this.blocking.brpop(key, 1);
@@ -265,6 +270,7 @@ export class FleetExecutor implements Executor {
         this.onReply(first[1]);
         const rest = await this.blocking.rpop(key, 256);
         for (const r of rest ?? []) this.onReply(r);
+        await yieldTurn();
       } catch (err) {
         if (this.closed) return;
         this.logger.debug({ err: errorMessage(err) }, 'reading replies failed; retrying');

@@ -41,8 +41,8 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
       const store = ex.store;
       ctx.registerGuard(new HandlerTypeGuard((id) => ex.record(id)));
       // Writes are not awaited: one connection keeps their order, and runs never wait on bookkeeping.
-      ctx.on('pipeline:start', (e) => void store.runStarted(e.runId, e.pipeline));
-      ctx.on('pipeline:end', (e) => void store.runEnded(e.runId, e.status, e.durationMs, e.error?.message));
+      ctx.on('pipeline:start', (e) => store.runStarted(e.runId, e.pipeline));
+      ctx.on('pipeline:end', (e) => store.runEnded(e.runId, e.status, e.durationMs, e.error?.message));
       ctx.on('route:after', (e) =>
         store.decision({
           at: new Date().toISOString(),

@@ -10,7 +10,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { WeftError, errorMessage } from '../errors.js';
-import { runTask } from '../executors/task-runner.js';
+import { isThenable, runTask } from '../executors/task-runner.js';
 import { WorkerStatsTracker } from '../executors/worker-stats.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
@@ -150,7 +150,9 @@ export class FleetWorker {
       }
       throw new UnrecoverableError(`${err.code}: ${err.message}`);
     }
-    await this.slots.acquire();
+    // Without a wait when a slot is free: a synchronous handler then runs, and its reply is
+    // written, before BullMQ's own work for this job (fetching the next) takes the event loop.
+    if (!this.slots.tryAcquire()) await this.slots.acquire();
     try {
       return await this.run(job, queue, parsed.data);
     } finally {
@@ -182,7 +184,7 @@ export class FleetWorker {
     let ok = false;
     let message: string | undefined;
     try {
-      const output = await runTask({
+      const result = runTask({
         handlers: this.deps.handlers,
         telemetry: this.deps.telemetry,
         logger: this.logger,
@@ -194,6 +196,7 @@ export class FleetWorker {
         attributes: this.spanAttributes(job, queue),
         ...(payload.timeoutMs === undefined ? {} : { timeoutMs: payload.timeoutMs }),
       });
+      const output = isThenable(result) ? await result : result;
       ok = true;
       const durationMs = performance.now() - started;
       // The output is serialised once, for both the idempotency record and the reply, which go

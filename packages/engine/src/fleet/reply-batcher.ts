@@ -1,12 +1,13 @@
 /**
- * A worker's replies, and the idempotency records that go with them, leave in one script call
- * per event-loop turn, on the same connection BullMQ then uses to complete the jobs.
+ * A worker's replies, and the idempotency records that go with them, leave in script calls on
+ * the same connection BullMQ then uses to complete the jobs: the first of a turn at once, the
+ * rest of that turn together in one call.
  *
  * One connection runs commands in order, so the record and the reply always land before the
  * job's completion, never after: a crash in between leaves a job that is not completed, which
  * BullMQ redelivers and the idempotency record answers. That order is what lets the processor
- * return as soon as the call is written instead of waiting a round trip for its reply. One
- * script per turn, not a transaction per job: a busy worker finishes many jobs per turn, and a
+ * return as soon as the call is written instead of waiting a round trip for its reply. A script
+ * per batch, not a transaction per job: a busy worker finishes many jobs per turn, and a
  * pipeline on BullMQ's connection costs ~100 µs just to create (it copies BullMQ's scripts).
  */
 import { errorMessage } from '../errors.js';
@@ -70,14 +71,19 @@ export class ReplyBatcher {
     return new Promise((written) => {
       this.queued.push({ listKey, reply, done, written });
       if (this.scheduled) return;
+      // The first reply of a turn leaves at once: a lone task's runner waits on it. Replies that
+      // follow in the same turn (a busy worker) join one batch, sent by setImmediate, so that
+      // jobs finishing in this I/O phase share it.
       this.scheduled = true;
-      // setImmediate, not a microtask: jobs finishing in this I/O phase join the same batch.
-      setImmediate(() => this.flush());
+      this.flush();
+      setImmediate(() => {
+        this.scheduled = false;
+        if (this.queued.length > 0) this.flush();
+      });
     });
   }
 
   private flush(): void {
-    this.scheduled = false;
     const batch = this.queued;
     this.queued = [];
     const recordKeys: string[] = [];

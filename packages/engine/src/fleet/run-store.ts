@@ -81,6 +81,9 @@ export class RunStore {
   private readonly fanOut = new Map<string, Map<string, FanOutRecord>>();
   private readonly fanOutDirty = new Map<string, Set<string>>();
   private batchTimer: NodeJS.Timeout | undefined;
+  private startBatch: { runId: string; startedAt: string }[] = [];
+  private readonly endBatch = new Map<string, { runId: string }>();
+  private soon: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -89,24 +92,22 @@ export class RunStore {
     private readonly logger: Logger,
   ) {}
 
-  async runStarted(runId: string, pipeline: string): Promise<void> {
+  /**
+   * A run's start and end are written on the next turn of the event loop, with whatever else is
+   * batched: the run's first enqueue, and its caller, do not wait behind bookkeeping.
+   */
+  runStarted(runId: string, pipeline: string): void {
     const meta = { runId, pipeline, status: 'running', startedAt: new Date().toISOString() };
     this.started.set(runId, meta);
-    const key = this.keys.run(runId);
-    await Promise.all([
-      this.write(this.redis.hset(key, 'meta', JSON.stringify(meta))),
-      this.write(this.redis.pexpire(key, this.limits.runTtlMs)),
-      this.write(this.redis.zadd(this.keys.runs, Date.now(), runId)),
-      this.write(this.redis.zremrangebyrank(this.keys.runs, 0, -this.limits.keepRuns - 1)),
-    ]);
+    this.startBatch.push(meta);
+    this.scheduleSoon();
   }
 
-  async runEnded(runId: string, status: RunRecord['status'], durationMs: number, error?: string): Promise<void> {
+  runEnded(runId: string, status: RunRecord['status'], durationMs: number, error?: string): void {
     const meta = { ...(this.started.get(runId) ?? { runId }), status, durationMs, endedAt: new Date().toISOString(), ...(error ? { error } : {}) };
     this.started.delete(runId);
-    this.flushBatch();
-    this.fanOut.delete(runId);
-    await this.write(this.redis.hset(this.keys.run(runId), 'meta', JSON.stringify(meta)));
+    this.endBatch.set(runId, meta);
+    this.scheduleSoon();
   }
 
   /** `outputJson` is the output already serialised (the caller measured it), spliced in as is. */
@@ -156,9 +157,23 @@ export class RunStore {
     this.batchTimer.unref();
   }
 
+  private scheduleSoon(): void {
+    this.soon ??= setImmediate(() => this.flushBatch());
+  }
+
   private flushBatch(): void {
     if (this.batchTimer) clearTimeout(this.batchTimer);
+    if (this.soon) clearImmediate(this.soon);
     this.batchTimer = undefined;
+    this.soon = undefined;
+    for (const meta of this.startBatch) {
+      const key = this.keys.run(meta.runId);
+      void this.write(this.redis.hset(key, 'meta', JSON.stringify(meta)));
+      void this.write(this.redis.pexpire(key, this.limits.runTtlMs));
+      void this.write(this.redis.zadd(this.keys.runs, Date.parse(meta.startedAt), meta.runId));
+    }
+    if (this.startBatch.length > 0) void this.write(this.redis.zremrangebyrank(this.keys.runs, 0, -this.limits.keepRuns - 1));
+    this.startBatch = [];
     // One HSET per run: its task records and the forEach summaries that changed.
     const byRun = new Map<string, Record<string, string>>();
     const valuesOf = (runId: string): Record<string, string> => {
@@ -184,6 +199,12 @@ export class RunStore {
     }
     for (const [runId, values] of byRun) void this.write(this.redis.hset(this.keys.run(runId), values));
     this.fanOutDirty.clear();
+    // After the run's last records, on the same connection: an ended run's record is complete.
+    for (const [runId, meta] of this.endBatch) {
+      this.fanOut.delete(runId);
+      void this.write(this.redis.hset(this.keys.run(runId), 'meta', JSON.stringify(meta)));
+    }
+    this.endBatch.clear();
     if (this.decisionBatch.length > 0) {
       // LPUSH of many values pushes them in order, so the newest still ends up first.
       const values = this.decisionBatch.slice(-this.limits.keepDecisions).map((d) => JSON.stringify(d));

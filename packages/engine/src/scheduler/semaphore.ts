@@ -29,6 +29,13 @@ export class Semaphore {
     return new Promise((grant, reject) => this.waiters.push({ grant, reject }));
   }
 
+  /** Takes a permit if one is free, without waiting a turn; false when none is. */
+  tryAcquire(): boolean {
+    if (this.signal?.aborted || this.available <= 0) return false;
+    this.available--;
+    return true;
+  }
+
   release(): void {
     const next = this.waiters.shift();
     if (next) next.grant();
