@@ -35,6 +35,8 @@ export async function freePort(): Promise<number> {
 export interface StartRedisOptions {
   /** requirepass, to test authenticated URLs. */
   password?: string;
+  /** Serve TLS only (no plain port), with these PEM files; the URL is then rediss://. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 const INSTALL_HINT = 'Install Redis (Debian: apt-get install redis-server; `.ci/run` does it where missing) so tests can start private servers, or set REDIS_URL to a Redis they may flush';
@@ -55,13 +57,16 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Priva
   }
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+  const listen = options.tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile, '--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
+  const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
   if (options.password) args.push('--requirepass', options.password);
   let proc = await launch(args, port);
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   const handle: PrivateRedis = {
     port,
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
     get process() {
       return proc;
     },
@@ -82,6 +87,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Priva
 async function sharedRedis(base: string, options: StartRedisOptions): Promise<PrivateRedis> {
   const needsPrivate = (what: string): Promise<never> => Promise.reject(new Error(`This test ${what}, which needs a private redis-server, not REDIS_URL. ${INSTALL_HINT}.`));
   if (options.password) return needsPrivate('sets a Redis password');
+  if (options.tls) return needsPrivate('serves Redis over TLS');
   const u = new URL(base);
   // Database 0 is left alone; concurrent test files get their own database each.
   u.pathname = `/${1 + (Number(process.env['VITEST_POOL_ID'] ?? '0') % 15)}`;

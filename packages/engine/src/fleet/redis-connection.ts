@@ -3,6 +3,7 @@
  * db), reconnection with capped exponential backoff, one clear log line when Redis goes away and
  * one when it returns, and a fail-fast reachability check whose error shows only the redacted URL.
  */
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { WeftError, errorMessage } from '../errors.js';
 import { redactUrl, type Logger } from '../logging/logger.js';
@@ -24,13 +25,16 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
     throw new WeftError('WEFT_CONFIG_INVALID', `Redis URL "${redactUrl(url)}" has protocol ${u.protocol}; use redis:// or rediss:// (TLS).`, { retryable: false });
   }
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  // URL keeps IPv6 literals bracketed ([::1]); sockets and certificates want them bare.
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
   return {
-    host: u.hostname || '127.0.0.1',
+    host,
     port: u.port ? Number(u.port) : 6379,
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(Number.isInteger(db) && db > 0 ? { db } : {}),
-    ...(u.protocol === 'rediss:' ? { tls: { servername: u.hostname } } : {}),
+    // SNI takes a host name only (RFC 6066); an IP address is checked against the certificate without it.
+    ...(u.protocol === 'rediss:' ? { tls: isIP(host) === 0 ? { servername: host } : {} } : {}),
   };
 }
 
@@ -96,7 +100,10 @@ export async function assertReachable(url: string, timeoutMs = 5_000): Promise<v
     await probe.ping();
   } catch (cause) {
     const why = redactSecret(errorMessage(lastError ?? cause), url).replace(/\.$/, '');
-    throw new WeftError('WEFT_REDIS_UNAVAILABLE', `Redis at ${redactUrl(url)} cannot be reached (${why}). Start Redis there, or pass the right URL with --redis or REDIS_URL.`, {
+    const fix = isCertificateError(lastError ?? cause)
+      ? "Trust the server's certificate authority (NODE_EXTRA_CA_CERTS=/path/to/ca.pem) and use a host name its certificate names"
+      : 'Start Redis there, or pass the right URL with --redis or REDIS_URL';
+    throw new WeftError('WEFT_REDIS_UNAVAILABLE', `Redis at ${redactUrl(url)} cannot be reached (${why}). ${fix}.`, {
       cause: new Error(why),
       retryable: false,
       details: { redis: redactUrl(url) },
@@ -104,6 +111,12 @@ export async function assertReachable(url: string, timeoutMs = 5_000): Promise<v
   } finally {
     probe.disconnect();
   }
+}
+
+/** Node's TLS verification failures: ERR_TLS_CERT_ALTNAME_INVALID, SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED, … */
+function isCertificateError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code);
 }
 
 /** Removes the URL's password from a foreign message, should a client ever echo it. */
