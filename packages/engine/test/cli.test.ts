@@ -37,7 +37,7 @@ describe('weft CLI', () => {
     const res = await weft(['run', path.join(demo, 'pipeline.yaml'), '--config', path.join(demo, 'weft.config.yaml')]);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/Run [0-9a-f-]{36} of "docs-report": succeeded/);
-    expect(res.stdout).toContain('fetch            succeeded · 4 attempts · 3 items');
+    expect(res.stdout).toContain('fetch            succeeded · 3 items · 1 retry');
     expect(res.stderr).toContain('retrying  fetch: Task "fetch" (docs.fetch) failed');
   });
 
