@@ -277,4 +277,32 @@ describe('large fan-outs', () => {
     expect(executed.map((s) => s.attributes['weft.task.outcome']).sort()).toEqual(['failure', 'failure', 'success', 'success', 'success']);
     expect(executed).toHaveLength(5);
   });
+
+  it('fans out in order and in bounded lanes; a failed item fails the step, fail-fast stops the rest, continue runs them', async () => {
+    engine = await createEngine({ config: { workers: [{ id: 'w', concurrency: 64 }] } });
+    let running = 0;
+    let peak = 0;
+    const ran: number[] = [];
+    engine.registerHandler('item', async (n: number, h) => {
+      peak = Math.max(peak, ++running);
+      await sleep(1 + (n % 3), h.signal).finally(() => running--);
+      ran.push(n);
+      if (n === 7) throw new NonRetryableError('item 7 fails');
+      return n * 10;
+    });
+    const steps = [{ id: 'm', task: 'item', forEach: { $ref: 'input' }, input: { $ref: 'item' } }];
+    const ok = await engine.run({ name: 'ok', maxParallel: 5, steps }, [1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12]);
+    expect(ok.outputs['m']).toEqual([10, 20, 30, 40, 50, 60, 80, 90, 100, 110, 120]);
+    expect(peak).toBe(5);
+    ran.length = 0;
+    const items = Array.from({ length: 40 }, (_, i) => i);
+    const fast = await failure(engine.run({ name: 'fast', maxParallel: 4, steps }, items));
+    expect(fast.result.steps['m']!.error?.message).toContain('item 7 fails');
+    // Fail-fast: items not yet started when 7 failed never run.
+    expect(ran.length).toBeLessThan(20);
+    ran.length = 0;
+    const cont = await failure(engine.run({ name: 'cont', maxParallel: 4, onFailure: 'continue', steps }, items));
+    expect(cont.result.steps['m']!.status).toBe('failed');
+    await vi.waitFor(() => expect(ran.length).toBe(40));
+  });
 });

@@ -206,7 +206,7 @@ export class PipelineRun {
         }
         report.items = items.length;
         span.setAttribute(Attr.STEP_ITEMS, items.length);
-        output = await this.allItems(items.map((item, index) => () => this.runTask(step, ctx, this.scope({ item, index }), `${step.id}[${index}]`)));
+        output = await this.allItems(items.length, (index) => this.runTask(step, ctx, this.scope({ item: items[index], index }), `${step.id}[${index}]`));
       } else {
         output = await this.runTask(step, ctx, this.scope(), step.id);
       }
@@ -232,9 +232,38 @@ export class PipelineRun {
     }
   }
 
-  /** All items, failing at the first failure (the others see the run's abort only under fail-fast). */
-  private async allItems(tasks: (() => Promise<unknown>)[]): Promise<unknown[]> {
-    return Promise.all(tasks.map((t) => t()));
+  /**
+   * All items, in order, failing at the first failure (the others see the run's abort only under
+   * fail-fast). Items start as run slots allow, never all at once: a fan-out of 10,000 would
+   * otherwise build 10,000 tasks and promises up front, and keep them alive long enough to cost
+   * the garbage collector more than running them.
+   */
+  private allItems(count: number, run: (index: number) => Promise<unknown>): Promise<unknown[]> {
+    const outputs = new Array<unknown>(count);
+    if (count === 0) return Promise.resolve(outputs);
+    const lanes = Math.min(count, this.pipeline.maxParallel ?? DEFAULT_MAX_PARALLEL);
+    let next = 0;
+    let done = 0;
+    return new Promise((resolve, reject) => {
+      const lane = (): void => {
+        if (next >= count) return;
+        const index = next++;
+        run(index).then(
+          (out) => {
+            outputs[index] = out;
+            if (++done === count) resolve(outputs);
+            lane();
+          },
+          (err: unknown) => {
+            // The step fails now; its other items carry on, as when all started at once.
+            reject(err);
+            if (++done === count) resolve(outputs);
+            lane();
+          },
+        );
+      };
+      for (let i = 0; i < lanes; i++) lane();
+    });
   }
 
   private retryPolicy(step: StepDefinition): RetryPolicy {
