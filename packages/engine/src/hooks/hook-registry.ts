@@ -27,11 +27,14 @@ export class HookRegistry {
   /** Runs every hook of `name` in order; the first one to return a value ends the chain. */
   async emit<N extends HookName>(name: N, event: HookMap[N]['event']): Promise<{ result: HookMap[N]['result'] | undefined; owner?: string }> {
     const list = this.hooks.get(name);
-    if (!list) return { result: undefined };
+    if (!list || list.length === 0) return NO_RESULT;
     for (const entry of [...list]) {
       const result = (await entry.fn(event)) as HookMap[N]['result'] | undefined;
       if (result !== undefined && result !== null) return { result, owner: entry.owner };
     }
-    return { result: undefined };
+    return NO_RESULT;
   }
 }
+
+/** Emits run per task: no object per emit that nothing answered. */
+const NO_RESULT: { readonly result: undefined } = Object.freeze({ result: undefined });

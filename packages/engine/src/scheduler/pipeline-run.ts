@@ -307,7 +307,8 @@ export class PipelineRun {
       let retryDelayMs: number;
       try {
         if (signal.aborted) throw signal.reason;
-        const answered = await this.answer(task, stepCtx);
+        // Nothing can answer without a cache or a task:before hook: no lookup, and no await.
+        const answered = this.deps.hooks.has('task:before') || (!task.noCache && task.attempt === 1 && this.deps.cache().name !== 'none') ? await this.answer(task, stepCtx) : undefined;
         if (answered) {
           report.answered++;
           await this.deps.hooks.emit('task:after', { task, workerId: answered.by, ok: true, durationMs: performance.now() - started, output: answered.output, shortCircuited: true });
