@@ -32,15 +32,19 @@ export interface BatchLease {
   readonly slot: number;
   readonly generation: number;
   readonly arrays: BatchArrays;
+  /** The candidates' ids, written by the leaseholder; entries from `count` on belong to older batches. */
+  readonly workerIds: string[];
 }
 
 export class BatchRing {
   private readonly slots: (BatchArrays | undefined)[];
+  private readonly workerIds: string[][];
   private readonly generations: number[];
   private next = 0;
 
   constructor(readonly size: number) {
     this.slots = new Array<BatchArrays | undefined>(size).fill(undefined);
+    this.workerIds = Array.from({ length: size }, () => []);
     this.generations = new Array<number>(size).fill(0);
   }
 
@@ -55,7 +59,7 @@ export class BatchRing {
       this.slots[slot] = arrays;
     }
     const generation = ++this.generations[slot]!;
-    return { slot, generation, arrays };
+    return { slot, generation, arrays, workerIds: this.workerIds[slot]! };
   }
 
   /** Whether the lease's arrays still hold its decision's batch. */

@@ -37,26 +37,37 @@ const LOG_RATIO_SPAN = Math.log(RATIO_SPAN);
 const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : Number.isFinite(x) ? x : 0);
 const logDuration = (ms: number): number => clamp01(Math.log1p(Math.max(0, ms)) / LOG_DURATION_CAP);
 
+/** The first `lang:<id>` capability, else tag, whole (its bucket hashes the part after `lang:`). */
 function languageOf(task: TaskDescriptor): string | undefined {
-  const fromCaps = task.capabilities.find((c) => c.startsWith('lang:'));
-  return (fromCaps ?? task.tags.find((t) => t.startsWith('lang:')))?.slice(5);
+  return firstLanguage(task.capabilities) ?? firstLanguage(task.tags);
 }
+
+function firstLanguage(list: readonly string[]): string | undefined {
+  for (const x of list) if (x.startsWith(LANG_PREFIX)) return x;
+  return undefined;
+}
+
+const LANG_PREFIX = 'lang:';
 
 /** The task's part of every row: same for all candidates, so computed once per decision. */
 export function encodeTask(task: TaskDescriptor, out: Float32Array = new Float32Array(TASK_FEATURE_COUNT)): Float32Array {
-  out.fill(0, 0, TASK_FEATURE_COUNT);
-  let o = 0;
+  writeTask(task, out, 0);
+  return out;
+}
+
+function writeTask(task: TaskDescriptor, out: Float32Array, at: number): void {
+  out.fill(0, at, at + TASK_FEATURE_COUNT);
+  let o = at;
   out[o + bucketOf('type', task.type, TYPE_BUCKETS)] = 1;
   o += TYPE_BUCKETS;
   out[o++] = clamp01(task.capabilities.length / 8);
   out[o++] = clamp01(Math.log1p(Math.max(0, task.sizeBytes)) / LOG_SIZE_CAP);
   const lang = languageOf(task);
-  if (lang !== undefined) out[o + bucketOf('lang', lang, LANGUAGE_BUCKETS)] = 1;
+  if (lang !== undefined) out[o + bucketOf('lang', lang, LANGUAGE_BUCKETS, LANG_PREFIX.length)] = 1;
   o += LANGUAGE_BUCKETS;
-  for (const tag of task.tags) if (!tag.startsWith('lang:')) out[o + bucketOf('tag', tag, TAG_BUCKETS)] = 1;
+  for (const tag of task.tags) if (!tag.startsWith(LANG_PREFIX)) out[o + bucketOf('tag', tag, TAG_BUCKETS)] = 1;
   o += TAG_BUCKETS;
   out[o++] = task.attempt > 1 ? 1 : 0;
-  return out;
 }
 
 /**
@@ -98,29 +109,29 @@ const load = (w: WorkerView): number => Math.min(2, w.stats.inFlight / Math.max(
 
 /**
  * Encodes every candidate in one pass; deterministic for equal inputs. With `into` (arrays for
- * at least as many candidates, see BatchRing) nothing is allocated but views of them.
+ * at least as many candidates, see BatchRing) nothing is allocated once the same arrays have
+ * encoded a batch of the same size: the views and the result are kept with the arrays.
  */
 export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerView[], stats: PairStatsView, into?: BatchArrays): EncodedBatch {
   const n = candidates.length;
   const arrays = into && into.capacity >= n ? into : batchArrays(n);
-  const rows = arrays.rows.subarray(0, n * FEATURE_COUNT);
-  const baselines = arrays.baselines.subarray(0, n);
-  const waits = arrays.waits.subarray(0, n);
-  const observations = arrays.observations.subarray(0, n);
+  const batch = arrays === into ? viewsOf(arrays, n) : views(arrays, n);
+  const { rows, baselines, waits, observations } = batch;
   const loads = arrays.loads;
-  const pairs: (Readonly<PairStat> | undefined)[] = new Array(n);
   const ofType = stats.forType?.(task.type);
   const typeMean = stats.typeMean(task.type);
+  const required = task.capabilities.length;
   // The task's part goes into the first row once; the other rows copy it from there.
-  const taskPart = encodeTask(task, rows.subarray(0, TASK_FEATURE_COUNT));
+  writeTask(task, rows, 0);
   let minBaseline = Infinity;
   let minLoad = Infinity;
   let minWarmEwma = Infinity;
+  // Everything but the batch-relative features in one pass; those need the minimums over the batch.
   for (let i = 0; i < n; i++) {
     const w = candidates[i]!;
+    const s = w.stats;
     // One lookup of the type, then one per worker, instead of a joined key per candidate.
     const pair = ofType ? ofType.get(w.id) : stats.pair(w.id, task.type);
-    pairs[i] = pair;
     observations[i] = pair?.count ?? 0;
     const baseline = baselineOf(pair, typeMean, w);
     baselines[i] = baseline;
@@ -129,21 +140,14 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
     loads[i] = l;
     if (baseline < minBaseline) minBaseline = baseline;
     if (l < minLoad) minLoad = l;
-    const ewma = w.stats.ewmaLatencyMs;
+    const ewma = s.ewmaLatencyMs;
     if (ewma > 0 && ewma < minWarmEwma) minWarmEwma = ewma;
-  }
-  const required = task.capabilities.length;
-  const batchSize = clamp01(Math.log2(Math.max(1, n)) / 10);
-  for (let i = 0; i < n; i++) {
-    const w = candidates[i]!;
-    const s = w.stats;
-    const pair = pairs[i];
     const base = i * FEATURE_COUNT;
-    if (i > 0) for (let k = 0; k < TASK_FEATURE_COUNT; k++) rows[base + k] = taskPart[k]!;
+    if (i > 0) for (let k = 0; k < TASK_FEATURE_COUNT; k++) rows[base + k] = rows[k]!;
     let o = base + TASK_FEATURE_COUNT;
-    rows[o++] = loads[i]!;
+    rows[o++] = l;
     rows[o++] = clamp01(s.inFlight / 32);
-    rows[o++] = logDuration(s.ewmaLatencyMs);
+    rows[o++] = logDuration(ewma);
     rows[o++] = clamp01(s.successRate);
     rows[o++] = clamp01(s.recentErrors.length / 5);
     rows[o++] = required === 0 ? 1 : capabilityShare(task.capabilities, w.capabilities);
@@ -166,12 +170,39 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
       rows[o++] = 0;
       rows[o++] = 1;
     }
+  }
+  const batchSize = clamp01(Math.log2(Math.max(1, n)) / 10);
+  for (let i = 0; i < n; i++) {
+    const ewma = candidates[i]!.stats.ewmaLatencyMs;
+    let o = (i + 1) * FEATURE_COUNT - BATCH_FEATURE_COUNT;
     rows[o++] = clamp01(0.5 + Math.log(baselines[i]! / minBaseline) / (2 * LOG_RATIO_SPAN));
-    rows[o++] = s.ewmaLatencyMs > 0 ? clamp01(Math.log(s.ewmaLatencyMs / minWarmEwma) / LOG_RATIO_SPAN) : 0.5;
+    rows[o++] = ewma > 0 ? clamp01(Math.log(ewma / minWarmEwma) / LOG_RATIO_SPAN) : 0.5;
     rows[o++] = clamp01(loads[i]! - minLoad);
     rows[o++] = batchSize;
   }
-  return { rows, baselines, waits, observations, count: n };
+  return batch;
+}
+
+/** The batch-relative features, last in every row. */
+const BATCH_FEATURE_COUNT = 4;
+
+// A ring slot encodes a batch of the same fleet again and again: its views are made once.
+const viewCache = new WeakMap<BatchArrays, EncodedBatch>();
+
+function viewsOf(arrays: BatchArrays, n: number): EncodedBatch {
+  let v = viewCache.get(arrays);
+  if (v?.count !== n) viewCache.set(arrays, (v = views(arrays, n)));
+  return v;
+}
+
+function views(arrays: BatchArrays, n: number): EncodedBatch {
+  return {
+    rows: arrays.rows.subarray(0, n * FEATURE_COUNT),
+    baselines: arrays.baselines.subarray(0, n),
+    waits: arrays.waits.subarray(0, n),
+    observations: arrays.observations.subarray(0, n),
+    count: n,
+  };
 }
 
 function capabilityShare(required: readonly string[], offered: readonly string[]): number {

@@ -129,24 +129,33 @@ export class MlPredictor implements Predictor {
     if (candidates.length === 0) return this.fallback('cold', [], 0);
     const lease = this.pending.lease(candidates.length);
     const batch = encodeBatch(task, candidates, this.pairs, lease.arrays);
-    this.pending.set(PendingFeatures.key(task.id, task.attempt), { workerIds: candidates.map((w) => w.id), rows: batch.rows, baselines: batch.baselines, waits: batch.waits, lease });
+    // The ids go into the slot's reused array: a copy per decision was an allocation per decision.
+    const workerIds = lease.workerIds;
+    for (let i = 0; i < batch.count; i++) workerIds[i] = candidates[i]!.id;
+    this.pending.set(PendingFeatures.key(task.id, task.attempt), { workerIds, count: batch.count, rows: batch.rows, baselines: batch.baselines, waits: batch.waits, lease });
     // One read of `active`: the whole decision uses one model even if a swap happens meanwhile.
     const active = this.active;
     if (!active) return this.fallback('cold', [], 0);
     const out = active.network.runBatch(batch.rows, batch.count, TASK_FEATURE_COUNT);
     const weight = active.correctionWeight;
+    const waitWeight = this.config.waitWeight;
+    // Fresh objects every decision: the caller keeps the scores (traces, decision records).
     const scores: CandidateScore[] = new Array(batch.count);
     let best = 0;
+    let bestScore = -Infinity;
     for (let i = 0; i < batch.count; i++) {
       // The network corrects the analytic estimate (service + expected wait) only as far as it
       // beat that estimate on held-out outcomes.
       const ratioOut = 0.5 + weight * (out[i * OUTPUT_COUNT]! - 0.5);
-      const expectedDurationMs = decodeDurationRatio(ratioOut, batch.baselines[i]! + this.config.waitWeight * batch.waits[i]!);
+      const expectedDurationMs = decodeDurationRatio(ratioOut, batch.baselines[i]! + waitWeight * batch.waits[i]!);
       const successProbability = out[i * OUTPUT_COUNT + 1]!;
       // Expected successes per second: fast and reliable beats fast and flaky.
       const score = (1000 * Math.max(successProbability, 0.01)) / Math.max(expectedDurationMs, 1e-3);
-      scores[i] = { workerId: candidates[i]!.id, score, expectedDurationMs, successProbability };
-      if (score > scores[best]!.score) best = i;
+      scores[i] = { workerId: workerIds[i]!, score, expectedDurationMs, successProbability };
+      if (i === 0 || score > bestScore) {
+        best = i;
+        bestScore = score;
+      }
     }
     let known = 0;
     for (let i = 0; i < batch.count; i++) if (batch.observations[i]! > 0) known++;
@@ -156,15 +165,15 @@ export class MlPredictor implements Predictor {
       minPairObservations: this.config.minPairObservations,
       coverage: known / batch.count,
     });
-    const base = { confidence, scores, modelVersion: active.label };
     if (this.config.explorationRate > 0 && this.random() < this.config.explorationRate) {
       this.stats.explored++;
-      return { ...base, choice: this.optimistic(candidates, batch.baselines, batch.observations, best), explored: true };
+      const choice = this.optimistic(candidates, batch.baselines, batch.observations, best);
+      return { confidence, scores, modelVersion: active.label, choice, explored: true };
     }
     if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs) return this.fallback('stale', scores, confidence, active.label);
     if (confidence < this.config.confidenceThreshold) return this.fallback('low-confidence', scores, confidence, active.label);
     this.stats.predicted++;
-    return { ...base, choice: candidates[best]!.id, explored: false };
+    return { confidence, scores, modelVersion: active.label, choice: candidates[best]!.id, explored: false };
   }
 
   /** Tells the predictor which worker a decision went to (the `route:after` hook calls this). */

@@ -6,7 +6,9 @@ import { BatchRing, type BatchLease } from '../features/batch-arrays.js';
 import { FEATURE_COUNT } from '../features/feature-spec.js';
 
 export interface DecisionFeatures {
+  /** Candidate i's id at i, for i < count (a leased id array may be longer). */
   readonly workerIds: readonly string[];
+  readonly count: number;
   readonly rows: Float32Array;
   readonly baselines: Float64Array;
   /** Per candidate: the wait for a slot expected at decision time, in ms (0 with a free slot). */
@@ -52,7 +54,7 @@ export class PendingFeatures {
   set(key: string, features: DecisionFeatures): void {
     this.undecided.delete(key);
     this.decided.delete(key);
-    if (features.workerIds.length === 1) bounded(this.decided, this.capacity, key, chosenOnly(features, 0));
+    if (features.count === 1) bounded(this.decided, this.capacity, key, chosenOnly(features, 0));
     else bounded(this.undecided, this.undecidedCapacity, key, features);
   }
 
@@ -61,7 +63,7 @@ export class PendingFeatures {
     const f = this.undecided.get(key);
     if (!f) return;
     this.undecided.delete(key);
-    const i = f.workerIds.indexOf(workerId);
+    const i = indexOf(f, workerId);
     if (i < 0 || !this.valid(f)) return;
     bounded(this.decided, this.capacity, key, chosenOnly(f, i));
   }
@@ -72,7 +74,7 @@ export class PendingFeatures {
     if (!f) return undefined;
     this.decided.delete(key);
     this.undecided.delete(key);
-    const i = f.workerIds.indexOf(workerId);
+    const i = indexOf(f, workerId);
     if (i < 0 || !this.valid(f)) return undefined;
     return { row: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), baseline: f.baselines[i]!, expectedWaitMs: f.waits[i]! };
   }
@@ -91,10 +93,16 @@ export class PendingFeatures {
 function chosenOnly(f: DecisionFeatures, i: number): DecisionFeatures {
   return {
     workerIds: [f.workerIds[i]!],
+    count: 1,
     rows: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT),
     baselines: Float64Array.of(f.baselines[i]!),
     waits: Float64Array.of(f.waits[i]!),
   };
+}
+
+function indexOf(f: DecisionFeatures, workerId: string): number {
+  for (let i = 0; i < f.count; i++) if (f.workerIds[i] === workerId) return i;
+  return -1;
 }
 
 /** Adds an entry, dropping the oldest beyond `capacity`. */
