@@ -17,8 +17,6 @@ import type { Logger } from '../logging/logger.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
 import { failSpan, type Telemetry } from '../tracing/telemetry.js';
 import { sleep } from '../util/abort.js';
-
-const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 import { FleetKeys, DEFAULT_PREFIX } from './fleet-keys.js';
 import type { FleetExecutorOptions } from './fleet-options.js';
 import { PAYLOAD_VERSION, type JobPayload, type TaskReply } from './job-payload.js';
@@ -27,6 +25,9 @@ import { RunStore } from './run-store.js';
 import { deserializeError } from './serialized-error.js';
 import { injectTrace } from './trace-carrier.js';
 import { readRegistry, toWorkerView, type WorkerRecord } from './worker-registry.js';
+
+/** Resolves on the next turn of the event loop, after this turn's microtasks. */
+const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface Pending {
   readonly requestId: string;
@@ -58,6 +59,7 @@ export class FleetExecutor implements Executor {
   private readonly queueConnection: Redis;
   private readonly blocking: Redis;
   private readonly pollMs: number;
+  private readonly lostJobCheckMs: number;
   private readonly picker = new DefaultLeastInFlight();
   private live = new Map<string, WorkerRecord>();
   private readonly pending = new Map<string, Pending>();
@@ -82,6 +84,7 @@ export class FleetExecutor implements Executor {
     this.telemetry = deps.telemetry;
     this.logger = (options.logger ?? deps.logger).child({ runner: this.runnerId });
     this.pollMs = options.pollMs ?? 250;
+    this.lostJobCheckMs = options.lostJobCheckMs ?? 5000;
     this.redis = connectRedis(options.redisUrl, this.logger, 'runner', { onRestored: () => void this.recoverLost(), autoPipelining: true });
     this.queueConnection = connectRedis(options.redisUrl, this.logger, 'runner-queues');
     this.blocking = connectRedis(options.redisUrl, this.logger, 'runner-replies');
@@ -314,9 +317,9 @@ export class FleetExecutor implements Executor {
         else if (w.draining) void this.rerouteIfWaiting(p, `worker ${p.workerId} is draining`);
       }
       if (snap.live.some((r) => !r.draining && !before.has(r.id))) this.capacity();
-      if (Date.now() - this.lastLostCheck >= (this.options.lostJobCheckMs ?? 5000)) {
+      if (Date.now() - this.lastLostCheck >= this.lostJobCheckMs) {
         this.lastLostCheck = Date.now();
-        void this.recoverLost(this.options.lostJobCheckMs ?? 5000);
+        void this.recoverLost(this.lostJobCheckMs);
       }
     } catch (err) {
       this.logger.debug({ err: errorMessage(err) }, 'registry poll failed');

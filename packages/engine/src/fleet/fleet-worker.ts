@@ -203,7 +203,7 @@ export class FleetWorker {
       // together: one transaction, never a reply without its record.
       const outputJson = JSON.stringify(output);
       const reply: TaskReply = { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, durationMs };
-      await this.replies.get(queue)!.send(this.keys.replies(payload.replyTo), withOutputJson(JSON.stringify(reply), outputJson), [doneKey, withOutputJson('{}', outputJson)]);
+      await this.send(queue, payload.replyTo, withOutputJson(JSON.stringify(reply), outputJson), [doneKey, withOutputJson('{}', outputJson)]);
       return null;
     } catch (err) {
       message = errorMessage(err);
@@ -231,7 +231,12 @@ export class FleetWorker {
   }
 
   private reply(queue: string, replyTo: string, reply: TaskReply): Promise<void> {
-    return this.replies.get(queue)!.send(this.keys.replies(replyTo), JSON.stringify(reply));
+    return this.send(queue, replyTo, JSON.stringify(reply));
+  }
+
+  /** A serialised reply (and the idempotency record that goes with it) on the queue's connection. */
+  private send(queue: string, replyTo: string, replyJson: string, done?: readonly [key: string, value: string]): Promise<void> {
+    return this.replies.get(queue)!.send(this.keys.replies(replyTo), replyJson, done);
   }
 
   /**

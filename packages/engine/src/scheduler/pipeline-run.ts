@@ -245,20 +245,22 @@ export class PipelineRun {
     let next = 0;
     let done = 0;
     return new Promise((resolve, reject) => {
+      const settled = (): void => {
+        if (++done === count) resolve(outputs);
+        lane();
+      };
       const lane = (): void => {
         if (next >= count) return;
         const index = next++;
         run(index).then(
           (out) => {
             outputs[index] = out;
-            if (++done === count) resolve(outputs);
-            lane();
+            settled();
           },
           (err: unknown) => {
             // The step fails now; its other items carry on, as when all started at once.
             reject(err);
-            if (++done === count) resolve(outputs);
-            lane();
+            settled();
           },
         );
       };
@@ -308,7 +310,8 @@ export class PipelineRun {
       try {
         if (signal.aborted) throw signal.reason;
         // Nothing can answer without a cache or a task:before hook: no lookup, and no await.
-        const answered = this.deps.hooks.has('task:before') || (!task.noCache && task.attempt === 1 && this.deps.cache().name !== 'none') ? await this.answer(task, stepCtx) : undefined;
+        const cache = this.cacheFor(task);
+        const answered = cache || this.deps.hooks.has('task:before') ? await this.answer(task, stepCtx, cache) : undefined;
         if (answered) {
           report.answered++;
           await this.deps.hooks.emit('task:after', { task, workerId: answered.by, ok: true, durationMs: performance.now() - started, output: answered.output, shortCircuited: true });
@@ -383,26 +386,30 @@ export class PipelineRun {
   }
 
   /** Cache first, then `task:before` hooks: either may answer without running. */
-  private async answer(task: TaskDescriptor, ctx: Context): Promise<{ output: unknown; by: string } | undefined> {
-    if (!task.noCache && task.attempt === 1) {
-      const cache = this.deps.cache();
-      if (cache.name !== 'none') {
-        let hit;
-        try {
-          hit = await cache.lookup(task, this.controller.signal);
-        } catch (err) {
-          this.deps.logger.warn({ err: errorMessage(err), cache: cache.name }, 'cache lookup failed; running the task');
-        }
-        this.deps.telemetry.decision(SpanNames.DECISION_CACHE, ctx, {
-          [Attr.TASK_ID]: task.id,
-          [Attr.TASK_TYPE]: task.type,
-          [Attr.CACHE_NAME]: cache.name,
-          [Attr.CACHE_HIT]: hit !== undefined,
-          [Attr.DECISION_CHOICE]: hit ? 'hit' : 'miss',
-          ...(hit ? { [Attr.CACHE_TIER]: hit.tier, [Attr.CACHE_SIMILARITY]: hit.similarity, [Attr.CACHE_ENTRY]: hit.entryKey } : {}),
-        });
-        if (hit) return { output: hit.output, by: `cache:${hit.tier}` };
+  /** The result cache to look the task up in: a first attempt, cacheable, with a cache loaded. */
+  private cacheFor(task: TaskDescriptor): ResultCache | undefined {
+    if (task.noCache || task.attempt !== 1) return undefined;
+    const cache = this.deps.cache();
+    return cache.name === 'none' ? undefined : cache;
+  }
+
+  private async answer(task: TaskDescriptor, ctx: Context, cache: ResultCache | undefined): Promise<{ output: unknown; by: string } | undefined> {
+    if (cache) {
+      let hit;
+      try {
+        hit = await cache.lookup(task, this.controller.signal);
+      } catch (err) {
+        this.deps.logger.warn({ err: errorMessage(err), cache: cache.name }, 'cache lookup failed; running the task');
       }
+      this.deps.telemetry.decision(SpanNames.DECISION_CACHE, ctx, {
+        [Attr.TASK_ID]: task.id,
+        [Attr.TASK_TYPE]: task.type,
+        [Attr.CACHE_NAME]: cache.name,
+        [Attr.CACHE_HIT]: hit !== undefined,
+        [Attr.DECISION_CHOICE]: hit ? 'hit' : 'miss',
+        ...(hit ? { [Attr.CACHE_TIER]: hit.tier, [Attr.CACHE_SIMILARITY]: hit.similarity, [Attr.CACHE_ENTRY]: hit.entryKey } : {}),
+      });
+      if (hit) return { output: hit.output, by: `cache:${hit.tier}` };
     }
     const { result, owner } = await this.deps.hooks.emit('task:before', task);
     if (result) {

@@ -1,5 +1,5 @@
 /**
- * Starts the OpenTelemetry Node SDK configured from the standard OTEL_* variables
+ * Starts OpenTelemetry tracing configured from the standard OTEL_* variables
  * (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
  * OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER…), exporting over OTLP/HTTP: protobuf by
  * default, as the specification says, or JSON with OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL=http/json.
