@@ -343,10 +343,11 @@ export class FleetExecutor implements Executor {
     for (const id of dead) {
       if ((await this.redis.zrem(this.keys.workers, id)) === 0) continue;
       const name = this.keys.workerQueue(id);
+      // Unlisted first: once its keys are gone, nothing (weft status) still names the queue.
+      await this.redis.srem(this.keys.queues, name);
       await this.queue(name).obliterate({ force: true }).catch((err: unknown) => this.logger.warn({ queue: name, err: errorMessage(err) }, 'could not delete a dead worker\'s queue'));
       await this.queues.get(name)?.close().catch(() => {});
       this.queues.delete(name);
-      await this.redis.srem(this.keys.queues, name);
       this.logger.info({ worker: id, silentMs: Date.now() - (lastBeat.get(id) ?? 0) }, 'dead worker removed from the registry; its queue is deleted');
     }
   }
