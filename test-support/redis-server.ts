@@ -149,3 +149,74 @@ function terminate(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Prom
     proc.kill(signal);
   });
 }
+
+export interface PrivateRedisCluster {
+  /** A seed node's URL with `?cluster=true`. */
+  readonly url: string;
+  readonly ports: readonly number[];
+  /** The port of the node serving `key`'s hash slot. */
+  nodeFor(key: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A private Redis Cluster of `nodes` masters on free ports, the 16,384 hash slots split evenly
+ * between them (no replicas). Built with CLUSTER ADDSLOTS and MEET, so only redis-server is needed.
+ */
+export async function startRedisCluster(nodes = 3): Promise<PrivateRedisCluster> {
+  if (!onPath('redis-server')) throw new Error(`redis-server is not on PATH; a Redis Cluster test needs private servers. ${INSTALL_HINT}.`);
+  const { Redis } = await import('ioredis');
+  const servers: { port: number; dir: string; proc: ChildProcess }[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(servers.map((s) => terminate(s.proc)));
+    for (const s of servers) rmSync(s.dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < nodes; i++) {
+      const port = await freePort();
+      const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-cluster-'));
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+      servers.push({ port, dir, proc: await launch(args, port) });
+    }
+    const clients = servers.map((s) => new Redis({ host: '127.0.0.1', port: s.port, lazyConnect: true, maxRetriesPerRequest: 1 }));
+    try {
+      await Promise.all(clients.map((c) => c.connect()));
+      const per = Math.ceil(16_384 / nodes);
+      await Promise.all(
+        clients.map((c, i) => {
+          const slots = Array.from({ length: Math.min(per, 16_384 - i * per) }, (_, k) => i * per + k);
+          return c.call('CLUSTER', 'ADDSLOTS', ...slots.map(String));
+        }),
+      );
+      for (const s of servers.slice(1)) await clients[0]!.call('CLUSTER', 'MEET', '127.0.0.1', String(s.port));
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const infos = await Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>));
+        if (infos.every((info) => info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${nodes}`))) break;
+        if (Date.now() > deadline) throw new Error(`Redis Cluster did not become ready within 15 s:\n${infos.join('\n')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      for (const c of clients) c.disconnect();
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const ports = servers.map((s) => s.port);
+  return {
+    url: `redis://127.0.0.1:${ports[0]}?cluster=true`,
+    ports,
+    async nodeFor(key: string) {
+      const c = new Redis({ host: '127.0.0.1', port: ports[0]!, lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await c.connect();
+        const slot = Number(await c.call('CLUSTER', 'KEYSLOT', key));
+        return ports[Math.floor(slot / Math.ceil(16_384 / nodes))]!;
+      } finally {
+        c.disconnect();
+      }
+    },
+    stop,
+  };
+}

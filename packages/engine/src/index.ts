@@ -47,4 +47,4 @@ export { readFleetStatus, readRunStatus, type FleetStatus, type QueueDepth, type
 export type { WorkerRecord, RegistrySnapshot } from './fleet/worker-registry.js';
 export type { RunRecord, StepRecord, FanOutRecord, DecisionRecord } from './fleet/run-store.js';
 export type { JobPayload, TaskReply, SerializedError } from './fleet/job-payload.js';
-export { resolveRedisUrl, redisOptionsFromUrl } from './fleet/redis-connection.js';
+export { resolveRedisUrl, redisOptionsFromUrl, createRedisClient, isClusterUrl, type RedisClient, type ClientOptions } from './fleet/redis-connection.js';

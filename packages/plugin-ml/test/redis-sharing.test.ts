@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { FEATURE_COUNT, MlPredictor, RedisModelStore } from '@weft/plugin-ml';
-import { startRedis, type PrivateRedis } from '../../../test-support/redis-server.js';
+import { startRedis, startRedisCluster, type PrivateRedis } from '../../../test-support/redis-server.js';
 import { fanOut, mlEngine } from './helpers.js';
 import { feed, synthFleet } from './synthetic.js';
 
@@ -90,6 +90,40 @@ describe('sharing the model through Redis', () => {
     } finally {
       await a.close();
       await redis.restart();
+    }
+  });
+
+  it('shares the model through a Redis Cluster URL, whichever node holds the key', async () => {
+    const cluster = await startRedisCluster(3);
+    const stores: RedisModelStore[] = [];
+    try {
+      // A key the seed node does not serve: a single-server client would get MOVED.
+      let key = '';
+      for (let i = 0; !key; i++) if ((await cluster.nodeFor(`test:cluster:${i}`)) !== cluster.ports[0]) key = `test:cluster:${i}`;
+      const store = (): RedisModelStore => {
+        const s = new RedisModelStore({ url: cluster.url, key });
+        stores.push(s);
+        return s;
+      };
+      const a = new MlPredictor(trainingConfig, { store: store() });
+      const b = new MlPredictor(trainingConfig, { store: store() });
+      try {
+        await a.start();
+        await b.start();
+        feed(a, synthFleet(4), 200, 5);
+        expect(await a.trainNow()).toBe(1);
+        await b.sync();
+        expect(b.modelVersion).toBe('v1');
+        expect(b.stats.lastError).toBeUndefined();
+        const owner = new Redis({ host: '127.0.0.1', port: await cluster.nodeFor(key) });
+        expect(await owner.hget(key, 'version')).toBe('1');
+        owner.disconnect();
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    } finally {
+      await cluster.stop();
     }
   });
 });

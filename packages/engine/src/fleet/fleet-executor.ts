@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { workerAccepts, type WorkerView } from '../contracts/worker.js';
 import { DefaultLeastInFlight } from '../dispatch/least-in-flight.js';
 import { WeftError, errorMessage } from '../errors.js';
@@ -20,7 +19,7 @@ import { sleep } from '../util/abort.js';
 import { FleetKeys, DEFAULT_PREFIX } from './fleet-keys.js';
 import type { FleetExecutorOptions } from './fleet-options.js';
 import { PAYLOAD_VERSION, type JobPayload, type TaskReply } from './job-payload.js';
-import { connectRedis } from './redis-connection.js';
+import { connectRedis, type RedisClient } from './redis-connection.js';
 import { RunStore } from './run-store.js';
 import { deserializeError } from './serialized-error.js';
 import { injectTrace } from './trace-carrier.js';
@@ -50,14 +49,14 @@ export class FleetExecutor implements Executor {
   readonly store: RunStore;
   private readonly telemetry: Telemetry;
   private readonly logger: Logger;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   /**
    * BullMQ's own. No auto-pipelining here: BullMQ defines ~50 scripts on this client, which every
    * pipeline copies (75-180 µs each), so a command written alone is cheaper than a pipeline per
    * turn (measured: 34-157 µs vs 70-478 µs of CPU per add, at 20 and 1 adds per turn).
    */
-  private readonly queueConnection: Redis;
-  private readonly blocking: Redis;
+  private readonly queueConnection: RedisClient;
+  private readonly blocking: RedisClient;
   private readonly pollMs: number;
   private readonly lostJobCheckMs: number;
   private readonly picker = new DefaultLeastInFlight();

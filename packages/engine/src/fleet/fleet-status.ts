@@ -1,6 +1,6 @@
 /** What `weft status` shows, read from Redis by any process: workers, queue depths, runs, decisions. */
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import { WeftError } from '../errors.js';
 import type { FleetKeys } from './fleet-keys.js';
 import { readRun, recentDecisions, recentRuns, type DecisionRecord, type RunRecord } from './run-store.js';
@@ -30,7 +30,7 @@ export interface StatusOptions {
   readonly decisions?: number;
 }
 
-export async function readFleetStatus(redis: Redis, keys: FleetKeys, options: StatusOptions = {}): Promise<FleetStatus> {
+export async function readFleetStatus(redis: RedisClient, keys: FleetKeys, options: StatusOptions = {}): Promise<FleetStatus> {
   const { live } = await readRegistry(redis, keys);
   const liveQueues = new Set(live.flatMap((w) => w.queues));
   // Queues of workers that left are listed only while they still hold jobs.
@@ -55,7 +55,7 @@ export async function readFleetStatus(redis: Redis, keys: FleetKeys, options: St
   };
 }
 
-export async function readRunStatus(redis: Redis, keys: FleetKeys, runId: string): Promise<RunRecord> {
+export async function readRunStatus(redis: RedisClient, keys: FleetKeys, runId: string): Promise<RunRecord> {
   const run = await readRun(redis, keys, runId);
   if (!run) {
     throw new WeftError('WEFT_RUN_NOT_FOUND', `No run "${runId}" is recorded under prefix ${keys.prefix}. Check the run id (weft status lists recent runs) and --prefix.`, {

@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { SpanKind } from '@opentelemetry/api';
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { WeftError, errorMessage } from '../errors.js';
 import { isThenable, runTask } from '../executors/task-runner.js';
 import { WorkerStatsTracker } from '../executors/worker-stats.js';
@@ -21,7 +20,7 @@ import { withOutputJson } from '../util/json.js';
 import { FleetKeys, DEFAULT_PREFIX } from './fleet-keys.js';
 import type { FleetWorkerOptions } from './fleet-options.js';
 import { jobPayloadSchema, toTaskDescriptor, type JobPayload, type TaskReply } from './job-payload.js';
-import { assertReachable, connectRedis, fleetRedisOptions } from './redis-connection.js';
+import { assertReachable, connectRedis, createRedisClient, fleetRedisOptions, isClusterUrl, type RedisClient } from './redis-connection.js';
 import { ReplyBatcher } from './reply-batcher.js';
 import { serializeError } from './serialized-error.js';
 import { extractTrace } from './trace-carrier.js';
@@ -44,7 +43,9 @@ export class FleetWorker {
   private readonly ttlMs: number;
   /** By queue: each consumer's replies go on its own connection (see ReplyBatcher). */
   private readonly replies = new Map<string, ReplyBatcher>();
-  private redis: Redis | undefined;
+  private redis: RedisClient | undefined;
+  /** Cluster clients handed to BullMQ, which leaves a client it was given open. */
+  private readonly clusterClients: RedisClient[] = [];
   private consumers: Worker[] = [];
   private timer: NodeJS.Timeout | undefined;
   private beating = false;
@@ -82,11 +83,9 @@ export class FleetWorker {
     await this.redis.connect();
     await this.beat();
     this.timer = setInterval(() => void this.beat(), this.heartbeatMs);
-    // BullMQ's own RedisOptions type differs from ioredis' in detail; the values are ioredis options.
-    const connection = fleetRedisOptions(this.options.redisUrl) as ConnectionOptions;
     for (const name of this.queues) {
       const consumer = new Worker(name, (job) => this.process(job, name), {
-        connection,
+        connection: this.consumerConnection(),
         prefix: this.keys.prefix,
         concurrency: this.concurrency,
         lockDuration: this.options.lockDurationMs ?? 30_000,
@@ -98,6 +97,20 @@ export class FleetWorker {
       this.replies.set(name, new ReplyBatcher(await consumer.backend.client, { replyTtlS: REPLY_TTL_S, doneTtlMs: this.options.idempotencyTtlMs ?? 86_400_000, logger: this.logger }));
     }
     this.logger.info({ capabilities: this.capabilities, concurrency: this.concurrency, queues: this.queues, taskTypes: this.deps.handlers.types() }, 'worker ready');
+  }
+
+  /**
+   * Options for BullMQ to connect with, or on a Redis Cluster a cluster client of the consumer's
+   * own (BullMQ cannot make one from options). Either way, one consumer's commands share one
+   * connection per node, so a reply is never written after its job's completion.
+   */
+  private consumerConnection(): ConnectionOptions {
+    const url = this.options.redisUrl;
+    // BullMQ's own RedisOptions type differs from ioredis' in detail; the values are ioredis options.
+    if (!isClusterUrl(url)) return fleetRedisOptions(url) as ConnectionOptions;
+    const client = createRedisClient(url, fleetRedisOptions(url));
+    this.clusterClients.push(client);
+    return client as ConnectionOptions;
   }
 
   private record(): WorkerRecord {
@@ -269,6 +282,7 @@ export class FleetWorker {
       this.logger.warn({ err: errorMessage(err) }, 'could not leave the registry; the record expires on its own');
     }
     this.redis?.disconnect();
+    for (const client of this.clusterClients) client.disconnect();
     this.logger.info({ how }, 'worker stopped');
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Redis connections of the fleet: options from a URL (`redis://`, `rediss://`, user, password,
- * db), reconnection with capped exponential backoff, one clear log line when Redis goes away and
- * one when it returns, and a fail-fast reachability check whose error shows only the redacted URL.
+ * db, `?cluster=true` for Redis Cluster), reconnection with capped exponential backoff, one clear
+ * log line when Redis goes away and one when it returns, and a fail-fast reachability check whose
+ * error shows only the redacted URL.
  */
 import { isIP } from 'node:net';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { WeftError, errorMessage } from '../errors.js';
 import { redactUrl, type Logger } from '../logging/logger.js';
 
@@ -13,8 +14,21 @@ export function resolveRedisUrl(flag: string | undefined, env: NodeJS.ProcessEnv
   return flag ?? env['REDIS_URL'] ?? undefined;
 }
 
-/** ioredis options from a Redis URL; `rediss://` turns TLS on. */
-export function redisOptionsFromUrl(url: string): RedisOptions {
+/** A client of a single Redis server or of a Redis Cluster: the commands the fleet uses are common to both. */
+export type RedisClient = Redis | Cluster;
+
+/**
+ * Query parameters a Redis URL may carry. `cluster=true` makes the host:port a seed node of a
+ * Redis Cluster; the client discovers the other nodes from it.
+ */
+const URL_PARAMS = new Set(['cluster']);
+
+/** Whether the URL names a Redis Cluster (`?cluster=true`). */
+export function isClusterUrl(url: string): boolean {
+  return parseUrl(url).cluster;
+}
+
+function parseUrl(url: string): { u: URL; cluster: boolean } {
   let u: URL;
   try {
     u = new URL(url);
@@ -24,6 +38,23 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
     throw new WeftError('WEFT_CONFIG_INVALID', `Redis URL "${redactUrl(url)}" has protocol ${u.protocol}; use redis:// or rediss:// (TLS).`, { retryable: false });
   }
+  for (const key of u.searchParams.keys()) {
+    if (!URL_PARAMS.has(key)) throw new WeftError('WEFT_CONFIG_INVALID', `Redis URL "${redactUrl(url)}" has an unknown parameter "${key}"; the only one is cluster=true (Redis Cluster).`, { retryable: false });
+  }
+  const flag = u.searchParams.get('cluster');
+  if (flag !== null && !/^(true|false)$/.test(flag)) {
+    throw new WeftError('WEFT_CONFIG_INVALID', `Redis URL "${redactUrl(url)}" has cluster=${flag}; write cluster=true for a Redis Cluster, or leave it out.`, { retryable: false });
+  }
+  const cluster = flag === 'true';
+  if (cluster && u.pathname.length > 1) {
+    throw new WeftError('WEFT_CONFIG_INVALID', `Redis URL "${redactUrl(url)}" selects database ${u.pathname.slice(1)}, but a Redis Cluster has only database 0; remove "${u.pathname}".`, { retryable: false });
+  }
+  return { u, cluster };
+}
+
+/** ioredis options from a Redis URL; `rediss://` turns TLS on. For a cluster URL, the seed node's options. */
+export function redisOptionsFromUrl(url: string): RedisOptions {
+  const { u } = parseUrl(url);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
   // URL keeps IPv6 literals bracketed ([::1]); sockets and certificates want them bare.
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
@@ -52,7 +83,7 @@ export function fleetRedisOptions(url: string): RedisOptions {
 }
 
 /** Logs losing and regaining the connection once each, with the URL redacted. */
-export function watchConnection(redis: Redis, url: string, logger: Logger, role: string, onRestored?: () => void): void {
+export function watchConnection(redis: RedisClient, url: string, logger: Logger, role: string, onRestored?: () => void): void {
   let lost = false;
   const where = redactUrl(url);
   redis.on('error', (err: unknown) => {
@@ -82,25 +113,54 @@ export interface ConnectOptions {
   readonly autoPipelining?: boolean;
 }
 
+/** Options of a client that is not the single-server kind: cluster-level settings. */
+export type ClientOptions = RedisOptions & Pick<ClusterOptions, 'enableAutoPipelining' | 'lazyConnect'>;
+
+/**
+ * A client for the URL: a single server, or a Redis Cluster for `?cluster=true` (seeded by the
+ * URL's host:port, every node reached with the URL's credentials and TLS). `options` apply to
+ * each node's connection; reconnection backoff applies to the cluster as a whole.
+ */
+export function createRedisClient(url: string, options: ClientOptions = {}): RedisClient {
+  const node = redisOptionsFromUrl(url);
+  if (!isClusterUrl(url)) return new Redis({ ...node, ...options });
+  // Nodes announce IP addresses; with TLS each is still checked against the seed's host name (servername).
+  const { host, port, lazyConnect, enableAutoPipelining, retryStrategy, ...perNode } = { ...node, ...options };
+  return new Cluster([{ host: host ?? '127.0.0.1', port: port ?? 6379 }], {
+    redisOptions: perNode,
+    ...(lazyConnect !== undefined ? { lazyConnect } : {}),
+    ...(enableAutoPipelining !== undefined ? { enableAutoPipelining } : {}),
+    ...(retryStrategy ? { clusterRetryStrategy: (times: number) => retryStrategy(times) ?? null } : {}),
+  });
+}
+
 /** A client reconnecting with backoff, logging loss and return. */
-export function connectRedis(url: string, logger: Logger, role: string, options: ConnectOptions = {}): Redis {
-  const redis = new Redis({ ...fleetRedisOptions(url), lazyConnect: true, enableAutoPipelining: options.autoPipelining ?? false });
+export function connectRedis(url: string, logger: Logger, role: string, options: ConnectOptions = {}): RedisClient {
+  const redis = createRedisClient(url, { ...fleetRedisOptions(url), lazyConnect: true, enableAutoPipelining: options.autoPipelining ?? false });
   watchConnection(redis, url, logger, role, options.onRestored);
   return redis;
 }
 
-/** Connects and pings within `timeoutMs`, or fails with the redacted URL and the fix. */
+/**
+ * Connects and pings within `timeoutMs`, or fails with the redacted URL and the fix. The server
+ * (for a cluster, its seed node) is probed on its own first: a cluster client hides socket and
+ * certificate errors behind "Connection is closed".
+ */
 export async function assertReachable(url: string, timeoutMs = 5_000): Promise<void> {
-  const probe = new Redis({ ...redisOptionsFromUrl(url), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
+  const noRetry = { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs };
+  const probe = new Redis({ ...redisOptionsFromUrl(url), ...noRetry });
   // ioredis rejects with a generic "Connection is closed"; the socket error says why.
   let lastError: unknown;
   probe.on('error', (err: unknown) => (lastError = err));
+  let clusterEnabled: boolean;
   try {
     await probe.connect();
     await probe.ping();
+    clusterEnabled = /cluster_enabled:1/.test(await probe.info('cluster').catch(() => ''));
   } catch (cause) {
-    const why = redactSecret(errorMessage(lastError ?? cause), url).replace(/\.$/, '');
-    const fix = isCertificateError(lastError ?? cause)
+    const failure = lastError ?? cause;
+    const why = redactSecret(errorMessage(failure), url).replace(/\.$/, '');
+    const fix = isCertificateError(failure)
       ? "Trust the server's certificate authority (NODE_EXTRA_CA_CERTS=/path/to/ca.pem) and use a host name its certificate names"
       : 'Start Redis there, or pass the right URL with --redis or REDIS_URL';
     throw new WeftError('WEFT_REDIS_UNAVAILABLE', `Redis at ${redactUrl(url)} cannot be reached (${why}). ${fix}.`, {
@@ -110,6 +170,33 @@ export async function assertReachable(url: string, timeoutMs = 5_000): Promise<v
     });
   } finally {
     probe.disconnect();
+  }
+  const cluster = isClusterUrl(url);
+  if (clusterEnabled && !cluster) {
+    throw new WeftError('WEFT_CONFIG_INVALID', `Redis at ${redactUrl(url)} is a Redis Cluster node; add ?cluster=true to the URL so the client follows the cluster's slots.`, { retryable: false, details: { redis: redactUrl(url) } });
+  }
+  if (cluster && !clusterEnabled) {
+    throw new WeftError('WEFT_CONFIG_INVALID', `Redis at ${redactUrl(url)} is not a Redis Cluster node (cluster_enabled:0); remove ?cluster=true from the URL.`, { retryable: false, details: { redis: redactUrl(url) } });
+  }
+  if (cluster) await assertClusterReady(url, noRetry);
+}
+
+/** A cluster that has not assigned every slot answers CLUSTERDOWN; say so at start, not per command. */
+async function assertClusterReady(url: string, options: ClientOptions): Promise<void> {
+  const client = createRedisClient(url, options);
+  client.on('error', () => {});
+  let info: string;
+  try {
+    await client.connect();
+    info = String(await client.cluster('INFO'));
+  } catch (cause) {
+    throw new WeftError('WEFT_REDIS_UNAVAILABLE', `Redis Cluster at ${redactUrl(url)} answered at its seed node, but its nodes cannot be reached (${redactSecret(errorMessage(cause), url)}). Check that every node's announced address is reachable from here.`, { cause, retryable: false, details: { redis: redactUrl(url) } });
+  } finally {
+    client.disconnect();
+  }
+  const state = /cluster_state:(\w+)/.exec(info)?.[1];
+  if (state !== 'ok') {
+    throw new WeftError('WEFT_REDIS_UNAVAILABLE', `Redis Cluster at ${redactUrl(url)} is not ready (cluster_state:${state ?? 'unknown'}). Assign every hash slot to a node (redis-cli --cluster create / fix) and try again.`, { retryable: false, details: { redis: redactUrl(url) } });
   }
 }
 

@@ -2,7 +2,7 @@
  * Run state and recent decisions in Redis, so `weft status` can show a run from another
  * process: one hash per run (meta, and one field per step with its status, worker and output).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { withOutputJson } from '../util/json.js';
@@ -86,7 +86,7 @@ export class RunStore {
   private soon: NodeJS.Immediate | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: FleetKeys,
     private readonly limits: RunStoreLimits,
     private readonly logger: Logger,
@@ -229,7 +229,7 @@ export class RunStore {
   }
 }
 
-export async function readRun(redis: Redis, keys: FleetKeys, runId: string): Promise<RunRecord | undefined> {
+export async function readRun(redis: RedisClient, keys: FleetKeys, runId: string): Promise<RunRecord | undefined> {
   const all = await redis.hgetall(keys.run(runId));
   if (!all['meta']) return undefined;
   const meta = JSON.parse(all['meta']) as Omit<RunRecord, 'tasks' | 'fanOut'>;
@@ -242,13 +242,13 @@ export async function readRun(redis: Redis, keys: FleetKeys, runId: string): Pro
   return { ...meta, tasks, fanOut };
 }
 
-export async function recentRuns(redis: Redis, keys: FleetKeys, count: number): Promise<Omit<RunRecord, 'tasks' | 'fanOut'>[]> {
+export async function recentRuns(redis: RedisClient, keys: FleetKeys, count: number): Promise<Omit<RunRecord, 'tasks' | 'fanOut'>[]> {
   const ids = await redis.zrevrange(keys.runs, 0, count - 1);
   const metas = await Promise.all(ids.map((id) => redis.hget(keys.run(id), 'meta')));
   return metas.filter((m): m is string => m !== null).map((m) => JSON.parse(m) as Omit<RunRecord, 'tasks' | 'fanOut'>);
 }
 
-export async function recentDecisions(redis: Redis, keys: FleetKeys, count: number): Promise<DecisionRecord[]> {
+export async function recentDecisions(redis: RedisClient, keys: FleetKeys, count: number): Promise<DecisionRecord[]> {
   const raw = await redis.lrange(keys.decisions, 0, count - 1);
   return raw.map((r) => JSON.parse(r) as DecisionRecord);
 }

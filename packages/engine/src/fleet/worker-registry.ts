@@ -1,5 +1,5 @@
 /** The fleet's worker registry in Redis: each worker's record expires unless its heartbeat renews it. */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import type { WorkerStats, WorkerView } from '../contracts/worker.js';
 import type { FleetKeys } from './fleet-keys.js';
 
@@ -30,7 +30,7 @@ export interface RegistrySnapshot {
   readonly lastBeat: ReadonlyMap<string, number>;
 }
 
-export async function readRegistry(redis: Redis, keys: FleetKeys): Promise<RegistrySnapshot> {
+export async function readRegistry(redis: RedisClient, keys: FleetKeys): Promise<RegistrySnapshot> {
   const withScores = await redis.zrange(keys.workers, 0, -1, 'WITHSCORES');
   const ids: string[] = [];
   const lastBeat = new Map<string, number>();

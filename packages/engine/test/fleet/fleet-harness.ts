@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
-import { Redis } from 'ioredis';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createEngine, fleetRuntime, FleetKeys, FleetWorker, Telemetry, type Engine, type FleetExecutorOptions } from '@weft/engine';
+import { createEngine, createRedisClient, fleetRuntime, FleetKeys, FleetWorker, Telemetry, type Engine, type FleetExecutorOptions } from '@weft/engine';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import testPlugin from './fixtures/fleet-plugin.js';
 
@@ -80,7 +79,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 
 /** Waits until these worker ids are registered and live. */
 export async function waitForWorkers(redisUrl: string, ids: readonly string[], workers: readonly WorkerProcess[] = []): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = createRedisClient(redisUrl, { maxRetriesPerRequest: 1 });
   const keys = new FleetKeys();
   try {
     await waitFor(

@@ -2,8 +2,7 @@
  * Fleet mode: the model JSON and its version in one Redis hash, so every runner uses the same
  * model. Publishing bumps the version and writes the body in one Lua script (atomic).
  */
-import { Redis } from 'ioredis';
-import type { Logger } from '@weft/engine';
+import { createRedisClient, type Logger, type RedisClient } from '@weft/engine';
 import { MlError, errorMessage } from '../errors.js';
 import { parseModel, type ModelSnapshot } from '../model/model-format.js';
 import type { ModelStore, UnversionedModel } from './model-store.js';
@@ -25,12 +24,13 @@ export interface RedisModelStoreOptions {
 export class RedisModelStore implements ModelStore {
   readonly kind = 'redis';
   readonly key: string;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(options: RedisModelStoreOptions) {
     this.key = options.key ?? 'weft:ml:model';
-    // Fail fast instead of queueing: a prediction must never wait for Redis.
-    this.redis = new Redis(options.url, {
+    // Fail fast instead of queueing: a prediction must never wait for Redis. One key, so a Redis
+    // Cluster URL (`?cluster=true`) works too.
+    this.redis = createRedisClient(options.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,

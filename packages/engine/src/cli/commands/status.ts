@@ -1,10 +1,9 @@
 /** `weft status [runId] --redis <url> [--json]`: the fleet's workers, queues, runs and decisions, or one run. */
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { WeftError } from '../../errors.js';
 import { FleetKeys, DEFAULT_PREFIX } from '../../fleet/fleet-keys.js';
 import { readFleetStatus, readRunStatus, type FleetStatus } from '../../fleet/fleet-status.js';
-import { assertReachable, redisOptionsFromUrl, resolveRedisUrl } from '../../fleet/redis-connection.js';
+import { assertReachable, createRedisClient, resolveRedisUrl } from '../../fleet/redis-connection.js';
 import type { RunRecord } from '../../fleet/run-store.js';
 
 export interface StatusCommandOptions {
@@ -34,7 +33,7 @@ export async function statusCommand(runId: string | undefined, opts: StatusComma
   const url = resolveRedisUrl(opts.redis);
   if (!url) throw new WeftError('WEFT_CONFIG_INVALID', 'weft status needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
   await assertReachable(url);
-  const redis = new Redis({ ...redisOptionsFromUrl(url), maxRetriesPerRequest: 1 });
+  const redis = createRedisClient(url, { maxRetriesPerRequest: 1 });
   const keys = new FleetKeys(opts.prefix ?? DEFAULT_PREFIX);
   try {
     if (runId !== undefined) {

@@ -1,0 +1,118 @@
+/**
+ * The fleet on a Redis Cluster (`?cluster=true`): three masters sharing the hash slots, `weft
+ * worker` processes with different capabilities, a runner, a worker SIGKILLed mid-run and `weft
+ * status`. Every fleet key carries the `{weft}` hash tag, so the fleet lives on the one node that
+ * owns that slot; the other nodes hold none of it.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { fleetRuntime, type FleetStatus } from '@weft/engine';
+import { freePort, startRedis, startRedisCluster, type PrivateRedisCluster } from '../../../../test-support/redis-server.js';
+import { statusCommand } from '../../src/cli/commands/status.js';
+import { effects, fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';
+import { rejection } from '../helpers.js';
+
+let cluster: PrivateRedisCluster;
+let runner: Runner;
+let workers: WorkerProcess[];
+const effectsFile = path.join(mkdtempSync(path.join(tmpdir(), 'weft-cluster-')), 'effects.log');
+
+beforeAll(async () => {
+  writeFileSync(effectsFile, '');
+  cluster = await startRedisCluster(3);
+  const env = { WEFT_TEST_EFFECTS: effectsFile };
+  workers = [
+    spawnWorker({ id: 'c-py', redisUrl: cluster.url, capabilities: 'lang:python', env }),
+    spawnWorker({ id: 'c-gpu', redisUrl: cluster.url, capabilities: 'gpu', env }),
+    spawnWorker({ id: 'c-any', redisUrl: cluster.url, capabilities: 'plain', concurrency: 2, env }),
+  ];
+  await waitForWorkers(cluster.url, workers.map((w) => w.id), workers);
+  runner = await fleetRunner(cluster.url);
+}, 120_000);
+
+afterAll(async () => {
+  await runner?.engine.close();
+  await stopAll();
+  await cluster?.stop();
+});
+
+/** Keys each node holds, by port. */
+async function keysByNode(): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  for (const port of cluster.ports) {
+    const node = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
+    try {
+      out.set(port, await node.keys('*'));
+    } finally {
+      node.disconnect();
+    }
+  }
+  return out;
+}
+
+describe('fleet on a Redis Cluster', () => {
+  it('runs a pipeline across workers, routing by capability, with every key in the {weft} slot', async () => {
+    const result = await runner.engine.run({
+      name: 'cluster',
+      steps: [
+        { id: 'sum', task: 't.add', input: { a: 20, b: 1 } },
+        { id: 'twice', task: 't.double', dependsOn: ['sum'], input: { n: { $ref: 'steps.sum.output' } } },
+        { id: 'py', task: 't.python', dependsOn: ['sum'] },
+        { id: 'gpu', task: 't.gpu', dependsOn: ['sum'] },
+      ],
+    });
+    expect(result.status).toBe('succeeded');
+    expect(result.outputs['twice']).toBe(42);
+    expect(result.outputs['py']).toEqual({ lang: 'python', worker: 'c-py' });
+    expect(result.outputs['gpu']).toEqual({ gpu: true, worker: 'c-gpu' });
+
+    const home = await cluster.nodeFor('{weft}');
+    const byNode = await keysByNode();
+    expect(byNode.get(home)!.some((k) => k.startsWith('{weft}:run:'))).toBe(true);
+    expect(byNode.get(home)!.some((k) => k.startsWith('{weft}:w.c-py:'))).toBe(true);
+    for (const [port, keys] of byNode) if (port !== home) expect(keys, `node ${port} holds fleet keys`).toEqual([]);
+  });
+
+  it('re-routes the job of a SIGKILLed worker on the cluster: the task completes once', async () => {
+    const run = runner.engine.run({ name: 'cluster-kill', steps: [{ id: 'slow', task: 't.slow', input: { ms: 1500, tag: 'ck' } }] });
+    const victim = await waitFor('a worker to start ck', () => effects(readFileSync(effectsFile, 'utf8')).find((e) => e.kind === 'start' && e.tag === 'ck')?.worker);
+    workers.find((w) => w.id === victim)!.child.kill('SIGKILL');
+    const result = await run;
+    expect(result.status).toBe('succeeded');
+    const done = effects(readFileSync(effectsFile, 'utf8')).filter((e) => e.kind === 'done' && e.tag === 'ck');
+    expect(done).toHaveLength(1);
+    expect(done[0]!.worker).not.toBe(victim);
+  });
+
+  it('shows the fleet through weft status --json', async () => {
+    const status = JSON.parse(await statusCommand(undefined, { redis: cluster.url, json: true })) as FleetStatus;
+    expect(status.workers.map((w) => w.id)).toEqual(expect.arrayContaining(workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null).map((w) => w.id)));
+    expect(status.runs.map((r) => r.pipeline)).toEqual(expect.arrayContaining(['cluster', 'cluster-kill']));
+    expect(status.queues.map((q) => q.queue)).toContain('w.c-py');
+  });
+
+  it('names the fix when a cluster node is given without ?cluster=true, or the cluster URL is malformed', async () => {
+    const bare = cluster.url.replace('?cluster=true', '');
+    const notCluster = await rejection(fleetRuntime(bare));
+    expect(notCluster).toMatchObject({ code: 'WEFT_CONFIG_INVALID' });
+    expect(notCluster.message).toContain('add ?cluster=true');
+    const withDb = await rejection(fleetRuntime(bare.replace(/\/?$/, '/3?cluster=true')));
+    expect(withDb.message).toContain('only database 0');
+    const typo = await rejection(fleetRuntime(`${bare}?cluster=yes`));
+    expect(typo.message).toContain('write cluster=true');
+    const single = await startRedis();
+    try {
+      const notANode = await rejection(fleetRuntime(`${single.url}?cluster=true`));
+      expect(notANode).toMatchObject({ code: 'WEFT_CONFIG_INVALID' });
+      expect(notANode.message).toContain('remove ?cluster=true');
+    } finally {
+      await single.stop();
+    }
+    const down = await rejection(fleetRuntime(`redis://127.0.0.1:${await freePort()}?cluster=true`));
+    expect(down).toMatchObject({ code: 'WEFT_REDIS_UNAVAILABLE' });
+    expect(down.message).toContain('ECONNREFUSED');
+  });
+});
