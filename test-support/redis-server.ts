@@ -156,6 +156,10 @@ export interface PrivateRedisCluster {
   readonly ports: readonly number[];
   /** The port of the node serving `key`'s hash slot. */
   nodeFor(key: string): Promise<number>;
+  /** Kills one node abruptly (its data is gone; its nodes.conf keeps its id and slots). */
+  kill(port: number): Promise<void>;
+  /** Starts a killed node again on its port; it rejoins the cluster from its nodes.conf. */
+  restart(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -166,7 +170,7 @@ export interface PrivateRedisCluster {
 export async function startRedisCluster(nodes = 3): Promise<PrivateRedisCluster> {
   if (!onPath('redis-server')) throw new Error(`redis-server is not on PATH; a Redis Cluster test needs private servers. ${INSTALL_HINT}.`);
   const { Redis } = await import('ioredis');
-  const servers: { port: number; dir: string; proc: ChildProcess }[] = [];
+  const servers: { port: number; dir: string; args: string[]; proc: ChildProcess }[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(servers.map((s) => terminate(s.proc)));
     for (const s of servers) rmSync(s.dir, { recursive: true, force: true });
@@ -176,7 +180,7 @@ export async function startRedisCluster(nodes = 3): Promise<PrivateRedisCluster>
       const port = await freePort();
       const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-cluster-'));
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
-      servers.push({ port, dir, proc: await launch(args, port) });
+      servers.push({ port, dir, args, proc: await launch(args, port) });
     }
     const clients = servers.map((s) => new Redis({ host: '127.0.0.1', port: s.port, lazyConnect: true, maxRetriesPerRequest: 1 }));
     try {
@@ -204,6 +208,11 @@ export async function startRedisCluster(nodes = 3): Promise<PrivateRedisCluster>
     throw err;
   }
   const ports = servers.map((s) => s.port);
+  const server = (port: number): (typeof servers)[number] => {
+    const found = servers.find((s) => s.port === port);
+    if (!found) throw new Error(`No cluster node on port ${port}; the nodes are ${ports.join(', ')}`);
+    return found;
+  };
   return {
     url: `redis://127.0.0.1:${ports[0]}?cluster=true`,
     ports,
@@ -216,6 +225,13 @@ export async function startRedisCluster(nodes = 3): Promise<PrivateRedisCluster>
       } finally {
         c.disconnect();
       }
+    },
+    async kill(port: number) {
+      await terminate(server(port).proc, 'SIGKILL');
+    },
+    async restart(port: number) {
+      const s = server(port);
+      s.proc = await launch(s.args, port);
     },
     stop,
   };

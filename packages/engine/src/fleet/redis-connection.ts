@@ -86,22 +86,42 @@ export function fleetRedisOptions(url: string): RedisOptions {
 export function watchConnection(redis: RedisClient, url: string, logger: Logger, role: string, onRestored?: () => void): void {
   let lost = false;
   const where = redactUrl(url);
-  redis.on('error', (err: unknown) => {
-    if (!lost) logger.debug({ role, err: errorMessage(err) }, 'redis error');
-  });
-  // `reconnecting` fires only for a lost connection, never for a deliberate quit()/disconnect().
-  redis.on('reconnecting', (delayMs: number) => {
+  const isLost = (detail: Record<string, unknown>): void => {
     if (lost) return;
     lost = true;
-    logger.warn({ role, redis: where, delayMs }, `redis connection lost (${where}); reconnecting with backoff`);
-  });
-  redis.on('ready', () => {
+    logger.warn({ role, redis: where, ...detail }, `redis connection lost (${where}); reconnecting with backoff`);
+  };
+  const isBack = (): void => {
     if (!lost) return;
     lost = false;
     logger.warn({ role, redis: where }, `redis connection restored (${where}); carrying on`);
     onRestored?.();
+  };
+  redis.on('error', (err: unknown) => {
+    if (!lost) logger.debug({ role, err: errorMessage(err) }, 'redis error');
   });
+  // `reconnecting` fires only for a lost connection, never for a deliberate quit()/disconnect().
+  redis.on('reconnecting', (delayMs: number) => isLost({ delayMs }));
+  redis.on('ready', isBack);
+  if (redis instanceof Cluster) {
+    // A cluster stays "ready" while one node is down: a node error says it is gone, and a node
+    // added back by a slots refresh with no error after it says it has returned.
+    let settle: NodeJS.Timeout | undefined;
+    redis.on('node error', (err: unknown, address: string) => {
+      clearTimeout(settle);
+      isLost({ node: address, err: redactSecret(errorMessage(err), url) });
+    });
+    redis.on('+node', () => {
+      if (!lost) return;
+      clearTimeout(settle);
+      settle = setTimeout(isBack, CLUSTER_SETTLE_MS);
+      settle.unref();
+    });
+  }
 }
+
+/** How long a re-added cluster node must go without an error to count as back. */
+const CLUSTER_SETTLE_MS = 500;
 
 export interface ConnectOptions {
   /** Called when the connection comes back after a loss. */
@@ -126,8 +146,12 @@ export function createRedisClient(url: string, options: ClientOptions = {}): Red
   if (!isClusterUrl(url)) return new Redis({ ...node, ...options });
   // Nodes announce IP addresses; with TLS each is still checked against the seed's host name (servername).
   const { host, port, lazyConnect, enableAutoPipelining, retryStrategy, ...perNode } = { ...node, ...options };
+  // Clients that wait out an outage (maxRetriesPerRequest null) keep following the slots while a
+  // node is down, instead of failing after 16 redirections; BullMQ's own clients are among them.
+  const waits = perNode.maxRetriesPerRequest === null;
   return new Cluster([{ host: host ?? '127.0.0.1', port: port ?? 6379 }], {
     redisOptions: perNode,
+    ...(waits ? { maxRedirections: Number.MAX_SAFE_INTEGER, retryDelayOnMoved: 50, retryDelayOnClusterDown: 100, retryDelayOnTryAgain: 100 } : {}),
     ...(lazyConnect !== undefined ? { lazyConnect } : {}),
     ...(enableAutoPipelining !== undefined ? { enableAutoPipelining } : {}),
     ...(retryStrategy ? { clusterRetryStrategy: (times: number) => retryStrategy(times) ?? null } : {}),

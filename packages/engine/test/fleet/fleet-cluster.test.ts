@@ -1,7 +1,7 @@
 /**
  * The fleet on a Redis Cluster (`?cluster=true`): three masters sharing the hash slots, `weft
- * worker` processes with different capabilities, a runner, a worker SIGKILLed mid-run and `weft
- * status`. Every fleet key carries the `{weft}` hash tag, so the fleet lives on the one node that
+ * worker` processes with different capabilities, a runner, a worker SIGKILLed mid-run, `weft
+ * status`, and last a restart of the node holding the fleet (it comes back empty). Every fleet key carries the `{weft}` hash tag, so the fleet lives on the one node that
  * owns that slot; the other nodes hold none of it.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -115,4 +115,26 @@ describe('fleet on a Redis Cluster', () => {
     expect(down).toMatchObject({ code: 'WEFT_REDIS_UNAVAILABLE' });
     expect(down.message).toContain('ECONNREFUSED');
   });
+
+  it('completes a run across a restart of the node that holds the fleet', async () => {
+    const steps = Array.from({ length: 5 }, (_, i) => ({ id: `r${i}`, task: 't.slow', input: { ms: 250, tag: `cr${i}` }, ...(i > 0 ? { dependsOn: [`r${i - 1}`] } : {}) }));
+    const run = runner.engine.run({ name: 'cluster-restart', steps });
+    await waitFor('step r1 to finish', () => effects(readFileSync(effectsFile, 'utf8')).some((e) => e.kind === 'done' && e.tag === 'cr1'));
+    const home = await cluster.nodeFor('{weft}');
+    await cluster.kill(home);
+    await new Promise((r) => setTimeout(r, 1500));
+    await cluster.restart(home);
+    const result = await run;
+    expect(result.status).toBe('succeeded');
+    expect(Object.keys(result.outputs).sort()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    const done = effects(readFileSync(effectsFile, 'utf8')).filter((e) => e.kind === 'done' && e.tag.startsWith('cr'));
+    expect(new Set(done.map((e) => e.tag)).size).toBe(5);
+    // The node came back empty: the live workers' heartbeats register them again.
+    const live = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    await waitForWorkers(cluster.url, live.map((w) => w.id), live);
+    // A cluster stays up while one node is down: the workers still log the loss and the return.
+    await waitFor('workers to log the return of the node', () => live.every((w) => w.output().includes('redis connection restored')));
+    for (const w of live) expect(w.output()).toContain('redis connection lost');
+  });
+
 });
