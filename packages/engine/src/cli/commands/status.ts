@@ -19,7 +19,7 @@ export function registerStatusCommand(program: Command): void {
     .command('status')
     .description('Show the fleet (workers, queue depths, recent runs and decisions), or one run by id')
     .argument('[runId]', 'show this run: steps done, outputs, failures')
-    .option('--redis <url>', 'Redis URL (default $REDIS_URL)')
+    .option('--redis <url>', 'Redis URL, redis:// or rediss:// (TLS), ?cluster=true for Redis Cluster (default $REDIS_URL)')
     .option('--prefix <prefix>', 'key and queue prefix (default {weft})')
     .option('--runs <n>', 'recent runs to show (default 10)')
     .option('--decisions <n>', 'recent decisions to show (default 20)')

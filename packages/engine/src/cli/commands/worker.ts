@@ -30,7 +30,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('Start a fleet worker: loads the plugins, registers in Redis, runs tasks routed to it')
-    .option('--redis <url>', 'Redis URL, redis:// or rediss:// (default $REDIS_URL)')
+    .option('--redis <url>', 'Redis URL, redis:// or rediss:// (TLS), ?cluster=true for Redis Cluster (default $REDIS_URL)')
     .option('-c, --config <file>', 'engine config (default ./weft.config.yaml|yml|json), as for weft run')
     .option('-p, --plugins <names>', 'comma-separated plugin packages to load, in addition to the config')
     .option('--concurrency <n>', 'jobs run at once (default 4)')
