@@ -167,7 +167,7 @@ export interface PrivateRedisCluster {
  * A private Redis Cluster of `nodes` masters on free ports, the 16,384 hash slots split evenly
  * between them (no replicas). Built with CLUSTER ADDSLOTS and MEET, so only redis-server is needed.
  */
-export async function startRedisCluster(nodes = 3): Promise<PrivateRedisCluster> {
+export async function startRedisCluster(nodes = 3, options: { password?: string } = {}): Promise<PrivateRedisCluster> {
   if (!onPath('redis-server')) throw new Error(`redis-server is not on PATH; a Redis Cluster test needs private servers. ${INSTALL_HINT}.`);
   const { Redis } = await import('ioredis');
   const servers: { port: number; dir: string; args: string[]; proc: ChildProcess }[] = [];
@@ -180,9 +180,11 @@ export async function startRedisCluster(nodes = 3): Promise<PrivateRedisCluster>
       const port = await freePort();
       const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-cluster-'));
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+      if (options.password) args.push('--requirepass', options.password);
       servers.push({ port, dir, args, proc: await launch(args, port) });
     }
-    const clients = servers.map((s) => new Redis({ host: '127.0.0.1', port: s.port, lazyConnect: true, maxRetriesPerRequest: 1 }));
+    const auth = options.password ? { password: options.password } : {};
+    const clients = servers.map((s) => new Redis({ host: '127.0.0.1', port: s.port, lazyConnect: true, maxRetriesPerRequest: 1, ...auth }));
     try {
       await Promise.all(clients.map((c) => c.connect()));
       const per = Math.ceil(16_384 / nodes);
@@ -208,16 +210,17 @@ export async function startRedisCluster(nodes = 3): Promise<PrivateRedisCluster>
     throw err;
   }
   const ports = servers.map((s) => s.port);
+  const auth = options.password ? { password: options.password } : {};
   const server = (port: number): (typeof servers)[number] => {
     const found = servers.find((s) => s.port === port);
     if (!found) throw new Error(`No cluster node on port ${port}; the nodes are ${ports.join(', ')}`);
     return found;
   };
   return {
-    url: `redis://127.0.0.1:${ports[0]}?cluster=true`,
+    url: `redis://${options.password ? `:${encodeURIComponent(options.password)}@` : ''}127.0.0.1:${ports[0]}?cluster=true`,
     ports,
     async nodeFor(key: string) {
-      const c = new Redis({ host: '127.0.0.1', port: ports[0]!, lazyConnect: true, maxRetriesPerRequest: 1 });
+      const c = new Redis({ host: '127.0.0.1', port: ports[0]!, lazyConnect: true, maxRetriesPerRequest: 1, ...auth });
       try {
         await c.connect();
         const slot = Number(await c.call('CLUSTER', 'KEYSLOT', key));

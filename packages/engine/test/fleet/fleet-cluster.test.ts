@@ -1,8 +1,9 @@
 /**
  * The fleet on a Redis Cluster (`?cluster=true`): three masters sharing the hash slots, `weft
  * worker` processes with different capabilities, a runner, a worker SIGKILLed mid-run, `weft
- * status`, and last a restart of the node holding the fleet (it comes back empty). Every fleet key carries the `{weft}` hash tag, so the fleet lives on the one node that
- * owns that slot; the other nodes hold none of it.
+ * status`, and last a restart of the node holding the fleet (it comes back empty). The nodes
+ * require a password, which must show nowhere. Every fleet key carries the `{weft}` hash tag, so
+ * the fleet lives on the one node that owns that slot; the other nodes hold none of it.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { statusCommand } from '../../src/cli/commands/status.js';
 import { effects, fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';
 import { rejection } from '../helpers.js';
 
+const PASSWORD = 'cluster-pw-never-logged';
 let cluster: PrivateRedisCluster;
 let runner: Runner;
 let workers: WorkerProcess[];
@@ -22,7 +24,8 @@ const effectsFile = path.join(mkdtempSync(path.join(tmpdir(), 'weft-cluster-')),
 
 beforeAll(async () => {
   writeFileSync(effectsFile, '');
-  cluster = await startRedisCluster(3);
+  cluster = await startRedisCluster(3, { password: PASSWORD });
+  expect(cluster.url).toContain(PASSWORD);
   const env = { WEFT_TEST_EFFECTS: effectsFile };
   workers = [
     spawnWorker({ id: 'c-py', redisUrl: cluster.url, capabilities: 'lang:python', env }),
@@ -43,7 +46,7 @@ afterAll(async () => {
 async function keysByNode(): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>();
   for (const port of cluster.ports) {
-    const node = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
+    const node = new Redis({ host: '127.0.0.1', port, password: PASSWORD, maxRetriesPerRequest: 1 });
     try {
       out.set(port, await node.keys('*'));
     } finally {
@@ -103,6 +106,7 @@ describe('fleet on a Redis Cluster', () => {
     expect(withDb.message).toContain('only database 0');
     const typo = await rejection(fleetRuntime(`${bare}?cluster=yes`));
     expect(typo.message).toContain('write cluster=true');
+    for (const e of [notCluster, withDb, typo]) expect(e.message).not.toContain(PASSWORD);
     const single = await startRedis();
     try {
       const notANode = await rejection(fleetRuntime(`${single.url}?cluster=true`));
@@ -135,6 +139,7 @@ describe('fleet on a Redis Cluster', () => {
     // A cluster stays up while one node is down: the workers still log the loss and the return.
     await waitFor('workers to log the return of the node', () => live.every((w) => w.output().includes('redis connection restored')));
     for (const w of live) expect(w.output()).toContain('redis connection lost');
+    for (const w of workers) expect(w.output()).not.toContain(PASSWORD);
   });
 
 });
