@@ -8,7 +8,7 @@ import type { HookFn, HookName } from './contracts/hooks.js';
 import type { WorkerView } from './contracts/worker.js';
 import { engineConfigSchema, type EngineConfig } from './config/engine-config.js';
 import { NoopResultCache } from './defaults/noop-cache.js';
-import { Dispatcher } from './dispatch/dispatcher.js';
+import { Dispatcher, type Reselect } from './dispatch/dispatcher.js';
 import { WeftError } from './errors.js';
 import type { Executor } from './executors/executor.js';
 import { MemoryExecutor } from './executors/memory-executor.js';
@@ -33,6 +33,11 @@ export interface ExecutorDeps {
   readonly telemetry: Telemetry;
   readonly logger: Logger;
   readonly config: EngineConfig;
+  /**
+   * Picks a new worker for a task whose worker was lost (a fleet re-route): the configured guards
+   * and the task's balancing strategy, as for its first route, without the predictor or hooks.
+   */
+  readonly reselect?: Reselect;
 }
 
 export interface CreateEngineOptions {
@@ -86,8 +91,14 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   const handlers = new HandlerRegistry();
   const hooks = new HookRegistry();
   const random = seededRandom(config.seed ?? 1);
+  // Bound late: the dispatcher needs the executor, and re-routes happen only once runs start.
+  const late: { dispatcher?: Dispatcher } = {};
+  const reselect: Reselect = (task, views) => {
+    if (!late.dispatcher) throw new WeftError('WEFT_ENGINE_CLOSED', 'The engine is not ready to route.', { retryable: false });
+    return late.dispatcher.reselect(task, views);
+  };
   const executor = options.executor
-    ? options.executor({ handlers, telemetry, logger, config })
+    ? options.executor({ handlers, telemetry, logger, config, reselect })
     : new MemoryExecutor(config.workers ?? [{ id: 'local', capabilities: ['*'], concurrency: 8 }], { handlers, telemetry, logger });
 
   container.register(LoggerToken, { useValue: logger });
@@ -119,6 +130,7 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   }
 
   const dispatcher = new Dispatcher(container, executor, hooks, telemetry, logger, config.routing ?? {}, random);
+  late.dispatcher = dispatcher;
   const engineAbort = new AbortController();
   const active = new Set<Promise<unknown>>();
   let closed = false;

@@ -29,7 +29,7 @@ export { MemoryExecutor, type EmbeddedWorkerOptions } from './executors/memory-e
 export { WorkerStatsTracker, type WorkerStatsOptions } from './executors/worker-stats.js';
 export { runTask, type RunTaskOptions } from './executors/task-runner.js';
 export type { HandlerRegistry } from './handlers/handler-registry.js';
-export type { RoutingConfig } from './dispatch/dispatcher.js';
+export type { Reselect, RoutingConfig } from './dispatch/dispatcher.js';
 export { engineConfigSchema, type EngineConfig } from './config/engine-config.js';
 export { SpanNames, Attr } from './tracing/attributes.js';
 export { Telemetry, failSpan } from './tracing/telemetry.js';

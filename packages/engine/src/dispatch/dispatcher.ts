@@ -25,6 +25,9 @@ export interface RoutingConfig {
   readonly waitForCapacityMs?: number;
 }
 
+/** A re-route's choice among live capable workers; see Dispatcher.reselect. */
+export type Reselect = (task: TaskDescriptor, views: readonly WorkerView[]) => { readonly workerId: string; readonly decidedBy: string; readonly reason: string };
+
 /** A decision and its `weft.decision.route` span's context: the task's execution is its child. */
 export interface RoutedDecision extends RouteDecision {
   readonly traceContext: Context;
@@ -164,6 +167,32 @@ export class Dispatcher {
       throw err;
     }
     return { ...decision, traceContext: trace.setSpan(parent, routeSpan) };
+  }
+
+  /**
+   * A new worker for a task whose worker was lost, among `views` (live, capable, with the
+   * handler): the guards admit, then the task's strategy chooses, as on its first route. No
+   * predictor and no hooks: it is a recovery, recorded by the executor as `weft.decision.reroute`,
+   * and the task's `route:after` already ran. If every guard refuses, all of `views` stay
+   * eligible: a breaker must not strand a task whose worker is gone.
+   */
+  reselect(task: TaskDescriptor, views: readonly WorkerView[]): { workerId: string; decidedBy: string; reason: string } {
+    const guards = this.guards();
+    const admitted = views.filter((w) => guards.every((g) => g.admit(w, task).allowed));
+    const pool = admitted.length > 0 ? admitted : [...views];
+    let strategy: BalancingStrategy;
+    try {
+      strategy = this.resolveStrategy(task.strategy);
+    } catch {
+      strategy = this.fallback;
+    }
+    const options = this.config.strategyOptions?.[strategy.name];
+    const choice = strategy.select(task, pool, { random: this.random, ...(options ? { options } : {}) });
+    if (!pool.some((w) => w.id === choice.workerId)) {
+      const fallback = this.fallback.select(task, pool, { random: this.random });
+      return { workerId: fallback.workerId, decidedBy: this.fallback.name, reason: fallback.reason ?? this.fallback.name };
+    }
+    return { workerId: choice.workerId, decidedBy: strategy.name, reason: choice.reason ?? strategy.name };
   }
 
   private choose(task: TaskDescriptor, strategy: BalancingStrategy, allowed: WorkerView[], prediction: Prediction | undefined): RouteDecision {

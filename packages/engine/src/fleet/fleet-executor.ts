@@ -9,6 +9,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Queue } from 'bullmq';
 import { workerAccepts, type WorkerView } from '../contracts/worker.js';
 import { DefaultLeastInFlight } from '../dispatch/least-in-flight.js';
+import type { Reselect } from '../dispatch/dispatcher.js';
 import { WeftError, errorMessage } from '../errors.js';
 import type { ExecutorDeps } from '../engine.js';
 import type { ExecuteRequest, Executor } from '../executors/executor.js';
@@ -60,6 +61,8 @@ export class FleetExecutor implements Executor {
   private readonly pollMs: number;
   private readonly lostJobCheckMs: number;
   private readonly picker = new DefaultLeastInFlight();
+  /** The engine's guards and strategy for re-routes; least in flight without an engine. */
+  private readonly reselect: Reselect | undefined;
   private live = new Map<string, WorkerRecord>();
   private readonly pending = new Map<string, Pending>();
   private readonly sent = new Map<string, number>();
@@ -77,10 +80,11 @@ export class FleetExecutor implements Executor {
 
   constructor(
     private readonly options: FleetExecutorOptions,
-    deps: Pick<ExecutorDeps, 'telemetry' | 'logger'>,
+    deps: Pick<ExecutorDeps, 'telemetry' | 'logger' | 'reselect'>,
   ) {
     this.keys = new FleetKeys(options.prefix ?? DEFAULT_PREFIX);
     this.telemetry = deps.telemetry;
+    this.reselect = deps.reselect;
     this.logger = (options.logger ?? deps.logger).child({ runner: this.runnerId });
     this.pollMs = options.pollMs ?? 250;
     this.lostJobCheckMs = options.lostJobCheckMs ?? 5000;
@@ -387,12 +391,13 @@ export class FleetExecutor implements Executor {
     try {
       await this.queue(p.queue).remove(p.jobId).catch(() => 0);
       const { task, signal, traceContext } = p.req;
-      const { target, candidates } = await this.pickLive(p, signal);
+      const { target, candidates, decidedBy } = await this.pickLive(p, signal);
       if (!this.pending.has(p.requestId)) return;
       this.telemetry.decision(SpanNames.DECISION_REROUTE, traceContext, {
         [Attr.TASK_ID]: task.id,
         [Attr.TASK_TYPE]: task.type,
         [Attr.TASK_ATTEMPT]: task.attempt,
+        [Attr.DECISION_STRATEGY]: decidedBy,
         [Attr.DECISION_REASON]: reason,
         [Attr.DECISION_CHOICE]: target,
         [Attr.DECISION_CANDIDATES]: candidates,
@@ -400,7 +405,7 @@ export class FleetExecutor implements Executor {
         [Attr.DECISION_FROM]: from,
       });
       this.logger.warn({ task: task.id, from, to: target, reason }, 're-routing task');
-      this.store.decision({ at: new Date().toISOString(), kind: 'reroute', taskId: task.id, taskType: task.type, workerId: target, decidedBy: 'fleet', reason, candidates });
+      this.store.decision({ at: new Date().toISOString(), kind: 'reroute', taskId: task.id, taskType: task.type, workerId: target, decidedBy, reason, candidates });
       this.count(from, -1);
       this.count(target, 1);
       p.workerId = target;
@@ -413,22 +418,35 @@ export class FleetExecutor implements Executor {
     }
   }
 
-  /** A live capable worker with the task's handler (least in flight), waiting for one if needed. */
-  private async pickLive(p: Pending, signal: AbortSignal): Promise<{ target: string; candidates: string[] }> {
+  /**
+   * A live capable worker with the task's handler, chosen by the engine's guards and the task's
+   * strategy (least in flight without an engine), waiting for one if needed; else a pool queue.
+   */
+  private async pickLive(p: Pending, signal: AbortSignal): Promise<{ target: string; candidates: string[]; decidedBy: string }> {
     const { task } = p.req;
     const deadline = Date.now() + (this.options.rerouteWaitMs ?? 30_000);
     for (;;) {
       const views = this.workers().filter((w) => workerAccepts(w, task.capabilities) && (this.live.get(w.id)?.taskTypes.includes(task.type) ?? false));
       if (views.length > 0) {
+        const candidates = views.map((v) => v.id);
+        if (this.reselect) {
+          try {
+            const choice = this.reselect(task, views);
+            return { target: choice.workerId, candidates, decidedBy: choice.decidedBy };
+          } catch (err) {
+            // A strategy that throws must not lose the task: least in flight takes it.
+            this.logger.warn({ task: task.id, err: errorMessage(err) }, 're-route strategy failed; choosing the least busy worker');
+          }
+        }
         const choice = this.picker.select(task, views, { random: () => 0 });
-        return { target: choice.workerId, candidates: views.map((v) => v.id) };
+        return { target: choice.workerId, candidates, decidedBy: this.picker.name };
       }
       if (Date.now() >= deadline || this.closed) break;
       await sleep(this.pollMs, signal);
     }
     if (task.capabilities.length <= 1) {
       // Nobody can take it now: park it where any future capable worker will look.
-      return { target: this.keys.poolQueue(task.capabilities[0]), candidates: [] };
+      return { target: this.keys.poolQueue(task.capabilities[0]), candidates: [], decidedBy: 'pool' };
     }
     throw new WeftError('WEFT_WORKER_LOST', `Step "${task.stepId}" lost its worker ${p.workerId} and no live worker offers [${task.capabilities.join(', ')}] with a "${task.type}" handler. Start such a worker.`, {
       details: { stepId: task.stepId, workerId: p.workerId },

@@ -107,7 +107,7 @@ export async function fleetRunner(redisUrl: string, options: Omit<FleetExecutorO
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const fleet = await fleetRuntime(redisUrl, { pollMs: 50, ...options });
-  const engine = await createEngine({ ...extra, ...fleet, plugins: [...fleet.plugins, testPlugin], tracerProvider });
+  const engine = await createEngine({ ...extra, ...fleet, plugins: [...fleet.plugins, testPlugin, ...(extra.plugins ?? [])], tracerProvider });
   return { engine, exporter };
 }
 
@@ -131,8 +131,8 @@ export interface InProcessFleet {
    * the file. `telemetry` to read their spans; by default they record none.
    */
   startWorker(options: { id: string; capabilities?: string[]; drainTimeoutMs?: number; telemetry?: Telemetry }): Promise<FleetWorker>;
-  /** A runner, closed after the file. */
-  runner(options?: Omit<FleetExecutorOptions, 'redisUrl'>): Promise<Runner>;
+  /** A runner, closed after the file; `extra`: more engine options (plugins, config). */
+  runner(options?: Omit<FleetExecutorOptions, 'redisUrl'>, extra?: Parameters<typeof createEngine>[0]): Promise<Runner>;
 }
 
 /**
@@ -172,8 +172,8 @@ export function inProcessFleet(): InProcessFleet {
       workers.push(w);
       return w;
     },
-    async runner(options = {}) {
-      const r = await fleetRunner(redis!.url, options);
+    async runner(options = {}, extra = {}) {
+      const r = await fleetRunner(redis!.url, options, extra);
       runners.push(r);
       return r;
     },
