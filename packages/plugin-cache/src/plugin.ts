@@ -1,6 +1,5 @@
 /** The plugin: builds the SemanticCache from config, registers it, its embedder and its stats. */
-import { definePlugin, Embedder, isClusterUrl, redactUrl, type PluginContext } from '@weft/engine';
-import { CacheError } from './errors.js';
+import { definePlugin, Embedder, redactUrl, type PluginContext } from '@weft/engine';
 import { CacheStatsToken } from './cache-stats.js';
 import { cacheConfigSchema, type CacheConfig } from './config.js';
 import { HashedNgramEmbedder } from './embedding/hashed-ngram-embedder.js';
@@ -12,15 +11,6 @@ function redisOptions(config: CacheConfig, ctx: PluginContext<CacheConfig>): Sem
   if (config.redis === false) return undefined;
   const url = config.redis?.url ?? ctx.redisUrl;
   if (url === undefined) return undefined;
-  // The shared tier writes an entry and its feed message in one MULTI and invalidates by SCAN:
-  // neither spans a cluster's slots and nodes. A fleet on a cluster keeps the cache per process.
-  if (isClusterUrl(url)) {
-    if (config.redis?.url !== undefined) {
-      throw new CacheError('WEFT_CACHE_REDIS_CLUSTER', `The cache's redis.url "${redactUrl(url)}" is a Redis Cluster; the shared cache tier needs a single Redis server. Point redis.url at one, or set redis: false.`);
-    }
-    ctx.logger.warn({ redis: redactUrl(url) }, 'cache: the fleet runs on a Redis Cluster, which the shared tier does not support; each process keeps its own memory tier. Give the cache a single server with redis.url to share entries.');
-    return undefined;
-  }
   return {
     url,
     ...(config.redis?.keyPrefix ? { keyPrefix: config.redis.keyPrefix } : {}),

@@ -160,31 +160,3 @@ describe('Redis going away', () => {
   });
 });
 
-describe('a fleet on a Redis Cluster', () => {
-  const clusterUrl = 'redis://:s3cret-pw@127.0.0.1:7000?cluster=true';
-
-  it('keeps the cache per process with one warning when the fleet URL is a cluster', async () => {
-    const log = capturedLogger('info');
-    const { engine, calls } = await engineWithCache({}, { logger: log.logger, runtime: 'fleet', redisUrl: clusterUrl });
-    await engine.run(summarise, { repo: 'weft', text: 'same text' });
-    const again = await engine.run(summarise, { repo: 'weft', text: 'same text' });
-    expect(again.steps['s']).toMatchObject({ answered: 1 });
-    expect(calls).toHaveLength(1);
-    expect(engine.container.resolve(CacheStatsToken).stats().redis.enabled).toBe(false);
-    const warnings = log.lines().filter((l) => l.level === 40 && l.msg.includes('Redis Cluster'));
-    expect(warnings).toHaveLength(1);
-    expect(log.text()).not.toContain('s3cret-pw');
-  });
-
-  it('refuses a cluster URL given to the cache itself, naming the fix', async () => {
-    const err = await engineWithCache({ redis: { url: clusterUrl } }).then(
-      () => undefined,
-      (e: unknown) => e as Error & { code?: string; cause?: Error & { code?: string } },
-    );
-    expect(err).toBeDefined();
-    const text = `${err!.message} ${err!.cause?.message ?? ''}`;
-    expect([err!.code, err!.cause?.code]).toContain('WEFT_CACHE_REDIS_CLUSTER');
-    expect(text).toContain('single Redis server');
-    expect(text).not.toContain('s3cret-pw');
-  });
-});

@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SemanticCache } from '@weft/plugin-cache';
-import { startRedis, type PrivateRedis } from '../../../test-support/redis-server.js';
+import cachePlugin, { CacheStatsToken, SemanticCache } from '@weft/plugin-cache';
+import { createEngine } from '@weft/engine';
+import { startRedis, startRedisCluster, type PrivateRedis, type PrivateRedisCluster } from '../../../test-support/redis-server.js';
 import { task, until } from './helpers.js';
 
 const run = promisify(execFile);
@@ -100,3 +101,50 @@ async function redisTtl(namespace: string): Promise<number> {
     r.disconnect();
   }
 }
+
+describe('shared Redis tier on a Redis Cluster', () => {
+  let cluster: PrivateRedisCluster;
+  const caches: SemanticCache[] = [];
+  const onCluster = async (namespace: string): Promise<SemanticCache> => {
+    const c = new SemanticCache({ namespace, redis: { url: cluster.url } });
+    await c.start();
+    caches.push(c);
+    return c;
+  };
+  beforeAll(async () => {
+    cluster = await startRedisCluster(3, { password: 'cache-cluster-pw' });
+  });
+  afterAll(async () => {
+    await Promise.all(caches.map((c) => c.close()));
+    await cluster?.stop();
+  });
+
+  it('shares near matches and invalidations, with a namespace kept in one slot', async () => {
+    // A namespace whose slot the seed node does not serve: a single-server client would get MOVED.
+    let namespace = '';
+    for (let i = 0; !namespace; i++) if ((await cluster.nodeFor(`{weft:cache:cl${i}}`)) !== cluster.ports[0]) namespace = `cl${i}`;
+    const a = await onCluster(namespace);
+    const b = await onCluster(namespace);
+    await a.store(task('llm.summarise', { text: 'summarise the changes to the login handler' }), 'summary');
+    await a.store(task('x', { q: 1 }), 'x1');
+    let hit: Awaited<ReturnType<SemanticCache['lookup']>>;
+    await until(async () => (hit = await b.lookup(task('llm.summarise', { text: 'Please summarise the changes to the LOGIN handler' }))) !== undefined, 2000);
+    expect(hit).toMatchObject({ output: 'summary', tier: 'redis' });
+    expect(b.stats().redis).toMatchObject({ enabled: true, healthy: true, errors: 0 });
+
+    const removed = await a.invalidate({ type: 'x' });
+    expect(removed.redis).toBe(1);
+    expect(await (await onCluster(namespace)).lookup(task('x', { q: 1 }))).toBeUndefined();
+    expect(await (await onCluster(namespace)).lookup(task('llm.summarise', { text: 'summarise the changes to the login handler' }))).toMatchObject({ tier: 'redis' });
+  });
+
+  it('is on by default in a fleet on a cluster', async () => {
+    const engine = await createEngine({ plugins: [cachePlugin], runtime: 'fleet', redisUrl: cluster.url });
+    try {
+      await until(async () => engine.container.resolve(CacheStatsToken).stats().redis.healthy, 2000);
+      expect(engine.container.resolve(CacheStatsToken).stats().redis).toMatchObject({ enabled: true, healthy: true });
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -154,6 +154,8 @@ export function createRedisClient(url: string, options: ClientOptions = {}): Red
     ...(waits ? { maxRedirections: Number.MAX_SAFE_INTEGER, retryDelayOnMoved: 50, retryDelayOnClusterDown: 100, retryDelayOnTryAgain: 100 } : {}),
     ...(lazyConnect !== undefined ? { lazyConnect } : {}),
     ...(enableAutoPipelining !== undefined ? { enableAutoPipelining } : {}),
+    // A client that must not queue while Redis is away must not queue at the cluster level either.
+    ...(perNode.enableOfflineQueue === false ? { enableOfflineQueue: false } : {}),
     ...(retryStrategy ? { clusterRetryStrategy: (times: number) => retryStrategy(times) ?? null } : {}),
   });
 }

@@ -5,8 +5,13 @@ const segment = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
 
 export class RedisKeys {
   readonly base: string;
-  constructor(prefix: string, namespace: string) {
-    this.base = `${prefix}:${namespace}`;
+  /**
+   * `hashTag`: on a Redis Cluster the base is a hash tag (`{weft:cache:default}`), so a
+   * namespace's entries and feed share one slot: the MULTI that writes an entry with its feed
+   * message, and the UNLINK of an invalidation, stay on one node.
+   */
+  constructor(prefix: string, namespace: string, hashTag = false) {
+    this.base = hashTag ? `{${prefix}:${namespace}}` : `${prefix}:${namespace}`;
   }
 
   entry(type: string, version: string, key: string): string {

@@ -4,8 +4,8 @@
  * is found by the others' indexes. Redis trouble never fails a lookup: it is logged once per
  * outage and counted, and the call answers as a miss.
  */
-import { Redis } from 'ioredis';
-import { redactUrl, type Logger } from '@weft/engine';
+import { Cluster } from 'ioredis';
+import { createRedisClient, isClusterUrl, redactUrl, type Logger, type RedisClient } from '@weft/engine';
 import { dequantise, quantise } from '../ann/vector-math.js';
 import { CacheError, messageOf } from '../errors.js';
 import type { CacheEntry } from './cache-entry.js';
@@ -41,8 +41,8 @@ const FEED_BATCH = 500;
 const FEED_SLICE = 25;
 
 export class RedisTier {
-  private readonly client: Redis;
-  private readonly reader: Redis;
+  private readonly client: RedisClient;
+  private readonly reader: RedisClient;
   private readonly keys: RedisKeys;
   private readonly feedMaxLen: number;
   private closed = false;
@@ -54,10 +54,10 @@ export class RedisTier {
   feedReceived = 0;
 
   constructor(private readonly options: RedisTierOptions) {
-    this.keys = new RedisKeys(options.keyPrefix ?? 'weft:cache', options.namespace);
+    this.keys = new RedisKeys(options.keyPrefix ?? 'weft:cache', options.namespace, isClusterUrl(options.url));
     this.feedMaxLen = options.feedMaxLen ?? 100_000;
     // No offline queue: while Redis is away a lookup must miss now, not wait for a reconnect.
-    this.client = new Redis(options.url, {
+    this.client = createRedisClient(options.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -66,7 +66,7 @@ export class RedisTier {
       retryStrategy: backoff,
     });
     // The feed reader blocks for up to a second per call, so it gets its own connection and waits out outages.
-    this.reader = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 2000, retryStrategy: backoff });
+    this.reader = createRedisClient(options.url, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 2000, retryStrategy: backoff });
     for (const c of [this.client, this.reader]) {
       c.on('error', (err: unknown) => this.trouble(err, 'connection'));
       c.on('ready', () => this.recovered());
@@ -130,12 +130,16 @@ export class RedisTier {
     if (this.closed) return 0;
     let removed = 0;
     try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await this.client.scan(cursor, 'MATCH', this.keys.pattern(type, handlerVersion), 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) removed += await this.client.unlink(...keys);
-      } while (cursor !== '0');
+      // SCAN reads one server; on a cluster, every master (the namespace's slot lives on one).
+      const servers = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+      for (const server of servers) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await server.scan(cursor, 'MATCH', this.keys.pattern(type, handlerVersion), 'COUNT', 1000);
+          cursor = next;
+          if (keys.length) removed += await this.client.unlink(...keys);
+        } while (cursor !== '0');
+      }
       const fields = ['op', 'inv', 'i', this.options.instanceId];
       if (type !== undefined) fields.push('t', type);
       if (handlerVersion !== undefined) fields.push('v', handlerVersion);
