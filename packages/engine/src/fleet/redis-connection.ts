@@ -133,7 +133,7 @@ export interface ConnectOptions {
   readonly autoPipelining?: boolean;
 }
 
-/** Options of a client that is not the single-server kind: cluster-level settings. */
+/** Options of createRedisClient: per-connection ioredis options, plus two a cluster takes at its own level. */
 export type ClientOptions = RedisOptions & Pick<ClusterOptions, 'enableAutoPipelining' | 'lazyConnect'>;
 
 /**
