@@ -170,18 +170,27 @@ export interface PrivateRedisCluster {
 export async function startRedisCluster(nodes = 3, options: { password?: string } = {}): Promise<PrivateRedisCluster> {
   if (!onPath('redis-server')) throw new Error(`redis-server is not on PATH; a Redis Cluster test needs private servers. ${INSTALL_HINT}.`);
   const { Redis } = await import('ioredis');
-  const servers: { port: number; dir: string; args: string[]; proc: ChildProcess }[] = [];
+  const servers: { port: number; busPort: number; dir: string; args: string[]; proc: ChildProcess }[] = [];
+  const taken = new Set<number>();
+  const unusedPort = async (): Promise<number> => {
+    for (;;) {
+      const p = await freePort();
+      if (!taken.has(p)) return taken.add(p), p;
+    }
+  };
   const stop = async (): Promise<void> => {
     await Promise.all(servers.map((s) => terminate(s.proc)));
     for (const s of servers) rmSync(s.dir, { recursive: true, force: true });
   };
   try {
     for (let i = 0; i < nodes; i++) {
-      const port = await freePort();
+      const port = await unusedPort();
+      // The bus port defaults to port + 10000, past 65535 for a high free port: choose it too.
+      const busPort = await unusedPort();
       const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-cluster-'));
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+      const args = ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
       if (options.password) args.push('--requirepass', options.password);
-      servers.push({ port, dir, args, proc: await launch(args, port) });
+      servers.push({ port, busPort, dir, args, proc: await launch(args, port) });
     }
     const auth = options.password ? { password: options.password } : {};
     const clients = servers.map((s) => new Redis({ host: '127.0.0.1', port: s.port, lazyConnect: true, maxRetriesPerRequest: 1, ...auth }));
@@ -194,7 +203,7 @@ export async function startRedisCluster(nodes = 3, options: { password?: string 
           return c.call('CLUSTER', 'ADDSLOTS', ...slots.map(String));
         }),
       );
-      for (const s of servers.slice(1)) await clients[0]!.call('CLUSTER', 'MEET', '127.0.0.1', String(s.port));
+      for (const s of servers.slice(1)) await clients[0]!.call('CLUSTER', 'MEET', '127.0.0.1', String(s.port), String(s.busPort));
       const deadline = Date.now() + 15_000;
       for (;;) {
         const infos = await Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>));
