@@ -3,7 +3,7 @@
  * each other or with a Redis the machine runs. Stopped (and its process reaped) by stop().
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -167,7 +167,7 @@ export interface PrivateRedisCluster {
  * A private Redis Cluster of `nodes` masters on free ports, the 16,384 hash slots split evenly
  * between them (no replicas). Built with CLUSTER ADDSLOTS and MEET, so only redis-server is needed.
  */
-export async function startRedisCluster(nodes = 3, options: { password?: string } = {}): Promise<PrivateRedisCluster> {
+export async function startRedisCluster(nodes = 3, options: Pick<StartRedisOptions, 'password' | 'tls'> = {}): Promise<PrivateRedisCluster> {
   if (!onPath('redis-server')) throw new Error(`redis-server is not on PATH; a Redis Cluster test needs private servers. ${INSTALL_HINT}.`);
   const { Redis } = await import('ioredis');
   const servers: { port: number; busPort: number; dir: string; args: string[]; proc: ChildProcess }[] = [];
@@ -188,11 +188,15 @@ export async function startRedisCluster(nodes = 3, options: { password?: string 
       // The bus port defaults to port + 10000, past 65535 for a high free port: choose it too.
       const busPort = await unusedPort();
       const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-cluster-'));
-      const args = ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+      // With TLS the client port and the cluster bus both speak TLS only.
+      const listen = options.tls
+        ? ['--port', '0', '--tls-port', String(port), '--tls-cluster', 'yes', '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile, '--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', 'no']
+        : ['--port', String(port)];
+      const args = [...listen, '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
       if (options.password) args.push('--requirepass', options.password);
       servers.push({ port, busPort, dir, args, proc: await launch(args, port) });
     }
-    const auth = options.password ? { password: options.password } : {};
+    const auth = { ...(options.password ? { password: options.password } : {}), ...(options.tls ? { tls: { ca: readFileSync(options.tls.caFile) } } : {}) };
     const clients = servers.map((s) => new Redis({ host: '127.0.0.1', port: s.port, lazyConnect: true, maxRetriesPerRequest: 1, ...auth }));
     try {
       await Promise.all(clients.map((c) => c.connect()));
@@ -219,14 +223,14 @@ export async function startRedisCluster(nodes = 3, options: { password?: string 
     throw err;
   }
   const ports = servers.map((s) => s.port);
-  const auth = options.password ? { password: options.password } : {};
+  const auth = { ...(options.password ? { password: options.password } : {}), ...(options.tls ? { tls: { ca: readFileSync(options.tls.caFile) } } : {}) };
   const server = (port: number): (typeof servers)[number] => {
     const found = servers.find((s) => s.port === port);
     if (!found) throw new Error(`No cluster node on port ${port}; the nodes are ${ports.join(', ')}`);
     return found;
   };
   return {
-    url: `redis://${options.password ? `:${encodeURIComponent(options.password)}@` : ''}127.0.0.1:${ports[0]}?cluster=true`,
+    url: `${options.tls ? 'rediss' : 'redis'}://${options.password ? `:${encodeURIComponent(options.password)}@` : ''}127.0.0.1:${ports[0]}?cluster=true`,
     ports,
     async nodeFor(key: string) {
       const c = new Redis({ host: '127.0.0.1', port: ports[0]!, lazyConnect: true, maxRetriesPerRequest: 1, ...auth });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisOptionsFromUrl } from '@weft/engine';
-import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
+import { startRedis, startRedisCluster, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { pluginPath, root, spawnWorker, stopAll, waitFor } from './fleet-harness.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -19,6 +19,7 @@ const PASSWORD = 'tls-s3cret-pw';
 let dir: string;
 let redis: PrivateRedis;
 let ca: string;
+let tlsFiles: ReturnType<typeof certificates>;
 
 /** A CA, and a server certificate it signed for 127.0.0.1 and localhost. */
 function certificates(into: string): { certFile: string; keyFile: string; caFile: string } {
@@ -45,6 +46,7 @@ function weft(args: string[], env: Record<string, string>): Promise<{ code: numb
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'weft-tls-'));
   const tls = certificates(dir);
+  tlsFiles = tls;
   ca = tls.caFile;
   redis = await startRedis({ password: PASSWORD, tls });
 });
@@ -94,5 +96,30 @@ describe('fleet over TLS', () => {
     expect(run.stderr).toMatch(/certificate/i);
     expect(run.stderr).toContain('NODE_EXTRA_CA_CERTS');
     expect(run.stderr + run.stdout).not.toContain(PASSWORD);
+  });
+
+  it('runs on a Redis Cluster over TLS (rediss://…?cluster=true), every node verified, the password never printed', async () => {
+    const cluster = await startRedisCluster(3, { password: PASSWORD, tls: tlsFiles });
+    try {
+      expect(cluster.url).toMatch(/^rediss:\/\/.*\?cluster=true$/);
+      const trust = { NODE_EXTRA_CA_CERTS: ca };
+      const worker = spawnWorker({ id: 'w-tls-cluster', redisUrl: cluster.url, env: trust });
+      await waitFor(`worker ready on the TLS cluster:\n${worker.output()}`, () => worker.output().includes('worker ready'));
+      const file = path.join(dir, 'cluster.json');
+      writeFileSync(file, JSON.stringify({ name: 'tls-cluster', steps: [{ id: 'a', task: 't.add', input: { a: 4, b: 5 } }, { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } }] }));
+      const run = await weft(['run', file, '--redis', cluster.url, '--plugins', pluginPath, '--json', '--no-progress'], trust);
+      expect(run.code, run.stderr).toBe(0);
+      expect((JSON.parse(run.stdout) as { outputs: unknown }).outputs).toEqual({ a: 9, b: 18 });
+      const status = await weft(['status', '--redis', cluster.url, '--json'], trust);
+      expect(status.code, status.stderr).toBe(0);
+      expect((JSON.parse(status.stdout) as { workers: { id: string }[] }).workers.map((w) => w.id)).toContain('w-tls-cluster');
+      const untrusted = await weft(['status', '--redis', cluster.url], { NODE_EXTRA_CA_CERTS: '' });
+      expect(untrusted.code).not.toBe(0);
+      expect(untrusted.stderr).toContain('NODE_EXTRA_CA_CERTS');
+      for (const text of [run.stdout, run.stderr, status.stdout, status.stderr, untrusted.stderr, worker.output()]) expect(text).not.toContain(PASSWORD);
+    } finally {
+      await stopAll();
+      await cluster.stop();
+    }
   });
 });
