@@ -19,6 +19,16 @@ export interface PrivateRedis {
   restart(): Promise<void>;
 }
 
+/** Whether a listener can bind 127.0.0.1:`port` right now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -170,12 +180,16 @@ export interface PrivateRedisCluster {
 export async function startRedisCluster(nodes = 3, options: Pick<StartRedisOptions, 'password' | 'tls'> = {}): Promise<PrivateRedisCluster> {
   if (!onPath('redis-server')) throw new Error(`redis-server is not on PATH; a Redis Cluster test needs private servers. ${INSTALL_HINT}.`);
   const { Redis } = await import('ioredis');
-  const servers: { port: number; busPort: number; dir: string; args: string[]; proc: ChildProcess }[] = [];
+  const servers: { port: number; dir: string; args: string[]; proc: ChildProcess }[] = [];
+  // Each node's cluster bus listens on its port + 10000 (redis-server 6 cannot choose it): take a
+  // free port whose bus port is free too and below 65536, and never the same one twice.
   const taken = new Set<number>();
   const unusedPort = async (): Promise<number> => {
     for (;;) {
       const p = await freePort();
-      if (!taken.has(p)) return taken.add(p), p;
+      if (p + 10_000 > 65_535 || taken.has(p) || taken.has(p + 10_000) || !(await canListen(p + 10_000))) continue;
+      taken.add(p).add(p + 10_000);
+      return p;
     }
   };
   const stop = async (): Promise<void> => {
@@ -185,16 +199,14 @@ export async function startRedisCluster(nodes = 3, options: Pick<StartRedisOptio
   try {
     for (let i = 0; i < nodes; i++) {
       const port = await unusedPort();
-      // The bus port defaults to port + 10000, past 65535 for a high free port: choose it too.
-      const busPort = await unusedPort();
       const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-cluster-'));
       // With TLS the client port and the cluster bus both speak TLS only.
       const listen = options.tls
         ? ['--port', '0', '--tls-port', String(port), '--tls-cluster', 'yes', '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile, '--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', 'no']
         : ['--port', String(port)];
-      const args = [...listen, '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+      const args = [...listen, '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
       if (options.password) args.push('--requirepass', options.password);
-      servers.push({ port, busPort, dir, args, proc: await launch(args, port) });
+      servers.push({ port, dir, args, proc: await launch(args, port) });
     }
     const auth = { ...(options.password ? { password: options.password } : {}), ...(options.tls ? { tls: { ca: readFileSync(options.tls.caFile) } } : {}) };
     const clients = servers.map((s) => new Redis({ host: '127.0.0.1', port: s.port, lazyConnect: true, maxRetriesPerRequest: 1, ...auth }));
@@ -207,7 +219,7 @@ export async function startRedisCluster(nodes = 3, options: Pick<StartRedisOptio
           return c.call('CLUSTER', 'ADDSLOTS', ...slots.map(String));
         }),
       );
-      for (const s of servers.slice(1)) await clients[0]!.call('CLUSTER', 'MEET', '127.0.0.1', String(s.port), String(s.busPort));
+      for (const s of servers.slice(1)) await clients[0]!.call('CLUSTER', 'MEET', '127.0.0.1', String(s.port));
       const deadline = Date.now() + 15_000;
       for (;;) {
         const infos = await Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>));
