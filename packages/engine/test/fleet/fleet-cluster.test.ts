@@ -30,7 +30,7 @@ beforeAll(async () => {
   workers = [
     spawnWorker({ id: 'c-py', redisUrl: cluster.url, capabilities: 'lang:python', env }),
     spawnWorker({ id: 'c-gpu', redisUrl: cluster.url, capabilities: 'gpu', env }),
-    spawnWorker({ id: 'c-any', redisUrl: cluster.url, capabilities: 'plain', concurrency: 2, env }),
+    spawnWorker({ id: 'c-plain', redisUrl: cluster.url, capabilities: 'plain', concurrency: 2, env }),
   ];
   await waitForWorkers(cluster.url, workers.map((w) => w.id), workers);
   runner = await fleetRunner(cluster.url);
