@@ -17,10 +17,10 @@ import type { Logger } from '../logging/logger.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
 import { failSpan, type Telemetry } from '../tracing/telemetry.js';
 import { sleep } from '../util/abort.js';
-import { FleetKeys, DEFAULT_PREFIX } from './fleet-keys.js';
+import { FleetKeys, DEFAULT_PREFIX, assertPrefixFits } from './fleet-keys.js';
 import type { FleetExecutorOptions } from './fleet-options.js';
 import { PAYLOAD_VERSION, type JobPayload, type TaskReply } from './job-payload.js';
-import { connectRedis, type RedisClient } from './redis-connection.js';
+import { connectRedis, isClusterUrl, type RedisClient } from './redis-connection.js';
 import { RunStore } from './run-store.js';
 import { deserializeError } from './serialized-error.js';
 import { injectTrace } from './trace-carrier.js';
@@ -83,6 +83,7 @@ export class FleetExecutor implements Executor {
     deps: Pick<ExecutorDeps, 'telemetry' | 'logger' | 'reselect'>,
   ) {
     this.keys = new FleetKeys(options.prefix ?? DEFAULT_PREFIX);
+    assertPrefixFits(this.keys.prefix, isClusterUrl(options.redisUrl));
     this.telemetry = deps.telemetry;
     this.reselect = deps.reselect;
     this.logger = (options.logger ?? deps.logger).child({ runner: this.runnerId });

@@ -3,8 +3,22 @@
  * Redis Cluster hash tag (`{weft}`), so the whole fleet lives in one slot of a cluster.
  */
 
+import { WeftError } from '../errors.js';
+
 /** Default prefix: a hash tag, so BullMQ's multi-key scripts also work on Redis Cluster. */
 export const DEFAULT_PREFIX = '{weft}';
+
+/**
+ * On a Redis Cluster every fleet key must hash to one slot, so the prefix needs a hash tag: by
+ * Redis' rule, the text between the first `{` and the next `}`, not empty.
+ */
+export function assertPrefixFits(prefix: string, cluster: boolean): void {
+  if (!cluster) return;
+  const open = prefix.indexOf('{');
+  const close = open < 0 ? -1 : prefix.indexOf('}', open + 1);
+  if (close > open + 1) return;
+  throw new WeftError('WEFT_CONFIG_INVALID', `Prefix "${prefix}" has no hash tag, so on a Redis Cluster the fleet's keys would spread over slots and its multi-key scripts would fail (CROSSSLOT). Write it with one, e.g. "{${prefix.replace(/[{}]/g, '') || 'weft'}}".`, { retryable: false });
+}
 
 /** BullMQ refuses `:` in queue names; capabilities such as `lang:python` are encoded. */
 function queueSafe(value: string): string {

@@ -17,7 +17,7 @@ import { Semaphore } from '../scheduler/semaphore.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import { withOutputJson } from '../util/json.js';
-import { FleetKeys, DEFAULT_PREFIX } from './fleet-keys.js';
+import { FleetKeys, DEFAULT_PREFIX, assertPrefixFits } from './fleet-keys.js';
 import type { FleetWorkerOptions } from './fleet-options.js';
 import { jobPayloadSchema, toTaskDescriptor, type JobPayload, type TaskReply } from './job-payload.js';
 import { assertReachable, connectRedis, createRedisClient, fleetRedisOptions, isClusterUrl, type RedisClient } from './redis-connection.js';
@@ -64,6 +64,7 @@ export class FleetWorker {
     this.concurrency = options.concurrency ?? 4;
     this.slots = new Semaphore(this.concurrency);
     this.keys = new FleetKeys(options.prefix ?? DEFAULT_PREFIX);
+    assertPrefixFits(this.keys.prefix, isClusterUrl(options.redisUrl));
     this.logger = (options.logger ?? silentLogger()).child({ worker: this.id });
     this.heartbeatMs = options.heartbeatMs ?? 1000;
     this.ttlMs = options.heartbeatTtlMs ?? 3 * this.heartbeatMs;

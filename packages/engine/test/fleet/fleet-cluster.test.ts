@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { fleetRuntime, type FleetStatus } from '@weft/engine';
+import { createEngine, fleetRuntime, FleetWorker, Telemetry, type FleetStatus } from '@weft/engine';
 import { freePort, startRedis, startRedisCluster, type PrivateRedisCluster } from '../../../../test-support/redis-server.js';
 import { statusCommand } from '../../src/cli/commands/status.js';
 import { effects, fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';
@@ -107,6 +107,12 @@ describe('fleet on a Redis Cluster', () => {
     const typo = await rejection(fleetRuntime(`${bare}?cluster=yes`));
     expect(typo.message).toContain('write cluster=true');
     for (const e of [notCluster, withDb, typo]) expect(e.message).not.toContain(PASSWORD);
+    // A prefix without a hash tag would spread the fleet over slots (CROSSSLOT in BullMQ's scripts).
+    const untagged = await rejection(fleetRuntime(cluster.url, { prefix: 'plain' }).then((fleet) => createEngine(fleet)));
+    expect(untagged).toMatchObject({ code: 'WEFT_CONFIG_INVALID' });
+    expect(untagged.message).toContain('"{plain}"');
+    expect(() => new FleetWorker({ redisUrl: cluster.url, prefix: 'x{}y' }, { handlers: runner.engine.handlers, telemetry: new Telemetry() })).toThrow(/no hash tag/);
+    expect((await rejection(statusCommand(undefined, { redis: cluster.url, prefix: 'plain' }))).message).toContain('no hash tag');
     const single = await startRedis();
     try {
       const notANode = await rejection(fleetRuntime(`${single.url}?cluster=true`));

@@ -1,9 +1,9 @@
 /** `weft status [runId] --redis <url> [--json]`: the fleet's workers, queues, runs and decisions, or one run. */
 import type { Command } from 'commander';
 import { WeftError } from '../../errors.js';
-import { FleetKeys, DEFAULT_PREFIX } from '../../fleet/fleet-keys.js';
+import { FleetKeys, DEFAULT_PREFIX, assertPrefixFits } from '../../fleet/fleet-keys.js';
 import { readFleetStatus, readRunStatus, type FleetStatus } from '../../fleet/fleet-status.js';
-import { assertReachable, createRedisClient, resolveRedisUrl } from '../../fleet/redis-connection.js';
+import { assertReachable, createRedisClient, isClusterUrl, resolveRedisUrl } from '../../fleet/redis-connection.js';
 import type { RunRecord } from '../../fleet/run-store.js';
 
 export interface StatusCommandOptions {
@@ -32,9 +32,10 @@ export function registerStatusCommand(program: Command): void {
 export async function statusCommand(runId: string | undefined, opts: StatusCommandOptions): Promise<string> {
   const url = resolveRedisUrl(opts.redis);
   if (!url) throw new WeftError('WEFT_CONFIG_INVALID', 'weft status needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
+  const keys = new FleetKeys(opts.prefix ?? DEFAULT_PREFIX);
+  assertPrefixFits(keys.prefix, isClusterUrl(url));
   await assertReachable(url);
   const redis = createRedisClient(url, { maxRetriesPerRequest: 1 });
-  const keys = new FleetKeys(opts.prefix ?? DEFAULT_PREFIX);
   try {
     if (runId !== undefined) {
       const run = await readRunStatus(redis, keys, runId);
