@@ -181,6 +181,8 @@ export async function startRedisCluster(nodes = 3, options: Pick<StartRedisOptio
   if (!onPath('redis-server')) throw new Error(`redis-server is not on PATH; a Redis Cluster test needs private servers. ${INSTALL_HINT}.`);
   const { Redis } = await import('ioredis');
   const servers: { port: number; dir: string; args: string[]; proc: ChildProcess }[] = [];
+  // Node i serves slots [i × per, (i + 1) × per): nodeFor() reads the owner off the same split.
+  const per = Math.ceil(16_384 / nodes);
   // Each node's cluster bus listens on its port + 10000 (redis-server 6 cannot choose it): take a
   // free port whose bus port is free too and below 65536, and never the same one twice.
   const taken = new Set<number>();
@@ -212,7 +214,6 @@ export async function startRedisCluster(nodes = 3, options: Pick<StartRedisOptio
     const clients = servers.map((s) => new Redis({ host: '127.0.0.1', port: s.port, lazyConnect: true, maxRetriesPerRequest: 1, ...auth }));
     try {
       await Promise.all(clients.map((c) => c.connect()));
-      const per = Math.ceil(16_384 / nodes);
       await Promise.all(
         clients.map((c, i) => {
           const slots = Array.from({ length: Math.min(per, 16_384 - i * per) }, (_, k) => i * per + k);
@@ -249,7 +250,7 @@ export async function startRedisCluster(nodes = 3, options: Pick<StartRedisOptio
       try {
         await c.connect();
         const slot = Number(await c.call('CLUSTER', 'KEYSLOT', key));
-        return ports[Math.floor(slot / Math.ceil(16_384 / nodes))]!;
+        return ports[Math.floor(slot / per)]!;
       } finally {
         c.disconnect();
       }

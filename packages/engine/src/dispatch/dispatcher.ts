@@ -177,22 +177,26 @@ export class Dispatcher {
    * eligible: a breaker must not strand a task whose worker is gone.
    */
   reselect(task: TaskDescriptor, views: readonly WorkerView[]): { workerId: string; decidedBy: string; reason: string } {
-    const guards = this.guards();
-    const admitted = views.filter((w) => guards.every((g) => g.admit(w, task).allowed));
-    const pool = admitted.length > 0 ? admitted : [...views];
+    const { allowed } = this.guarded(task, views);
+    const pool = allowed.length > 0 ? allowed : [...views];
     let strategy: BalancingStrategy;
     try {
       strategy = this.resolveStrategy(task.strategy);
     } catch {
       strategy = this.fallback;
     }
-    const options = this.config.strategyOptions?.[strategy.name];
-    const choice = strategy.select(task, pool, { random: this.random, ...(options ? { options } : {}) });
+    const choice = this.select(strategy, task, pool);
     if (!pool.some((w) => w.id === choice.workerId)) {
       const fallback = this.fallback.select(task, pool, { random: this.random });
       return { workerId: fallback.workerId, decidedBy: this.fallback.name, reason: fallback.reason ?? this.fallback.name };
     }
     return { workerId: choice.workerId, decidedBy: strategy.name, reason: choice.reason ?? strategy.name };
+  }
+
+  /** The strategy's pick among `workers`, with its configured options. */
+  private select(strategy: BalancingStrategy, task: TaskDescriptor, workers: readonly WorkerView[], prediction?: Prediction) {
+    const options = this.config.strategyOptions?.[strategy.name];
+    return strategy.select(task, workers, { random: this.random, ...(prediction ? { prediction } : {}), ...(options ? { options } : {}) });
   }
 
   private choose(task: TaskDescriptor, strategy: BalancingStrategy, allowed: WorkerView[], prediction: Prediction | undefined): RouteDecision {
@@ -207,8 +211,7 @@ export class Dispatcher {
         prediction,
       };
     }
-    const options = this.config.strategyOptions?.[strategy.name];
-    const choice = strategy.select(task, allowed, { random: this.random, ...(prediction ? { prediction } : {}), ...(options ? { options } : {}) });
+    const choice = this.select(strategy, task, allowed, prediction);
     return {
       workerId: choice.workerId,
       decidedBy: strategy.name,
@@ -250,11 +253,16 @@ export class Dispatcher {
 
   /** Capable workers that every guard admits now, and why the others were refused. */
   private admit(task: TaskDescriptor): { allowed: WorkerView[]; refused: Refusal[]; capable: number } {
-    const guards = this.guards();
     const capable = this.views().filter((w) => workerAccepts(w, task.capabilities));
+    return { ...this.guarded(task, capable), capable: capable.length };
+  }
+
+  /** Which of `workers` every guard admits for the task, and why the others were refused. */
+  private guarded(task: TaskDescriptor, workers: readonly WorkerView[]): { allowed: WorkerView[]; refused: Refusal[] } {
+    const guards = this.guards();
     const allowed: WorkerView[] = [];
     const refused: Refusal[] = [];
-    for (const w of capable) {
+    for (const w of workers) {
       let verdict: { guard: WorkerGuard; reason?: string } | undefined;
       for (const g of guards) {
         const v = g.admit(w, task);
@@ -266,8 +274,9 @@ export class Dispatcher {
       if (verdict) refused.push({ workerId: w.id, reason: verdict.reason ?? verdict.guard.name });
       else allowed.push(w);
     }
-    return { allowed, refused, capable: capable.length };
+    return { allowed, refused };
   }
+
 
   private capacityOrTimeout(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
