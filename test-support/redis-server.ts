@@ -163,8 +163,11 @@ function terminate(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Prom
 export interface PrivateRedisCluster {
   /** A seed node's URL with `?cluster=true`. */
   readonly url: string;
+  /** The masters' ports, in slot order. */
   readonly ports: readonly number[];
-  /** The port of the node serving `key`'s hash slot. */
+  /** With `replicas`: the replicas' ports, the first `replicas` of master 0 first, and so on. */
+  readonly replicaPorts: readonly number[];
+  /** The port of the master that was given `key`'s hash slot at start (before any failover). */
   nodeFor(key: string): Promise<number>;
   /** Kills one node abruptly (its data is gone; its nodes.conf keeps its id and slots). */
   kill(port: number): Promise<void>;
@@ -173,11 +176,20 @@ export interface PrivateRedisCluster {
   stop(): Promise<void>;
 }
 
+export interface StartRedisClusterOptions extends Pick<StartRedisOptions, 'password' | 'tls'> {
+  /**
+   * Replicas per master (default 0). With replicas the nodes time out after 1 s instead of 15 s,
+   * so a killed master's replica takes over within a few seconds.
+   */
+  replicas?: number;
+}
+
 /**
  * A private Redis Cluster of `nodes` masters on free ports, the 16,384 hash slots split evenly
- * between them (no replicas). Built with CLUSTER ADDSLOTS and MEET, so only redis-server is needed.
+ * between them, each with `replicas` replicas. Built with CLUSTER ADDSLOTS, MEET and REPLICATE,
+ * so only redis-server is needed.
  */
-export async function startRedisCluster(nodes = 3, options: Pick<StartRedisOptions, 'password' | 'tls'> = {}): Promise<PrivateRedisCluster> {
+export async function startRedisCluster(nodes = 3, options: StartRedisClusterOptions = {}): Promise<PrivateRedisCluster> {
   if (!onPath('redis-server')) throw new Error(`redis-server is not on PATH; a Redis Cluster test needs private servers. ${INSTALL_HINT}.`);
   const { Redis } = await import('ioredis');
   const servers: { port: number; dir: string; args: string[]; proc: ChildProcess }[] = [];
@@ -198,8 +210,10 @@ export async function startRedisCluster(nodes = 3, options: Pick<StartRedisOptio
     await Promise.all(servers.map((s) => terminate(s.proc)));
     for (const s of servers) rmSync(s.dir, { recursive: true, force: true });
   };
+  const replicas = options.replicas ?? 0;
+  const total = nodes * (1 + replicas);
   try {
-    for (let i = 0; i < nodes; i++) {
+    for (let i = 0; i < total; i++) {
       const port = await unusedPort();
       const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-cluster-'));
       // With TLS the client port and the cluster bus both speak TLS only.
@@ -207,7 +221,8 @@ export async function startRedisCluster(nodes = 3, options: Pick<StartRedisOptio
         ? ['--port', '0', '--tls-port', String(port), '--tls-cluster', 'yes', '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile, '--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', 'no']
         : ['--port', String(port)];
       const args = [...listen, '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
-      if (options.password) args.push('--requirepass', options.password);
+      if (options.password) args.push('--requirepass', options.password, '--masterauth', options.password);
+      if (replicas > 0) args.push('--cluster-node-timeout', '1000');
       servers.push({ port, dir, args, proc: await launch(args, port) });
     }
     const auth = { ...(options.password ? { password: options.password } : {}), ...(options.tls ? { tls: { ca: readFileSync(options.tls.caFile) } } : {}) };
@@ -215,19 +230,29 @@ export async function startRedisCluster(nodes = 3, options: Pick<StartRedisOptio
     try {
       await Promise.all(clients.map((c) => c.connect()));
       await Promise.all(
-        clients.map((c, i) => {
+        clients.slice(0, nodes).map((c, i) => {
           const slots = Array.from({ length: Math.min(per, 16_384 - i * per) }, (_, k) => i * per + k);
           return c.call('CLUSTER', 'ADDSLOTS', ...slots.map(String));
         }),
       );
       for (const s of servers.slice(1)) await clients[0]!.call('CLUSTER', 'MEET', '127.0.0.1', String(s.port));
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const infos = await Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>));
-        if (infos.every((info) => info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${nodes}`))) break;
-        if (Date.now() > deadline) throw new Error(`Redis Cluster did not become ready within 15 s:\n${infos.join('\n')}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const ready = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+        const deadline = Date.now() + 15_000;
+        while (!(await check())) {
+          if (Date.now() > deadline) throw new Error(`Redis Cluster: ${what} within 15 s`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const infos = (): Promise<string[]> => Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>));
+      await ready('every node did not learn of every other', async () => (await infos()).every((info) => info.includes(`cluster_known_nodes:${total}`)));
+      // Replica r of master i is server nodes + i × replicas + r.
+      const masterIds = await Promise.all(clients.slice(0, nodes).map((c) => c.call('CLUSTER', 'MYID') as Promise<string>));
+      for (let k = 0; k < nodes * replicas; k++) await clients[nodes + k]!.call('CLUSTER', 'REPLICATE', masterIds[Math.floor(k / replicas)]!);
+      await ready('the slots were not all served', async () => (await infos()).every((info) => info.includes('cluster_state:ok')));
+      await ready('the replicas did not sync', async () => {
+        const roles = await Promise.all(clients.slice(nodes).map((c) => c.info('replication')));
+        return roles.every((r) => r.includes('master_link_status:up'));
+      });
     } finally {
       for (const c of clients) c.disconnect();
     }
@@ -235,16 +260,18 @@ export async function startRedisCluster(nodes = 3, options: Pick<StartRedisOptio
     await stop();
     throw err;
   }
-  const ports = servers.map((s) => s.port);
+  const ports = servers.slice(0, nodes).map((s) => s.port);
+  const replicaPorts = servers.slice(nodes).map((s) => s.port);
   const auth = { ...(options.password ? { password: options.password } : {}), ...(options.tls ? { tls: { ca: readFileSync(options.tls.caFile) } } : {}) };
   const server = (port: number): (typeof servers)[number] => {
     const found = servers.find((s) => s.port === port);
-    if (!found) throw new Error(`No cluster node on port ${port}; the nodes are ${ports.join(', ')}`);
+    if (!found) throw new Error(`No cluster node on port ${port}; the nodes are ${servers.map((x) => x.port).join(', ')}`);
     return found;
   };
   return {
     url: `${options.tls ? 'rediss' : 'redis'}://${options.password ? `:${encodeURIComponent(options.password)}@` : ''}127.0.0.1:${ports[0]}?cluster=true`,
     ports,
+    replicaPorts,
     async nodeFor(key: string) {
       const c = new Redis({ host: '127.0.0.1', port: ports[0]!, lazyConnect: true, maxRetriesPerRequest: 1, ...auth });
       try {

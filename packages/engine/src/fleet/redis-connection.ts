@@ -104,24 +104,60 @@ export function watchConnection(redis: RedisClient, url: string, logger: Logger,
   redis.on('reconnecting', (delayMs: number) => isLost({ delayMs }));
   redis.on('ready', isBack);
   if (redis instanceof Cluster) {
-    // A cluster stays "ready" while one node is down: a node error says it is gone, and a node
-    // added back by a slots refresh with no error after it says it has returned.
-    let settle: NodeJS.Timeout | undefined;
+    // A cluster stays "ready" while one node is down, so a node error says a node is gone, and
+    // the cluster is back once every master now serving slots answers: the same node restarted,
+    // or a replica promoted in its place (a failover, where the lost node never returns).
+    let probing: NodeJS.Timeout | undefined;
+    const probeLater = (): void => {
+      if (probing || !lost) return;
+      probing = setTimeout(() => {
+        void mastersAnswer(redis, url).then((ok) => {
+          probing = undefined;
+          if (ok) isBack();
+          else probeLater();
+        });
+      }, CLUSTER_PROBE_MS);
+      probing.unref();
+    };
     redis.on('node error', (err: unknown, address: string) => {
-      clearTimeout(settle);
       isLost({ node: address, err: redactSecret(errorMessage(err), url) });
+      probeLater();
     });
-    redis.on('+node', () => {
-      if (!lost) return;
-      clearTimeout(settle);
-      settle = setTimeout(isBack, CLUSTER_SETTLE_MS);
-      settle.unref();
-    });
+    redis.on('end', () => clearTimeout(probing));
   }
 }
 
-/** How long a re-added cluster node must go without an error to count as back. */
-const CLUSTER_SETTLE_MS = 500;
+/** How often a cluster that lost a node is probed for its return. */
+const CLUSTER_PROBE_MS = 500;
+
+/**
+ * Whether every master the client routes slots to answers PING, on connections of the probe's
+ * own (a node's pooled connection may queue a command until it reconnects), after a slots refresh.
+ */
+async function mastersAnswer(cluster: Cluster, url: string): Promise<boolean> {
+  await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+  const masters = new Set<string>();
+  for (const owners of cluster.slots) if (owners?.[0]) masters.add(owners[0]);
+  // Every slot must have an owner: a refresh from a node that lost its view leaves gaps.
+  if (masters.size === 0 || cluster.slots.length < 16_384 || cluster.slots.some((owners) => !owners?.[0])) return false;
+  const base = redisOptionsFromUrl(url);
+  const answers = await Promise.all(
+    [...masters].map(async (key) => {
+      const at = key.lastIndexOf(':');
+      const probe = new Redis({ ...base, host: key.slice(0, at), port: Number(key.slice(at + 1)), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000, enableOfflineQueue: false });
+      probe.on('error', () => {});
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        probe.disconnect();
+      }
+    }),
+  );
+  return answers.every(Boolean);
+}
 
 export interface ConnectOptions {
   /** Called when the connection comes back after a loss. */
