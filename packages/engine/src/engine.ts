@@ -5,6 +5,7 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { ResultCache } from './contracts/cache.js';
 import type { HandlerOptions, TaskHandler } from './contracts/handler.js';
 import type { HookFn, HookName } from './contracts/hooks.js';
+import type { TaskDescriptor } from './contracts/task.js';
 import type { WorkerView } from './contracts/worker.js';
 import { engineConfigSchema, type EngineConfig } from './config/engine-config.js';
 import { NoopResultCache } from './defaults/noop-cache.js';
@@ -38,6 +39,8 @@ export interface ExecutorDeps {
    * and the task's balancing strategy, as for its first route, without the predictor or hooks.
    */
   readonly reselect?: Reselect;
+  /** Tells the guards that a re-route moved a task from one worker to another, or to a pool queue (`to` undefined). */
+  readonly moved?: (task: TaskDescriptor, from: string, to: string | undefined) => void;
 }
 
 export interface CreateEngineOptions {
@@ -97,8 +100,9 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
     if (!late.dispatcher) throw new WeftError('WEFT_ENGINE_CLOSED', 'The engine is not ready to route.', { retryable: false });
     return late.dispatcher.reselect(task, views);
   };
+  const moved = (task: TaskDescriptor, from: string, to: string | undefined): void => late.dispatcher?.moved(task, from, to);
   const executor = options.executor
-    ? options.executor({ handlers, telemetry, logger, config, reselect })
+    ? options.executor({ handlers, telemetry, logger, config, reselect, moved })
     : new MemoryExecutor(config.workers ?? [{ id: 'local', capabilities: ['*'], concurrency: 8 }], { handlers, telemetry, logger });
 
   container.register(LoggerToken, { useValue: logger });

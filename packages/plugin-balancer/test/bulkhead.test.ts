@@ -81,4 +81,28 @@ describe('bulkhead', () => {
     await waiting;
     expect(b.inFlight('w')).toBe(1);
   });
+
+  it("moves a re-routed task's slot to its new worker, and frees it when the task is parked in a pool", async () => {
+    const b = new Bulkhead({ maxInFlight: 1 });
+    await b.acquire(task(1), 'a');
+    // A dispatch waits for a's only slot, held by task 1.
+    let waited = false;
+    const waiting = b.acquire(task(2), 'a').then(() => (waited = true));
+    b.moved(task(1), 'a', 'b');
+    await waiting;
+    expect(waited).toBe(true);
+    expect(b.inFlight('a')).toBe(1);
+    expect(b.inFlight('b')).toBe(1);
+    // Its end frees b, not a.
+    b.release(task(1));
+    expect(b.inFlight('b')).toBe(0);
+    expect(b.inFlight('a')).toBe(1);
+    // Moved from a worker it does not hold: nothing changes. Parked in a pool: a is freed.
+    b.moved(task(2), 'b', 'c');
+    expect(b.inFlight('c')).toBe(0);
+    b.moved(task(2), 'a', undefined);
+    expect(b.inFlight('a')).toBe(0);
+    b.release(task(2));
+    expect(b.inFlight('a')).toBe(0);
+  });
 });

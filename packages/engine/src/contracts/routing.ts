@@ -64,6 +64,12 @@ export interface GuardVerdict {
 export interface WorkerGuard {
   readonly name: string;
   admit(worker: WorkerView, task: TaskDescriptor): GuardVerdict;
+  /**
+   * The task's attempt left worker `from` (lost, draining, or its job gone) for worker `to`, or
+   * for a pool queue (`to` undefined) where any capable worker may take it. A guard that holds
+   * capacity per worker (a bulkhead) moves the hold; the task's `route:after` is not run again.
+   */
+  moved?(task: TaskDescriptor, from: string, to: string | undefined): void;
 }
 
 /** The dispatcher's record of one routing decision. */

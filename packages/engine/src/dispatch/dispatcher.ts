@@ -193,6 +193,18 @@ export class Dispatcher {
     return { workerId: choice.workerId, decidedBy: strategy.name, reason: choice.reason ?? strategy.name };
   }
 
+  /** Tells every guard that a re-route moved the task (see WorkerGuard.moved); a guard's error is logged, never thrown. */
+  moved(task: TaskDescriptor, from: string, to: string | undefined): void {
+    if (from === to) return;
+    for (const guard of this.guards()) {
+      try {
+        guard.moved?.(task, from, to);
+      } catch (err) {
+        this.logger.warn({ guard: guard.name, task: task.id, err: errorMessage(err) }, 'guard failed to follow a re-route');
+      }
+    }
+  }
+
   /** The strategy's pick among `workers`, with its configured options. */
   private select(strategy: BalancingStrategy, task: TaskDescriptor, workers: readonly WorkerView[], prediction?: Prediction) {
     const options = this.config.strategyOptions?.[strategy.name];

@@ -63,6 +63,7 @@ export class FleetExecutor implements Executor {
   private readonly picker = new DefaultLeastInFlight();
   /** The engine's guards and strategy for re-routes; least in flight without an engine. */
   private readonly reselect: Reselect | undefined;
+  private readonly moved: ExecutorDeps['moved'];
   private live = new Map<string, WorkerRecord>();
   private readonly pending = new Map<string, Pending>();
   private readonly sent = new Map<string, number>();
@@ -80,12 +81,13 @@ export class FleetExecutor implements Executor {
 
   constructor(
     private readonly options: FleetExecutorOptions,
-    deps: Pick<ExecutorDeps, 'telemetry' | 'logger' | 'reselect'>,
+    deps: Pick<ExecutorDeps, 'telemetry' | 'logger' | 'reselect' | 'moved'>,
   ) {
     this.keys = new FleetKeys(options.prefix ?? DEFAULT_PREFIX);
     assertPrefixFits(this.keys.prefix, isClusterUrl(options.redisUrl));
     this.telemetry = deps.telemetry;
     this.reselect = deps.reselect;
+    this.moved = deps.moved;
     this.logger = (options.logger ?? deps.logger).child({ runner: this.runnerId });
     this.pollMs = options.pollMs ?? 250;
     this.lostJobCheckMs = options.lostJobCheckMs ?? 5000;
@@ -411,6 +413,7 @@ export class FleetExecutor implements Executor {
       this.count(target, 1);
       p.workerId = target;
       p.queue = this.live.has(target) ? this.keys.workerQueue(target) : target;
+      this.moved?.(task, from, this.live.has(target) ? target : undefined);
       await this.enqueue(p);
     } catch (err) {
       p.settle(false, err);

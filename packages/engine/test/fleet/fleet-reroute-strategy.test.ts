@@ -1,4 +1,7 @@
-/** A re-route goes through the engine's guards and the task's balancing strategy, not a fixed rule. */
+/**
+ * A re-route goes through the engine's guards and the task's balancing strategy, not a fixed rule,
+ * and the guards are told where the task went.
+ */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { definePlugin, SpanNames, type BalancingStrategy } from '@weft/engine';
@@ -11,7 +14,17 @@ const lastById: BalancingStrategy = {
   name: 'last-by-id',
   select: (_task, workers) => ({ workerId: [...workers].sort((a, b) => a.id.localeCompare(b.id)).at(-1)!.id, reason: 'greatest id' }),
 };
-const strategyPlugin = definePlugin({ name: 'last-by-id-strategy', version: '1.0.0', engine: '*', setup: (ctx) => ctx.registerStrategy(lastById) });
+/** What guards are told of re-routes (a bulkhead moves its slot on it). */
+const moves: { step: string; from: string; to: string | undefined }[] = [];
+const strategyPlugin = definePlugin({
+  name: 'last-by-id-strategy',
+  version: '1.0.0',
+  engine: '*',
+  setup: (ctx) => {
+    ctx.registerStrategy(lastById);
+    ctx.registerGuard({ name: 'move-recorder', admit: () => ({ allowed: true }), moved: (task, from, to) => void moves.push({ step: task.stepId, from, to }) });
+  },
+});
 
 describe('re-routing with the configured strategy', () => {
   it('sends a lost task where the strategy says, and the reroute span names the strategy', async () => {
@@ -36,6 +49,8 @@ describe('re-routing with the configured strategy', () => {
     expect(reroute?.attributes['weft.decision.from']).toBe('a');
     expect(reroute?.attributes['weft.decision.strategy']).toBe('last-by-id');
     expect(reroute?.attributes['weft.decision.choice']).toBe('z');
+    // The guards followed the task from a to z, once.
+    expect(moves).toEqual([{ step: 'long', from: 'a', to: 'z' }]);
     expect((await busy).status).toBe('succeeded');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A bulkhead per worker, as a WorkerGuard: a cap on tasks in flight. Routing skips a full worker;
  * a dispatch that raced another to a worker's last slot waits for a release, so the cap holds.
- * Slots are reserved on `route:after` and freed on `task:after`/`task:error`, or when the run ends.
+ * Slots are reserved on `route:after`, follow a re-routed task to its new worker, and are freed on
+ * `task:after`/`task:error`, or when the run ends.
  */
 import type { GuardVerdict, TaskDescriptor, WorkerGuard, WorkerView } from '@weft/engine';
 
@@ -59,6 +60,21 @@ export class Bulkhead implements WorkerGuard {
   /** Frees the slot of one attempt (a no-op for one that held none, such as a cache answer). */
   release(task: TaskDescriptor): void {
     this.free(attemptKey(task));
+  }
+
+  /**
+   * A re-route moved the attempt: its slot goes with it, at once and even past the new worker's
+   * cap (the task is already there), and a dispatch waiting on the old worker gets the slot back.
+   * Parked in a pool queue (`to` undefined), it holds no worker's slot.
+   */
+  moved(task: TaskDescriptor, from: string, to: string | undefined): void {
+    const key = attemptKey(task);
+    const hold = this.holds.get(key);
+    if (!hold || hold.workerId !== from || from === to) return;
+    this.free(key);
+    if (to === undefined) return;
+    this.counts.set(to, this.inFlight(to) + 1);
+    this.holds.set(key, { workerId: to, runId: hold.runId });
   }
 
   /** Frees every slot a run still holds: a cancelled run's tasks end without `task:after`. */
