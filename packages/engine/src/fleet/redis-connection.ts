@@ -108,11 +108,14 @@ export function watchConnection(redis: RedisClient, url: string, logger: Logger,
     // the cluster is back once every master now serving slots answers: the same node restarted,
     // or a replica promoted in its place (a failover, where the lost node never returns).
     let probing: NodeJS.Timeout | undefined;
+    let ended = false;
     const probeLater = (): void => {
-      if (probing || !lost) return;
+      if (probing || !lost || ended) return;
       probing = setTimeout(() => {
         void mastersAnswer(redis, url).then((ok) => {
           probing = undefined;
+          // Closed meanwhile: a deliberate close is no return.
+          if (ended) return;
           if (ok) isBack();
           else probeLater();
         });
@@ -123,7 +126,10 @@ export function watchConnection(redis: RedisClient, url: string, logger: Logger,
       isLost({ node: address, err: redactSecret(errorMessage(err), url) });
       probeLater();
     });
-    redis.on('end', () => clearTimeout(probing));
+    redis.on('end', () => {
+      ended = true;
+      clearTimeout(probing);
+    });
   }
 }
 
