@@ -25,6 +25,11 @@ function queueSafe(value: string): string {
   return value.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/** A queue name as people read it: `pool.lang%3apython` → `pool.lang:python` (ASCII escapes only). */
+export function queueLabel(name: string): string {
+  return name.replace(/%([0-7][0-9a-f])/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
 export class FleetKeys {
   constructor(readonly prefix: string = DEFAULT_PREFIX) {}
 

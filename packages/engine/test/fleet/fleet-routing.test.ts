@@ -86,6 +86,9 @@ describe('fleet routing across worker processes', () => {
     const text = await statusCommand(undefined, { redis: redis.url });
     expect(text).toContain('w-python');
     expect(text).toContain('status-check');
+    // Queue names as people read them: the capability, not BullMQ's escape of its colon.
+    expect(text).toContain('pool.lang:python');
+    expect(text).not.toContain('%3a');
 
     // A forEach step is one summary of its items, not a record per item; a failed item is listed.
     const { result: fan } = await failure(

@@ -1,7 +1,7 @@
 /** `weft status [runId] --redis <url> [--json]`: the fleet's workers, queues, runs and decisions, or one run. */
 import type { Command } from 'commander';
 import { WeftError } from '../../errors.js';
-import { FleetKeys, DEFAULT_PREFIX, assertPrefixFits } from '../../fleet/fleet-keys.js';
+import { FleetKeys, DEFAULT_PREFIX, assertPrefixFits, queueLabel } from '../../fleet/fleet-keys.js';
 import { readFleetStatus, readRunStatus, type FleetStatus } from '../../fleet/fleet-status.js';
 import { assertReachable, createRedisClient, isClusterUrl, resolveRedisUrl } from '../../fleet/redis-connection.js';
 import type { RunRecord } from '../../fleet/run-store.js';
@@ -67,9 +67,9 @@ export function formatStatus(s: FleetStatus): string {
     ['ID', 'CAPABILITIES', 'IN FLIGHT', 'CONC', 'EWMA MS', 'SUCCESS', 'DONE', 'HEARTBEAT', 'STATE'],
     ...s.workers.map((w) => [w.id, w.capabilities.join(','), String(w.stats.inFlight), String(w.concurrency), w.stats.ewmaLatencyMs.toFixed(1), `${(w.stats.successRate * 100).toFixed(0)}%`, String(w.stats.completed + w.stats.failed), ago(w.heartbeatAt), w.draining ? 'draining' : 'live']),
   ]);
-  const queues = table([['QUEUE', 'WAITING', 'ACTIVE', 'DELAYED', 'FAILED', 'COMPLETED'], ...s.queues.map((q) => [q.queue, String(q.waiting), String(q.active), String(q.delayed), String(q.failed), String(q.completed)])]);
+  const queues = table([['QUEUE', 'WAITING', 'ACTIVE', 'DELAYED', 'FAILED', 'COMPLETED'], ...s.queues.map((q) => [queueLabel(q.queue), String(q.waiting), String(q.active), String(q.delayed), String(q.failed), String(q.completed)])]);
   const runs = table([['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'MS'], ...s.runs.map((r) => [r.runId, r.pipeline, r.status, ago(r.startedAt), r.durationMs === undefined ? '' : r.durationMs.toFixed(0)])]);
-  const decisions = table([['WHEN', 'KIND', 'TASK', 'WORKER', 'BY', 'REASON'], ...s.decisions.map((d) => [ago(d.at), d.kind, d.taskId, d.workerId, d.decidedBy, d.reason])]);
+  const decisions = table([['WHEN', 'KIND', 'TASK', 'WORKER', 'BY', 'REASON'], ...s.decisions.map((d) => [ago(d.at), d.kind, d.taskId, queueLabel(d.workerId), d.decidedBy, d.reason])]);
   return `Fleet ${s.prefix}\n\nWorkers (${s.workers.length})\n${workers}\n\nQueues\n${queues}\n\nRecent runs\n${runs}\n\nRecent decisions\n${decisions}`;
 }
 
