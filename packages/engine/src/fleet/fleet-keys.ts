@@ -20,14 +20,21 @@ export function assertPrefixFits(prefix: string, cluster: boolean): void {
   throw new WeftError('WEFT_CONFIG_INVALID', `Prefix "${prefix}" has no hash tag, so on a Redis Cluster the fleet's keys would spread over slots and its multi-key scripts would fail (CROSSSLOT). Write it with one, e.g. "{${prefix.replace(/[{}]/g, '') || 'weft'}}".`, { retryable: false });
 }
 
-/** BullMQ refuses `:` in queue names; capabilities such as `lang:python` are encoded. */
+/**
+ * BullMQ refuses `:` in queue names; capabilities such as `lang:python` are percent-encoded, byte
+ * by byte in UTF-8, so that every name decodes back to one capability.
+ */
 function queueSafe(value: string): string {
-  return value.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return value.replace(/[^A-Za-z0-9._-]/gu, (c) => Array.from(Buffer.from(c, 'utf8'), (b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
 }
 
-/** A queue name as people read it: `pool.lang%3apython` → `pool.lang:python` (ASCII escapes only). */
+/** A queue name as people read it: `pool.lang%3apython` → `pool.lang:python`. */
 export function queueLabel(name: string): string {
-  return name.replace(/%([0-7][0-9a-f])/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
 }
 
 export class FleetKeys {
