@@ -211,6 +211,8 @@ export async function startRedisCluster(nodes = 3, options: StartRedisClusterOpt
     for (const s of servers) rmSync(s.dir, { recursive: true, force: true });
   };
   const replicas = options.replicas ?? 0;
+  // How the tests' own clients reach every node.
+  const auth = { ...(options.password ? { password: options.password } : {}), ...(options.tls ? { tls: { ca: readFileSync(options.tls.caFile) } } : {}) };
   const total = nodes * (1 + replicas);
   try {
     for (let i = 0; i < total; i++) {
@@ -225,7 +227,6 @@ export async function startRedisCluster(nodes = 3, options: StartRedisClusterOpt
       if (replicas > 0) args.push('--cluster-node-timeout', '1000');
       servers.push({ port, dir, args, proc: await launch(args, port) });
     }
-    const auth = { ...(options.password ? { password: options.password } : {}), ...(options.tls ? { tls: { ca: readFileSync(options.tls.caFile) } } : {}) };
     const clients = servers.map((s) => new Redis({ host: '127.0.0.1', port: s.port, lazyConnect: true, maxRetriesPerRequest: 1, ...auth }));
     try {
       await Promise.all(clients.map((c) => c.connect()));
@@ -262,7 +263,6 @@ export async function startRedisCluster(nodes = 3, options: StartRedisClusterOpt
   }
   const ports = servers.slice(0, nodes).map((s) => s.port);
   const replicaPorts = servers.slice(nodes).map((s) => s.port);
-  const auth = { ...(options.password ? { password: options.password } : {}), ...(options.tls ? { tls: { ca: readFileSync(options.tls.caFile) } } : {}) };
   const server = (port: number): (typeof servers)[number] => {
     const found = servers.find((s) => s.port === port);
     if (!found) throw new Error(`No cluster node on port ${port}; the nodes are ${servers.map((x) => x.port).join(', ')}`);

@@ -289,7 +289,6 @@ export class Dispatcher {
     return { allowed, refused };
   }
 
-
   private capacityOrTimeout(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);

@@ -411,9 +411,11 @@ export class FleetExecutor implements Executor {
       this.store.decision({ at: new Date().toISOString(), kind: 'reroute', taskId: task.id, taskType: task.type, workerId: target, decidedBy, reason, candidates });
       this.count(from, -1);
       this.count(target, 1);
+      // A live worker's id, or the name of the pool queue the task is parked in.
+      const toWorker = this.live.has(target);
       p.workerId = target;
-      p.queue = this.live.has(target) ? this.keys.workerQueue(target) : target;
-      this.moved?.(task, from, this.live.has(target) ? target : undefined);
+      p.queue = toWorker ? this.keys.workerQueue(target) : target;
+      this.moved?.(task, from, toWorker ? target : undefined);
       await this.enqueue(p);
     } catch (err) {
       p.settle(false, err);

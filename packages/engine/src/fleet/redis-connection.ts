@@ -133,6 +133,11 @@ export function watchConnection(redis: RedisClient, url: string, logger: Logger,
   }
 }
 
+/** A one-shot connection's options: it answers within `timeoutMs` or fails, and never retries. */
+function probeOptions(timeoutMs: number): ClientOptions {
+  return { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs };
+}
+
 /** How often a cluster that lost a node is probed for its return. */
 const CLUSTER_PROBE_MS = 500;
 
@@ -145,12 +150,12 @@ async function mastersAnswer(cluster: Cluster, url: string): Promise<boolean> {
   const masters = new Set<string>();
   for (const owners of cluster.slots) if (owners?.[0]) masters.add(owners[0]);
   // Every slot must have an owner: a refresh from a node that lost its view leaves gaps.
-  if (masters.size === 0 || cluster.slots.length < 16_384 || cluster.slots.some((owners) => !owners?.[0])) return false;
+  if (cluster.slots.length < 16_384 || cluster.slots.some((owners) => !owners?.[0])) return false;
   const base = redisOptionsFromUrl(url);
   const answers = await Promise.all(
     [...masters].map(async (key) => {
       const at = key.lastIndexOf(':');
-      const probe = new Redis({ ...base, host: key.slice(0, at), port: Number(key.slice(at + 1)), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000, enableOfflineQueue: false });
+      const probe = new Redis({ ...base, host: key.slice(0, at), port: Number(key.slice(at + 1)), ...probeOptions(1_000), enableOfflineQueue: false });
       probe.on('error', () => {});
       try {
         await probe.connect();
@@ -215,7 +220,7 @@ export function connectRedis(url: string, logger: Logger, role: string, options:
  * certificate errors behind "Connection is closed".
  */
 export async function assertReachable(url: string, timeoutMs = 5_000): Promise<void> {
-  const noRetry = { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs };
+  const noRetry = probeOptions(timeoutMs);
   const probe = new Redis({ ...redisOptionsFromUrl(url), ...noRetry });
   // ioredis rejects with a generic "Connection is closed"; the socket error says why.
   let lastError: unknown;

@@ -385,7 +385,6 @@ export class PipelineRun {
     return delayMs;
   }
 
-  /** Cache first, then `task:before` hooks: either may answer without running. */
   /** The result cache to look the task up in: a first attempt, cacheable, with a cache loaded. */
   private cacheFor(task: TaskDescriptor): ResultCache | undefined {
     if (task.noCache || task.attempt !== 1) return undefined;
@@ -393,6 +392,7 @@ export class PipelineRun {
     return cache.name === 'none' ? undefined : cache;
   }
 
+  /** Cache first, then `task:before` hooks: either may answer without running. */
   private async answer(task: TaskDescriptor, ctx: Context, cache: ResultCache | undefined): Promise<{ output: unknown; by: string } | undefined> {
     if (cache) {
       let hit;
