@@ -37,6 +37,11 @@ export const mlConfigSchema = z.object({
    * longer when it is busy (higher coordination accuracy, at some latency). Default 0.5.
    */
   waitWeight: z.number().min(0).max(2).default(0.5),
+  /**
+   * Weight of the premium charged for giving a busy specialist (a worker more than 10% faster than
+   * any other at some task type) work of another type; 0 turns it off. Default 3.
+   */
+  reserveWeight: z.number().min(0).max(20).default(3),
   /** EWMA weight of the newest outcome in per (worker, task type) statistics. Default 0.1. */
   pairAlpha: z.number().gt(0).max(1).default(0.1),
   /** Seeds exploration and training. Default 1. */

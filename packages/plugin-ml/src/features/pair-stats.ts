@@ -53,6 +53,11 @@ export class PairStats implements PairStatsView {
     return this.byType.get(type) ?? NONE;
   }
 
+  /** Every type seen: its statistics by worker and its outcome count. */
+  *everyType(): IterableIterator<[type: string, byWorker: ReadonlyMap<string, Readonly<PairStat>>, outcomes: number]> {
+    for (const [type, workers] of this.byType) yield [type, workers, this.types.get(type)?.count ?? 0];
+  }
+
   typeMean(type: string): number | undefined {
     const t = this.types.get(type);
     return t ? (t.serviceMs ?? t.latencyMs) : undefined;

@@ -17,6 +17,12 @@ import { OutcomeBuffer } from '../training/outcome-buffer.js';
 import { Trainer } from '../training/trainer.js';
 import { confidenceOf, correctionWeight } from './confidence.js';
 import { PendingFeatures } from './pending-features.js';
+import { Specialties } from './specialties.js';
+
+/** Outcomes between two rebuilds of the specialties table. */
+const SPECIALTY_REFRESH = 100;
+/** How sharply a specialist's premium grows with its occupancy: an idle one pays little. */
+const OCCUPANCY_POWER = 1.5;
 
 export interface MlPredictorDeps {
   readonly logger?: Logger;
@@ -59,6 +65,8 @@ export class MlPredictor implements Predictor {
   private readonly buffer: OutcomeBuffer;
   private readonly pairs: PairStats;
   private readonly pending = new PendingFeatures(4096);
+  private readonly specialties = new Specialties();
+  private sinceSpecialties = 0;
   private readonly random: () => number;
   private active: ActiveModel | undefined;
   private sinceTraining = 0;
@@ -139,6 +147,7 @@ export class MlPredictor implements Predictor {
     const out = active.network.runBatch(batch.rows, batch.count, TASK_FEATURE_COUNT);
     const weight = active.correctionWeight;
     const waitWeight = this.config.waitWeight;
+    const reserveWeight = this.config.reserveWeight;
     // Fresh objects every decision: the caller keeps the scores (traces, decision records).
     const scores: CandidateScore[] = new Array(batch.count);
     let best = 0;
@@ -147,10 +156,16 @@ export class MlPredictor implements Predictor {
       // The network corrects the analytic estimate (service + expected wait) only as far as it
       // beat that estimate on held-out outcomes.
       const ratioOut = 0.5 + weight * (out[i * OUTPUT_COUNT]! - 0.5);
-      const expectedDurationMs = decodeDurationRatio(ratioOut, batch.baselines[i]! + waitWeight * batch.waits[i]!);
+      const baseline = batch.baselines[i]!;
+      const wait = waitWeight * batch.waits[i]!;
+      const expectedDurationMs = decodeDurationRatio(ratioOut, baseline + wait);
       const successProbability = out[i * OUTPUT_COUNT + 1]!;
+      // Work placed on a busy specialist of other types delays those types' next tasks: its
+      // service time is charged a premium, so that among equally fast workers the others go first.
+      const reserve = reserveWeight > 0 ? reserveWeight * this.specialties.premium(workerIds[i]!, task.type) * occupancy(candidates[i]!) : 0;
+      const cost = reserve > 0 ? expectedDurationMs * (1 + (reserve * baseline) / (baseline + wait)) : expectedDurationMs;
       // Expected successes per second: fast and reliable beats fast and flaky.
-      const score = (1000 * Math.max(successProbability, 0.01)) / Math.max(expectedDurationMs, 1e-3);
+      const score = (1000 * Math.max(successProbability, 0.01)) / Math.max(cost, 1e-3);
       scores[i] = { workerId: workerIds[i]!, score, expectedDurationMs, successProbability };
       if (i === 0 || score > bestScore) {
         best = i;
@@ -197,6 +212,10 @@ export class MlPredictor implements Predictor {
     // duration at least, so an overestimated wait cannot claim the task took no time.
     const service = chosen ? Math.max(outcome.durationMs - chosen.expectedWaitMs, outcome.durationMs / 4) : undefined;
     this.pairs.record(outcome.workerId, outcome.task.type, outcome.ok, outcome.durationMs, service);
+    if (++this.sinceSpecialties >= SPECIALTY_REFRESH) {
+      this.sinceSpecialties = 0;
+      this.specialties.recompute(this.pairs.everyType());
+    }
     if (this.sinceTraining >= this.config.trainEvery) void this.maybeTrain(false);
   }
 
@@ -336,4 +355,9 @@ export class MlPredictor implements Predictor {
     this.stats.lastError = { code, message: errorMessage(err) };
     this.logger.warn({ code, err: errorMessage(err), store: this.store.kind }, `plugin-ml: ${consequence}`);
   }
+}
+
+/** Share of the worker's slots taken once this task is added, capped at 1, to OCCUPANCY_POWER. */
+function occupancy(w: WorkerView): number {
+  return Math.min(1, (w.stats.inFlight + 1) / Math.max(1, w.concurrency)) ** OCCUPANCY_POWER;
 }
