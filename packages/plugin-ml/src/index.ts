@@ -1,6 +1,7 @@
 /** @weft/plugin-ml: a brain.js predictor that learns which worker serves each task best. */
 export { default, MlPredictorToken, storeFor } from './plugin.js';
 export { MlPredictor, type MlPredictorDeps, type MlPredictorStats, type FallbackReason } from './predictor/ml-predictor.js';
+export { Specialties, SPECIALTY_MARGIN, type TypeStats } from './predictor/specialties.js';
 export { confidenceOf, modelQuality, type ConfidenceInputs } from './predictor/confidence.js';
 export { mlConfigSchema, resolveConfig, type MlConfig, type MlConfigInput } from './config.js';
 export { MlError, MlErrorCodes, isMlError, type MlErrorCode, type MlErrorOptions } from './errors.js';
