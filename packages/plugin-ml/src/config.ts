@@ -32,17 +32,24 @@ export const mlConfigSchema = z.object({
   /** Share of decisions that explore instead: the candidate most plausibly faster, given how little it was seen. Default 0.01. */
   explorationRate: z.number().min(0).max(1).default(0.01),
   /**
-   * Weight of the expected wait for a slot (queued tasks ahead × EWMA / slots) in a candidate's
-   * expected duration. 1 trusts the estimate fully; lower values stay with the fastest worker
-   * longer when it is busy (higher coordination accuracy, at some latency). Default 0.5.
+   * How much of the expected wait for a slot (queued tasks ahead × EWMA / slots) counts when a
+   * slower worker competes with the fastest ones (service within 10% of the fastest); among
+   * those the wait counts in full. 1 trusts the wait estimate fully; lower values stay with the
+   * fastest workers longer when they are busy (higher coordination accuracy, at some latency).
+   * Default 0.25.
    */
-  waitWeight: z.number().min(0).max(2).default(0.5),
+  waitWeight: z.number().min(0).max(2).default(0.25),
   /**
-   * Weight of the premium charged for giving a busy specialist (a worker more than 10% faster than
-   * any other at some task type) work of another type; 0 turns it off. Default 3.
+   * Weight of the premium (at most 10%) charged for giving a busy specialist (a worker more than
+   * 10% faster than any other at some task type) work of another type; 0 turns it off. Default 10.
    */
-  reserveWeight: z.number().min(0).max(20).default(3),
-  /** EWMA weight of the newest outcome in per (worker, task type) statistics. Default 0.1. */
+  reserveWeight: z.number().min(0).max(100).default(10),
+  /**
+   * While unsure, try a worker that has never served the task's type (one probe per worker and
+   * type in flight) instead of asking the strategy; false always asks the strategy. Default true.
+   */
+  probeUnseen: z.boolean().default(true),
+  /** EWMA weight of the newest outcome in per (worker, task type) latency and success statistics. Default 0.1. */
   pairAlpha: z.number().gt(0).max(1).default(0.1),
   /** Seeds exploration and training. Default 1. */
   seed: z.number().int().default(1),

@@ -2,6 +2,8 @@
 export { default, MlPredictorToken, storeFor } from './plugin.js';
 export { MlPredictor, type MlPredictorDeps, type MlPredictorStats, type FallbackReason } from './predictor/ml-predictor.js';
 export { Specialties, SPECIALTY_MARGIN, type TypeStats } from './predictor/specialties.js';
+export { ChoiceCosts, choose } from './predictor/choose.js';
+export { firstEstimate, nextEstimate, relativeStandardError, type ServiceEstimate } from './features/service-estimate.js';
 export { confidenceOf, modelQuality, type ConfidenceInputs } from './predictor/confidence.js';
 export { mlConfigSchema, resolveConfig, type MlConfig, type MlConfigInput } from './config.js';
 export { MlError, MlErrorCodes, isMlError, type MlErrorCode, type MlErrorOptions } from './errors.js';

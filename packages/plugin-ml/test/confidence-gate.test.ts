@@ -87,9 +87,10 @@ describe('exploration', () => {
 
   it('explores the configured share of decisions, replayably with a seed', async () => {
     const store = await warmStore();
-    const a = new MlPredictor({ explorationRate: 0.1, seed: 42, trainIntervalMs: 0 }, { store });
-    const b = new MlPredictor({ explorationRate: 0.1, seed: 42, trainIntervalMs: 0 }, { store });
-    const none = new MlPredictor({ explorationRate: 0, seed: 42, trainIntervalMs: 0 }, { store });
+    // Probes of unseen workers are explorations too; they have a test of their own below.
+    const a = new MlPredictor({ explorationRate: 0.1, seed: 42, trainIntervalMs: 0, probeUnseen: false }, { store });
+    const b = new MlPredictor({ explorationRate: 0.1, seed: 42, trainIntervalMs: 0, probeUnseen: false }, { store });
+    const none = new MlPredictor({ explorationRate: 0, seed: 42, trainIntervalMs: 0, probeUnseen: false }, { store });
     try {
       for (const p of [a, b, none]) await p.start();
       const ea = explorations(a, 2000);
@@ -100,6 +101,38 @@ describe('exploration', () => {
       expect(explorations(none, 2000).some(Boolean)).toBe(false);
     } finally {
       for (const p of [a, b, none]) await p.close();
+    }
+  });
+
+  it('while unsure, probes each worker never seen serving the type once at a time, then leaves the rest to the strategy', async () => {
+    const store = await warmStore();
+    const p = new MlPredictor({ explorationRate: 0, seed: 7, trainIntervalMs: 0 }, { store });
+    const strict = new MlPredictor({ explorationRate: 0, seed: 7, trainIntervalMs: 0, probeUnseen: false }, { store });
+    try {
+      await p.start();
+      await strict.start();
+      const views = synthFleet(5).map((w) => w.view);
+      const r = seededRandom(3);
+      const task = (i: number): TaskDescriptor => ({ ...synthTask(r, i), type: 'build' });
+      // Nothing has finished yet: one probe per worker, then every probe is in flight.
+      const first = Array.from({ length: views.length + 3 }, (_, i) => p.predict(task(i), views));
+      const probed = first.slice(0, views.length);
+      for (const d of probed) expect(d.explored).toBe(true);
+      expect(new Set(probed.map((d) => d.choice))).toEqual(new Set(views.map((v) => v.id)));
+      for (const d of first.slice(views.length)) expect(d.fallbackReason).toBe('low-confidence');
+      expect(p.stats.probes).toBe(views.length);
+      // An answered probe makes the pair seen; an unanswered one stays in flight.
+      const t = task(100);
+      p.predict(t, views.slice(0, 1));
+      p.observe({ task: t, workerId: views[0]!.id, ok: true, durationMs: 20, shortCircuited: false });
+      expect(p.predict(task(101), views).fallbackReason).toBe('low-confidence');
+      expect(p.stats.probes).toBe(views.length);
+      // probeUnseen: false leaves every unsure decision to the strategy.
+      expect(strict.predict(task(0), views).fallbackReason).toBe('low-confidence');
+      expect(strict.stats.probes).toBe(0);
+    } finally {
+      await p.close();
+      await strict.close();
     }
   });
 

@@ -13,6 +13,7 @@ export interface BatchArrays {
   readonly baselines: Float64Array;
   readonly waits: Float64Array;
   readonly observations: Uint32Array;
+  readonly errors: Float64Array;
   readonly loads: Float64Array;
 }
 
@@ -23,6 +24,7 @@ export function batchArrays(capacity: number): BatchArrays {
     baselines: new Float64Array(capacity),
     waits: new Float64Array(capacity),
     observations: new Uint32Array(capacity),
+    errors: new Float64Array(capacity),
     loads: new Float64Array(capacity),
   };
 }

@@ -16,6 +16,7 @@ import {
 import { batchArrays, type BatchArrays } from './batch-arrays.js';
 import { bucketOf } from './hash.js';
 import type { PairStat, PairStatsView } from './pair-stats.js';
+import { relativeStandardError } from './service-estimate.js';
 
 
 export interface EncodedBatch {
@@ -27,6 +28,8 @@ export interface EncodedBatch {
   readonly waits: Float64Array;
   /** Per candidate: outcomes of this task type seen on it. */
   readonly observations: Uint32Array;
+  /** Per candidate: the relative standard error of its service-time estimate for this type (0 when it has none). */
+  readonly errors: Float64Array;
   readonly count: number;
 }
 
@@ -116,7 +119,7 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
   const n = candidates.length;
   const arrays = into && into.capacity >= n ? into : batchArrays(n);
   const batch = arrays === into ? viewsOf(arrays, n) : views(arrays, n);
-  const { rows, baselines, waits, observations } = batch;
+  const { rows, baselines, waits, observations, errors } = batch;
   const loads = arrays.loads;
   const ofType = stats.forType?.(task.type);
   const typeMean = stats.typeMean(task.type);
@@ -133,6 +136,7 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
     // One lookup of the type, then one per worker, instead of a joined key per candidate.
     const pair = ofType ? ofType.get(w.id) : stats.pair(w.id, task.type);
     observations[i] = pair?.count ?? 0;
+    errors[i] = pair?.service ? relativeStandardError(pair.service) : 0;
     const baseline = baselineOf(pair, typeMean, w);
     baselines[i] = baseline;
     waits[i] = expectedWaitMs(w);
@@ -201,6 +205,7 @@ function views(arrays: BatchArrays, n: number): EncodedBatch {
     baselines: arrays.baselines.subarray(0, n),
     waits: arrays.waits.subarray(0, n),
     observations: arrays.observations.subarray(0, n),
+    errors: arrays.errors.subarray(0, n),
     count: n,
   };
 }

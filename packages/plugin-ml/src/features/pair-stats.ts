@@ -3,14 +3,19 @@
  * own stats mix every task type, and which worker serves a type best is the question asked.
  */
 
+import { firstEstimate, nextEstimate, type ServiceEstimate } from './service-estimate.js';
+
 export interface PairStat {
   /** EWMA of observed durations (wait + service) of successful tasks, in ms. */
   latencyMs: number;
   /**
-   * EWMA of service-time samples of successful tasks, in ms: the duration minus the wait for a
-   * slot expected at dispatch (exact for tasks that found a free slot). Undefined until the first.
+   * Service time of successful tasks, in ms, from samples of the duration minus the wait for a
+   * slot expected at dispatch (exact for tasks that found a free slot): for a pair, the running
+   * mean of `service`; for a type over every worker, an EWMA. Undefined until the first.
    */
   serviceMs: number | undefined;
+  /** A pair's service-time estimate in full (its precision, its drift check). */
+  service?: ServiceEstimate;
   count: number;
   /** EWMA of success (1) and failure (0). */
   successRate: number;
@@ -69,12 +74,12 @@ export class PairStats implements PairStatsView {
     const prev = this.pairs.get(key);
     // Re-inserting keeps the map in update order, so eviction drops the stalest pair.
     if (prev) this.pairs.delete(key);
-    const next = this.update(prev, ok, durationMs, serviceMs);
+    const next = this.update(prev, ok, durationMs, serviceMs, true);
     this.pairs.set(key, next);
     let workers = this.byType.get(type);
     if (!workers) this.byType.set(type, (workers = new Map()));
     workers.set(workerId, next);
-    this.types.set(type, this.update(this.types.get(type), ok, durationMs, serviceMs));
+    this.types.set(type, this.update(this.types.get(type), ok, durationMs, serviceMs, false));
     while (this.pairs.size > this.maxPairs) {
       const oldest = this.pairs.keys().next().value;
       if (oldest === undefined) break;
@@ -84,19 +89,25 @@ export class PairStats implements PairStatsView {
     }
   }
 
-  private update(prev: PairStat | undefined, ok: boolean, durationMs: number, serviceMs: number | undefined): PairStat {
+  /**
+   * `estimate`: a pair's service time is a running mean (one worker's samples of one type); a
+   * type's over every worker stays an EWMA, whose samples mix fast and slow workers.
+   */
+  private update(prev: PairStat | undefined, ok: boolean, durationMs: number, serviceMs: number | undefined, estimate: boolean): PairStat {
     const d = Math.max(0, durationMs);
     const mix = (old: number | undefined, x: number): number => (old === undefined ? x : this.alpha * x + (1 - this.alpha) * old);
     const success = ok ? 1 : 0;
-    const service = ok && serviceMs !== undefined ? Math.max(0, serviceMs) : undefined;
-    if (!prev) return { latencyMs: d, serviceMs: service, count: 1, successRate: success };
     // A failure's duration says little about service time (fast errors, timeouts): keep it out.
-    return {
-      latencyMs: ok ? mix(prev.latencyMs, d) : prev.latencyMs,
-      serviceMs: service === undefined ? prev.serviceMs : mix(prev.serviceMs, service),
-      count: prev.count + 1,
-      successRate: this.alpha * success + (1 - this.alpha) * prev.successRate,
+    const sample = ok && serviceMs !== undefined ? Math.max(0, serviceMs) : undefined;
+    const service = !estimate || sample === undefined ? prev?.service : prev?.service ? nextEstimate(prev.service, sample) : firstEstimate(sample);
+    const next: PairStat = {
+      latencyMs: !prev ? d : ok ? mix(prev.latencyMs, d) : prev.latencyMs,
+      serviceMs: estimate ? service?.meanMs : sample === undefined ? prev?.serviceMs : mix(prev?.serviceMs, sample),
+      count: (prev?.count ?? 0) + 1,
+      successRate: prev ? this.alpha * success + (1 - this.alpha) * prev.successRate : success,
     };
+    if (service) next.service = service;
+    return next;
   }
 }
 

@@ -17,10 +17,13 @@ import { OutcomeBuffer } from '../training/outcome-buffer.js';
 import { Trainer } from '../training/trainer.js';
 import { confidenceOf, correctionWeight } from './confidence.js';
 import { PendingFeatures } from './pending-features.js';
-import { Specialties } from './specialties.js';
+import { ChoiceCosts, choose } from './choose.js';
+import { SPECIALTY_MARGIN, Specialties } from './specialties.js';
 
 /** Outcomes between two rebuilds of the specialties table. */
 const SPECIALTY_REFRESH = 100;
+/** Probes awaiting their outcome beyond which the set is cleared (lost tasks never answer). */
+const MAX_PENDING_PROBES = 4096;
 /** How sharply a specialist's premium grows with its occupancy: an idle one pays little. */
 const OCCUPANCY_POWER = 1.5;
 
@@ -45,6 +48,8 @@ export interface MlPredictorStats {
   decisions: number;
   predicted: number;
   explored: number;
+  /** Explored decisions that probed a worker never seen serving the task's type. */
+  probes: number;
   fallbacks: Record<string, number>;
   outcomes: number;
   trainings: number;
@@ -66,6 +71,9 @@ export class MlPredictor implements Predictor {
   private readonly pairs: PairStats;
   private readonly pending = new PendingFeatures(4096);
   private readonly specialties = new Specialties();
+  private readonly costs = new ChoiceCosts();
+  /** (worker, type) pairs probed and not yet answered: one probe in flight per pair. */
+  private readonly probing = new Set<string>();
   private sinceSpecialties = 0;
   private readonly random: () => number;
   private active: ActiveModel | undefined;
@@ -74,7 +82,7 @@ export class MlPredictor implements Predictor {
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
   private refusedVersion: number | undefined;
-  readonly stats: MlPredictorStats = { decisions: 0, predicted: 0, explored: 0, fallbacks: {}, outcomes: 0, trainings: 0, trainingFailures: 0 };
+  readonly stats: MlPredictorStats = { decisions: 0, predicted: 0, explored: 0, probes: 0, fallbacks: {}, outcomes: 0, trainings: 0, trainingFailures: 0 };
 
   constructor(options: MlConfigInput | MlConfig = {}, deps: MlPredictorDeps = {}) {
     this.config = resolveConfig(options);
@@ -148,30 +156,32 @@ export class MlPredictor implements Predictor {
     const weight = active.correctionWeight;
     const waitWeight = this.config.waitWeight;
     const reserveWeight = this.config.reserveWeight;
+    const costs = this.costs.ensure(batch.count);
     // Fresh objects every decision: the caller keeps the scores (traces, decision records).
     const scores: CandidateScore[] = new Array(batch.count);
-    let best = 0;
-    let bestScore = -Infinity;
     for (let i = 0; i < batch.count; i++) {
       // The network corrects the analytic estimate (service + expected wait) only as far as it
       // beat that estimate on held-out outcomes.
-      const ratioOut = 0.5 + weight * (out[i * OUTPUT_COUNT]! - 0.5);
+      const correction = decodeDurationRatio(0.5 + weight * (out[i * OUTPUT_COUNT]! - 0.5), 1);
       const baseline = batch.baselines[i]!;
-      const wait = waitWeight * batch.waits[i]!;
-      const expectedDurationMs = decodeDurationRatio(ratioOut, baseline + wait);
+      const wait = batch.waits[i]!;
+      const expectedDurationMs = (baseline + wait) * correction;
       const successProbability = out[i * OUTPUT_COUNT + 1]!;
-      // Work placed on a busy specialist of other types delays those types' next tasks: its
-      // service time is charged a premium, so that among equally fast workers the others go first.
-      const reserve = reserveWeight > 0 ? reserveWeight * this.specialties.premium(workerIds[i]!, task.type) * occupancy(candidates[i]!) : 0;
-      const cost = reserve > 0 ? expectedDurationMs * (1 + (reserve * baseline) / (baseline + wait)) : expectedDurationMs;
-      // Expected successes per second: fast and reliable beats fast and flaky.
-      const score = (1000 * Math.max(successProbability, 0.01)) / Math.max(cost, 1e-3);
-      scores[i] = { workerId: workerIds[i]!, score, expectedDurationMs, successProbability };
-      if (i === 0 || score > bestScore) {
-        best = i;
-        bestScore = score;
-      }
+      // Optimistic by one standard error: a worker seen a few times gets the benefit of the doubt
+      // over one measured closely, so a close race is settled by samples, not by the first one.
+      const service = baseline * Math.max(0.5, 1 - batch.errors[i]!) * correction;
+      // Work placed on a busy specialist of other types delays those types' next tasks: it is
+      // charged a premium of up to SPECIALTY_MARGIN, enough to send it to an equally fast worker,
+      // never to a slower one.
+      const reserve = reserveWeight > 0 ? Math.min(SPECIALTY_MARGIN - 1, reserveWeight * this.specialties.premium(workerIds[i]!, task.type) * occupancy(candidates[i]!)) : 0;
+      // Expected duration per success: fast and reliable beats fast and flaky.
+      const perSuccess = (1 + reserve) / Math.max(successProbability, 0.01);
+      costs.service[i] = service;
+      costs.full[i] = (service + wait) * perSuccess;
+      costs.discounted[i] = (service + waitWeight * wait) * perSuccess;
+      scores[i] = { workerId: workerIds[i]!, score: 1000 / Math.max(costs.full[i]!, 1e-3), expectedDurationMs, successProbability };
     }
+    const best = choose(costs, batch.count);
     let known = 0;
     for (let i = 0; i < batch.count; i++) if (batch.observations[i]! > 0) known++;
     const confidence = confidenceOf({
@@ -186,7 +196,13 @@ export class MlPredictor implements Predictor {
       return { confidence, scores, modelVersion: active.label, choice, explored: true };
     }
     if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs) return this.fallback('stale', scores, confidence, active.label);
-    if (confidence < this.config.confidenceThreshold) return this.fallback('low-confidence', scores, confidence, active.label);
+    if (confidence < this.config.confidenceThreshold) {
+      const probe = this.config.probeUnseen ? this.probe(task.type, workerIds, batch.observations, batch.count) : -1;
+      if (probe < 0) return this.fallback('low-confidence', scores, confidence, active.label);
+      this.stats.explored++;
+      this.stats.probes++;
+      return { confidence, scores, modelVersion: active.label, choice: candidates[probe]!.id, explored: true };
+    }
     this.stats.predicted++;
     return { confidence, scores, modelVersion: active.label, choice: candidates[best]!.id, explored: false };
   }
@@ -203,7 +219,7 @@ export class MlPredictor implements Predictor {
     const chosen = this.pending.take(PendingFeatures.key(outcome.task.id, outcome.task.attempt), outcome.workerId);
     // A failure's duration is no evidence that the worker is fast: never train it below baseline.
     if (chosen) {
-      const estimate = chosen.baseline + this.config.waitWeight * chosen.expectedWaitMs;
+      const estimate = chosen.baseline + chosen.expectedWaitMs;
       const duration = outcome.ok ? outcome.durationMs : Math.max(outcome.durationMs, estimate);
       this.buffer.add(chosen.row, encodeDurationRatio(duration, estimate), outcome.ok ? 1 : 0);
       this.sinceTraining++;
@@ -212,6 +228,7 @@ export class MlPredictor implements Predictor {
     // duration at least, so an overestimated wait cannot claim the task took no time.
     const service = chosen ? Math.max(outcome.durationMs - chosen.expectedWaitMs, outcome.durationMs / 4) : undefined;
     this.pairs.record(outcome.workerId, outcome.task.type, outcome.ok, outcome.durationMs, service);
+    this.probing.delete(probeKey(outcome.workerId, outcome.task.type));
     if (++this.sinceSpecialties >= SPECIALTY_REFRESH) {
       this.sinceSpecialties = 0;
       this.specialties.recompute(this.pairs.everyType());
@@ -319,6 +336,26 @@ export class MlPredictor implements Predictor {
   }
 
   /**
+   * While unsure, a candidate that has never served this type is tried once (seeded, uniformly
+   * among such candidates) rather than left to the strategy: the strategy knows only workers'
+   * overall speeds, and an untried worker may be the fastest. One probe per (worker, type) is in
+   * flight at a time, so a burst of tasks does not all go to an unknown worker. -1: none to probe.
+   */
+  private probe(type: string, workerIds: readonly string[], observations: Uint32Array, count: number): number {
+    let pick = -1;
+    let eligible = 0;
+    for (let i = 0; i < count; i++) {
+      if (observations[i]! > 0 || this.probing.has(probeKey(workerIds[i]!, type))) continue;
+      if (this.random() * ++eligible < 1) pick = i;
+    }
+    if (pick < 0) return -1;
+    // Outcomes that never come (a lost task) must not pin pairs as probed forever.
+    if (this.probing.size >= MAX_PENDING_PROBES) this.probing.clear();
+    this.probing.add(probeKey(workerIds[pick]!, type));
+    return pick;
+  }
+
+  /**
    * The exploration pick: the candidate (other than the greedy one) that could most plausibly be
    * fastest, its baseline shrunk by how little it has been seen (×(1 - 1/√(1+n)); never seen → 0).
    */
@@ -360,4 +397,8 @@ export class MlPredictor implements Predictor {
 /** Share of the worker's slots taken once this task is added, capped at 1, to OCCUPANCY_POWER. */
 function occupancy(w: WorkerView): number {
   return Math.min(1, (w.stats.inFlight + 1) / Math.max(1, w.concurrency)) ** OCCUPANCY_POWER;
+}
+
+function probeKey(workerId: string, type: string): string {
+  return `${workerId}\u0000${type}`;
 }
