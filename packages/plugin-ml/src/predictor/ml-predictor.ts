@@ -72,8 +72,9 @@ export class MlPredictor implements Predictor {
   private readonly pending = new PendingFeatures(4096);
   private readonly specialties = new Specialties();
   private readonly costs = new ChoiceCosts();
-  /** (worker, type) pairs probed and not yet answered: one probe in flight per pair. */
-  private readonly probing = new Set<string>();
+  /** Workers probed and not yet answered, by task type: one probe in flight per (worker, type). */
+  private readonly probing = new Map<string, Set<string>>();
+  private probesInFlight = 0;
   private sinceSpecialties = 0;
   private readonly random: () => number;
   private active: ActiveModel | undefined;
@@ -173,7 +174,8 @@ export class MlPredictor implements Predictor {
       // Work placed on a busy specialist of other types delays those types' next tasks: it is
       // charged a premium of up to SPECIALTY_MARGIN, enough to send it to an equally fast worker,
       // never to a slower one.
-      const reserve = reserveWeight > 0 ? Math.min(SPECIALTY_MARGIN - 1, reserveWeight * this.specialties.premium(workerIds[i]!, task.type) * occupancy(candidates[i]!)) : 0;
+      const premium = reserveWeight > 0 ? this.specialties.premium(workerIds[i]!, task.type) : 0;
+      const reserve = premium > 0 ? Math.min(SPECIALTY_MARGIN - 1, reserveWeight * premium * occupancy(candidates[i]!)) : 0;
       // Expected duration per success: fast and reliable beats fast and flaky.
       const perSuccess = (1 + reserve) / Math.max(successProbability, 0.01);
       costs.service[i] = service;
@@ -228,7 +230,7 @@ export class MlPredictor implements Predictor {
     // duration at least, so an overestimated wait cannot claim the task took no time.
     const service = chosen ? Math.max(outcome.durationMs - chosen.expectedWaitMs, outcome.durationMs / 4) : undefined;
     this.pairs.record(outcome.workerId, outcome.task.type, outcome.ok, outcome.durationMs, service);
-    this.probing.delete(probeKey(outcome.workerId, outcome.task.type));
+    if (this.probing.get(outcome.task.type)?.delete(outcome.workerId)) this.probesInFlight--;
     if (++this.sinceSpecialties >= SPECIALTY_REFRESH) {
       this.sinceSpecialties = 0;
       this.specialties.recompute(this.pairs.everyType());
@@ -342,16 +344,23 @@ export class MlPredictor implements Predictor {
    * flight at a time, so a burst of tasks does not all go to an unknown worker. -1: none to probe.
    */
   private probe(type: string, workerIds: readonly string[], observations: Uint32Array, count: number): number {
+    const inFlight = this.probing.get(type);
     let pick = -1;
     let eligible = 0;
     for (let i = 0; i < count; i++) {
-      if (observations[i]! > 0 || this.probing.has(probeKey(workerIds[i]!, type))) continue;
+      if (observations[i]! > 0 || inFlight?.has(workerIds[i]!)) continue;
       if (this.random() * ++eligible < 1) pick = i;
     }
     if (pick < 0) return -1;
     // Outcomes that never come (a lost task) must not pin pairs as probed forever.
-    if (this.probing.size >= MAX_PENDING_PROBES) this.probing.clear();
-    this.probing.add(probeKey(workerIds[pick]!, type));
+    if (this.probesInFlight >= MAX_PENDING_PROBES) {
+      this.probing.clear();
+      this.probesInFlight = 0;
+    }
+    let set = this.probing.get(type);
+    if (!set) this.probing.set(type, (set = new Set()));
+    set.add(workerIds[pick]!);
+    this.probesInFlight++;
     return pick;
   }
 
@@ -397,8 +406,4 @@ export class MlPredictor implements Predictor {
 /** Share of the worker's slots taken once this task is added, capped at 1, to OCCUPANCY_POWER. */
 function occupancy(w: WorkerView): number {
   return Math.min(1, (w.stats.inFlight + 1) / Math.max(1, w.concurrency)) ** OCCUPANCY_POWER;
-}
-
-function probeKey(workerId: string, type: string): string {
-  return `${workerId}\u0000${type}`;
 }
