@@ -127,6 +127,15 @@ describe('exploration', () => {
       p.observe({ task: t, workerId: views[0]!.id, ok: true, durationMs: 20, shortCircuited: false });
       expect(p.predict(task(101), views).fallbackReason).toBe('low-confidence');
       expect(p.stats.probes).toBe(views.length);
+      // A probe the dispatcher did not follow (a guard refused the worker) is no longer in flight:
+      // that worker is probed again by the next unsure decision.
+      const i = probed.findIndex((d) => d.choice !== views[0]!.id);
+      const refusedWorker = probed[i]!.choice!;
+      p.routed(task(i), views.find((v) => v.id !== refusedWorker)!.id);
+      const again = p.predict(task(102), views);
+      expect(again.explored).toBe(true);
+      expect(again.choice).toBe(refusedWorker);
+      expect(p.stats.probes).toBe(views.length + 1);
       // probeUnseen: false leaves every unsure decision to the strategy.
       expect(strict.predict(task(0), views).fallbackReason).toBe('low-confidence');
       expect(strict.stats.probes).toBe(0);

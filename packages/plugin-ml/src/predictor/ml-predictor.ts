@@ -75,6 +75,8 @@ export class MlPredictor implements Predictor {
   /** Workers probed and not yet answered, by task type: one probe in flight per (worker, type). */
   private readonly probing = new Map<string, Set<string>>();
   private probesInFlight = 0;
+  /** The worker each probing decision named, until the dispatcher says where the task went. */
+  private readonly probeOf = new Map<string, string>();
   private sinceSpecialties = 0;
   private readonly random: () => number;
   private active: ActiveModel | undefined;
@@ -199,7 +201,7 @@ export class MlPredictor implements Predictor {
     }
     if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs) return this.fallback('stale', scores, confidence, active.label);
     if (confidence < this.config.confidenceThreshold) {
-      const probe = this.config.probeUnseen ? this.probe(task.type, workerIds, batch.observations, batch.count) : -1;
+      const probe = this.config.probeUnseen ? this.probe(task, workerIds, batch.observations, batch.count) : -1;
       if (probe < 0) return this.fallback('low-confidence', scores, confidence, active.label);
       this.stats.explored++;
       this.stats.probes++;
@@ -211,7 +213,13 @@ export class MlPredictor implements Predictor {
 
   /** Tells the predictor which worker a decision went to (the `route:after` hook calls this). */
   routed(task: TaskDescriptor, workerId: string): void {
-    this.pending.keepOnly(PendingFeatures.key(task.id, task.attempt), workerId);
+    const key = PendingFeatures.key(task.id, task.attempt);
+    this.pending.keepOnly(key, workerId);
+    // A probe the dispatcher did not follow (a guard refused the worker) is not in flight.
+    const probed = this.probeOf.get(key);
+    if (probed === undefined) return;
+    this.probeOf.delete(key);
+    if (probed !== workerId) this.endProbe(task.type, probed);
   }
 
   /** Learns from a finished attempt (the `task:after` and `task:error` hooks call this). */
@@ -230,7 +238,7 @@ export class MlPredictor implements Predictor {
     // duration at least, so an overestimated wait cannot claim the task took no time.
     const service = chosen ? Math.max(outcome.durationMs - chosen.expectedWaitMs, outcome.durationMs / 4) : undefined;
     this.pairs.record(outcome.workerId, outcome.task.type, outcome.ok, outcome.durationMs, service);
-    if (this.probing.get(outcome.task.type)?.delete(outcome.workerId)) this.probesInFlight--;
+    this.endProbe(outcome.task.type, outcome.workerId);
     if (++this.sinceSpecialties >= SPECIALTY_REFRESH) {
       this.sinceSpecialties = 0;
       this.specialties.recompute(this.pairs.everyType());
@@ -343,7 +351,8 @@ export class MlPredictor implements Predictor {
    * overall speeds, and an untried worker may be the fastest. One probe per (worker, type) is in
    * flight at a time, so a burst of tasks does not all go to an unknown worker. -1: none to probe.
    */
-  private probe(type: string, workerIds: readonly string[], observations: Uint32Array, count: number): number {
+  private probe(task: TaskDescriptor, workerIds: readonly string[], observations: Uint32Array, count: number): number {
+    const type = task.type;
     const inFlight = this.probing.get(type);
     let pick = -1;
     let eligible = 0;
@@ -353,15 +362,21 @@ export class MlPredictor implements Predictor {
     }
     if (pick < 0) return -1;
     // Outcomes that never come (a lost task) must not pin pairs as probed forever.
-    if (this.probesInFlight >= MAX_PENDING_PROBES) {
+    if (this.probesInFlight >= MAX_PENDING_PROBES || this.probeOf.size >= MAX_PENDING_PROBES) {
       this.probing.clear();
+      this.probeOf.clear();
       this.probesInFlight = 0;
     }
     let set = this.probing.get(type);
     if (!set) this.probing.set(type, (set = new Set()));
     set.add(workerIds[pick]!);
+    this.probeOf.set(PendingFeatures.key(task.id, task.attempt), workerIds[pick]!);
     this.probesInFlight++;
     return pick;
+  }
+
+  private endProbe(type: string, workerId: string): void {
+    if (this.probing.get(type)?.delete(workerId)) this.probesInFlight--;
   }
 
   /**
