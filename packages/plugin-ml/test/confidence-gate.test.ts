@@ -104,22 +104,31 @@ describe('exploration', () => {
     }
   });
 
-  it('while unsure, probes each worker never seen serving the type once at a time, then leaves the rest to the strategy', async () => {
+  it('while unsure, probes each free worker never seen serving the type once at a time, then leaves the rest to the strategy', async () => {
     const store = await warmStore();
     const p = new MlPredictor({ explorationRate: 0, seed: 7, trainIntervalMs: 0 }, { store });
     const strict = new MlPredictor({ explorationRate: 0, seed: 7, trainIntervalMs: 0, probeUnseen: false }, { store });
     try {
       await p.start();
       await strict.start();
-      const views = synthFleet(5).map((w) => w.view);
+      const fleet = synthFleet(5);
+      const views = fleet.map((w) => w.view);
       const r = seededRandom(3);
       const task = (i: number): TaskDescriptor => ({ ...synthTask(r, i), type: 'build' });
-      // Nothing has finished yet: one probe per worker, then every probe is in flight.
-      const first = Array.from({ length: views.length + 3 }, (_, i) => p.predict(task(i), views));
-      const probed = first.slice(0, views.length);
+      // A worker with every slot taken is not probed: its sample would be its queue, not its speed.
+      const last = views.length - 1;
+      const busy = fleet[last]!.view.stats;
+      busy.inFlight = 4;
+      // Nothing has finished yet: one probe per free worker, then every probe is in flight.
+      const first = Array.from({ length: views.length + 2 }, (_, i) => p.predict(task(i), views));
+      const probed = first.slice(0, views.length - 1);
       for (const d of probed) expect(d.explored).toBe(true);
-      expect(new Set(probed.map((d) => d.choice))).toEqual(new Set(views.map((v) => v.id)));
-      for (const d of first.slice(views.length)) expect(d.fallbackReason).toBe('low-confidence');
+      expect(new Set(probed.map((d) => d.choice))).toEqual(new Set(views.slice(0, last).map((v) => v.id)));
+      for (const d of first.slice(views.length - 1)) expect(d.fallbackReason).toBe('low-confidence');
+      busy.inFlight = 0;
+      const freed = p.predict(task(50), views);
+      expect(freed.explored).toBe(true);
+      expect(freed.choice).toBe(views[last]!.id);
       expect(p.stats.probes).toBe(views.length);
       // An answered probe makes the pair seen; an unanswered one stays in flight.
       const t = task(100);

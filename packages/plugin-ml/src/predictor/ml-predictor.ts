@@ -201,7 +201,7 @@ export class MlPredictor implements Predictor {
     }
     if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs) return this.fallback('stale', scores, confidence, active.label);
     if (confidence < this.config.confidenceThreshold) {
-      const probe = this.config.probeUnseen ? this.probe(task, workerIds, batch.observations, batch.count) : -1;
+      const probe = this.config.probeUnseen ? this.probe(task, candidates, workerIds, batch.observations, batch.count) : -1;
       if (probe < 0) return this.fallback('low-confidence', scores, confidence, active.label);
       this.stats.explored++;
       this.stats.probes++;
@@ -346,18 +346,22 @@ export class MlPredictor implements Predictor {
   }
 
   /**
-   * While unsure, a candidate that has never served this type is tried once (seeded, uniformly
-   * among such candidates) rather than left to the strategy: the strategy knows only workers'
-   * overall speeds, and an untried worker may be the fastest. One probe per (worker, type) is in
-   * flight at a time, so a burst of tasks does not all go to an unknown worker. -1: none to probe.
+   * While unsure, a candidate that has never served this type and has a free slot is tried once
+   * (seeded, uniformly among such candidates) rather than left to the strategy: the strategy
+   * knows only workers' overall speeds, and an untried worker may be the fastest. One probe per
+   * (worker, type) is in flight at a time, so a burst of tasks does not all go to an unknown
+   * worker. -1: none to probe.
    */
-  private probe(task: TaskDescriptor, workerIds: readonly string[], observations: Uint32Array, count: number): number {
+  private probe(task: TaskDescriptor, candidates: readonly WorkerView[], workerIds: readonly string[], observations: Uint32Array, count: number): number {
     const type = task.type;
     const inFlight = this.probing.get(type);
     let pick = -1;
     let eligible = 0;
     for (let i = 0; i < count; i++) {
       if (observations[i]! > 0 || inFlight?.has(workerIds[i]!)) continue;
+      // Only a worker with a free slot: its first sample is then its service time, not a guess
+      // at its queue, and one slow first sample would keep a fast worker out for long.
+      if (candidates[i]!.stats.inFlight >= candidates[i]!.concurrency) continue;
       if (this.random() * ++eligible < 1) pick = i;
     }
     if (pick < 0) return -1;
