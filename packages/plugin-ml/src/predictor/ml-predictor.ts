@@ -165,7 +165,7 @@ export class MlPredictor implements Predictor {
     for (let i = 0; i < batch.count; i++) {
       // The network corrects the analytic estimate (service + expected wait) only as far as it
       // beat that estimate on held-out outcomes.
-      const correction = decodeDurationRatio(0.5 + weight * (out[i * OUTPUT_COUNT]! - 0.5), 1);
+      const correction = weight === 0 ? 1 : decodeDurationRatio(0.5 + weight * (out[i * OUTPUT_COUNT]! - 0.5), 1);
       const baseline = batch.baselines[i]!;
       const wait = batch.waits[i]!;
       const expectedDurationMs = (baseline + wait) * correction;
