@@ -94,11 +94,12 @@ for (const [fleetName, fleet] of Object.entries(heldOut)) {
     reports[router.name] = r;
     rows.push({ router: router.name, accuracy: accuracy(r), 'worst seed': '', 'mean ms': r.meanLatencyMs, 'p99 ms': r.p99LatencyMs, failures: r.failures, 'model decided': '' });
   }
-  // waitWeight 0.5 and 1 show the trade between the accuracy measure and latency; the last two
+  // waitWeight 0.1, 0.5 and 1 show the trade between the accuracy measure and latency; the last two
   // rows take one part of the decision rule away each (see the README).
   const configs = [
     [{}, true, 'ml'],
     [{}, false, 'ml-cold'],
+    [{ waitWeight: 0.1 }, true, 'ml (waitWeight 0.1)'],
     [{ waitWeight: 0.5 }, true, 'ml (waitWeight 0.5)'],
     [{ waitWeight: 1 }, true, 'ml (waitWeight 1)'],
     [{ probeUnseen: false }, true, 'ml (no probes)'],
