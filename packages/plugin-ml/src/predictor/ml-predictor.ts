@@ -174,8 +174,8 @@ export class MlPredictor implements Predictor {
       // over one measured closely, so a close race is settled by samples, not by the first one.
       const service = baseline * Math.max(0.5, 1 - batch.errors[i]!) * correction;
       // Work placed on a busy specialist of other types delays those types' next tasks: it is
-      // charged a premium of up to SPECIALTY_MARGIN, enough to send it to an equally fast worker,
-      // never to a slower one.
+      // charged a premium of up to 10% (SPECIALTY_MARGIN - 1), enough to send it to an equally
+      // fast worker, never to a slower one.
       const premium = reserveWeight > 0 ? this.specialties.premium(workerIds[i]!, task.type) : 0;
       const reserve = premium > 0 ? Math.min(SPECIALTY_MARGIN - 1, reserveWeight * premium * occupancy(candidates[i]!)) : 0;
       // Expected duration per success: fast and reliable beats fast and flaky.
