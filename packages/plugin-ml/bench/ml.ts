@@ -102,7 +102,7 @@ for (const [fleetName, fleet] of Object.entries(heldOut)) {
     [{ waitWeight: 0.1 }, true, 'ml (waitWeight 0.1)'],
     [{ waitWeight: 0.5 }, true, 'ml (waitWeight 0.5)'],
     [{ waitWeight: 1 }, true, 'ml (waitWeight 1)'],
-    [{ probeUnseen: false }, true, 'ml (no probes)'],
+    [{ probeWhenUnsure: false }, true, 'ml (no probes)'],
     [{ reserveWeight: 0 }, true, 'ml (no specialist premium)'],
   ] as const;
   const ml: Record<string, MlSummary> = {};

@@ -45,10 +45,12 @@ export const mlConfigSchema = z.object({
    */
   reserveWeight: z.number().min(0).max(100).default(10),
   /**
-   * While unsure, try a worker that has never served the task's type (one probe per worker and
-   * type in flight) instead of asking the strategy; false always asks the strategy. Default true.
+   * While unsure, probe instead of asking the strategy: try a free worker that has never served
+   * the task's type (one probe per worker and type in flight), else the best-looking worker while
+   * it has fewer than `minPairObservations` outcomes of the type and a free slot. Probes are
+   * explorations (`explored: true`). false always asks the strategy. Default true.
    */
-  probeUnseen: z.boolean().default(true),
+  probeWhenUnsure: z.boolean().default(true),
   /** EWMA weight of the newest outcome in per (worker, task type) latency and success statistics. Default 0.1. */
   pairAlpha: z.number().gt(0).max(1).default(0.1),
   /** Seeds exploration and training. Default 1. */

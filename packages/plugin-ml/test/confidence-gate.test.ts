@@ -88,9 +88,9 @@ describe('exploration', () => {
   it('explores the configured share of decisions, replayably with a seed', async () => {
     const store = await warmStore();
     // Probes of unseen workers are explorations too; they have a test of their own below.
-    const a = new MlPredictor({ explorationRate: 0.1, seed: 42, trainIntervalMs: 0, probeUnseen: false }, { store });
-    const b = new MlPredictor({ explorationRate: 0.1, seed: 42, trainIntervalMs: 0, probeUnseen: false }, { store });
-    const none = new MlPredictor({ explorationRate: 0, seed: 42, trainIntervalMs: 0, probeUnseen: false }, { store });
+    const a = new MlPredictor({ explorationRate: 0.1, seed: 42, trainIntervalMs: 0, probeWhenUnsure: false }, { store });
+    const b = new MlPredictor({ explorationRate: 0.1, seed: 42, trainIntervalMs: 0, probeWhenUnsure: false }, { store });
+    const none = new MlPredictor({ explorationRate: 0, seed: 42, trainIntervalMs: 0, probeWhenUnsure: false }, { store });
     try {
       for (const p of [a, b, none]) await p.start();
       const ea = explorations(a, 2000);
@@ -104,10 +104,10 @@ describe('exploration', () => {
     }
   });
 
-  it('while unsure, probes each free worker never seen serving the type once at a time, then leaves the rest to the strategy', async () => {
+  it('while unsure, probes each free worker never seen serving the type once at a time, confirms a barely seen pick, and leaves the rest to the strategy', async () => {
     const store = await warmStore();
     const p = new MlPredictor({ explorationRate: 0, seed: 7, trainIntervalMs: 0 }, { store });
-    const strict = new MlPredictor({ explorationRate: 0, seed: 7, trainIntervalMs: 0, probeUnseen: false }, { store });
+    const strict = new MlPredictor({ explorationRate: 0, seed: 7, trainIntervalMs: 0, probeWhenUnsure: false }, { store });
     try {
       await p.start();
       await strict.start();
@@ -130,12 +130,19 @@ describe('exploration', () => {
       expect(freed.explored).toBe(true);
       expect(freed.choice).toBe(views[last]!.id);
       expect(p.stats.probes).toBe(views.length);
-      // An answered probe makes the pair seen; an unanswered one stays in flight.
+      // An answered probe makes the pair seen. A worker that looks best on fewer than
+      // minPairObservations (3) outcomes is confirmed by the next unsure decision while it has a
+      // free slot; busy, and with every other probe still in flight, the strategy decides.
       const t = task(100);
       p.predict(t, views.slice(0, 1));
       p.observe({ task: t, workerId: views[0]!.id, ok: true, durationMs: 20, shortCircuited: false });
-      expect(p.predict(task(101), views).fallbackReason).toBe('low-confidence');
-      expect(p.stats.probes).toBe(views.length);
+      const confirm = p.predict(task(101), views);
+      expect(confirm.explored).toBe(true);
+      expect(confirm.choice).toBe(views[0]!.id);
+      fleet[0]!.view.stats.inFlight = 4;
+      expect(p.predict(task(103), views).fallbackReason).toBe('low-confidence');
+      fleet[0]!.view.stats.inFlight = 0;
+      expect(p.stats.probes).toBe(views.length + 1);
       // A probe the dispatcher did not follow (a guard refused the worker) is no longer in flight:
       // that worker is probed again by the next unsure decision.
       const i = probed.findIndex((d) => d.choice !== views[0]!.id);
@@ -144,8 +151,8 @@ describe('exploration', () => {
       const again = p.predict(task(102), views);
       expect(again.explored).toBe(true);
       expect(again.choice).toBe(refusedWorker);
-      expect(p.stats.probes).toBe(views.length + 1);
-      // probeUnseen: false leaves every unsure decision to the strategy.
+      expect(p.stats.probes).toBe(views.length + 2);
+      // probeWhenUnsure: false leaves every unsure decision to the strategy.
       expect(strict.predict(task(0), views).fallbackReason).toBe('low-confidence');
       expect(strict.stats.probes).toBe(0);
     } finally {

@@ -48,7 +48,7 @@ export interface MlPredictorStats {
   decisions: number;
   predicted: number;
   explored: number;
-  /** Explored decisions that probed a worker never seen serving the task's type. */
+  /** Explored decisions made while unsure: probes of untried workers and confirmations of a barely seen pick. */
   probes: number;
   fallbacks: Record<string, number>;
   outcomes: number;
@@ -201,7 +201,7 @@ export class MlPredictor implements Predictor {
     }
     if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs) return this.fallback('stale', scores, confidence, active.label);
     if (confidence < this.config.confidenceThreshold) {
-      const probe = this.config.probeUnseen ? this.probe(task, candidates, workerIds, batch.observations, batch.count) : -1;
+      const probe = this.config.probeWhenUnsure ? this.probe(task, candidates, workerIds, batch.observations, best) : -1;
       if (probe < 0) return this.fallback('low-confidence', scores, confidence, active.label);
       this.stats.explored++;
       this.stats.probes++;
@@ -346,25 +346,32 @@ export class MlPredictor implements Predictor {
   }
 
   /**
-   * While unsure, a candidate that has never served this type and has a free slot is tried once
-   * (seeded, uniformly among such candidates) rather than left to the strategy: the strategy
-   * knows only workers' overall speeds, and an untried worker may be the fastest. One probe per
-   * (worker, type) is in flight at a time, so a burst of tasks does not all go to an unknown
-   * worker. -1: none to probe.
+   * While unsure, a probe gathers the evidence that is missing instead of leaving the decision to
+   * the strategy, which knows only workers' overall speeds:
+   * - a candidate that has never served this type and has a free slot is tried once (seeded,
+   *   uniformly among such candidates): an untried worker may be the fastest. One probe per
+   *   (worker, type) is in flight at a time, so a burst of tasks does not all go to an unknown
+   *   worker;
+   * - else the best-looking candidate, while it has fewer than `minPairObservations` outcomes of
+   *   this type and a free slot: a pick that looks best on one or two samples is confirmed or
+   *   refuted by its next ones.
+   * Only a worker with a free slot: its sample is then its service time, not a guess at its
+   * queue, and one slow first sample would keep a fast worker out for long. -1: nothing to probe.
    */
-  private probe(task: TaskDescriptor, candidates: readonly WorkerView[], workerIds: readonly string[], observations: Uint32Array, count: number): number {
+  private probe(task: TaskDescriptor, candidates: readonly WorkerView[], workerIds: readonly string[], observations: Uint32Array, best: number): number {
     const type = task.type;
     const inFlight = this.probing.get(type);
+    const free = (i: number): boolean => candidates[i]!.stats.inFlight < candidates[i]!.concurrency;
     let pick = -1;
     let eligible = 0;
-    for (let i = 0; i < count; i++) {
-      if (observations[i]! > 0 || inFlight?.has(workerIds[i]!)) continue;
-      // Only a worker with a free slot: its first sample is then its service time, not a guess
-      // at its queue, and one slow first sample would keep a fast worker out for long.
-      if (candidates[i]!.stats.inFlight >= candidates[i]!.concurrency) continue;
+    for (let i = 0; i < candidates.length; i++) {
+      if (observations[i]! > 0 || inFlight?.has(workerIds[i]!) || !free(i)) continue;
       if (this.random() * ++eligible < 1) pick = i;
     }
-    if (pick < 0) return -1;
+    if (pick < 0) {
+      const seen = observations[best]!;
+      return seen > 0 && seen < this.config.minPairObservations && free(best) ? best : -1;
+    }
     // Outcomes that never come (a lost task) must not pin pairs as probed forever.
     if (this.probesInFlight >= MAX_PENDING_PROBES || this.probeOf.size >= MAX_PENDING_PROBES) {
       this.probing.clear();
