@@ -2,20 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom, type TaskDescriptor, type WorkerView } from '@weft/engine';
 import { MlPredictor, PairStats, Specialties } from '@weft/plugin-ml';
 
-/** Records `n` successful outcomes of `type` on `worker`, each taking `ms` (no wait). */
-function serve(pairs: PairStats, worker: string, type: string, ms: number, n: number): void {
-  for (let i = 0; i < n; i++) pairs.record(worker, type, true, ms, ms);
+/** The specialties after these outcomes: `n` successful tasks of `type` on `worker`, each taking `ms` (no wait). */
+function specialtiesAfter(outcomes: readonly [worker: string, type: string, ms: number, n: number][]): Specialties {
+  const pairs = new PairStats();
+  for (const [worker, type, ms, n] of outcomes) for (let i = 0; i < n; i++) pairs.record(worker, type, true, ms, ms);
+  const s = new Specialties();
+  s.recompute(pairs.everyType());
+  return s;
 }
 
 describe('specialties', () => {
   it('names the worker clearly fastest at a type, and charges it a premium for other work only', () => {
-    const pairs = new PairStats();
-    serve(pairs, 'gpu', 'embed', 10, 20);
-    serve(pairs, 'cpu', 'embed', 20, 2);
-    serve(pairs, 'gpu', 'parse', 30, 9);
-    serve(pairs, 'cpu', 'parse', 30, 9);
-    const s = new Specialties();
-    s.recompute(pairs.everyType());
+    const s = specialtiesAfter([
+      ['gpu', 'embed', 10, 20],
+      ['cpu', 'embed', 20, 2],
+      ['gpu', 'parse', 30, 9],
+      ['cpu', 'parse', 30, 9],
+    ]);
     expect(s.typesOf('gpu')).toEqual(['embed']);
     expect(s.typesOf('cpu')).toEqual([]);
     // embed is 22 of 40 outcomes and the next worker is twice as slow (advantage capped at 1).
@@ -26,13 +29,12 @@ describe('specialties', () => {
   });
 
   it('sees no specialist within 10%, or on a single outcome', () => {
-    const pairs = new PairStats();
-    serve(pairs, 'a', 'lint', 10, 5);
-    serve(pairs, 'b', 'lint', 10.5, 5);
-    serve(pairs, 'a', 'build', 10, 5);
-    serve(pairs, 'b', 'build', 50, 1);
-    const s = new Specialties();
-    s.recompute(pairs.everyType());
+    const s = specialtiesAfter([
+      ['a', 'lint', 10, 5],
+      ['b', 'lint', 10.5, 5],
+      ['a', 'build', 10, 5],
+      ['b', 'build', 50, 1],
+    ]);
     expect(s.typesOf('a')).toEqual([]);
     expect(s.typesOf('b')).toEqual([]);
   });

@@ -5,26 +5,20 @@
  * may be gone on the replica; the runner's lost-job check re-routes a job that vanished, and
  * idempotency records answer for steps whose record survived. The password shows nowhere.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisCluster, type PrivateRedisCluster } from '../../../../test-support/redis-server.js';
-import { effects, fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';
+import { effectsLog, fleetRunner, spawnFleet, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';
 
 const PASSWORD = 'failover-pw-never-logged';
 let cluster: PrivateRedisCluster;
 let runner: Runner;
 let workers: WorkerProcess[];
-const effectsFile = path.join(mkdtempSync(path.join(tmpdir(), 'weft-failover-')), 'effects.log');
+const log = effectsLog();
 
 beforeAll(async () => {
-  writeFileSync(effectsFile, '');
   cluster = await startRedisCluster(3, { password: PASSWORD, replicas: 1 });
-  const env = { WEFT_TEST_EFFECTS: effectsFile };
-  workers = [spawnWorker({ id: 'f-a', redisUrl: cluster.url, concurrency: 2, env }), spawnWorker({ id: 'f-b', redisUrl: cluster.url, concurrency: 2, env })];
-  await waitForWorkers(cluster.url, workers.map((w) => w.id), workers);
+  workers = await spawnFleet(cluster.url, ['f-a', 'f-b'].map((id) => ({ id, concurrency: 2, env: log.env })));
   runner = await fleetRunner(cluster.url);
 }, 120_000);
 
@@ -55,7 +49,7 @@ describe('fleet on a Redis Cluster with replicas', () => {
     const run = runner.engine.run({ name: 'failover', maxParallel: 4, steps: [...chain, fan] }, { items: Array.from({ length: 12 }, (_, i) => `fi${i}`) });
     // Awaited below; a rejection meanwhile must not go unhandled.
     run.catch(() => undefined);
-    await waitFor('step c1 to finish', () => effects(readFileSync(effectsFile, 'utf8')).some((e) => e.kind === 'done' && e.tag === 'fo1'));
+    await waitFor('step c1 to finish', () => log.read().some((e) => e.kind === 'done' && e.tag === 'fo1'));
     await cluster.kill(home);
 
     const result = await run;
@@ -64,7 +58,7 @@ describe('fleet on a Redis Cluster with replicas', () => {
     expect((result.outputs['fan'] as { tag: string }[]).map((o) => o.tag)).toEqual(Array.from({ length: 12 }, (_, i) => `fi${i}`));
     // The replica took over the slot: it is a master now, and the workers are registered on it.
     expect(await role(replica)).toBe('master');
-    const done = new Set(effects(readFileSync(effectsFile, 'utf8')).filter((e) => e.kind === 'done').map((e) => e.tag));
+    const done = new Set(log.read().filter((e) => e.kind === 'done').map((e) => e.tag));
     for (const tag of [...chain.map((s) => s.input.tag), ...Array.from({ length: 12 }, (_, i) => `fi${i}`)]) expect(done).toContain(tag);
     await waitForWorkers(cluster.url, workers.map((w) => w.id), workers);
     // A second run after the failover goes straight through.

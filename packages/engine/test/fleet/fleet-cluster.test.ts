@@ -5,34 +5,29 @@
  * require a password, which must show nowhere. Every fleet key carries the `{weft}` hash tag, so
  * the fleet lives on the one node that owns that slot; the other nodes hold none of it.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createEngine, fleetRuntime, FleetWorker, Telemetry, type FleetStatus } from '@weft/engine';
 import { freePort, startRedis, startRedisCluster, type PrivateRedisCluster } from '../../../../test-support/redis-server.js';
 import { statusCommand } from '../../src/cli/commands/status.js';
-import { effects, fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';
+import { effectsLog, fleetRunner, spawnFleet, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';
 import { rejection } from '../helpers.js';
 
 const PASSWORD = 'cluster-pw-never-logged';
 let cluster: PrivateRedisCluster;
 let runner: Runner;
 let workers: WorkerProcess[];
-const effectsFile = path.join(mkdtempSync(path.join(tmpdir(), 'weft-cluster-')), 'effects.log');
+const log = effectsLog();
 
 beforeAll(async () => {
-  writeFileSync(effectsFile, '');
   cluster = await startRedisCluster(3, { password: PASSWORD });
   expect(cluster.url).toContain(PASSWORD);
-  const env = { WEFT_TEST_EFFECTS: effectsFile };
-  workers = [
-    spawnWorker({ id: 'c-py', redisUrl: cluster.url, capabilities: 'lang:python', env }),
-    spawnWorker({ id: 'c-gpu', redisUrl: cluster.url, capabilities: 'gpu', env }),
-    spawnWorker({ id: 'c-plain', redisUrl: cluster.url, capabilities: 'plain', concurrency: 2, env }),
-  ];
-  await waitForWorkers(cluster.url, workers.map((w) => w.id), workers);
+  const env = log.env;
+  workers = await spawnFleet(cluster.url, [
+    { id: 'c-py', capabilities: 'lang:python', env },
+    { id: 'c-gpu', capabilities: 'gpu', env },
+    { id: 'c-plain', capabilities: 'plain', concurrency: 2, env },
+  ]);
   runner = await fleetRunner(cluster.url);
 }, 120_000);
 
@@ -81,11 +76,11 @@ describe('fleet on a Redis Cluster', () => {
 
   it('re-routes the job of a SIGKILLed worker on the cluster: the task completes once', async () => {
     const run = runner.engine.run({ name: 'cluster-kill', steps: [{ id: 'slow', task: 't.slow', input: { ms: 1500, tag: 'ck' } }] });
-    const victim = await waitFor('a worker to start ck', () => effects(readFileSync(effectsFile, 'utf8')).find((e) => e.kind === 'start' && e.tag === 'ck')?.worker);
+    const victim = await waitFor('a worker to start ck', () => log.read().find((e) => e.kind === 'start' && e.tag === 'ck')?.worker);
     workers.find((w) => w.id === victim)!.child.kill('SIGKILL');
     const result = await run;
     expect(result.status).toBe('succeeded');
-    const done = effects(readFileSync(effectsFile, 'utf8')).filter((e) => e.kind === 'done' && e.tag === 'ck');
+    const done = log.read().filter((e) => e.kind === 'done' && e.tag === 'ck');
     expect(done).toHaveLength(1);
     expect(done[0]!.worker).not.toBe(victim);
   });
@@ -129,7 +124,7 @@ describe('fleet on a Redis Cluster', () => {
   it('completes a run across a restart of the node that holds the fleet', async () => {
     const steps = Array.from({ length: 5 }, (_, i) => ({ id: `r${i}`, task: 't.slow', input: { ms: 250, tag: `cr${i}` }, ...(i > 0 ? { dependsOn: [`r${i - 1}`] } : {}) }));
     const run = runner.engine.run({ name: 'cluster-restart', steps });
-    await waitFor('step r1 to finish', () => effects(readFileSync(effectsFile, 'utf8')).some((e) => e.kind === 'done' && e.tag === 'cr1'));
+    await waitFor('step r1 to finish', () => log.read().some((e) => e.kind === 'done' && e.tag === 'cr1'));
     const home = await cluster.nodeFor('{weft}');
     await cluster.kill(home);
     await new Promise((r) => setTimeout(r, 1500));
@@ -137,7 +132,7 @@ describe('fleet on a Redis Cluster', () => {
     const result = await run;
     expect(result.status).toBe('succeeded');
     expect(Object.keys(result.outputs).sort()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
-    const done = effects(readFileSync(effectsFile, 'utf8')).filter((e) => e.kind === 'done' && e.tag.startsWith('cr'));
+    const done = log.read().filter((e) => e.kind === 'done' && e.tag.startsWith('cr'));
     expect(new Set(done.map((e) => e.tag)).size).toBe(5);
     // The node came back empty: the live workers' heartbeats register them again.
     const live = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);

@@ -1,8 +1,7 @@
 /** A worker whose drain times out hands its unfinished task back: the step completes elsewhere instead of failing. */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SpanNames } from '@weft/engine';
-import { effects, inProcessFleet, waitFor } from './fleet-harness.js';
+import { inProcessFleet, waitFor } from './fleet-harness.js';
 
 const fleet = inProcessFleet();
 
@@ -11,7 +10,7 @@ describe('drain timeout', () => {
     const first = await fleet.startWorker({ id: 'first', drainTimeoutMs: 200 });
     const runner = await fleet.runner();
     const run = runner.engine.run({ name: 'long', steps: [{ id: 'long', task: 't.slow', input: { ms: 800, tag: 'long' } }] });
-    await waitFor('the task to start on "first"', () => effects(readFileSync(fleet.effectsFile, 'utf8')).some((e) => e.kind === 'start' && e.worker === 'first'));
+    await waitFor('the task to start on "first"', () => fleet.effects().some((e) => e.kind === 'start' && e.worker === 'first'));
     await fleet.startWorker({ id: 'second', drainTimeoutMs: 200 });
     await waitFor('"second" to be routable', () => runner.engine.workers().some((w) => w.id === 'second'));
     await first.close();

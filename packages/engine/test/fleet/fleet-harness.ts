@@ -4,7 +4,7 @@
  * stopped by stopAll().
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,13 @@ export async function waitForWorkers(redisUrl: string, ids: readonly string[], w
   }
 }
 
+/** Spawns `weft worker` processes on `redisUrl` and waits until every one has registered. */
+export async function spawnFleet(redisUrl: string, specs: readonly Omit<SpawnOptions, 'redisUrl'>[]): Promise<WorkerProcess[]> {
+  const workers = specs.map((s) => spawnWorker({ ...s, redisUrl }));
+  await waitForWorkers(redisUrl, workers.map((w) => w.id), workers);
+  return workers;
+}
+
 export interface Runner {
   readonly engine: Engine;
   readonly exporter: InMemorySpanExporter;
@@ -111,8 +118,15 @@ export async function fleetRunner(redisUrl: string, options: Omit<FleetExecutorO
   return { engine, exporter };
 }
 
-/** Lines of the effects file written by the `t.slow` handler: `start|done <tag> <worker>`. */
-export function effects(text: string): { kind: string; tag: string; worker: string }[] {
+/** One line of the effects file written by the `t.slow` handler: `start|done <tag> <worker>`. */
+export interface Effect {
+  readonly kind: string;
+  readonly tag: string;
+  readonly worker: string;
+}
+
+/** The lines of an effects file's text. */
+export function effects(text: string): Effect[] {
   return text
     .split('\n')
     .filter(Boolean)
@@ -122,10 +136,25 @@ export function effects(text: string): { kind: string; tag: string; worker: stri
     });
 }
 
+/** A new, empty effects file for one test file. */
+export interface EffectsLog {
+  readonly file: string;
+  /** The environment that points a spawned worker's `t.slow` handler at the file. */
+  readonly env: { readonly WEFT_TEST_EFFECTS: string };
+  /** What the file holds now. */
+  read(): Effect[];
+}
+
+export function effectsLog(): EffectsLog {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'weft-fleet-')), 'effects.log');
+  writeFileSync(file, '');
+  return { file, env: { WEFT_TEST_EFFECTS: file }, read: () => effects(readFileSync(file, 'utf8')) };
+}
+
 export interface InProcessFleet {
   readonly redis: PrivateRedis;
-  /** Where the `t.slow` handler writes its effects. */
-  readonly effectsFile: string;
+  /** What the `t.slow` handler has written so far. */
+  effects(): Effect[];
   /**
    * In-process FleetWorkers (heartbeat 150 ms) serving the test plugin's handlers; closed after
    * the file. `telemetry` to read their spans; by default they record none.
@@ -144,10 +173,9 @@ export function inProcessFleet(): InProcessFleet {
   let engine: Engine | undefined;
   const workers: FleetWorker[] = [];
   const runners: Runner[] = [];
-  const effectsFile = path.join(mkdtempSync(path.join(tmpdir(), 'weft-fleet-')), 'effects.log');
+  const log = effectsLog();
   beforeAll(async () => {
-    writeFileSync(effectsFile, '');
-    process.env['WEFT_TEST_EFFECTS'] = effectsFile;
+    process.env['WEFT_TEST_EFFECTS'] = log.file;
     redis = await startRedis();
     engine = await createEngine({ plugins: [testPlugin] });
   });
@@ -162,7 +190,7 @@ export function inProcessFleet(): InProcessFleet {
     get redis() {
       return redis!;
     },
-    effectsFile,
+    effects: log.read,
     async startWorker({ id, capabilities, drainTimeoutMs, telemetry }) {
       const w = new FleetWorker(
         { redisUrl: redis!.url, id, ...(capabilities ? { capabilities } : {}), heartbeatMs: 150, ...(drainTimeoutMs === undefined ? {} : { drainTimeoutMs }) },

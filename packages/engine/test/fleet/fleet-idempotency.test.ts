@@ -1,11 +1,10 @@
 /** At-least-once with idempotency keys: a redelivered task whose step already completed answers from the record. */
-import { readFileSync } from 'node:fs';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetKeys, Telemetry, type JobPayload, type TaskReply } from '@weft/engine';
-import { effects, inProcessFleet, waitFor } from './fleet-harness.js';
+import { inProcessFleet, waitFor } from './fleet-harness.js';
 
 const fleet = inProcessFleet();
 let client: Redis;
@@ -55,7 +54,7 @@ describe('idempotency keys', () => {
     await queue.add('t.slow', job(2, 'again'), { jobId: 'again-2' });
     const again = await reply('again');
     expect(again).toMatchObject({ ok: true, deduplicated: true, output: { tag: 'charge', worker: 'idem' } });
-    expect(effects(readFileSync(fleet.effectsFile, 'utf8')).filter((e) => e.kind === 'done')).toHaveLength(1);
+    expect(fleet.effects().filter((e) => e.kind === 'done')).toHaveLength(1);
     const executions = exporter.getFinishedSpans().filter((s) => s.name === 'weft.task.execute');
     expect(executions.map((s) => s.attributes['weft.task.deduplicated'] ?? false)).toEqual([false, true]);
   });

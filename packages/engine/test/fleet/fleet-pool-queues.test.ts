@@ -1,8 +1,7 @@
 /** A task whose worker left and that no live worker can take waits on its capability's pool queue for the next one. */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SpanNames } from '@weft/engine';
-import { effects, inProcessFleet, waitFor } from './fleet-harness.js';
+import { inProcessFleet, waitFor } from './fleet-harness.js';
 
 const fleet = inProcessFleet();
 
@@ -12,7 +11,7 @@ describe('pool queues', () => {
     await fleet.startWorker({ id: 'cpu-1', capabilities: ['cpu'], drainTimeoutMs: 100 });
     const runner = await fleet.runner({ rerouteWaitMs: 300 });
     const run = runner.engine.run({ name: 'pool', steps: [{ id: 'render', task: 't.slow', capabilities: ['gpu'], input: { ms: 600, tag: 'render' } }] });
-    await waitFor('the task to start on gpu-1', () => effects(readFileSync(fleet.effectsFile, 'utf8')).some((e) => e.kind === 'start' && e.worker === 'gpu-1'));
+    await waitFor('the task to start on gpu-1', () => fleet.effects().some((e) => e.kind === 'start' && e.worker === 'gpu-1'));
     await gpu1.close();
     await waitFor('the task to be parked', () => runner.exporter.getFinishedSpans().some((s) => s.name === SpanNames.DECISION_REROUTE));
     await fleet.startWorker({ id: 'gpu-2', capabilities: ['gpu'], drainTimeoutMs: 100 });

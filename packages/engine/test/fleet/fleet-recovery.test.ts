@@ -1,24 +1,19 @@
 /** Worker processes that die (SIGKILL), freeze (heartbeat lapse) or are asked to stop (SIGTERM) mid-run. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanNames, type FleetStatus, type RunResult } from '@weft/engine';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { statusCommand } from '../../src/cli/commands/status.js';
-import { effects, fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';
+import { effectsLog, fleetRunner, spawnFleet, stopAll, waitFor, type Runner, type WorkerProcess } from './fleet-harness.js';
 
 let redis: PrivateRedis;
 let runner: Runner;
 let workers: WorkerProcess[];
-const effectsFile = path.join(mkdtempSync(path.join(tmpdir(), 'weft-fleet-')), 'effects.log');
-const log = (): ReturnType<typeof effects> => effects(readFileSync(effectsFile, 'utf8'));
+const effects = effectsLog();
+const log = effects.read;
 
 beforeAll(async () => {
-  writeFileSync(effectsFile, '');
   redis = await startRedis();
-  workers = ['r1', 'r2', 'r3', 'r4'].map((id) => spawnWorker({ id, redisUrl: redis.url, concurrency: 2, env: { WEFT_TEST_EFFECTS: effectsFile } }));
-  await waitForWorkers(redis.url, workers.map((w) => w.id), workers);
+  workers = await spawnFleet(redis.url, ['r1', 'r2', 'r3', 'r4'].map((id) => ({ id, concurrency: 2, env: effects.env })));
   runner = await fleetRunner(redis.url);
 }, 120_000);
 

@@ -1,26 +1,21 @@
 /** Redis (password-protected) going away mid-run: workers and runner reconnect and the run completes; the password shows nowhere. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@weft/engine';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
-import { effects, fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';
+import { effectsLog, fleetRunner, spawnFleet, stopAll, waitFor, type Runner, type WorkerProcess } from './fleet-harness.js';
 
 const PASSWORD = 'pw-Zq8-never-logged';
 let redis: PrivateRedis;
 let runner: Runner;
 let workers: WorkerProcess[];
 let runnerLog = '';
-const effectsFile = path.join(mkdtempSync(path.join(tmpdir(), 'weft-fleet-')), 'effects.log');
+const log = effectsLog();
 
 beforeAll(async () => {
-  writeFileSync(effectsFile, '');
   redis = await startRedis({ password: PASSWORD });
   expect(redis.url).toContain(PASSWORD);
-  workers = ['p1', 'p2'].map((id) => spawnWorker({ id, redisUrl: redis.url, env: { WEFT_TEST_EFFECTS: effectsFile, WEFT_LOG_LEVEL: 'debug' } }));
-  await waitForWorkers(redis.url, ['p1', 'p2'], workers);
+  workers = await spawnFleet(redis.url, ['p1', 'p2'].map((id) => ({ id, env: { ...log.env, WEFT_LOG_LEVEL: 'debug' } })));
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       runnerLog += chunk.toString();
@@ -40,14 +35,14 @@ describe('fleet and a Redis restart', () => {
   it('completes a run across a Redis restart, logging the loss and the return without the password', async () => {
     const steps = Array.from({ length: 6 }, (_, i) => ({ id: `s${i}`, task: 't.slow', input: { ms: 250, tag: `s${i}` }, ...(i > 0 ? { dependsOn: [`s${i - 1}`] } : {}) }));
     const run = runner.engine.run({ name: 'restart', steps });
-    await waitFor('step s1 to finish', () => effects(readFileSync(effectsFile, 'utf8')).some((e) => e.kind === 'done' && e.tag === 's1'));
+    await waitFor('step s1 to finish', () => log.read().some((e) => e.kind === 'done' && e.tag === 's1'));
     await redis.kill();
     await new Promise((r) => setTimeout(r, 1500));
     await redis.restart();
     const result = await run;
     expect(result.status).toBe('succeeded');
     expect(Object.keys(result.outputs).sort()).toEqual(['s0', 's1', 's2', 's3', 's4', 's5']);
-    const done = new Set(effects(readFileSync(effectsFile, 'utf8')).filter((e) => e.kind === 'done').map((e) => e.tag));
+    const done = new Set(log.read().filter((e) => e.kind === 'done').map((e) => e.tag));
     expect([...done].sort()).toEqual(['s0', 's1', 's2', 's3', 's4', 's5']);
 
     expect(runnerLog).toContain('redis connection lost');

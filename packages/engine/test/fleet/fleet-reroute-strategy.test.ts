@@ -2,10 +2,9 @@
  * A re-route goes through the engine's guards and the task's balancing strategy, not a fixed rule,
  * and the guards are told where the task went.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { definePlugin, SpanNames, type BalancingStrategy } from '@weft/engine';
-import { effects, inProcessFleet, waitFor } from './fleet-harness.js';
+import { inProcessFleet, waitFor } from './fleet-harness.js';
 
 const fleet = inProcessFleet();
 
@@ -30,7 +29,7 @@ describe('re-routing with the configured strategy', () => {
   it('sends a lost task where the strategy says, and the reroute span names the strategy', async () => {
     const a = await fleet.startWorker({ id: 'a', drainTimeoutMs: 200 });
     const runner = await fleet.runner({}, { plugins: [strategyPlugin], config: { routing: { strategy: 'last-by-id' } } });
-    const started = (tag: string, worker: string) => () => effects(readFileSync(fleet.effectsFile, 'utf8')).some((e) => e.kind === 'start' && e.tag === tag && e.worker === worker);
+    const started = (tag: string, worker: string) => () => fleet.effects().some((e) => e.kind === 'start' && e.tag === tag && e.worker === worker);
 
     const lost = runner.engine.run({ name: 'lost', steps: [{ id: 'long', task: 't.slow', input: { ms: 1200, tag: 'rs-long' } }] });
     await waitFor('rs-long to start on a', started('rs-long', 'a'));
