@@ -147,7 +147,7 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
     const ewma = s.ewmaLatencyMs;
     if (ewma > 0 && ewma < minWarmEwma) minWarmEwma = ewma;
     const base = i * FEATURE_COUNT;
-    if (i > 0) for (let k = 0; k < TASK_FEATURE_COUNT; k++) rows[base + k] = rows[k]!;
+    if (i > 0) rows.copyWithin(base, 0, TASK_FEATURE_COUNT);
     let o = base + TASK_FEATURE_COUNT;
     rows[o++] = l;
     rows[o++] = clamp01(s.inFlight / 32);

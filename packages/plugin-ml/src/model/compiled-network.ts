@@ -196,6 +196,7 @@ const EXP_BIAS = Math.ceil((40 * STEPS) / Math.LN2);
 const POW2 = Float64Array.from({ length: 2 * EXP_BIAS + 1 }, (_, i) => 2 ** ((i - EXP_BIAS) / STEPS));
 const STEPS_PER_LN = STEPS * Math.LOG2E;
 const LN_PER_STEP = Math.LN2 / STEPS;
+const ROUNDER = 6755399441055744;
 
 /**
  * 1 / (1 + e^-z) without Math.exp, which was most of a pass's cost: e^x = 2^(k/32) · e^r with
@@ -206,10 +207,11 @@ const LN_PER_STEP = Math.LN2 / STEPS;
  */
 function sigmoid(z: number): number {
   const x = z > 40 ? -40 : z < -40 ? 40 : -z;
-  const k = Math.round(x * STEPS_PER_LN);
+  // Adding and taking away 1.5 · 2^52 rounds to the nearest integer, without a call to Math.round.
+  const k = x * STEPS_PER_LN + ROUNDER - ROUNDER;
   const r = x - k * LN_PER_STEP;
   const er = 1 + r * (1 + r * (1 / 2 + r * (1 / 6)));
-  return 1 / (1 + er * POW2[k + EXP_BIAS]!);
+  return 1 / (1 + er * POW2[(k | 0) + EXP_BIAS]!);
 }
 
 function activate(z: Float64Array, n: number): void {
