@@ -29,8 +29,8 @@ export const mlConfigSchema = z.object({
   minPairObservations: z.number().int().min(1).default(3),
   /** A model trained longer ago than this is stale and not trusted; 0 = never. Default 86400000 (a day). */
   staleAfterMs: z.number().int().min(0).default(86_400_000),
-  /** Share of decisions that explore instead: the candidate most plausibly faster, given how little it was seen. Default 0.01. */
-  explorationRate: z.number().min(0).max(1).default(0.01),
+  /** Share of decisions that explore instead: the candidate most plausibly faster, given how little it was seen. Default 0.005. */
+  explorationRate: z.number().min(0).max(1).default(0.005),
   /**
    * How much of the expected wait for a slot (queued tasks ahead × EWMA / slots) counts when a
    * slower worker competes with the fastest ones (service within 10% of the fastest); among
