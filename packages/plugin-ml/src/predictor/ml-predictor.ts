@@ -151,7 +151,8 @@ export class MlPredictor implements Predictor {
     // The ids go into the slot's reused array: a copy per decision was an allocation per decision.
     const workerIds = lease.workerIds;
     for (let i = 0; i < batch.count; i++) workerIds[i] = candidates[i]!.id;
-    this.pending.set(PendingFeatures.key(task.id, task.attempt), { workerIds, count: batch.count, rows: batch.rows, baselines: batch.baselines, waits: batch.waits, lease });
+    const key = PendingFeatures.key(task.id, task.attempt);
+    this.pending.set(key, { workerIds, count: batch.count, rows: batch.rows, baselines: batch.baselines, waits: batch.waits, lease });
     // One read of `active`: the whole decision uses one model even if a swap happens meanwhile.
     const active = this.active;
     if (!active) return this.fallback('cold', [], 0);
@@ -201,7 +202,7 @@ export class MlPredictor implements Predictor {
     }
     if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs) return this.fallback('stale', scores, confidence, active.label);
     if (confidence < this.config.confidenceThreshold) {
-      const probe = this.config.probeWhenUnsure ? this.probe(task, candidates, workerIds, batch.observations, best) : -1;
+      const probe = this.config.probeWhenUnsure ? this.probe(task.type, key, candidates, workerIds, batch.observations, best) : -1;
       if (probe < 0) return this.fallback('low-confidence', scores, confidence, active.label);
       this.stats.explored++;
       this.stats.probes++;
@@ -358,19 +359,17 @@ export class MlPredictor implements Predictor {
    * Only a worker with a free slot: its sample is then its service time, not a guess at its
    * queue, and one slow first sample would keep a fast worker out for long. -1: nothing to probe.
    */
-  private probe(task: TaskDescriptor, candidates: readonly WorkerView[], workerIds: readonly string[], observations: Uint32Array, best: number): number {
-    const type = task.type;
+  private probe(type: string, key: string, candidates: readonly WorkerView[], workerIds: readonly string[], observations: Uint32Array, best: number): number {
     const inFlight = this.probing.get(type);
-    const free = (i: number): boolean => candidates[i]!.stats.inFlight < candidates[i]!.concurrency;
     let pick = -1;
     let eligible = 0;
     for (let i = 0; i < candidates.length; i++) {
-      if (observations[i]! > 0 || inFlight?.has(workerIds[i]!) || !free(i)) continue;
+      if (observations[i]! > 0 || inFlight?.has(workerIds[i]!) || !hasFreeSlot(candidates[i]!)) continue;
       if (this.random() * ++eligible < 1) pick = i;
     }
     if (pick < 0) {
       const seen = observations[best]!;
-      return seen > 0 && seen < this.config.minPairObservations && free(best) ? best : -1;
+      return seen > 0 && seen < this.config.minPairObservations && hasFreeSlot(candidates[best]!) ? best : -1;
     }
     // Outcomes that never come (a lost task) must not pin pairs as probed forever.
     if (this.probesInFlight >= MAX_PENDING_PROBES || this.probeOf.size >= MAX_PENDING_PROBES) {
@@ -381,7 +380,7 @@ export class MlPredictor implements Predictor {
     let set = this.probing.get(type);
     if (!set) this.probing.set(type, (set = new Set()));
     set.add(workerIds[pick]!);
-    this.probeOf.set(PendingFeatures.key(task.id, task.attempt), workerIds[pick]!);
+    this.probeOf.set(key, workerIds[pick]!);
     this.probesInFlight++;
     return pick;
   }
@@ -427,6 +426,10 @@ export class MlPredictor implements Predictor {
     this.stats.lastError = { code, message: errorMessage(err) };
     this.logger.warn({ code, err: errorMessage(err), store: this.store.kind }, `plugin-ml: ${consequence}`);
   }
+}
+
+function hasFreeSlot(w: WorkerView): boolean {
+  return w.stats.inFlight < w.concurrency;
 }
 
 /** Share of the worker's slots taken once this task is added, capped at 1, to OCCUPANCY_POWER. */
