@@ -97,7 +97,8 @@ export class MemoryExecutor implements Executor {
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
+    return Promise.resolve();
   }
 }

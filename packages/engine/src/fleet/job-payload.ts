@@ -59,5 +59,5 @@ export interface TaskReply {
 }
 
 export function toTaskDescriptor(t: JobPayload['task']): TaskDescriptor {
-  return t as TaskDescriptor;
+  return t;
 }

@@ -219,7 +219,7 @@ export class PipelineRun {
       report.status = cancelledByRun ? 'cancelled' : 'failed';
       if (cancelledByRun) report.reason = errorMessage(err);
       else {
-        report.error = { code: err instanceof WeftError ? err.code : 'WEFT_TASK_FAILED', message: errorMessage(err) };
+        report.error = { code: err instanceof WeftError ? (err.code as string) : 'WEFT_TASK_FAILED', message: errorMessage(err) };
         this.firstFailure ??= err;
         if ((this.pipeline.onFailure ?? 'fail-fast') === 'fail-fast') this.controller.abort(err);
       }
@@ -375,7 +375,7 @@ export class PipelineRun {
       [Attr.RETRY_DELAY_MS]: delayMs,
       [Attr.DECISION_CHOICE]: willRetry ? 'retry' : 'give-up',
       [Attr.DECISION_REASON]: !retryable ? `not retryable: ${error.message}` : willRetry ? error.message : `attempts exhausted (${task.attempt}): ${error.message}`,
-      [Attr.ERROR_TYPE]: err instanceof WeftError ? err.code : error.name,
+      [Attr.ERROR_TYPE]: err instanceof WeftError ? (err.code as string) : error.name,
     });
     await this.deps.hooks.emit('task:error', { task, workerId, ok: false, durationMs: performance.now() - started, error, shortCircuited: false, willRetry });
     this.deps.dispatcher.capacityChanged();
