@@ -206,9 +206,9 @@ export class PipelineRun {
         }
         report.items = items.length;
         span.setAttribute(Attr.STEP_ITEMS, items.length);
-        output = await this.allItems(items.length, (index) => this.runTask(step, ctx, this.scope({ item: items[index], index }), `${step.id}[${index}]`));
+        output = await this.allItems(items.length, (index) => this.runTask(step, ctx, this.scope({ item: items[index], index }), index));
       } else {
-        output = await this.runTask(step, ctx, this.scope(), step.id);
+        output = await this.runTask(step, ctx, this.scope());
       }
       this.outputs[step.id] = output;
       report.status = 'succeeded';
@@ -275,7 +275,8 @@ export class PipelineRun {
   }
 
   /** One task with its retries: cache, hooks, route, execute; resolves with its output. */
-  private async runTask(step: StepDefinition, stepCtx: Context, scope: RefScope, taskKey: string): Promise<unknown> {
+  private async runTask(step: StepDefinition, stepCtx: Context, scope: RefScope, itemIndex?: number): Promise<unknown> {
+    const taskKey = itemIndex === undefined ? step.id : `${step.id}[${itemIndex}]`;
     const report = this.reports[step.id]!;
     const handler = this.deps.handlers.require(step.task);
     const input = resolveExpr(step.input ?? null, scope, `steps.${step.id}.input`);
@@ -291,6 +292,7 @@ export class PipelineRun {
         id: `${this.runId}:${taskKey}`,
         runId: this.runId,
         stepId: step.id,
+        ...(itemIndex === undefined ? {} : { itemIndex }),
         type: step.task,
         input,
         capabilities,
