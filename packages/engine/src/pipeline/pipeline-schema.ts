@@ -39,7 +39,7 @@ export const valueExprSchema: z.ZodType<ValueExpr> = z.lazy(() =>
       valueExprSchema,
     ),
   ]),
-) as z.ZodType<ValueExpr>;
+);
 
 const comparisonSchema = z.union([
   z.strictObject({ ref: refPath, eq: z.unknown() }),
@@ -60,7 +60,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
     z.strictObject({ any: z.array(conditionSchema).min(1) }),
     z.strictObject({ not: conditionSchema }),
   ]),
-) as z.ZodType<Condition>;
+);
 
 const backoffSchema = z.strictObject({
   type: z.enum(['exponential', 'fixed']).optional(),
