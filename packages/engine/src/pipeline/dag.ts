@@ -67,7 +67,7 @@ export function ancestorQuestions(
   questions: readonly { readonly step: number; readonly target: number }[],
   budget: number,
 ): (boolean | undefined)[] {
-  const answers: (boolean | undefined)[] = new Array(questions.length);
+  const answers = new Array<boolean | undefined>(questions.length);
   const byTarget = new Map<number, number[]>();
   questions.forEach((q, i) => {
     if (dag.deps[q.step]!.includes(q.target)) answers[i] = true;

@@ -78,7 +78,7 @@ function firstTag(doc: import('yaml').Document, y: typeof import('yaml')): YamlN
       todo.push(node.value, node.key);
       continue;
     }
-    if ((node as YamlNode).tag) return node as YamlNode;
+    if (node.tag) return node;
     if (y.isCollection(node)) for (let i = node.items.length - 1; i >= 0; i--) todo.push(node.items[i]);
   }
   return undefined;

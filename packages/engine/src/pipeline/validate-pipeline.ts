@@ -29,7 +29,15 @@ export interface ValidateOptions {
 /** At most this many problems are listed; the count says how many more there were. */
 const MAX_LISTED = 100;
 
-export async function validatePipeline(raw: unknown, options: ValidateOptions = {}): Promise<PipelineDefinition> {
+export function validatePipeline(raw: unknown, options: ValidateOptions = {}): Promise<PipelineDefinition> {
+  try {
+    return Promise.resolve(validateNow(raw, options));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function validateNow(raw: unknown, options: ValidateOptions): PipelineDefinition {
   // Nothing recursive may see a document that is too deep or contains itself.
   const shape = checkShape(raw, options.limits);
   if (shape) throw invalid(raw, [`${shape.path}: ${shape.problem}`], options.source, 1);
