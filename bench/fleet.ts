@@ -101,6 +101,9 @@ async function main(): Promise<void> {
         metrics[`${side.name.replace(/\s+/g, '_')}_cpu_us_per_task_${key}`] = total;
         cpuRows.push({ scenario: s.label, side: side.name, 'producer/runner': Math.round(part.producer), workers: Math.round(part.workers), redis: Math.round(part.redis), total: Math.round(total) });
       }
+      // The same-work ratio in CPU rather than wall clock: what the rate ratio tends to on a machine
+      // that runs nothing else, and far steadier on one that does.
+      metrics[`samework_cpu_ratio_${key}`] = metrics[`raw_gather_cpu_us_per_task_${key}`]! / metrics[`weft_cpu_us_per_task_${key}`]!;
       weftRss = Math.max(weftRss, rss.weft);
       rawRss = Math.max(rawRss, rss.gather);
       rows.push({
