@@ -65,6 +65,9 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   // The loader works with the services as registered now; a plugin that provides one of the
   // engine's tokens replaces it for everything resolved after loading (the dispatcher, the runs).
   const handlers = container.resolve(HandlerRegistryToken);
+  // An executor the application chose (the fleet's) is built first, as its runtime plugin expects,
+  // and its configuration errors surface as themselves; a plugin may still provide another.
+  if (options.executor) container.resolve(ExecutorToken);
   const loader = new PluginLoader({
     container,
     handlers,

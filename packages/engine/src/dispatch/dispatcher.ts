@@ -10,7 +10,7 @@ import type { TaskDescriptor } from '../contracts/task.js';
 import { workerAccepts, type WorkerView } from '../contracts/worker.js';
 import { WeftError, errorMessage } from '../errors.js';
 import type { Executor } from '../executors/executor.js';
-import type { Reselect, Router } from '../executors/executor-deps.js';
+import type { Router } from '../executors/executor-deps.js';
 import type { HookRegistry } from '../hooks/hook-registry.js';
 import type { Logger } from '../logging/logger.js';
 import {
