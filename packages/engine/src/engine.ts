@@ -8,7 +8,6 @@ import type { HookFn, HookName } from './contracts/hooks.js';
 import type { TaskDescriptor } from './contracts/task.js';
 import type { WorkerView } from './contracts/worker.js';
 import { engineConfigSchema, type EngineConfig } from './config/engine-config.js';
-import { NoopResultCache } from './defaults/noop-cache.js';
 import { Dispatcher, type Reselect } from './dispatch/dispatcher.js';
 import { WeftError } from './errors.js';
 import type { Executor } from './executors/executor.js';
@@ -108,7 +107,7 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   container.register(LoggerToken, { useValue: logger });
   container.register(TracerToken, { useValue: telemetry.tracer });
   container.register(EngineConfigToken, { useValue: config });
-  container.register(ResultCacheToken, { useValue: new NoopResultCache() });
+  // No ResultCache is registered by default: the scheduler asks the container and skips caching when none is.
 
   const loader = new PluginLoader({
     container,
@@ -177,7 +176,7 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
           logger,
           random,
           engineSignal: engineAbort.signal,
-          cache: () => container.resolve<ResultCache>(ResultCacheToken),
+          cache: () => (container.isRegistered(ResultCacheToken, true) ? container.resolve<ResultCache>(ResultCacheToken) : undefined),
         },
         pipeline,
         input ?? {},
