@@ -115,11 +115,11 @@ type Layer = Omit<TypePolicyInput, 'enabled'>;
 /** Merges policy layers, later ones winning (defaults, then the handler's declaration, then the configuration's). */
 export function resolvePolicy(...layers: readonly (Layer | undefined)[]): TypePolicy {
   const ls = layers.filter((l): l is Layer => l !== undefined);
-  const p: Layer = Object.assign({}, ...ls);
+  const p = ls.reduce<Layer>((acc, l) => ({ ...acc, ...l }), {});
   const fields = new Map<string, FieldSpec>();
   for (const l of ls) for (const [path, spec] of kindsFromSchema(l.schema)) fields.set(path, spec);
   for (const l of ls) for (const [path, spec] of Object.entries(l.fields ?? {})) fields.set(path, toFieldSpec(spec));
-  const guards = Object.assign({}, ...ls.map((l) => l.guards)) as z.infer<typeof guardsSchema>;
+  const guards = ls.reduce<z.infer<typeof guardsSchema>>((acc, l) => ({ ...acc, ...l.guards }), {});
   const synonyms = new Map<string, string>();
   for (const l of ls) {
     for (const [canonical, variants] of Object.entries(l.synonyms ?? {})) for (const v of variants) synonyms.set(v.toLowerCase(), canonical.toLowerCase());

@@ -1,4 +1,5 @@
 /** The plugin's configuration, validated at the edge with zod; every field has a default. */
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 
 /** Names of the servers this package ships; an entry under one of them only changes what it gives. */
@@ -17,6 +18,12 @@ const serverConfigSchema = z.strictObject({
   initializationOptions: z.unknown().optional(),
   /** Answers to `workspace/configuration`, looked up by section (`python.analysis`). Default `{}`. */
   settings: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Absolute paths the server must read besides the workspace root, Node and its command (its
+   * libraries, a toolchain), bound read-only in the sandbox. A path inside an npm package brings
+   * that package and its dependencies. Default none (the built-ins know their own).
+   */
+  readPaths: z.array(z.string().refine((p) => isAbsolute(p), 'an absolute path')).optional(),
   /** Extra environment variables for the server process. */
   env: z.record(z.string(), z.string()).optional(),
   /**

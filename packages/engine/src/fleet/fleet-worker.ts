@@ -111,7 +111,7 @@ export class FleetWorker {
     if (!isClusterUrl(url)) return fleetRedisOptions(url) as ConnectionOptions;
     const client = createRedisClient(url, fleetRedisOptions(url));
     this.clusterClients.push(client);
-    return client as ConnectionOptions;
+    return client;
   }
 
   private record(): WorkerRecord {

@@ -6,6 +6,7 @@
  */
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { WeftError } from '../errors.js';
+import { redactingDetector } from './redact.js';
 
 export interface StartTracingOptions {
   /** Default OTEL_SERVICE_NAME, else `weft`. */
@@ -64,7 +65,10 @@ export async function startTracing(options: StartTracingOptions = {}): Promise<T
   const exporter = options.exporter ?? (protocol === 'http/json' ? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter() : new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter());
   const processor: SpanProcessor = new BatchSpanProcessor(exporter, { maxQueueSize: options.maxQueueSize ?? 16_384, maxExportBatchSize: 512 });
   const serviceName = options.serviceName ?? process.env['OTEL_SERVICE_NAME'] ?? 'weft';
-  const detected = resources.detectResources({ detectors: [resources.envDetector, resources.hostDetector, resources.processDetector] });
+  // The process detector exports the command line: `--redis redis://:pw@…` and `--input` data are
+  // redacted before anything is exported.
+  const detectors = [resources.envDetector, resources.hostDetector, resources.processDetector].map((d) => redactingDetector(d));
+  const detected = resources.detectResources({ detectors });
   // The sampler comes from OTEL_TRACES_SAMPLER(_ARG), read by the provider itself.
   const provider = new BasicTracerProvider({
     resource: resources.defaultResource().merge(detected).merge(resources.resourceFromAttributes({ 'service.name': serviceName })),

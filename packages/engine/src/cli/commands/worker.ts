@@ -1,6 +1,6 @@
 /** `weft worker --redis <url> --plugins … --concurrency N --capabilities …`: one fleet worker process. */
 import type { Command } from 'commander';
-import { createEngine } from '../../engine.js';
+import { loadPluginHost } from '../../plugin/plugin-host.js';
 import { advertisedCapabilities } from '../advertised-capabilities.js';
 import { WeftError } from '../../errors.js';
 import { FleetWorker } from '../../fleet/fleet-worker.js';
@@ -61,7 +61,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const logger = createLogger({ level: process.env['WEFT_LOG_LEVEL'] ?? 'info', name: 'weft-worker' });
   const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? await startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-worker' }) : undefined;
   const { config, baseDir } = await loadConfigFile(opts.config);
-  const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, runtime: 'fleet', redisUrl });
+  const engine = await loadPluginHost({ config: withPlugins(config, opts.plugins), baseDir, logger, redisUrl });
   const concurrency = int(opts.concurrency, '--concurrency');
   const heartbeatMs = int(opts.heartbeatMs, '--heartbeat-ms');
   const heartbeatTtlMs = int(opts.heartbeatTtlMs, '--heartbeat-ttl-ms');
