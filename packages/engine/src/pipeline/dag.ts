@@ -56,11 +56,12 @@ export function analyseDag({ ids, deps }: DagInput): Dag {
 }
 
 /**
- * Answers "is `target` an ancestor of `step`" for a batch of questions, in about linear time for
- * the shapes pipelines have: a question whose target is a direct dependency is answered at once;
- * the rest walk dependencies backwards from the step, never below the target's rank; a target
- * asked about often is answered by one forward walk over its descendants instead. `budget` caps
- * the total steps visited; past it, the remaining questions are answered `undefined` (unknown).
+ * Answers "is `target` an ancestor of `step`" for a batch of questions, in near-linear time, with
+ * GRAIL-style labels from one depth-first walk down the dependents: `target` is an ancestor when
+ * `step` lies in its subtree of the walk (every question on a chain is answered so), and cannot
+ * be one when `step`'s label interval is not inside `target`'s. Only questions neither test
+ * settles walk the graph, pruned by the same intervals. `budget` caps the steps those walks
+ * visit; past it, the remaining questions are answered `undefined` (unknown).
  */
 export function ancestorQuestions(
   dag: { readonly deps: readonly (readonly number[])[]; readonly rank: Int32Array },
@@ -68,60 +69,74 @@ export function ancestorQuestions(
   budget: number,
 ): (boolean | undefined)[] {
   const answers = new Array<boolean | undefined>(questions.length);
-  const byTarget = new Map<number, number[]>();
-  questions.forEach((q, i) => {
-    if (dag.deps[q.step]!.includes(q.target)) answers[i] = true;
-    else if (dag.rank[q.target]! >= dag.rank[q.step]!) answers[i] = false;
-    else {
-      const list = byTarget.get(q.target);
-      if (list) list.push(i);
-      else byTarget.set(q.target, [i]);
-    }
-  });
-  if (byTarget.size === 0) return answers;
+  if (questions.length === 0) return answers;
   const n = dag.deps.length;
-  let dependents: number[][] | undefined;
+  const dependents = invert(dag.deps);
+  // pre/post order of a walk from every step without dependencies; low = least post order reachable.
+  const pre = new Int32Array(n).fill(-1);
+  const post = new Int32Array(n);
+  let clock = 0;
+  let order = 0;
+  const stack: number[] = [];
+  const next: number[] = [];
+  for (let root = 0; root < n; root++) {
+    if (dag.deps[root]!.length > 0 || pre[root] !== -1) continue;
+    pre[root] = clock++;
+    stack.push(root);
+    next.push(0);
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const v = stack[top]!;
+      const children = dependents[v]!;
+      if (next[top]! < children.length) {
+        const c = children[next[top]!++]!;
+        if (pre[c] === -1) {
+          pre[c] = clock++;
+          stack.push(c);
+          next.push(0);
+        }
+        continue;
+      }
+      post[v] = order++;
+      stack.pop();
+      next.pop();
+    }
+  }
+  const low = new Int32Array(post);
+  const byRank = new Int32Array(n);
+  for (let v = 0; v < n; v++) byRank[dag.rank[v]!] = v;
+  for (let k = n - 1; k >= 0; k--) {
+    const v = byRank[k]!;
+    for (const c of dependents[v]!) if (low[c]! < low[v]!) low[v] = low[c]!;
+  }
+  const treeAncestor = (t: number, s: number): boolean => pre[t]! <= pre[s]! && post[s]! <= post[t]!;
+  const mayReach = (t: number, s: number): boolean => low[t]! <= low[s]! && post[s]! <= post[t]!;
   const mark = new Int32Array(n);
   let epoch = 0;
   let spent = 0;
-  for (const [target, asked] of byTarget) {
-    const floor = dag.rank[target]!;
-    if (asked.length >= 4) {
-      dependents ??= invert(dag.deps);
-      const ceiling = Math.max(...asked.map((i) => dag.rank[questions[i]!.step]!));
+  questions.forEach(({ step, target }, i) => {
+    if (treeAncestor(target, step)) answers[i] = true;
+    else if (!mayReach(target, step)) answers[i] = false;
+    else if (spent > budget) answers[i] = undefined;
+    else {
       epoch++;
       const todo = [target];
       mark[target] = epoch;
-      while (todo.length > 0 && spent <= budget) {
-        const s = todo.pop()!;
-        spent++;
-        for (const t of dependents[s]!) {
-          if (mark[t] === epoch || dag.rank[t]! > ceiling) continue;
-          mark[t] = epoch;
-          todo.push(t);
-        }
-      }
-      for (const i of asked) answers[i] = spent > budget ? undefined : mark[questions[i]!.step] === epoch;
-      continue;
-    }
-    for (const i of asked) {
-      epoch++;
-      const todo = [questions[i]!.step];
       let found = false;
       while (todo.length > 0 && !found && spent <= budget) {
-        const s = todo.pop()!;
+        const v = todo.pop()!;
         spent++;
-        for (const d of dag.deps[s]!) {
-          if (d === target) found = true;
-          else if (mark[d] !== epoch && dag.rank[d]! > floor) {
-            mark[d] = epoch;
-            todo.push(d);
+        for (const c of dependents[v]!) {
+          if (c === step) found = true;
+          else if (mark[c] !== epoch && mayReach(c, step)) {
+            mark[c] = epoch;
+            todo.push(c);
           }
         }
       }
       answers[i] = found ? true : spent > budget ? undefined : false;
     }
-  }
+  });
   return answers;
 }
 
