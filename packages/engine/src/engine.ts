@@ -1,6 +1,6 @@
 /** createEngine: the container, the plugins, the runtime, and run()/close(). */
 import 'reflect-metadata';
-import type { TracerProvider } from '@opentelemetry/api';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { ResultCache } from './contracts/cache.js';
 import type { HandlerOptions, TaskHandler } from './contracts/handler.js';
@@ -23,8 +23,9 @@ import { PluginLoader, type LoadedPlugin } from './plugin/plugin-loader.js';
 import type { PluginSpec } from './plugin/plugin-spec.js';
 import { PipelineRun } from './scheduler/pipeline-run.js';
 import type { RunOptions, RunResult } from './scheduler/run-types.js';
-import { EngineConfigToken, LoggerToken, ResultCacheToken, TracerToken } from './tokens.js';
+import { EngineConfigToken, LoggerToken, MeterProviderToken, ResultCacheToken, TracerToken } from './tokens.js';
 import { Telemetry } from './tracing/telemetry.js';
+import { recordHookMetrics } from './metrics/hook-metrics.js';
 import { seededRandom } from './util/random.js';
 import { validateWith } from './util/schema.js';
 
@@ -52,6 +53,8 @@ export interface CreateEngineOptions {
   logger?: Logger;
   /** Default: the global provider (a no-op until tracing is started). */
   tracerProvider?: TracerProvider;
+  /** Default: the global meter provider, as it is when the engine is created (start telemetry first). */
+  meterProvider?: MeterProvider;
   /** Directory plugins named by package or relative path are resolved from. Default cwd. */
   baseDir?: string;
   /** Builds the runtime's executor. Default: the embedded MemoryExecutor. */
@@ -89,10 +92,11 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   }
   const config = parsed.value;
   const logger = options.logger ?? silentLogger();
-  const telemetry = new Telemetry(options.tracerProvider);
+  const telemetry = new Telemetry(options.tracerProvider, options.meterProvider);
   const container = rootContainer.createChildContainer();
   const handlers = new HandlerRegistry();
   const hooks = new HookRegistry();
+  recordHookMetrics(hooks, telemetry.metrics, config.routing?.strategy);
   const random = seededRandom(config.seed ?? 1);
   // Bound late: the dispatcher needs the executor, and re-routes happen only once runs start.
   const late: { dispatcher?: Dispatcher } = {};
@@ -107,6 +111,7 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
 
   container.register(LoggerToken, { useValue: logger });
   container.register(TracerToken, { useValue: telemetry.tracer });
+  container.register(MeterProviderToken, { useValue: telemetry.meterProvider });
   container.register(EngineConfigToken, { useValue: config });
   container.register(ResultCacheToken, { useValue: new NoopResultCache() });
 

@@ -3,7 +3,7 @@
  * public names (BalancingStrategy, Predictor…) are both the interface and its token.
  * Symbol.for so that two copies of the engine in one process still agree on them.
  */
-import type { Tracer } from '@opentelemetry/api';
+import type { MeterProvider, Tracer } from '@opentelemetry/api';
 import type { InjectionToken } from 'tsyringe';
 import type { Logger } from './logging/logger.js';
 
@@ -14,4 +14,6 @@ export { BalancingStrategy as BalancingStrategyToken, Predictor as PredictorToke
 export const LoggerToken: InjectionToken<Logger> = Symbol.for('weft.Logger');
 /** The engine's OpenTelemetry tracer, for plugins that write spans of their own (breaker transitions). */
 export const TracerToken: InjectionToken<Tracer> = Symbol.for('weft.Tracer');
+/** The engine's OpenTelemetry meter provider, for plugins that record metrics of their own (breaker states). */
+export const MeterProviderToken: InjectionToken<MeterProvider> = Symbol.for('weft.MeterProvider');
 export const EngineConfigToken = Symbol.for('weft.EngineConfig');

@@ -208,6 +208,7 @@ export class FleetWorker {
         parent: extractTrace(payload.trace),
         spanKind: SpanKind.CONSUMER,
         attributes: this.spanAttributes(job, queue),
+        queuedAt: job.timestamp,
         ...(payload.timeoutMs === undefined ? {} : { timeoutMs: payload.timeoutMs }),
       });
       const output = isThenable(result) ? await result : result;

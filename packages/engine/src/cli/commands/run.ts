@@ -7,7 +7,7 @@ import { WeftError } from '../../errors.js';
 import { loadPipelineFile } from '../../pipeline/load-pipeline-file.js';
 import { PipelineRunError } from '../../scheduler/run-error.js';
 import { createLogger } from '../../logging/logger.js';
-import { startTracing } from '../../tracing/start-tracing.js';
+import { startCliTelemetry } from '../cli-telemetry.js';
 import { loadConfigFile, withPlugins } from '../config-file.js';
 import { parseInputOption } from '../input.js';
 import { progressReporter } from '../progress.js';
@@ -36,7 +36,7 @@ export function registerRunCommand(program: Command): void {
     .option('--fleet', 'run on the worker fleet at $REDIS_URL')
     .option('--json', 'print the run result as JSON on stdout')
     .option('--no-progress', 'no live progress on stderr')
-    .option('--trace', 'export spans over OTLP/HTTP (configured by OTEL_* variables)')
+    .option('--trace', 'export spans over OTLP (to the OTEL_EXPORTER_OTLP_* endpoint; default http://localhost:4318)')
     .action(async (file: string, opts: RunCommandOptions) => {
       process.exitCode = await runCommand(file, opts);
     });
@@ -44,7 +44,7 @@ export function registerRunCommand(program: Command): void {
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   const logger = createLogger();
-  const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? await startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-cli' }) : undefined;
+  const telemetry = await startCliTelemetry({ serviceName: 'weft-cli', logger, trace: opts.trace === true });
   const { config, baseDir } = await loadConfigFile(opts.config);
   const redisUrl = opts.redis ?? (opts.fleet ? resolveRedisUrl(undefined) : undefined);
   if (opts.fleet && !redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', '--fleet needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
@@ -71,6 +71,6 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     }
   } finally {
     await engine.close();
-    await tracing?.shutdown();
+    await telemetry?.shutdown();
   }
 }
