@@ -7,7 +7,8 @@ import type { HandlerOptions, TaskHandler } from './contracts/handler.js';
 import type { HookFn, HookName } from './contracts/hooks.js';
 import type { TaskDescriptor } from './contracts/task.js';
 import type { WorkerView } from './contracts/worker.js';
-import { engineConfigSchema, type EngineConfig } from './config/engine-config.js';
+import type { EngineConfig } from './config/engine-config.js';
+import { parseEngineConfig } from './config/parse-engine-config.js';
 import { NoopResultCache } from './defaults/noop-cache.js';
 import { Dispatcher, type Reselect } from './dispatch/dispatcher.js';
 import { WeftError } from './errors.js';
@@ -27,7 +28,6 @@ import { EngineConfigToken, LoggerToken, MeterProviderToken, ResultCacheToken, T
 import { Telemetry } from './tracing/telemetry.js';
 import { recordHookMetrics } from './metrics/hook-metrics.js';
 import { seededRandom } from './util/random.js';
-import { validateWith } from './util/schema.js';
 
 /** What a runtime needs from the engine to build its executor. */
 export interface ExecutorDeps {
@@ -83,14 +83,7 @@ export interface Engine {
 }
 
 export async function createEngine(options: CreateEngineOptions = {}): Promise<Engine> {
-  const parsed = await validateWith(engineConfigSchema, options.config ?? {}, 'config');
-  if (!parsed.ok) {
-    throw new WeftError('WEFT_CONFIG_INVALID', `Engine configuration is invalid: ${parsed.issues.join('; ')}. Fix these fields.`, {
-      retryable: false,
-      details: { issues: parsed.issues },
-    });
-  }
-  const config = parsed.value;
+  const config = await parseEngineConfig(options.config);
   const logger = options.logger ?? silentLogger();
   const telemetry = new Telemetry(options.tracerProvider, options.meterProvider);
   const container = rootContainer.createChildContainer();
@@ -126,14 +119,8 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   });
   const baseDir = options.baseDir ?? process.cwd();
   try {
-    await loader.loadAll(
-      (config.plugins ?? []).map((p) => (typeof p === 'string' ? p : { plugin: p.name, config: p.config })),
-      baseDir,
-    );
-    await loader.loadAll(options.plugins ?? [], baseDir);
+    await loader.loadConfigured(config.plugins, options.plugins ?? [], baseDir);
   } catch (err) {
-    // Plugins already set up must not leak their resources when a later one fails.
-    await loader.closeAll().catch(() => {});
     await executor.close();
     throw err;
   }

@@ -28,6 +28,7 @@ export const ErrorCodes = {
   WEFT_REDIS_UNAVAILABLE: 'Redis could not be reached.',
   WEFT_WORKER_LOST: "A task's worker disappeared before it finished.",
   WEFT_RUN_NOT_FOUND: 'No run with that id is known.',
+  WEFT_REDIS_AUTH_FAILED: 'Redis refused the user or password in the URL.',
   WEFT_TELEMETRY_UNAVAILABLE: 'The OpenTelemetry SDK packages are not installed.',
 } as const;
 

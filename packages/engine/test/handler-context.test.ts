@@ -46,7 +46,7 @@ describe('handler context', () => {
     await telemetry.shutdown();
     expect(result.output).toEqual({ call: 'pong' });
     const execute = spans.find((s) => s.name === SpanNames.TASK_EXECUTE)!;
-    const client = spans.find((s) => s.kind === SpanKind.CLIENT);
+    const client = spans.find((s) => Number(s.kind) === Number(SpanKind.CLIENT));
     expect(client, `spans: ${spans.map((s) => s.name).join(', ')}`).toBeDefined();
     expect(client!.parentSpanContext?.spanId).toBe(execute.spanContext().spanId);
     expect(client!.spanContext().traceId).toBe(execute.spanContext().traceId);

@@ -104,4 +104,51 @@ describe('hooks', () => {
     expect(errors).toEqual([{ step: 'h', willRetry: false, code: 'WEFT_RUN_CANCELLED' }]);
     await engine.close();
   });
+
+  it('runs every hook of an observing event, even when an earlier one returns a value; only task:before stops at an answer', async () => {
+    const engine = await createEngine();
+    const fired: string[] = [];
+    // Each first hook returns what Array#push returns (a number), as `(e) => log.push(e)` does.
+    engine.on('pipeline:start', () => fired.push('pipeline:start 1'));
+    engine.on('pipeline:start', () => void fired.push('pipeline:start 2'));
+    engine.on('route:before', () => fired.push('route:before 1'));
+    engine.on('route:before', () => void fired.push('route:before 2'));
+    engine.on('route:after', () => fired.push('route:after 1'));
+    engine.on('route:after', () => void fired.push('route:after 2'));
+    engine.on('task:error', () => fired.push('task:error 1'));
+    engine.on('task:error', () => void fired.push('task:error 2'));
+    engine.on('task:after', () => fired.push('task:after 1'));
+    engine.on('task:after', () => void fired.push('task:after 2'));
+    engine.on('pipeline:end', () => fired.push('pipeline:end 1'));
+    engine.on('pipeline:end', () => void fired.push('pipeline:end 2'));
+    engine.on('task:before', (t) => (t.input === 'known' ? { output: 'answered' } : undefined));
+    engine.on('task:before', (t) => void fired.push(`task:before 2 ${t.stepId}`));
+    let n = 0;
+    engine.registerHandler('t', (x: string) => {
+      if (n++ === 0) throw new Error('once');
+      return x;
+    });
+    const res = await engine.run({ name: 'p', steps: [{ id: 'a', task: 't', input: 'known' }, { id: 'b', task: 't', input: 'new', dependsOn: ['a'], retries: { attempts: 1, backoff: { delayMs: 1 } } }] });
+    expect(res.outputs).toEqual({ a: 'answered', b: 'new' });
+    for (const hook of ['pipeline:start', 'route:before', 'route:after', 'task:error', 'task:after', 'pipeline:end']) {
+      const count = (k: number): number => fired.filter((f) => f === `${hook} ${k}`).length;
+      expect(count(2), `${hook}: the second hook ran as often as the first`).toBe(count(1));
+      expect(count(1), hook).toBeGreaterThan(0);
+    }
+    // task:before: the first hook answered step a, so the second was asked only about b (twice: a retry).
+    expect(fired.filter((f) => f.startsWith('task:before'))).toEqual(['task:before 2 b', 'task:before 2 b']);
+    await engine.close();
+  });
+
+  it('a bulkhead-style release in a later task:after hook still runs after a hook that returns a value', async () => {
+    const engine = await createEngine();
+    let inFlight = 0;
+    engine.on('route:after', () => void inFlight++);
+    engine.on('task:after', (o) => o.ok);
+    engine.on('task:after', () => void inFlight--);
+    engine.registerHandler('t', (x: number) => x);
+    await engine.run({ name: 'p', steps: Array.from({ length: 5 }, (_, i) => ({ id: `s${i}`, task: 't', input: i })) });
+    expect(inFlight).toBe(0);
+    await engine.close();
+  });
 });

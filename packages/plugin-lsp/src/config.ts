@@ -1,4 +1,5 @@
 /** The plugin's configuration, validated at the edge with zod; every field has a default. */
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 
 /** Names of the servers this package ships; an entry under one of them only changes what it gives. */
@@ -17,6 +18,12 @@ const serverConfigSchema = z.strictObject({
   initializationOptions: z.unknown().optional(),
   /** Answers to `workspace/configuration`, looked up by section (`python.analysis`). Default `{}`. */
   settings: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Absolute paths the server must read besides the workspace root, Node and its command (its
+   * libraries, a toolchain), bound read-only in the sandbox. A path inside an npm package brings
+   * that package and its dependencies. Default none (the built-ins know their own).
+   */
+  readPaths: z.array(z.string().refine((p) => isAbsolute(p), 'an absolute path')).optional(),
   /** Extra environment variables for the server process. */
   env: z.record(z.string(), z.string()).optional(),
   /**
@@ -37,6 +44,16 @@ const languageConfigSchema = z.strictObject({
 export const lspConfigSchema = z.strictObject({
   /** The sandbox: every path a task names must resolve inside it. Default the process's cwd. */
   workspaceRoot: z.string().min(1).optional(),
+  /**
+   * How server processes are confined. `bwrap` (default): each server runs under bubblewrap and
+   * can read only the workspace root, its own installation, Node and the system's runtime, with
+   * a private /tmp and no network; fails with WEFT_LSP_SANDBOX_UNAVAILABLE when bubblewrap is
+   * missing. `paths-only` (weaker): servers run as plain child processes; only the paths tasks
+   * name are checked, so a server may still read files outside the root that a file imports.
+   */
+  sandbox: z.enum(['bwrap', 'paths-only']).default('bwrap'),
+  /** bubblewrap's executable, a name looked up on PATH or a path. Default `bwrap`. */
+  bwrapPath: z.string().min(1).default('bwrap'),
   /**
    * Servers by name, merged over the built-in `typescript` (typescript-language-server) and
    * `pyright`; `false` disables a built-in one.

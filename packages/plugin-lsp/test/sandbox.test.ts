@@ -9,6 +9,12 @@ const outside = makeWorkspace({ 'secret.ts': 'export const key = "s3cr3t";\n' })
 symlinkSync(join(outside.root, 'secret.ts'), join(ws.root, 'src/leak.ts'));
 symlinkSync(outside.root, join(ws.root, 'elsewhere'));
 symlinkSync(join(ws.root, 'src'), join(ws.root, 'alias'));
+// Links to files that do not exist yet: one leading out, one staying in, and a loop.
+symlinkSync(join(outside.root, 'not-yet.ts'), join(ws.root, 'src/dangling-out.ts'));
+symlinkSync(join(outside.root, 'not-yet-dir'), join(ws.root, 'dangling-dir'));
+symlinkSync('../src/later.ts', join(ws.root, 'src/dangling-in.ts'));
+symlinkSync('loop-b.ts', join(ws.root, 'src/loop-a.ts'));
+symlinkSync('loop-a.ts', join(ws.root, 'src/loop-b.ts'));
 const root = new LspBridge({ workspaceRoot: ws.root }).workspaceRoot;
 
 afterAll(() => {
@@ -35,6 +41,8 @@ describe('workspace sandbox', () => {
 
   it('follows symlinks that stay inside the root', () => {
     expect(resolveInRoot(root, 'alias/a.ts')).toMatchObject({ rel: 'src/a.ts', exists: true });
+    // The link's target does not exist yet, so the file is new, at the place the link names.
+    expect(resolveInRoot(root, 'src/dangling-in.ts')).toMatchObject({ rel: 'src/later.ts', exists: false });
   });
 
   it.each([
@@ -45,6 +53,9 @@ describe('workspace sandbox', () => {
     ['a symlinked directory leading out', 'elsewhere/secret.ts'],
     ['a new file under a symlinked directory leading out', 'elsewhere/new.ts'],
     ['a NUL byte', 'src/a.ts\0.py'],
+    ['a symlink leading out to a file that does not exist yet', 'src/dangling-out.ts'],
+    ['a new file under a symlink leading out to a directory that does not exist yet', 'dangling-dir/new.ts'],
+    ['a symlink loop', 'src/loop-a.ts'],
   ])('refuses %s with WEFT_LSP_PATH_OUTSIDE_ROOT', (_what, p) => {
     const err = refusal(p);
     expect(isLspError(err, 'WEFT_LSP_PATH_OUTSIDE_ROOT')).toBe(true);
@@ -58,6 +69,8 @@ describe('workspace sandbox', () => {
       await expect(bridge.symbols({ root: '..', file: 'a.ts' })).rejects.toMatchObject({ code: 'WEFT_LSP_PATH_OUTSIDE_ROOT' });
       await expect(bridge.hover({ file: 'elsewhere/secret.ts', position: { line: 0, character: 0 } })).rejects.toMatchObject({ code: 'WEFT_LSP_PATH_OUTSIDE_ROOT' });
       await expect(bridge.scan({ dir: '../' })).rejects.toMatchObject({ code: 'WEFT_LSP_PATH_OUTSIDE_ROOT' });
+      // Given text, a file need not exist; a link to a file outside that does not exist yet is still refused.
+      await expect(bridge.diagnostics({ file: 'src/dangling-out.ts', text: 'export const x = 1;\n' })).rejects.toMatchObject({ code: 'WEFT_LSP_PATH_OUTSIDE_ROOT' });
       expect(bridge.servers()).toEqual([]);
     } finally {
       await bridge.close();

@@ -3,7 +3,11 @@
 import 'reflect-metadata';
 import { WeftError } from '../errors.js';
 import { exitIfTelemetryStuck } from './cli-telemetry.js';
-import { buildProgram } from './program.js';
+import { capWorkerYoungGeneration } from './young-generation.js';
+
+// Before the commands load: loading alone would grow a worker's young generation past its cap.
+capWorkerYoungGeneration();
+const { buildProgram } = await import('./program.js');
 
 buildProgram()
   .parseAsync(process.argv)

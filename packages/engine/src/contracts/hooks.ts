@@ -50,4 +50,13 @@ export interface HookMap {
 }
 
 export type HookName = keyof HookMap;
-export type HookFn<N extends HookName> = (event: HookMap[N]['event']) => Promise<HookMap[N]['result']> | HookMap[N]['result'];
+/** The one hook that may answer (its first answer ends the chain); every other hook only observes. */
+export type AnsweringHook = 'task:before';
+
+/**
+ * A hook function. `task:before` may return a `TaskAnswer`; the others are typed as returning
+ * void: whatever they return is ignored, and every hook of the chain still runs.
+ */
+export type HookFn<N extends HookName> = N extends AnsweringHook
+  ? (event: HookMap[N]['event']) => Promise<HookMap[N]['result']> | HookMap[N]['result']
+  : (event: HookMap[N]['event']) => void;

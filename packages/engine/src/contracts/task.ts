@@ -4,6 +4,8 @@ export interface TaskDescriptor {
   readonly id: string;
   readonly runId: string;
   readonly stepId: string;
+  /** The item's index in its step's list, for a forEach item; absent for a single-task step. */
+  readonly itemIndex?: number;
   /** Task type, the key of its handler (`lsp.diagnostics`). */
   readonly type: string;
   readonly input: unknown;

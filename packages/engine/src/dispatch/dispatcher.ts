@@ -110,7 +110,7 @@ export class Dispatcher {
   async route(task: TaskDescriptor, parent: Context, signal: AbortSignal): Promise<RoutedDecision> {
     // A fleet's workers come and go (a restart, a Redis blip that wiped the registry): there a task
     // waits, bounded, for a capable worker to (re)appear. Embedded slots are fixed: fail at once.
-    const waitsForWorkers = this.executor.kind === 'fleet';
+    const waitsForWorkers = this.executor.waitsForWorkers;
     const capable = this.views().filter((w) => workerAccepts(w, task.capabilities));
     if (capable.length === 0 && !waitsForWorkers) throw this.noWorker(task, 'no live worker offers them', []);
     await this.hooks.emit('route:before', { task, candidates: capable });

@@ -23,7 +23,13 @@ export interface ExecuteRequest {
  * the same WorkerView and the scheduler the same execute(), so a pipeline never changes.
  */
 export interface Executor {
+  /** Names the runtime in spans and logs; behaviour hangs on the capability flags below, not on it. */
   readonly kind: 'embedded' | 'fleet';
+  /**
+   * Whether routing waits, bounded, for a capable worker to (re)appear when none is live now (a
+   * fleet's workers come and go), instead of failing at once (embedded slots are fixed).
+   */
+  readonly waitsForWorkers: boolean;
   /** Live workers, as routing sees them now. */
   workers(): readonly WorkerView[];
   /** Runs one attempt on the chosen worker and resolves with the handler's output. */

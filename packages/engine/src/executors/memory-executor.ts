@@ -29,6 +29,7 @@ interface Slot {
 
 export class MemoryExecutor implements Executor {
   readonly kind = 'embedded' as const;
+  readonly waitsForWorkers = false;
   private readonly slots = new Map<string, Slot>();
   private readonly listeners = new Set<() => void>();
   private closed = false;
@@ -99,7 +100,8 @@ export class MemoryExecutor implements Executor {
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
+    return Promise.resolve();
   }
 }

@@ -94,7 +94,7 @@ export function runTask(o: RunTaskOptions): unknown {
           });
     span.setAttribute(Attr.TASK_OUTCOME, 'failure');
     failSpan(span, error);
-    done(error instanceof WeftError ? error.code : error instanceof Error ? error.name : 'Error');
+    done(error instanceof WeftError ? (error.code as string) : error.name);
     throw error;
   };
   let logger: Logger | undefined;

@@ -1,49 +1,36 @@
 /**
- * The fleet runtime's executor, on the runner side: enqueues each routed task as a BullMQ job on
- * the chosen worker's queue (a PRODUCER span, W3C context in the job), reads results from its own
- * reply list, keeps the live worker set from the registry, and re-routes every task whose worker
- * lapsed, is draining with the job still waiting, or whose job Redis lost.
+ * The fleet runtime's executor, on the runner side: an enqueue-and-settle facade. It enqueues each
+ * routed task as a BullMQ job on the chosen worker's queue (a PRODUCER span, W3C context in the
+ * job) and settles it from its reply; the registry watcher keeps the live worker set, the reply
+ * reader reads results in bulk, and the recovery unit re-routes tasks whose worker or job was lost.
  */
 import { randomUUID } from 'node:crypto';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { Queue } from 'bullmq';
-import { workerAccepts, type WorkerView } from '../contracts/worker.js';
-import { DefaultLeastInFlight } from '../dispatch/least-in-flight.js';
-import type { Reselect } from '../dispatch/dispatcher.js';
+import type { WorkerView } from '../contracts/worker.js';
 import { WeftError, errorMessage } from '../errors.js';
 import type { ExecutorDeps } from '../engine.js';
 import type { ExecuteRequest, Executor } from '../executors/executor.js';
 import type { Logger } from '../logging/logger.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
 import { failSpan, type Telemetry } from '../tracing/telemetry.js';
-import { sleep } from '../util/abort.js';
 import { FleetKeys, DEFAULT_PREFIX, assertPrefixFits } from './fleet-keys.js';
 import type { FleetExecutorOptions } from './fleet-options.js';
 import { PAYLOAD_VERSION, type JobPayload, type TaskReply } from './job-payload.js';
+import type { PendingTask } from './pending-task.js';
+import { QueueSet } from './queue-set.js';
 import { connectRedis, isClusterUrl, type RedisClient } from './redis-connection.js';
+import { RegistryWatcher } from './registry-watcher.js';
+import { ReplyReader } from './reply-reader.js';
 import { RunStore } from './run-store.js';
 import { deserializeError } from './serialized-error.js';
+import { TaskRecovery } from './task-recovery.js';
 import { injectTrace } from './trace-carrier.js';
-import { readRegistry, toWorkerView, type WorkerRecord } from './worker-registry.js';
-
-/** Resolves on the next turn of the event loop, after this turn's microtasks. */
-const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-interface Pending {
-  readonly requestId: string;
-  readonly req: ExecuteRequest;
-  workerId: string;
-  queue: string;
-  jobId: string;
-  /** When the current job was enqueued (ms since the epoch). */
-  enqueuedAt: number;
-  routes: number;
-  rerouting: boolean;
-  settle(ok: boolean, value: unknown): void;
-}
+import { toWorkerView, type WorkerRecord } from './worker-registry.js';
 
 export class FleetExecutor implements Executor {
   readonly kind = 'fleet' as const;
+  /** A fleet's workers come and go: routing waits, bounded, for a capable one to (re)appear. */
+  readonly waitsForWorkers = true;
   /** This runner's id: workers push its results to its reply list. */
   readonly runnerId = randomUUID();
   readonly keys: FleetKeys;
@@ -57,26 +44,15 @@ export class FleetExecutor implements Executor {
    * turn (measured: 34-157 µs vs 70-478 µs of CPU per add, at 20 and 1 adds per turn).
    */
   private readonly queueConnection: RedisClient;
-  private readonly blocking: RedisClient;
-  private readonly pollMs: number;
-  private readonly lostJobCheckMs: number;
-  private readonly picker = new DefaultLeastInFlight();
-  /** The engine's guards and strategy for re-routes; least in flight without an engine. */
-  private readonly reselect: Reselect | undefined;
-  private readonly moved: ExecutorDeps['moved'];
-  private live = new Map<string, WorkerRecord>();
-  private readonly pending = new Map<string, Pending>();
+  private readonly queues: QueueSet;
+  private readonly registry: RegistryWatcher;
+  private readonly replies: ReplyReader;
+  private readonly recovery: TaskRecovery;
+  private readonly pending = new Map<string, PendingTask>();
   private readonly sent = new Map<string, number>();
-  private readonly queues = new Map<string, Queue>();
   private readonly listeners = new Set<() => void>();
-  private readonly watched = new Map<AbortSignal, { tasks: Set<Pending>; onAbort: () => void }>();
+  private readonly watched = new Map<AbortSignal, { tasks: Set<PendingTask>; onAbort: () => void }>();
   private readonly started: Promise<void>;
-  private timer: NodeJS.Timeout | undefined;
-  private replies: Promise<void> | undefined;
-  private polling = false;
-  private lapsed = new Set<string>();
-  private lastLostCheck = Date.now();
-  private sweeping = false;
   private closed = false;
 
   constructor(
@@ -86,16 +62,37 @@ export class FleetExecutor implements Executor {
     this.keys = new FleetKeys(options.prefix ?? DEFAULT_PREFIX);
     assertPrefixFits(this.keys.prefix, isClusterUrl(options.redisUrl));
     this.telemetry = deps.telemetry;
-    this.reselect = deps.reselect;
-    this.moved = deps.moved;
     this.logger = (options.logger ?? deps.logger).child({ runner: this.runnerId });
-    this.pollMs = options.pollMs ?? 250;
-    this.lostJobCheckMs = options.lostJobCheckMs ?? 5000;
-    this.redis = connectRedis(options.redisUrl, this.logger, 'runner', { onRestored: () => void this.recoverLost(), autoPipelining: true });
+    const pollMs = options.pollMs ?? 250;
+    this.redis = connectRedis(options.redisUrl, this.logger, 'runner', { onRestored: () => void this.recovery.recoverLost(), autoPipelining: true });
     this.queueConnection = connectRedis(options.redisUrl, this.logger, 'runner-queues');
-    this.blocking = connectRedis(options.redisUrl, this.logger, 'runner-replies');
+    const blocking = connectRedis(options.redisUrl, this.logger, 'runner-replies');
     this.store = new RunStore(this.redis, this.keys, { keepRuns: options.keepRuns ?? 100, keepDecisions: options.keepDecisions ?? 200, runTtlMs: options.runTtlMs ?? 7 * 86_400_000 }, this.logger);
-    this.started = this.start();
+    this.queues = new QueueSet(this.queueConnection, this.keys.prefix, this.logger);
+    this.registry = new RegistryWatcher(this.redis, this.keys, this.queues, this.logger, { pollMs, deadWorkerMs: options.deadWorkerMs ?? 60_000 }, (joined) => {
+      this.recovery.afterPoll();
+      if (joined) this.capacity();
+    });
+    this.replies = new ReplyReader(blocking, this.keys.replies(this.runnerId), (raw) => this.onReply(raw), this.logger);
+    this.recovery = new TaskRecovery(
+      {
+        pending: this.pending,
+        queues: this.queues,
+        registry: this.registry,
+        keys: this.keys,
+        telemetry: this.telemetry,
+        logger: this.logger,
+        store: this.store,
+        reselect: deps.reselect,
+        moved: deps.moved,
+        workers: () => this.workers(),
+        count: (id, delta) => this.count(id, delta),
+        enqueue: (p) => this.enqueue(p),
+        closed: () => this.closed,
+      },
+      { pollMs, rerouteWaitMs: options.rerouteWaitMs ?? 30_000, lostJobCheckMs: options.lostJobCheckMs ?? 5000 },
+    );
+    this.started = this.start(blocking);
     this.started.catch(() => {});
   }
 
@@ -104,21 +101,20 @@ export class FleetExecutor implements Executor {
     return this.started;
   }
 
-  private async start(): Promise<void> {
-    await Promise.all([this.redis.connect(), this.queueConnection.connect(), this.blocking.connect()]);
-    await this.poll();
-    this.timer = setInterval(() => void this.poll(), this.pollMs);
-    this.replies = this.readReplies();
+  private async start(blocking: RedisClient): Promise<void> {
+    await Promise.all([this.redis.connect(), this.queueConnection.connect(), blocking.connect()]);
+    await this.registry.start();
+    this.replies.start();
   }
 
   /** The registry record of a live worker (task types, queues), for guards and `weft status`. */
   record(workerId: string): WorkerRecord | undefined {
-    return this.live.get(workerId);
+    return this.registry.live.get(workerId);
   }
 
   workers(): readonly WorkerView[] {
     const out: WorkerView[] = [];
-    for (const r of this.live.values()) if (!r.draining) out.push(toWorkerView(r, this.sent.get(r.id) ?? 0));
+    for (const r of this.registry.live.values()) if (!r.draining) out.push(toWorkerView(r, this.sent.get(r.id) ?? 0));
     return out;
   }
 
@@ -133,12 +129,12 @@ export class FleetExecutor implements Executor {
 
   execute(req: ExecuteRequest): Promise<unknown> {
     if (this.closed) return Promise.reject(new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run tasks.', { retryable: false }));
-    if (!this.live.has(req.workerId)) {
+    if (!this.registry.live.has(req.workerId)) {
       return Promise.reject(new WeftError('WEFT_WORKER_LOST', `Worker "${req.workerId}" left the fleet before step "${req.task.stepId}" was enqueued on it.`, { details: { workerId: req.workerId } }));
     }
     return new Promise((resolve, reject) => {
       const requestId = randomUUID();
-      const p: Pending = {
+      const p: PendingTask = {
         requestId,
         req,
         workerId: req.workerId,
@@ -164,8 +160,8 @@ export class FleetExecutor implements Executor {
     });
   }
 
-  private cancel(p: Pending): void {
-    void this.queue(p.queue).remove(p.jobId).catch(() => 0);
+  private cancel(p: PendingTask): void {
+    void this.queues.get(p.queue).remove(p.jobId).catch(() => 0);
     p.settle(false, p.req.signal.reason);
   }
 
@@ -173,11 +169,11 @@ export class FleetExecutor implements Executor {
    * One abort listener per signal, not per task: a run's signal is shared by thousands of tasks,
    * and EventTarget's add/remove cost grows with its listener count.
    */
-  private watch(p: Pending): void {
+  private watch(p: PendingTask): void {
     const signal = p.req.signal;
     let w = this.watched.get(signal);
     if (!w) {
-      const tasks = new Set<Pending>();
+      const tasks = new Set<PendingTask>();
       const onAbort = (): void => {
         this.watched.delete(signal);
         for (const t of [...tasks]) this.cancel(t);
@@ -189,7 +185,7 @@ export class FleetExecutor implements Executor {
     w.tasks.add(p);
   }
 
-  private unwatch(p: Pending): void {
+  private unwatch(p: PendingTask): void {
     const signal = p.req.signal;
     const w = this.watched.get(signal);
     if (!w || !w.tasks.delete(p) || w.tasks.size > 0) return;
@@ -203,17 +199,7 @@ export class FleetExecutor implements Executor {
     else this.sent.set(workerId, n);
   }
 
-  private queue(name: string): Queue {
-    let q = this.queues.get(name);
-    if (!q) {
-      q = new Queue(name, { connection: this.queueConnection, prefix: this.keys.prefix });
-      q.on('error', (err) => this.logger.debug({ queue: name, err: errorMessage(err) }, 'queue error'));
-      this.queues.set(name, q);
-    }
-    return q;
-  }
-
-  private async enqueue(p: Pending): Promise<void> {
+  private async enqueue(p: PendingTask): Promise<void> {
     p.routes++;
     p.jobId = `${p.requestId}-${p.routes}`;
     p.enqueuedAt = Date.now();
@@ -246,45 +232,13 @@ export class FleetExecutor implements Executor {
     };
     const keep = this.options.keepCompleted ?? 1000;
     try {
-      await this.queue(p.queue).add(task.type, payload, { jobId: p.jobId, attempts: 1, removeOnComplete: { count: keep }, removeOnFail: { count: keep } });
+      await this.queues.add(p.queue, task.type, payload, { jobId: p.jobId, attempts: 1, removeOnComplete: { count: keep }, removeOnFail: { count: keep } });
       span.setStatus({ code: SpanStatusCode.OK });
     } catch (err) {
       failSpan(span, err);
       throw new WeftError('WEFT_REDIS_UNAVAILABLE', `Could not enqueue step "${task.stepId}" on queue ${p.queue}: ${errorMessage(err)}. Check that Redis is up.`, { cause: err });
     } finally {
       span.end();
-    }
-  }
-
-  private async readReplies(): Promise<void> {
-    const key = this.keys.replies(this.runnerId);
-    // BLMPOP (Redis 7) takes a burst in one round trip; older servers get BRPOP, then RPOP for the rest.
-    let multiPop = true;
-    while (!this.closed) {
-      try {
-        if (multiPop) {
-          const popped = await this.blocking.blmpop(1, 1, key, 'RIGHT', 'COUNT', 256).catch((err: unknown) => {
-            if (!/unknown command/i.test(errorMessage(err))) throw err;
-            multiPop = false;
-            return null;
-          });
-          for (const r of popped?.[1] ?? []) this.onReply(r);
-          // The next read waits for this turn's work: the tasks these replies released are
-          // enqueued first, and the read's write is no longer on their critical path.
-          if (popped) await yieldTurn();
-          continue;
-        }
-        const first = await this.blocking.brpop(key, 1);
-        if (!first) continue;
-        this.onReply(first[1]);
-        const rest = await this.blocking.rpop(key, 256);
-        for (const r of rest ?? []) this.onReply(r);
-        await yieldTurn();
-      } catch (err) {
-        if (this.closed) return;
-        this.logger.debug({ err: errorMessage(err) }, 'reading replies failed; retrying');
-        await sleep(100);
-      }
     }
   }
 
@@ -304,171 +258,15 @@ export class FleetExecutor implements Executor {
     else p.settle(false, deserializeError(reply.error ?? { name: 'Error', message: 'task failed', retryable: true }));
   }
 
-  /** Reads the registry; lapsed workers leave routing at once and their tasks are re-routed. */
-  private async poll(): Promise<void> {
-    if (this.polling || this.closed) return;
-    this.polling = true;
-    try {
-      const snap = await readRegistry(this.redis, this.keys);
-      const before = this.live;
-      this.live = new Map(snap.live.map((r) => [r.id, r]));
-      const newlyLapsed = snap.lapsed.filter((id) => !this.lapsed.has(id));
-      if (newlyLapsed.length > 0) this.logger.warn({ workers: newlyLapsed }, 'worker heartbeat lapsed; removing it from routing');
-      this.lapsed = new Set(snap.lapsed);
-      await this.buryDead(snap.lapsed, snap.lastBeat);
-      for (const p of this.pending.values()) {
-        if (p.rerouting || p.queue !== this.keys.workerQueue(p.workerId)) continue;
-        const w = this.live.get(p.workerId);
-        if (!w) void this.reroute(p, `worker ${p.workerId} heartbeat lapsed`);
-        else if (w.draining) void this.rerouteIfWaiting(p, `worker ${p.workerId} is draining`);
-      }
-      if (snap.live.some((r) => !r.draining && !before.has(r.id))) this.capacity();
-      if (Date.now() - this.lastLostCheck >= this.lostJobCheckMs) {
-        this.lastLostCheck = Date.now();
-        void this.recoverLost(this.lostJobCheckMs);
-      }
-    } catch (err) {
-      this.logger.debug({ err: errorMessage(err) }, 'registry poll failed');
-    } finally {
-      this.polling = false;
-    }
-  }
-
-  /**
-   * A lapsed worker stays listed (so every runner sees it lapse) until it has been silent for
-   * deadWorkerMs; then it leaves the registry and its queue, whose tasks were re-routed long ago,
-   * is deleted, so dead workers do not pile up in Redis and in `weft status`. A worker that comes
-   * back with the same id later simply registers and gets a fresh queue; a job routed to it in the
-   * moment of deletion is found missing by the lost-job check and enqueued again.
-   */
-  private async buryDead(lapsed: readonly string[], lastBeat: ReadonlyMap<string, number>): Promise<void> {
-    const graceMs = this.options.deadWorkerMs ?? 60_000;
-    const dead = lapsed.filter((id) => Date.now() - (lastBeat.get(id) ?? 0) >= graceMs);
-    if (dead.length === 0) return;
-    // ZREM decides which runner buries each worker: only the one that removed it deletes the queue.
-    for (const id of dead) {
-      if ((await this.redis.zrem(this.keys.workers, id)) === 0) continue;
-      const name = this.keys.workerQueue(id);
-      // Unlisted first: once its keys are gone, nothing (weft status) still names the queue.
-      await this.redis.srem(this.keys.queues, name);
-      await this.queue(name).obliterate({ force: true }).catch((err: unknown) => this.logger.warn({ queue: name, err: errorMessage(err) }, 'could not delete a dead worker\'s queue'));
-      await this.queues.get(name)?.close().catch(() => {});
-      this.queues.delete(name);
-      this.logger.info({ worker: id, silentMs: Date.now() - (lastBeat.get(id) ?? 0) }, 'dead worker removed from the registry; its queue is deleted');
-    }
-  }
-
-  private async rerouteIfWaiting(p: Pending, reason: string): Promise<void> {
-    const state = await this.queue(p.queue).getJobState(p.jobId).catch(() => 'unknown');
-    if (state === 'waiting' || state === 'prioritized' || state === 'delayed') await this.reroute(p, `${reason}; job still waiting`);
-  }
-
-  /**
-   * Jobs Redis no longer has are enqueued again: after Redis came back empty, or a queue was
-   * deleted under a task; so are jobs that finished without their reply reaching this runner.
-   * `olderThanMs` limits the periodic check to tasks queued a while.
-   */
-  private async recoverLost(olderThanMs = 0): Promise<void> {
-    if (this.sweeping) return;
-    this.sweeping = true;
-    try {
-      const now = Date.now();
-      for (const p of [...this.pending.values()]) {
-        if (this.closed) return;
-        if (p.rerouting || p.jobId === '' || now - p.enqueuedAt < olderThanMs) continue;
-        const state = await this.queue(p.queue).getJobState(p.jobId).catch(() => 'error');
-        if (!this.pending.has(p.requestId) || p.rerouting) continue;
-        if (state === 'unknown') await this.reroute(p, 'job lost from redis');
-        // Finished long ago and never answered: the reply was lost. Again: the idempotency record
-        // answers if the task completed, else it runs again (at least once).
-        else if ((state === 'completed' || state === 'failed') && olderThanMs > 0) await this.reroute(p, `job ${state} but its reply was lost`);
-      }
-    } finally {
-      this.sweeping = false;
-    }
-  }
-
-  private async reroute(p: Pending, reason: string): Promise<void> {
-    p.rerouting = true;
-    const from = p.workerId;
-    try {
-      await this.queue(p.queue).remove(p.jobId).catch(() => 0);
-      const { task, signal, traceContext } = p.req;
-      const { target, candidates, decidedBy } = await this.pickLive(p, signal);
-      if (!this.pending.has(p.requestId)) return;
-      this.telemetry.decision(SpanNames.DECISION_REROUTE, traceContext, {
-        [Attr.TASK_ID]: task.id,
-        [Attr.TASK_TYPE]: task.type,
-        [Attr.TASK_ATTEMPT]: task.attempt,
-        [Attr.DECISION_STRATEGY]: decidedBy,
-        [Attr.DECISION_REASON]: reason,
-        [Attr.DECISION_CHOICE]: target,
-        [Attr.DECISION_CANDIDATES]: candidates,
-        [Attr.DECISION_CANDIDATE_COUNT]: candidates.length,
-        [Attr.DECISION_FROM]: from,
-      });
-      this.logger.warn({ task: task.id, from, to: target, reason }, 're-routing task');
-      this.store.decision({ at: new Date().toISOString(), kind: 'reroute', taskId: task.id, taskType: task.type, workerId: target, decidedBy, reason, candidates });
-      this.count(from, -1);
-      this.count(target, 1);
-      // A live worker's id, or the name of the pool queue the task is parked in.
-      const toWorker = this.live.has(target);
-      p.workerId = target;
-      p.queue = toWorker ? this.keys.workerQueue(target) : target;
-      this.moved?.(task, from, toWorker ? target : undefined);
-      await this.enqueue(p);
-    } catch (err) {
-      p.settle(false, err);
-    } finally {
-      p.rerouting = false;
-    }
-  }
-
-  /**
-   * A live capable worker with the task's handler, chosen by the engine's guards and the task's
-   * strategy (least in flight without an engine), waiting for one if needed; else a pool queue.
-   */
-  private async pickLive(p: Pending, signal: AbortSignal): Promise<{ target: string; candidates: string[]; decidedBy: string }> {
-    const { task } = p.req;
-    const deadline = Date.now() + (this.options.rerouteWaitMs ?? 30_000);
-    for (;;) {
-      const views = this.workers().filter((w) => workerAccepts(w, task.capabilities) && (this.live.get(w.id)?.taskTypes.includes(task.type) ?? false));
-      if (views.length > 0) {
-        const candidates = views.map((v) => v.id);
-        if (this.reselect) {
-          try {
-            const choice = this.reselect(task, views);
-            return { target: choice.workerId, candidates, decidedBy: choice.decidedBy };
-          } catch (err) {
-            // A strategy that throws must not lose the task: least in flight takes it.
-            this.logger.warn({ task: task.id, err: errorMessage(err) }, 're-route strategy failed; choosing the least busy worker');
-          }
-        }
-        const choice = this.picker.select(task, views, { random: () => 0 });
-        return { target: choice.workerId, candidates, decidedBy: this.picker.name };
-      }
-      if (Date.now() >= deadline || this.closed) break;
-      await sleep(this.pollMs, signal);
-    }
-    if (task.capabilities.length <= 1) {
-      // Nobody can take it now: park it where any future capable worker will look.
-      return { target: this.keys.poolQueue(task.capabilities[0]), candidates: [], decidedBy: 'pool' };
-    }
-    throw new WeftError('WEFT_WORKER_LOST', `Step "${task.stepId}" lost its worker ${p.workerId} and no live worker offers [${task.capabilities.join(', ')}] with a "${task.type}" handler. Start such a worker.`, {
-      details: { stepId: task.stepId, workerId: p.workerId },
-    });
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    this.registry.stop();
     for (const p of [...this.pending.values()]) p.settle(false, new WeftError('WEFT_ENGINE_CLOSED', 'The engine closed while the task was queued.', { retryable: false }));
     await this.started.catch(() => {});
     await this.store.flush();
-    this.blocking.disconnect();
-    await this.replies;
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
+    await this.replies.stop();
+    await this.queues.closeAll();
     await this.queueConnection.quit().catch(() => this.queueConnection.disconnect());
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

@@ -57,8 +57,8 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
       );
       const record = (e: { task: { id: string; runId: string; stepId: string; attempt: number }; workerId: string; durationMs: number }, rest: Pick<StepRecord, 'status'> & Partial<Pick<StepRecord, 'error'>>, outputJson?: string): void =>
         store.task(e.task.runId, { taskId: e.task.id, stepId: e.task.stepId, workerId: e.workerId, attempt: e.task.attempt, durationMs: Math.round(e.durationMs), at: new Date().toISOString(), ...rest }, outputJson);
-      // forEach items (`<runId>:<stepId>[i]`) that succeed are counted, not recorded one by one.
-      const isItem = (t: { id: string; runId: string; stepId: string }): boolean => t.id.length !== t.runId.length + 1 + t.stepId.length;
+      // forEach items that succeed are counted, not recorded one by one.
+      const isItem = (t: { itemIndex?: number }): boolean => t.itemIndex !== undefined;
       ctx.on('task:after', (e) => {
         if (isItem(e.task)) return store.item(e.task.runId, e.task.stepId, e.workerId, 'succeeded', e.durationMs);
         const text = JSON.stringify(e.output) ?? 'null';
@@ -75,6 +75,6 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
     runtime: 'fleet',
     redisUrl,
     executor: (deps) => (executor = new FleetExecutor({ ...options, redisUrl }, deps)),
-    plugins: [plugin as Plugin<unknown>],
+    plugins: [plugin],
   };
 }

@@ -111,7 +111,7 @@ export class FleetWorker {
     if (!isClusterUrl(url)) return fleetRedisOptions(url) as ConnectionOptions;
     const client = createRedisClient(url, fleetRedisOptions(url));
     this.clusterClients.push(client);
-    return client as ConnectionOptions;
+    return client;
   }
 
   private record(): WorkerRecord {
@@ -209,7 +209,7 @@ export class FleetWorker {
         spanKind: SpanKind.CONSUMER,
         attributes: this.spanAttributes(job, queue),
         queuedAt: job.timestamp,
-        ...(payload.timeoutMs === undefined ? {} : { timeoutMs: payload.timeoutMs }),
+        timeoutMs: payload.timeoutMs,
       });
       const output = isThenable(result) ? await result : result;
       ok = true;

@@ -8,6 +8,7 @@ const taskSchema = z.object({
   id: z.string().min(1),
   runId: z.string().min(1),
   stepId: z.string().min(1),
+  itemIndex: z.number().int().nonnegative().optional(),
   type: z.string().min(1),
   input: z.unknown(),
   capabilities: z.array(z.string()),
@@ -59,5 +60,5 @@ export interface TaskReply {
 }
 
 export function toTaskDescriptor(t: JobPayload['task']): TaskDescriptor {
-  return t as TaskDescriptor;
+  return t;
 }

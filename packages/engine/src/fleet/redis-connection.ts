@@ -8,6 +8,8 @@ import { isIP } from 'node:net';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { WeftError, errorMessage } from '../errors.js';
 import { redactUrl, type Logger } from '../logging/logger.js';
+import { redactCredentials } from '../tracing/redact.js';
+import { databaseOutOfRange, redisFailure } from './redis-failure.js';
 
 /** The URL from `--redis`, else `REDIS_URL`; undefined when neither is set. */
 export function resolveRedisUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -221,7 +223,8 @@ export function connectRedis(url: string, logger: Logger, role: string, options:
  */
 export async function assertReachable(url: string, timeoutMs = 5_000): Promise<void> {
   const noRetry = probeOptions(timeoutMs);
-  const probe = new Redis({ ...redisOptionsFromUrl(url), ...noRetry });
+  const { db = 0, ...options } = redisOptionsFromUrl(url);
+  const probe = new Redis({ ...options, ...noRetry });
   // ioredis rejects with a generic "Connection is closed"; the socket error says why.
   let lastError: unknown;
   probe.on('error', (err: unknown) => (lastError = err));
@@ -229,18 +232,15 @@ export async function assertReachable(url: string, timeoutMs = 5_000): Promise<v
   try {
     await probe.connect();
     await probe.ping();
+    // ioredis selects the URL's database on connect and only logs a refusal; ask on purpose.
+    if (db > 0) await probe.select(db).catch((err: unknown) => {
+      throw databaseOutOfRange(url, db, errorMessage(err));
+    });
     clusterEnabled = /cluster_enabled:1/.test(await probe.info('cluster').catch(() => ''));
   } catch (cause) {
+    if (cause instanceof WeftError) throw cause;
     const failure = lastError ?? cause;
-    const why = redactSecret(errorMessage(failure), url).replace(/\.$/, '');
-    const fix = isCertificateError(failure)
-      ? "Trust the server's certificate authority (NODE_EXTRA_CA_CERTS=/path/to/ca.pem) and use a host name its certificate names"
-      : 'Start Redis there, or pass the right URL with --redis or REDIS_URL';
-    throw new WeftError('WEFT_REDIS_UNAVAILABLE', `Redis at ${redactUrl(url)} cannot be reached (${why}). ${fix}.`, {
-      cause: new Error(why),
-      retryable: false,
-      details: { redis: redactUrl(url) },
-    });
+    throw redisFailure(failure, url, redactSecret(errorMessage(failure), url).replace(/\.$/, ''));
   } finally {
     probe.disconnect();
   }
@@ -273,19 +273,14 @@ async function assertClusterReady(url: string, options: ClientOptions): Promise<
   }
 }
 
-/** Node's TLS verification failures: ERR_TLS_CERT_ALTNAME_INVALID, SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED, … */
-function isCertificateError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code);
-}
-
-/** Removes the URL's password from a foreign message, should a client ever echo it. */
+/** Removes the URL's password from a foreign message, should a client ever echo it, and any URL's credentials. */
 export function redactSecret(message: string, url: string): string {
+  let pw = '';
   try {
-    const pw = new URL(url).password;
-    if (!pw) return message;
-    return message.split(pw).join('***').split(decodeURIComponent(pw)).join('***');
+    pw = new URL(url).password;
   } catch {
-    return message;
+    // Not a URL: only credentials in URL shape can be found.
   }
+  const plain = pw ? message.split(pw).join('***').split(decodeURIComponent(pw)).join('***') : message;
+  return redactCredentials(plain);
 }

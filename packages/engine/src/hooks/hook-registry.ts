@@ -1,5 +1,5 @@
-/** Ordered async hooks: run in registration order; `task:before` stops at the first answer. */
-import type { HookFn, HookMap, HookName } from '../contracts/hooks.js';
+/** Ordered async hooks: run in registration order; only `task:before` stops at the first answer. */
+import type { AnsweringHook, HookFn, HookMap, HookName } from '../contracts/hooks.js';
 
 interface Entry {
   owner: string;
@@ -24,16 +24,30 @@ export class HookRegistry {
     return (this.hooks.get(name)?.length ?? 0) > 0;
   }
 
-  /** Runs every hook of `name` in order; the first one to return a value ends the chain. */
-  async emit<N extends HookName>(name: N, event: HookMap[N]['event']): Promise<{ result: HookMap[N]['result'] | undefined; owner?: string }> {
+  /**
+   * Runs every hook of `name` in order. Only `task:before` (the hook that may answer a task)
+   * stops at the first hook that returns a value; every other hook runs whatever an earlier one
+   * returned, so a logging hook that happens to return something never silences a later one.
+   */
+  async emit<N extends HookName>(name: N, event: HookMap[N]['event']): Promise<EmitResult<N>> {
     const list = this.hooks.get(name);
     if (!list || list.length === 0) return NO_RESULT;
+    const answers = ANSWERING.has(name);
     for (const entry of [...list]) {
       const result = (await entry.fn(event)) as HookMap[N]['result'] | undefined;
-      if (result !== undefined && result !== null) return { result, owner: entry.owner };
+      if (answers && result !== undefined && result !== null) return { result, owner: entry.owner };
     }
     return NO_RESULT;
   }
+}
+
+/** The hooks whose first answer ends the chain (documented in the README's hook table). */
+const ANSWERING: ReadonlySet<HookName> = new Set<AnsweringHook>(['task:before']);
+
+/** What emit() returns: the answer and who gave it, for `task:before`; nothing for the others. */
+export interface EmitResult<N extends HookName> {
+  readonly result: HookMap[N]['result'] | undefined;
+  readonly owner?: string;
 }
 
 /** Emits run per task: no object per emit that nothing answered. */

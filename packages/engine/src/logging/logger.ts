@@ -1,5 +1,6 @@
 /** The one logger of the engine: pino, structured, with secrets redacted. */
 import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { redactCredentials } from '../tracing/redact.js';
 
 export type Logger = Pick<PinoLogger, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'child' | 'level'>;
 
@@ -27,14 +28,17 @@ function redactValue(value: unknown): unknown {
   return typeof value === 'string' ? redactUrl(value) : '[redacted]';
 }
 
-/** `redis://user:secret@host:6379/0` → `redis://user:***@host:6379/0`; non-URLs are returned whole. */
+/**
+ * `redis://user:secret@host:6379/0` → `redis://user:***@host:6379/0`. Text that is not a URL
+ * (`redis://:pw@host:notaport`) loses anything between `//` and `@` instead.
+ */
 export function redactUrl(value: string): string {
   try {
     const u = new URL(value);
     if (u.password) u.password = '***';
     return u.toString();
   } catch {
-    return value;
+    return redactCredentials(value);
   }
 }
 

@@ -89,7 +89,8 @@ export class EngineMetrics {
     if (name === SpanNames.DECISION_PREDICT) this.predicted(attributes);
     else if (name === SpanNames.DECISION_CACHE) {
       const outcome = attributes[Attr.CACHE_HIT] === true ? 'hit' : 'miss';
-      const tier = String(attributes[Attr.CACHE_TIER] ?? 'none');
+      const t = attributes[Attr.CACHE_TIER];
+      const tier = typeof t === 'string' ? t : 'none';
       this.cache.add(1, this.cached(`c\0${outcome}\0${tier}`, () => ({ [MetricAttr.CACHE_OUTCOME]: outcome, [Attr.CACHE_TIER]: tier })));
     }
   }
@@ -106,7 +107,8 @@ export class EngineMetrics {
   }
 
   private predicted(attributes: Attributes): void {
-    const predictor = String(attributes[Attr.DECISION_STRATEGY] ?? 'predictor');
+    const p = attributes[Attr.DECISION_STRATEGY];
+    const predictor = typeof p === 'string' ? p : 'predictor';
     const a = this.cached(`p\0${predictor}`, () => ({ [Attr.DECISION_STRATEGY]: predictor }));
     if (attributes[Attr.DECISION_FALLBACK] === true) this.fallbacks.add(1, a);
     const confidence = attributes[Attr.DECISION_CONFIDENCE];

@@ -16,6 +16,7 @@ import {
 import { ENGINE_VERSION } from '../version.js';
 import { validateWith } from '../util/schema.js';
 import type { WorkerView } from '../contracts/worker.js';
+import type { EngineConfig } from '../config/engine-config.js';
 import { isPlugin, type Plugin, type Teardown } from './define-plugin.js';
 import type { PluginContext } from './plugin-context.js';
 import type { PluginSpec } from './plugin-spec.js';
@@ -44,6 +45,20 @@ export class PluginLoader {
 
   async loadAll(specs: readonly PluginSpec[], baseDir: string): Promise<void> {
     for (const spec of specs) await this.load(spec, baseDir);
+  }
+
+  /**
+   * The configuration's plugins, then `extra`; on a failure, tears down those already set up (so
+   * they leak nothing) and rethrows.
+   */
+  async loadConfigured(configured: EngineConfig['plugins'], extra: readonly PluginSpec[], baseDir: string): Promise<void> {
+    try {
+      await this.loadAll((configured ?? []).map((p) => (typeof p === 'string' ? p : { plugin: p.name, config: p.config })), baseDir);
+      await this.loadAll(extra, baseDir);
+    } catch (err) {
+      await this.closeAll().catch(() => {});
+      throw err;
+    }
   }
 
   async load(spec: PluginSpec, baseDir: string): Promise<void> {

@@ -206,9 +206,9 @@ export class PipelineRun {
         }
         report.items = items.length;
         span.setAttribute(Attr.STEP_ITEMS, items.length);
-        output = await this.allItems(items.length, (index) => this.runTask(step, ctx, this.scope({ item: items[index], index }), `${step.id}[${index}]`));
+        output = await this.allItems(items.length, (index) => this.runTask(step, ctx, this.scope({ item: items[index], index }), index));
       } else {
-        output = await this.runTask(step, ctx, this.scope(), step.id);
+        output = await this.runTask(step, ctx, this.scope());
       }
       this.outputs[step.id] = output;
       report.status = 'succeeded';
@@ -219,7 +219,7 @@ export class PipelineRun {
       report.status = cancelledByRun ? 'cancelled' : 'failed';
       if (cancelledByRun) report.reason = errorMessage(err);
       else {
-        report.error = { code: err instanceof WeftError ? err.code : 'WEFT_TASK_FAILED', message: errorMessage(err) };
+        report.error = { code: err instanceof WeftError ? (err.code as string) : 'WEFT_TASK_FAILED', message: errorMessage(err) };
         this.firstFailure ??= err;
         if ((this.pipeline.onFailure ?? 'fail-fast') === 'fail-fast') this.controller.abort(err);
       }
@@ -275,7 +275,8 @@ export class PipelineRun {
   }
 
   /** One task with its retries: cache, hooks, route, execute; resolves with its output. */
-  private async runTask(step: StepDefinition, stepCtx: Context, scope: RefScope, taskKey: string): Promise<unknown> {
+  private async runTask(step: StepDefinition, stepCtx: Context, scope: RefScope, itemIndex?: number): Promise<unknown> {
+    const taskKey = itemIndex === undefined ? step.id : `${step.id}[${itemIndex}]`;
     const report = this.reports[step.id]!;
     const handler = this.deps.handlers.require(step.task);
     const input = resolveExpr(step.input ?? null, scope, `steps.${step.id}.input`);
@@ -291,6 +292,7 @@ export class PipelineRun {
         id: `${this.runId}:${taskKey}`,
         runId: this.runId,
         stepId: step.id,
+        ...(itemIndex === undefined ? {} : { itemIndex }),
         type: step.task,
         input,
         capabilities,
@@ -375,7 +377,7 @@ export class PipelineRun {
       [Attr.RETRY_DELAY_MS]: delayMs,
       [Attr.DECISION_CHOICE]: willRetry ? 'retry' : 'give-up',
       [Attr.DECISION_REASON]: !retryable ? `not retryable: ${error.message}` : willRetry ? error.message : `attempts exhausted (${task.attempt}): ${error.message}`,
-      [Attr.ERROR_TYPE]: err instanceof WeftError ? err.code : error.name,
+      [Attr.ERROR_TYPE]: err instanceof WeftError ? (err.code as string) : error.name,
     });
     await this.deps.hooks.emit('task:error', { task, workerId, ok: false, durationMs: performance.now() - started, error, shortCircuited: false, willRetry });
     this.deps.dispatcher.capacityChanged();

@@ -5,8 +5,8 @@
 import { redactCredentials } from '../tracing/redact.js';
 
 export interface ExportWarnings {
-  onError(err: unknown): void;
-  gaveUp(timeoutMs: number, destination: string): void;
+  readonly onError: (err: unknown) => void;
+  readonly gaveUp: (timeoutMs: number, destination: string) => void;
 }
 
 export function exportWarnings(warn: (message: string) => void): ExportWarnings {
@@ -17,10 +17,10 @@ export function exportWarnings(warn: (message: string) => void): ExportWarnings 
     warn(message);
   };
   return {
-    onError(err) {
+    onError: (err) => {
       once(`telemetry: export failed (${redactCredentials(describe(err))}); the run goes on without it, further export errors are not shown`);
     },
-    gaveUp(timeoutMs, destination) {
+    gaveUp: (timeoutMs, destination) => {
       once(`telemetry: could not export within ${timeoutMs} ms at exit (is the collector up? ${destination}); the rest was dropped`);
     },
   };

@@ -59,7 +59,7 @@ const WEFT_DEFAULTS: Readonly<Record<string, string>> = {
 
 export async function startTelemetry(options: StartTelemetryOptions = {}): Promise<TelemetryHandle> {
   const env = { ...WEFT_DEFAULTS, ...options.envDefaults, ...definedOnly(process.env) };
-  if (/^true$/i.test(env['OTEL_SDK_DISABLED'] ?? '')) return { destination: 'nowhere (OTEL_SDK_DISABLED)', flush: async () => {}, shutdown: async () => true };
+  if (/^true$/i.test(env['OTEL_SDK_DISABLED'] ?? '')) return { destination: 'nowhere (OTEL_SDK_DISABLED)', flush: () => Promise.resolve(), shutdown: () => Promise.resolve(true) };
   let sdkModule: typeof import('@opentelemetry/sdk-node');
   try {
     sdkModule = await import('@opentelemetry/sdk-node');
@@ -95,7 +95,7 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   let stopped: Promise<boolean> | undefined;
   return {
     destination,
-    ...(readers.prometheus ? { metricsHandler: readers.prometheus.getMetricsRequestHandler.bind(readers.prometheus) } : {}),
+    ...(readers.prometheus ? { metricsHandler: (req: IncomingMessage, res: ServerResponse) => readers.prometheus!.getMetricsRequestHandler(req, res) } : {}),
     async flush() {
       await Promise.all([tracerProvider?.forceFlush?.(), meterProvider.forceFlush?.()]).catch(warnings.onError);
     },

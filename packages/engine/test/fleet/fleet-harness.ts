@@ -54,6 +54,18 @@ export function spawnWorker(o: SpawnOptions): WorkerProcess {
   return w;
 }
 
+/** Runs one `weft` command from source to its end, as a user would. */
+export function runWeft(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** Stops what is still running (SIGKILL: tests that care about SIGTERM send it themselves). */
 export async function stopAll(): Promise<void> {
   await Promise.all(

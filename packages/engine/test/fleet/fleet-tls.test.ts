@@ -3,17 +3,15 @@
  * a certificate from a throwaway CA, a `weft worker` and a `weft run` process trusting that CA
  * through NODE_EXTRA_CA_CERTS, as a user would. The password must never be printed.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisOptionsFromUrl } from '@weft/engine';
 import { startRedis, startRedisCluster, type PrivateRedis } from '../../../../test-support/redis-server.js';
-import { pluginPath, root, spawnWorker, stopAll, waitFor } from './fleet-harness.js';
+import { pluginPath, runWeft, spawnWorker, stopAll, waitFor } from './fleet-harness.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const PASSWORD = 'tls-s3cret-pw';
 
 let dir: string;
@@ -32,16 +30,7 @@ function certificates(into: string): { certFile: string; keyFile: string; caFile
   return { certFile: f('server.crt'), keyFile: f('server.key'), caFile: f('ca.crt') };
 }
 
-function weft(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const weft = runWeft;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'weft-tls-'));

@@ -13,7 +13,9 @@ import { resolveLspConfig, type LspConfig, type LspConfigInput } from '../config
 import { LspError } from '../errors.js';
 import { diagnosticsInputSchema, referencesInputSchema, scanInputSchema, type DiagnosticsInput, type FileInput, type PositionInput, type ReferencesInput, type ScanInput, type SeverityName } from '../handlers/input-schemas.js';
 import { LanguageTable } from '../languages/language-table.js';
+import { installationOf, type Installation } from '../sandbox/installation.js';
 import { isInside, realRoot, resolveInRoot } from '../sandbox/resolve-in-root.js';
+import { createSandbox } from '../sandbox/server-sandbox.js';
 import type { LanguageServer } from '../servers/language-server.js';
 import { ServerManager, type ServerInfo } from '../servers/server-manager.js';
 import { tsserverDiagnostics } from '../servers/tsserver-diagnostics.js';
@@ -84,6 +86,7 @@ export class LspBridge implements LanguageBridge {
   private readonly specs: ServerSpec[];
   private readonly manager: ServerManager;
   private readonly logger: Logger;
+  private readonly installations = new Map<string, Installation>();
 
   constructor(config: LspConfigInput | LspConfig = {}, logger: Logger = silentLogger()) {
     this.config = resolveLspConfig(config);
@@ -96,7 +99,7 @@ export class LspBridge implements LanguageBridge {
     }
     this.table = new LanguageTable(this.config.languages);
     this.specs = serverSpecs(this.config.servers);
-    this.manager = new ServerManager({ ...this.config, logger });
+    this.manager = new ServerManager({ ...this.config, logger, sandbox: createSandbox(this.config, this.workspaceRoot) });
   }
 
   /** Languages whose server this process can start; a worker advertises them as `lang:<id>`. */
@@ -165,7 +168,8 @@ export class LspBridge implements LanguageBridge {
   async symbols(input: FileInput, o: CallOptions = {}): Promise<SymbolsResult> {
     const t = await this.target(input);
     const res = await this.request<DocumentSymbol[] | SymbolInformation[] | null>(t, 'textDocument/documentSymbol', { textDocument: { uri: t.uri } }, o);
-    const list = symbols(res);
+    // Symbols a server reports in another file (SymbolInformation carries a uri) are dropped like locations.
+    const list = symbols(res?.filter((s) => !('location' in s) || this.place(t, s.location.uri) !== undefined) ?? null);
     o.span?.setAttribute(LspAttr.RESULT_COUNT, list.length);
     return { ...this.fileResult(t), symbols: list };
   }
@@ -287,14 +291,33 @@ export class LspBridge implements LanguageBridge {
   }
 
   private locationsResult(t: Target, res: Location | Location[] | LocationLink[] | null, o: CallOptions): LocationsResult {
-    const list = locations(res).map(({ uri, range: r }) => {
-      const abs = uriToPath(uri);
-      const inside = abs !== undefined && isInside(this.workspaceRoot, abs);
-      const file = abs === undefined ? uri : inside ? relative(t.root, abs).split(sep).join('/') : abs;
-      return { file, external: !inside, ...range(r) };
+    const list = locations(res).flatMap(({ uri, range: r }) => {
+      const place = this.place(t, uri);
+      return place === undefined ? [] : [{ ...place, ...range(r) }];
     });
     o.span?.setAttribute(LspAttr.RESULT_COUNT, list.length);
     return { ...this.fileResult(t), locations: list };
+  }
+
+  /**
+   * Where a result points, as a task may see it: inside the workspace root (relative to the
+   * task's root), or in the server's own installation (a library's declaration file, absolute and
+   * `external`). Anything else is dropped: a server must not be a way to learn about files
+   * outside the sandbox.
+   */
+  private place(t: Target, uri: string): { file: string; external: boolean } | undefined {
+    const abs = uriToPath(uri);
+    if (abs === undefined) return undefined;
+    if (isInside(this.workspaceRoot, abs)) return { file: relative(t.root, abs).split(sep).join('/'), external: false };
+    if (this.installation(t.spec).packages.some((pkg) => isInside(pkg, abs))) return { file: abs, external: true };
+    this.logger.debug({ server: t.spec.name }, 'dropped a result located outside the workspace root');
+    return undefined;
+  }
+
+  private installation(spec: ServerSpec): Installation {
+    let inst = this.installations.get(spec.name);
+    if (inst === undefined) this.installations.set(spec.name, (inst = installationOf(spec.readPaths)));
+    return inst;
   }
 }
 

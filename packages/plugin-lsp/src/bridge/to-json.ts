@@ -72,7 +72,7 @@ export function locations(result: Location | Location[] | LocationLink[] | null)
   return list.map((l) => ('targetUri' in l ? { uri: l.targetUri, range: l.targetSelectionRange } : { uri: l.uri, range: l.range }));
 }
 
-export function symbols(result: DocumentSymbol[] | SymbolInformation[] | null): JsonSymbol[] {
+export function symbols(result: readonly (DocumentSymbol | SymbolInformation)[] | null): JsonSymbol[] {
   if (result === null) return [];
   const out: JsonSymbol[] = [];
   const walk = (s: DocumentSymbol, container: string | undefined): void => {

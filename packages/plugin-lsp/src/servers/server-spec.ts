@@ -4,7 +4,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, isAbsolute, resolve } from 'node:path';
 import type { ServerConfig } from '../config.js';
 
 export interface ServerSpec {
@@ -18,11 +18,17 @@ export interface ServerSpec {
   readonly env: Readonly<Record<string, string>>;
   /** How diagnostics are had: waited for as published (`push`), or asked of tsserver (`tsserver`). */
   readonly diagnostics: 'push' | 'tsserver';
+  /**
+   * Files and directories of the server's own installation (scripts, binaries) that it must read
+   * besides the workspace root and Node; the packages holding them are found from these.
+   */
+  readonly readPaths: readonly string[];
   /** Why the server cannot start here (a package that did not resolve), if known up front. */
   readonly missing?: string;
 }
 
 const require = createRequire(import.meta.url);
+const TLS_SCRIPT = 'typescript-language-server/lib/cli.mjs';
 
 function resolveModule(id: string): { path?: string; missing?: string } {
   try {
@@ -39,6 +45,7 @@ function nodeScriptSpec(name: string, script: string, languages: string[], insta
     command: process.execPath,
     args: [resolved.path ?? script, '--stdio'],
     languages,
+    readPaths: resolved.path === undefined ? [] : [resolved.path],
     install,
     settings: {},
     env: {},
@@ -50,8 +57,9 @@ function nodeScriptSpec(name: string, script: string, languages: string[], insta
 
 export function builtinServers(): ServerSpec[] {
   const tsserver = resolveModule('typescript/lib/tsserver.js');
+  const tls = resolveModule(TLS_SCRIPT);
   return [
-    nodeScriptSpec('typescript', 'typescript-language-server/lib/cli.mjs', ['typescript', 'javascript'], 'npm install typescript-language-server typescript', {
+    nodeScriptSpec('typescript', TLS_SCRIPT, ['typescript', 'javascript'], 'npm install typescript-language-server typescript', {
       initializationOptions: {
         tsserver: {
           // Pin the TypeScript this package ships, so results do not depend on what the workspace has.
@@ -62,6 +70,8 @@ export function builtinServers(): ServerSpec[] {
         },
       },
       diagnostics: 'tsserver',
+      // tsserver is typescript-language-server's child and reads the TypeScript package.
+      readPaths: [tls.path, tsserver.path].filter((p): p is string => p !== undefined),
     }),
     nodeScriptSpec('pyright', 'pyright/langserver.index.js', ['python'], 'npm install pyright'),
   ];
@@ -90,6 +100,8 @@ export function serverSpecs(configured: Readonly<Record<string, ServerConfig | f
       command,
       args: cfg.args ?? (sameCommand ? base.args : []),
       languages,
+      // Scripts named by absolute path are part of the installation, whatever else is configured.
+      readPaths: [...new Set([...(sameCommand ? base.readPaths : []), ...(cfg.readPaths ?? []), ...(cfg.args ?? []).filter((a) => isAbsolute(a))])],
       install: cfg.install ?? base?.install ?? `install "${command}" or fix servers.${name}.command`,
       ...(initializationOptions === undefined ? {} : { initializationOptions }),
       settings: cfg.settings ?? base?.settings ?? {},
@@ -112,8 +124,17 @@ export function unavailableReason(spec: ServerSpec): string | undefined {
 }
 
 function commandExists(command: string): boolean {
-  if (command.includes('/') || command.includes('\\')) return isExecutable(command);
-  return (process.env['PATH'] ?? '').split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, command)));
+  return findExecutable(command) !== undefined;
+}
+
+/** The executable a command names: itself when it holds a slash, else the first match on PATH. */
+export function findExecutable(command: string): string | undefined {
+  if (command.includes('/') || command.includes('\\')) return isExecutable(command) ? command : undefined;
+  return (process.env['PATH'] ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => resolve(dir, command))
+    .find(isExecutable);
 }
 
 function isExecutable(p: string): boolean {

@@ -1,6 +1,6 @@
 /** `weft worker --redis <url> --plugins … --concurrency N --capabilities …`: one fleet worker process. */
 import type { Command } from 'commander';
-import { createEngine } from '../../engine.js';
+import { loadPluginHost } from '../../plugin/plugin-host.js';
 import { advertisedCapabilities } from '../advertised-capabilities.js';
 import { WeftError } from '../../errors.js';
 import { FleetWorker } from '../../fleet/fleet-worker.js';
@@ -9,6 +9,7 @@ import { resolveRedisUrl } from '../../fleet/redis-connection.js';
 import { Telemetry } from '../../tracing/telemetry.js';
 import { startCliTelemetry } from '../cli-telemetry.js';
 import { loadConfigFile, withPlugins } from '../config-file.js';
+import { DEFAULT_YOUNG_GENERATION_MB } from '../young-generation.js';
 
 export interface WorkerCommandOptions {
   redis?: string;
@@ -26,6 +27,7 @@ export interface WorkerCommandOptions {
   trace?: boolean;
   metricsPort?: string;
   metricsHost?: string;
+  youngGenerationMb?: string;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -47,6 +49,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--trace', 'export spans over OTLP (to the OTEL_EXPORTER_OTLP_* endpoint; default http://localhost:4318)')
     .option('--metrics-port <n>', 'serve Prometheus metrics at http://<metrics-host>:<n>/metrics')
     .option('--metrics-host <host>', 'interface the metrics port listens on (default 127.0.0.1)')
+    .option('--young-generation-mb <mb>', `cap V8's young generation, bounding resident memory under load; 0 leaves V8's sizing, as does a --max-semi-space-size of your own (default ${DEFAULT_YOUNG_GENERATION_MB})`)
     .action(async (opts: WorkerCommandOptions) => {
       process.exitCode = await workerCommand(opts);
     });
@@ -66,12 +69,14 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const metricsPort = int(opts.metricsPort, '--metrics-port');
   const telemetry = await startCliTelemetry({ serviceName: 'weft-worker', logger, trace: opts.trace === true, ...(metricsPort ? { metricsPort } : {}), ...(opts.metricsHost ? { metricsHost: opts.metricsHost } : {}) });
   const { config, baseDir } = await loadConfigFile(opts.config);
-  const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, runtime: 'fleet', redisUrl });
+  const engine = await loadPluginHost({ config: withPlugins(config, opts.plugins), baseDir, logger, redisUrl });
   const concurrency = int(opts.concurrency, '--concurrency');
   const heartbeatMs = int(opts.heartbeatMs, '--heartbeat-ms');
   const heartbeatTtlMs = int(opts.heartbeatTtlMs, '--heartbeat-ttl-ms');
   const drainTimeoutMs = int(opts.drainTimeoutMs, '--drain-timeout-ms');
   const lockDurationMs = int(opts.lockDurationMs, '--lock-duration-ms');
+  // Applied by the entry point before anything loads (see young-generation.ts); checked here.
+  if (opts.youngGenerationMb !== '0') int(opts.youngGenerationMb, '--young-generation-mb');
   const worker = new FleetWorker(
     {
       redisUrl,
