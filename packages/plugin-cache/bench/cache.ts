@@ -226,22 +226,22 @@ printTable('scale: one partition in process', [
 
 const MIB = 2 ** 20;
 const budgets = [
-  { name: 'many small partitions', ...(await budget(8 * MIB, 20_000, false)) },
-  { name: 'one HNSW partition', ...(await budget(12 * MIB, 20_000, true)) },
+  { name: 'many small partitions', ...(await budget(16 * MIB, 20_000, false)) },
+  { name: 'one HNSW partition', ...(await budget(24 * MIB, 20_000, true)) },
 ];
 printTable(
-  'memory budget that binds (20,000 stores; 8 MiB many partitions, 12 MiB one partition)',
+  'memory budget that binds (20,000 stores; 16 MiB many partitions, 24 MiB one partition)',
   budgets.map((b, i) => ({
     workload: b.name,
     'entries kept': b.entries,
     evictions: b.evictions,
-    'accounted max / budget': round(b.maxBytes / ((i === 0 ? 8 : 12) * MIB), 3),
-    'real growth after GC / budget': round(b.real / ((i === 0 ? 8 : 12) * MIB), 3),
+    'accounted max / budget': round(b.maxBytes / ((i === 0 ? 16 : 24) * MIB), 3),
+    'real growth after GC / budget': round(b.real / ((i === 0 ? 16 : 24) * MIB), 3),
   })),
 );
 say(`(elapsed ${((performance.now() - started) / 1000).toFixed(0)} s)`);
-const budgetReal = Math.max(budgets[0]!.real / (8 * MIB), budgets[1]!.real / (12 * MIB));
-const budgetAccounted = Math.max(budgets[0]!.maxBytes / (8 * MIB), budgets[1]!.maxBytes / (12 * MIB));
+const budgetReal = Math.max(budgets[0]!.real / (16 * MIB), budgets[1]!.real / (24 * MIB));
+const budgetAccounted = Math.max(budgets[0]!.maxBytes / (16 * MIB), budgets[1]!.maxBytes / (24 * MIB));
 
 const r = await shared();
 printTable('Redis tier (private redis-server, loopback)', [
