@@ -23,6 +23,7 @@ import { validatePipeline } from './pipeline/validate-pipeline.js';
 import { PluginLoader, type LoadedPlugin } from './plugin/plugin-loader.js';
 import type { PluginSpec } from './plugin/plugin-spec.js';
 import { PipelineRun } from './scheduler/pipeline-run.js';
+import { RunJournalsToken } from './scheduler/run-journal.js';
 import type { RunOptions, RunResult } from './scheduler/run-types.js';
 import { EngineConfigToken, LoggerToken, ResultCacheToken, TracerToken } from './tokens.js';
 import { Telemetry } from './tracing/telemetry.js';
@@ -164,7 +165,12 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
           logger,
           random,
           engineSignal: engineAbort.signal,
-          cache: () => container.resolve<ResultCache>(ResultCacheToken),
+          // The default no-op cache is no cache: nothing to look up or store.
+          cache: () => {
+            const cache = container.resolve<ResultCache>(ResultCacheToken);
+            return cache instanceof NoopResultCache ? undefined : cache;
+          },
+          ...(container.isRegistered(RunJournalsToken, true) ? { journals: container.resolve(RunJournalsToken) } : {}),
         },
         pipeline,
         input ?? {},
