@@ -139,7 +139,7 @@ async function launch(args: string[], port: number): Promise<ChildProcess> {
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    import('node:net').then(({ connect }) => {
+    void import('node:net').then(({ connect }) => {
       const s = connect(port, '127.0.0.1');
       s.once('connect', () => {
         s.destroy();

@@ -2,7 +2,6 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: the example is plain JavaScript without declarations.
 import { checkRepository, codeCheckEngine, codeCheckWorkers, runCheck } from '../run.mjs';
 
 interface Report {

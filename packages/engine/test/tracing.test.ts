@@ -54,7 +54,7 @@ describe('trace shape', () => {
     }
 
     const [retry] = spans(SpanNames.DECISION_RETRY);
-    expect(retry!.attributes).toMatchObject({ [Attr.RETRY_ATTEMPT]: 1, [Attr.RETRY_WILL_RETRY]: true, [Attr.DECISION_CHOICE]: 'retry', [Attr.DECISION_REASON]: 'Task "a" (t) failed on worker ' + execs[0]!.attributes[Attr.TASK_WORKER] + ': transient' });
+    expect(retry!.attributes).toMatchObject({ [Attr.RETRY_ATTEMPT]: 1, [Attr.RETRY_WILL_RETRY]: true, [Attr.DECISION_CHOICE]: 'retry', [Attr.DECISION_REASON]: `Task "a" (t) failed on worker ${String(execs[0]!.attributes[Attr.TASK_WORKER])}: transient` });
 
     const [skip] = spans(SpanNames.DECISION_SKIP);
     expect(parentId(skip!)).toBe(stepB.spanContext().spanId);

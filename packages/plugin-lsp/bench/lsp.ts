@@ -141,7 +141,7 @@ for (const c of cases) {
   }
 
   const cli: number[] = [];
-  for (let i = 0; i < CLI_RUNS; i++) cli.push(await timed(async () => c.cli(root)));
+  for (let i = 0; i < CLI_RUNS; i++) cli.push(await timed(() => c.cli(root)));
   rmSync(root, { recursive: true, force: true });
 
   const m = {

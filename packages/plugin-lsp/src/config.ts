@@ -45,6 +45,16 @@ export const lspConfigSchema = z.strictObject({
   /** The sandbox: every path a task names must resolve inside it. Default the process's cwd. */
   workspaceRoot: z.string().min(1).optional(),
   /**
+   * How server processes are confined. `bwrap` (default): each server runs under bubblewrap and
+   * can read only the workspace root, its own installation, Node and the system's runtime, with
+   * a private /tmp and no network; fails with WEFT_LSP_SANDBOX_UNAVAILABLE when bubblewrap is
+   * missing. `paths-only` (weaker): servers run as plain child processes; only the paths tasks
+   * name are checked, so a server may still read files outside the root that a file imports.
+   */
+  sandbox: z.enum(['bwrap', 'paths-only']).default('bwrap'),
+  /** bubblewrap's executable, a name looked up on PATH or a path. Default `bwrap`. */
+  bwrapPath: z.string().min(1).default('bwrap'),
+  /**
    * Servers by name, merged over the built-in `typescript` (typescript-language-server) and
    * `pyright`; `false` disables a built-in one.
    */

@@ -1,7 +1,7 @@
 /**
  * The import escape: a file inside the root, or a task's unsaved `text`, that imports a module
  * outside the root must not make the language server reveal that module's content or location.
- * Real servers; one bridge (both servers) for the whole file.
+ * Real servers: one confined bridge and one paths-only bridge (both servers each) for the file.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,15 +38,17 @@ for (const c of cases) write(join('root', c.file), c.text);
 const at = (c: Case, name: string): { line: number; character: number } => ({ line: 2, character: c.text.split('\n')[2]!.indexOf(name) + 1 });
 
 let bridge: LspBridge;
+let pathsOnly: LspBridge;
 
 beforeAll(async () => {
   bridge = new LspBridge({ workspaceRoot: root });
-  // Both cold starts at once: each costs seconds.
-  await Promise.all(cases.map((c) => bridge.symbols({ file: c.file })));
+  pathsOnly = new LspBridge({ workspaceRoot: root, sandbox: 'paths-only' });
+  // Every cold start at once: each costs seconds.
+  await Promise.all(cases.flatMap((c) => [bridge.symbols({ file: c.file }), pathsOnly.symbols({ file: c.file })]));
 }, 120_000);
 
 afterAll(async () => {
-  await bridge.close();
+  await Promise.all([bridge.close(), pathsOnly.close()]);
   rmSync(base, { recursive: true, force: true });
 });
 
@@ -64,11 +66,22 @@ describe.each(cases)('an import that leaves the root ($language)', (c) => {
     expect(def.locations).toEqual([expect.objectContaining({ file: c.file.replace('/a.', '/local.'), external: false })]);
   });
 
-  it.each(sources)('returns no location outside the root from $what', async ({ input }) => {
+  it.each(sources)('confined, reveals neither the value nor the location of what lies outside, from $what', async ({ input }) => {
+    const hover = await bridge.hover({ ...input, position: at(c, 'SECRET') });
+    expect(hover.contents ?? '').not.toContain(SECRET_VALUE);
     const def = await bridge.definition({ ...input, position: at(c, 'SECRET') });
     expect(def.locations.filter((l) => l.file.includes('outside') || l.file.includes(base))).toEqual([]);
-    const refs = await bridge.references({ ...input, position: at(c, 'SECRET') });
-    expect(refs.locations.filter((l) => l.external)).toEqual([]);
+  });
+
+  it.each(sources)('paths-only, still drops locations outside the root, though hover shows the value (weaker), from $what', async ({ input }) => {
+    // The same query, unconfined: the server reads the file, so only the result filter stands.
+    const hover = await pathsOnly.hover({ ...input, position: at(c, 'SECRET') });
+    expect(hover.contents).toContain(SECRET_VALUE);
+    const def = await pathsOnly.definition({ ...input, position: at(c, 'SECRET') });
+    expect(def.locations.filter((l) => l.file.includes('outside') || l.file.includes(base))).toEqual([]);
+    const refs = await pathsOnly.references({ ...input, position: at(c, 'SECRET') });
+    expect(refs.locations.length).toBeGreaterThan(0);
+    expect(refs.locations.filter((l) => l.external || l.file.includes(base))).toEqual([]);
   });
 });
 

@@ -204,7 +204,7 @@ metrics['machine_loadavg_1m'] = loadavg()[0]!;
 targets['predict_p50_us_100'] = { op: '<=', value: 100 };
 targets['predict_p99_us_100'] = { op: '<=', value: 100 };
 printTable(
-  `prediction latency (one batched pass over every candidate; encode + network + confidence; load average ${loadavg()[0]!.toFixed(1)}; a plain loop of 49,200 multiply-adds costs ${metrics['reference_loop_cpu_us']!.toFixed(0)} µs CPU here)`,
+  `prediction latency (one batched pass over every candidate; encode + network + confidence; load average ${loadavg()[0]!.toFixed(1)}; a plain loop of 49,200 multiply-adds costs ${metrics['reference_loop_cpu_us'].toFixed(0)} µs CPU here)`,
   latencyRows,
 );
 await predictor.close();
@@ -241,10 +241,10 @@ metrics['eventloop_p99_ms_training'] = busy.percentile(99) / 1e6;
 metrics['eventloop_extra_p99_ms'] = Math.max(0, busy.percentile(99) - idle.percentile(99)) / 1e6;
 targets['eventloop_extra_p99_ms'] = { op: '<=', value: 5 };
 printTable('training and model', [
-  { metric: 'training time per 1,000 outcomes (200 iterations, hidden [12])', value: `${metrics['train_ms_per_1000_outcomes']!.toFixed(0)} ms` },
-  { metric: 'model size (snapshot JSON)', value: `${(metrics['model_json_bytes']! / 1024).toFixed(1)} KiB` },
-  { metric: 'event-loop delay p99, idle', value: `${metrics['eventloop_p99_ms_idle']!.toFixed(2)} ms` },
-  { metric: 'event-loop delay p99, while training', value: `${metrics['eventloop_p99_ms_training']!.toFixed(2)} ms` },
+  { metric: 'training time per 1,000 outcomes (200 iterations, hidden [12])', value: `${metrics['train_ms_per_1000_outcomes'].toFixed(0)} ms` },
+  { metric: 'model size (snapshot JSON)', value: `${(metrics['model_json_bytes'] / 1024).toFixed(1)} KiB` },
+  { metric: 'event-loop delay p99, idle', value: `${metrics['eventloop_p99_ms_idle'].toFixed(2)} ms` },
+  { metric: 'event-loop delay p99, while training', value: `${metrics['eventloop_p99_ms_training'].toFixed(2)} ms` },
 ]);
 
 metrics['bench_seconds'] = (performance.now() - started) / 1000;

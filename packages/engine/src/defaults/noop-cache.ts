@@ -3,8 +3,10 @@ import type { CacheHit, ResultCache } from '../contracts/cache.js';
 /** The cache of an engine without plugin-cache: never answers, stores nothing. */
 export class NoopResultCache implements ResultCache {
   readonly name = 'none';
-  async lookup(): Promise<CacheHit | undefined> {
-    return undefined;
+  lookup(): Promise<CacheHit | undefined> {
+    return Promise.resolve(undefined);
   }
-  async store(): Promise<void> {}
+  store(): Promise<void> {
+    return Promise.resolve();
+  }
 }

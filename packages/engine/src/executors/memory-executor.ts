@@ -98,7 +98,8 @@ export class MemoryExecutor implements Executor {
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
+    return Promise.resolve();
   }
 }

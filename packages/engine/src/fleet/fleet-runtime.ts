@@ -77,6 +77,6 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
     runtime: 'fleet',
     redisUrl,
     executor: (deps) => (executor = new FleetExecutor({ ...options, redisUrl }, deps)),
-    plugins: [plugin as Plugin<unknown>],
+    plugins: [plugin],
   };
 }

@@ -123,7 +123,7 @@ export class FleetWorker {
     if (!isClusterUrl(url)) return fleetRedisOptions(url) as ConnectionOptions;
     const client = createRedisClient(url, fleetRedisOptions(url));
     this.clusterClients.push(client);
-    return client as ConnectionOptions;
+    return client;
   }
 
   private record(): WorkerRecord {
@@ -236,7 +236,7 @@ export class FleetWorker {
         parent: extractTrace(payload.trace),
         spanKind: SpanKind.CONSUMER,
         attributes: this.spanAttributes(job, queue),
-        ...(payload.timeoutMs === undefined ? {} : { timeoutMs: payload.timeoutMs }),
+        timeoutMs: payload.timeoutMs,
       });
       const output = isThenable(result) ? await result : result;
       ok = true;

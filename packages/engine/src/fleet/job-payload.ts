@@ -62,5 +62,5 @@ export interface TaskReply {
 }
 
 export function toTaskDescriptor(t: JobPayload['task']): TaskDescriptor {
-  return t as TaskDescriptor;
+  return t;
 }

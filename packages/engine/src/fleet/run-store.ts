@@ -96,7 +96,7 @@ export class RunStore {
   /** `outputJson` is the output already serialised (the caller measured it), spliced in as is. */
   task(runId: string, record: Omit<StepRecord, 'output'>, outputJson?: string): void {
     let fields = this.taskBatch.get(runId);
-    if (!fields) this.taskBatch.set(runId, (fields = new Map()));
+    if (!fields) this.taskBatch.set(runId, (fields = new Map<string, { record: StepRecord; outputJson: string | undefined }>()));
     fields.set(`task:${record.taskId}`, { record, outputJson });
     this.scheduleBatch();
   }
@@ -104,7 +104,7 @@ export class RunStore {
   /** One forEach item's outcome, folded into its step's summary. */
   item(runId: string, stepId: string, workerId: string, status: StepRecord['status'], durationMs: number): void {
     let steps = this.fanOut.get(runId);
-    if (!steps) this.fanOut.set(runId, (steps = new Map()));
+    if (!steps) this.fanOut.set(runId, (steps = new Map<string, FanOutRecord>()));
     let r = steps.get(stepId);
     if (!r) steps.set(stepId, (r = { stepId, succeeded: 0, failed: 0, retrying: 0, workers: {}, totalMs: 0, maxMs: 0, at: '' }));
     r[status]++;

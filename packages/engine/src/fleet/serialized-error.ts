@@ -8,7 +8,7 @@ export function serializeError(err: unknown): SerializedError {
     name: e.name,
     message: e.message,
     retryable: isRetryable(err) && (err as { retryable?: boolean }).retryable !== false,
-    ...(err instanceof WeftError ? { code: err.code, details: err.details } : {}),
+    ...(err instanceof WeftError ? { code: err.code as string, details: err.details } : {}),
   };
 }
 

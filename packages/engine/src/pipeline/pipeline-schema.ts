@@ -18,7 +18,7 @@ export const valueExprSchema: z.ZodType<ValueExpr> = z.lazy(() =>
     z.array(valueExprSchema),
     z.record(z.string().refine((k) => k !== '$ref', { message: '$ref must be the only key of its object' }), valueExprSchema),
   ]),
-) as z.ZodType<ValueExpr>;
+);
 
 const comparisonSchema = z.union([
   z.strictObject({ ref: refPath, eq: z.unknown() }),
@@ -39,7 +39,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
     z.strictObject({ any: z.array(conditionSchema).min(1) }),
     z.strictObject({ not: conditionSchema }),
   ]),
-) as z.ZodType<Condition>;
+);
 
 const backoffSchema = z.strictObject({
   type: z.enum(['exponential', 'fixed']).optional(),

@@ -82,10 +82,10 @@ export function resolveExpr(expr: ValueExpr | undefined, scope: RefScope, where:
     }
     return value;
   }
-  if (Array.isArray(expr)) return expr.map((v, i) => resolveExpr(v, scope, `${where}[${i}]`));
+  if (Array.isArray(expr)) return (expr as readonly ValueExpr[]).map((v, i) => resolveExpr(v, scope, `${where}[${i}]`));
   if (typeof expr === 'object' && expr !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(expr)) out[k] = resolveExpr(v as ValueExpr, scope, `${where}.${k}`);
+    for (const [k, v] of Object.entries(expr)) out[k] = resolveExpr(v, scope, `${where}.${k}`);
     return out;
   }
   return expr;

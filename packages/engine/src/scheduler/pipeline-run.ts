@@ -237,7 +237,7 @@ export class PipelineRun {
       report.status = cancelledByRun ? 'cancelled' : 'failed';
       if (cancelledByRun) report.reason = errorMessage(err);
       else {
-        report.error = { code: err instanceof WeftError ? err.code : 'WEFT_TASK_FAILED', message: errorMessage(err) };
+        report.error = { code: err instanceof WeftError ? (err.code as string) : 'WEFT_TASK_FAILED', message: errorMessage(err) };
         this.firstFailure ??= err;
         if ((this.pipeline.onFailure ?? 'fail-fast') === 'fail-fast') this.controller.abort(err);
       }

@@ -50,7 +50,7 @@ export async function onTaskError(deps: RetryDeps, emit: (e: RunEvent) => void, 
     [Attr.RETRY_DELAY_MS]: delayMs,
     [Attr.DECISION_CHOICE]: willRetry ? 'retry' : 'give-up',
     [Attr.DECISION_REASON]: !retryable ? `not retryable: ${error.message}` : willRetry ? error.message : `attempts exhausted (${task.attempt}): ${error.message}`,
-    [Attr.ERROR_TYPE]: err instanceof WeftError ? err.code : error.name,
+    [Attr.ERROR_TYPE]: err instanceof WeftError ? (err.code as string) : error.name,
   });
   await deps.hooks.emit('task:error', { task, workerId: a.workerId, ok: false, durationMs: performance.now() - a.started, error, shortCircuited: false, willRetry });
   deps.dispatcher.capacityChanged();

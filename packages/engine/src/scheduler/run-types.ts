@@ -1,4 +1,3 @@
-import type { WeftErrorCode } from '../errors.js';
 
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
@@ -17,7 +16,8 @@ export interface StepReport {
   items?: number;
   /** Why it was skipped or cancelled. */
   reason?: string;
-  error?: { code: WeftErrorCode | string; message: string };
+  /** A `WeftErrorCode`, or a plugin's own code. */
+  error?: { code: string; message: string };
 }
 
 export interface RunResult {

@@ -5,7 +5,7 @@ import { Attr } from './attributes.js';
 /** The parts of an SDK ReadableSpan the tree needs (structural, so the engine needs no SDK types). */
 export interface SpanLike {
   readonly name: string;
-  readonly attributes: Readonly<Record<string, AttributeValue | undefined>>;
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
   readonly duration: readonly [number, number];
   readonly startTime: readonly [number, number];
   spanContext(): SpanContext;

@@ -15,6 +15,7 @@ import { diagnosticsInputSchema, referencesInputSchema, scanInputSchema, type Di
 import { LanguageTable } from '../languages/language-table.js';
 import { installationOf, type Installation } from '../sandbox/installation.js';
 import { isInside, realRoot, resolveInRoot } from '../sandbox/resolve-in-root.js';
+import { createSandbox } from '../sandbox/server-sandbox.js';
 import type { LanguageServer } from '../servers/language-server.js';
 import { ServerManager, type ServerInfo } from '../servers/server-manager.js';
 import { tsserverDiagnostics } from '../servers/tsserver-diagnostics.js';
@@ -98,7 +99,7 @@ export class LspBridge implements LanguageBridge {
     }
     this.table = new LanguageTable(this.config.languages);
     this.specs = serverSpecs(this.config.servers);
-    this.manager = new ServerManager({ ...this.config, logger });
+    this.manager = new ServerManager({ ...this.config, logger, sandbox: createSandbox(this.config, this.workspaceRoot) });
   }
 
   /** Languages whose server this process can start; a worker advertises them as `lang:<id>`. */

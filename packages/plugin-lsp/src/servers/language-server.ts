@@ -10,10 +10,13 @@ import type { Logger } from '@weft/engine';
 import { CancellationTokenSource, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import type { ConfigurationParams, Diagnostic, DocumentDiagnosticReport, InitializeParams, InitializeResult, PublishDiagnosticsParams, RegistrationParams } from 'vscode-languageserver-protocol';
 import { LspError, errorMessage } from '../errors.js';
+import type { Launch } from '../sandbox/server-sandbox.js';
 import type { ServerSpec } from './server-spec.js';
 
 export interface LanguageServerOptions {
   readonly spec: ServerSpec;
+  /** The command line that starts it (the spec's own, or the sandbox's around it). */
+  readonly launch: Launch;
   /** Real path of the workspace root the server is started for. */
   readonly root: string;
   readonly logger: Logger;
@@ -124,12 +127,12 @@ export class LanguageServer {
 
   /** Spawns the server and completes the `initialize` handshake. */
   static async start(options: LanguageServerOptions): Promise<LanguageServer> {
-    const { spec, root } = options;
+    const { spec, root, launch } = options;
     // Own process group, so shutdown can reap the helpers a server spawns (tsserver, typings installer).
-    const child = spawn(spec.command, [...spec.args], { cwd: root, env: { ...process.env, ...spec.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(launch.command, [...launch.args], { cwd: root, env: { ...process.env, ...spec.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const spawnError = new Promise<never>((_, reject) => {
       // `on`, not `once`: a later 'error' with no listener would crash the host.
-      child.on('error', (err) => reject(unavailable(spec, `spawning "${spec.command}" failed: ${err.message}`, err)));
+      child.on('error', (err) => reject(unavailable(spec, `spawning "${launch.command}" failed: ${err.message}`, err)));
     });
     spawnError.catch(() => {});
     if (child.pid === undefined) return spawnError;
@@ -147,7 +150,7 @@ export class LanguageServer {
   private async initialize(): Promise<void> {
     const rootUri = pathToFileURL(this.root).href;
     const params: InitializeParams = {
-      processId: process.pid,
+      processId: this.options.launch.ownPidNamespace ? null : process.pid,
       clientInfo: { name: 'weft', version: '0.1.0' },
       rootUri,
       rootPath: this.root,

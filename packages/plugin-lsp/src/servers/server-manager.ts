@@ -5,11 +5,14 @@
  */
 import { sleep, type Logger } from '@weft/engine';
 import { LspError, isLspError } from '../errors.js';
+import type { Launch, ServerSandbox } from '../sandbox/server-sandbox.js';
 import { LanguageServer, unavailable } from './language-server.js';
 import { unavailableReason, type ServerSpec } from './server-spec.js';
 
 export interface ServerManagerOptions {
   readonly logger: Logger;
+  /** Confines each server process (or, in paths-only mode, starts it as it is). */
+  readonly sandbox: ServerSandbox;
   readonly startTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   readonly idleTimeoutMs: number;
@@ -72,11 +75,19 @@ export class ServerManager {
     if (this.closing.signal.aborted) throw closedError();
     const key = `${spec.name}\u0000${root}`;
     let entry = this.entries.get(key);
-    const cold = entry === undefined;
+    let cold = false;
     if (entry === undefined) {
       const reason = unavailableReason(spec);
       if (reason !== undefined) throw unavailable(spec, reason);
-      entry = this.startEntry(key, spec, root);
+      // Fails closed (WEFT_LSP_SANDBOX_UNAVAILABLE) before anything is spawned.
+      const launch = await this.o.sandbox.launch(spec, root);
+      if (this.closing.signal.aborted) throw closedError();
+      // Another call may have started the server while the sandbox was being checked.
+      entry = this.entries.get(key);
+      if (entry === undefined) {
+        entry = this.startEntry(key, spec, root, launch);
+        cold = true;
+      }
     }
     const server = await abortable(entry.promise, signal);
     server.pending += 1;
@@ -129,12 +140,12 @@ export class ServerManager {
     process.off('exit', this.onProcessExit);
   }
 
-  private startEntry(key: string, spec: ServerSpec, root: string): Entry {
+  private startEntry(key: string, spec: ServerSpec, root: string, launch: Launch): Entry {
     const promise = (async () => {
       await this.restartDelay(key, spec);
       await this.makeRoom(key);
       if (this.closing.signal.aborted) throw closedError();
-      const server = await LanguageServer.start({ spec, root, logger: this.o.logger, startTimeoutMs: this.o.startTimeoutMs, shutdownTimeoutMs: this.o.shutdownTimeoutMs, maxOpenDocuments: this.o.maxOpenDocuments });
+      const server = await LanguageServer.start({ spec, launch, root, logger: this.o.logger, startTimeoutMs: this.o.startTimeoutMs, shutdownTimeoutMs: this.o.shutdownTimeoutMs, maxOpenDocuments: this.o.maxOpenDocuments });
       this.pids.add(server.pid);
       server.onExit((exit) => {
         this.pids.delete(server.pid);

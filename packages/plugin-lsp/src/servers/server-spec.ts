@@ -4,7 +4,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, isAbsolute, resolve } from 'node:path';
 import type { ServerConfig } from '../config.js';
 
 export interface ServerSpec {
@@ -124,8 +124,17 @@ export function unavailableReason(spec: ServerSpec): string | undefined {
 }
 
 function commandExists(command: string): boolean {
-  if (command.includes('/') || command.includes('\\')) return isExecutable(command);
-  return (process.env['PATH'] ?? '').split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, command)));
+  return findExecutable(command) !== undefined;
+}
+
+/** The executable a command names: itself when it holds a slash, else the first match on PATH. */
+export function findExecutable(command: string): string | undefined {
+  if (command.includes('/') || command.includes('\\')) return isExecutable(command) ? command : undefined;
+  return (process.env['PATH'] ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => resolve(dir, command))
+    .find(isExecutable);
 }
 
 function isExecutable(p: string): boolean {

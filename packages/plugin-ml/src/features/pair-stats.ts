@@ -77,7 +77,7 @@ export class PairStats implements PairStatsView {
     const next = this.update(prev, ok, durationMs, serviceMs, true);
     this.pairs.set(key, next);
     let workers = this.byType.get(type);
-    if (!workers) this.byType.set(type, (workers = new Map()));
+    if (!workers) this.byType.set(type, (workers = new Map<string, PairStat>()));
     workers.set(workerId, next);
     this.types.set(type, this.update(this.types.get(type), ok, durationMs, serviceMs, false));
     while (this.pairs.size > this.maxPairs) {

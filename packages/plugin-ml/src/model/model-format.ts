@@ -66,7 +66,7 @@ export interface ModelSnapshot {
  * Parses and checks a stored model. Throws WEFT_ML_MODEL_CORRUPT for bad JSON or shape and
  * WEFT_ML_MODEL_INCOMPATIBLE for another format or feature encoding. `where` names the source.
  */
-export function parseModel(input: string | unknown, where: string): ModelSnapshot {
+export function parseModel(input: unknown, where: string): ModelSnapshot {
   let value: unknown = input;
   if (typeof input === 'string') {
     try {
@@ -92,7 +92,7 @@ export function parseModel(input: string | unknown, where: string): ModelSnapsho
     throw new MlError('WEFT_ML_MODEL_CORRUPT', `The model stored in ${where} is not a Weft model (${issues}). Delete it; the predictor retrains from new outcomes.`, { details: { where, issues } });
   }
   checkNetworkShape(parsed.data.network, where);
-  return parsed.data as ModelSnapshot;
+  return parsed.data;
 }
 
 function checkNetworkShape(net: NetworkJson, where: string): void {

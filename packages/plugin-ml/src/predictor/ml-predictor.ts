@@ -162,7 +162,7 @@ export class MlPredictor implements Predictor {
     const reserveWeight = this.config.reserveWeight;
     const costs = this.costs.ensure(batch.count);
     // Fresh objects every decision: the caller keeps the scores (traces, decision records).
-    const scores: CandidateScore[] = new Array(batch.count);
+    const scores = new Array<CandidateScore>(batch.count);
     for (let i = 0; i < batch.count; i++) {
       // The network corrects the analytic estimate (service + expected wait) only as far as it
       // beat that estimate on held-out outcomes.
@@ -422,7 +422,7 @@ export class MlPredictor implements Predictor {
   }
 
   private noteError(err: unknown, consequence: string): void {
-    const code = err instanceof MlError ? err.code : 'UNKNOWN';
+    const code: string = err instanceof MlError ? (err.code as string) : 'UNKNOWN';
     this.stats.lastError = { code, message: errorMessage(err) };
     this.logger.warn({ code, err: errorMessage(err), store: this.store.kind }, `plugin-ml: ${consequence}`);
   }

@@ -9,18 +9,18 @@ export class MemoryModelStore implements ModelStore {
 
   async open(): Promise<void> {}
 
-  async load(): Promise<ModelSnapshot | undefined> {
-    return this.current;
+  load(): Promise<ModelSnapshot | undefined> {
+    return Promise.resolve(this.current);
   }
 
-  async latestVersion(): Promise<number | undefined> {
-    return this.current?.version;
+  latestVersion(): Promise<number | undefined> {
+    return Promise.resolve(this.current?.version);
   }
 
-  async publish(model: UnversionedModel): Promise<number> {
+  publish(model: UnversionedModel): Promise<number> {
     this.version++;
     this.current = { ...model, version: this.version };
-    return this.version;
+    return Promise.resolve(this.version);
   }
 
   async close(): Promise<void> {}

@@ -15,6 +15,7 @@ import { resolveRedisUrl } from '../../fleet/redis-connection.js';
 import { startTracing } from '../../tracing/start-tracing.js';
 import { Telemetry } from '../../tracing/telemetry.js';
 import { loadConfigFile, withPlugins } from '../config-file.js';
+import { DEFAULT_YOUNG_GENERATION_MB } from '../young-generation.js';
 
 export interface WorkerCommandOptions {
   redis?: string;
@@ -32,6 +33,7 @@ export interface WorkerCommandOptions {
   trace?: boolean;
   takeover?: boolean;
   takeoverScanMs?: string;
+  youngGenerationMb?: string;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -53,6 +55,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--trace', 'export spans over OTLP/HTTP (configured by OTEL_* variables)')
     .option('--no-takeover', 'never drive runs: do not take over runs whose driver died, nor detached runs')
     .option('--takeover-scan-ms <ms>', 'how often runs in progress are checked for a lapsed lease (default 1000)')
+    .option('--young-generation-mb <mb>', `cap V8's young generation, bounding resident memory under load; 0 leaves V8's sizing, as does a --max-semi-space-size of your own (default ${DEFAULT_YOUNG_GENERATION_MB})`)
     .action(async (opts: WorkerCommandOptions) => {
       process.exitCode = await workerCommand(opts);
     });
@@ -77,6 +80,8 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const heartbeatTtlMs = int(opts.heartbeatTtlMs, '--heartbeat-ttl-ms');
   const drainTimeoutMs = int(opts.drainTimeoutMs, '--drain-timeout-ms');
   const lockDurationMs = int(opts.lockDurationMs, '--lock-duration-ms');
+  // Applied by the entry point before anything loads (see young-generation.ts); checked here.
+  if (opts.youngGenerationMb !== '0') int(opts.youngGenerationMb, '--young-generation-mb');
   const worker = new FleetWorker(
     {
       redisUrl,
@@ -96,7 +101,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   try {
     await worker.start();
   } catch (err) {
-    await engine.close();
+      await engine.close();
     await tracing?.shutdown();
     throw err;
   }
