@@ -2,47 +2,25 @@
 import 'reflect-metadata';
 import type { TracerProvider } from '@opentelemetry/api';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import type { ResultCache } from './contracts/cache.js';
 import type { HandlerOptions, TaskHandler } from './contracts/handler.js';
 import type { HookFn, HookName } from './contracts/hooks.js';
-import type { TaskDescriptor } from './contracts/task.js';
 import type { WorkerView } from './contracts/worker.js';
-import type { EngineConfig } from './config/engine-config.js';
 import { parseEngineConfig } from './config/parse-engine-config.js';
-import { NoopResultCache } from './defaults/noop-cache.js';
-import { Dispatcher, type Reselect } from './dispatch/dispatcher.js';
+import { DispatcherToken, registerServices } from './engine-services.js';
 import { WeftError } from './errors.js';
 import type { Executor } from './executors/executor.js';
-import { MemoryExecutor } from './executors/memory-executor.js';
-import { HandlerRegistry } from './handlers/handler-registry.js';
-import { HookRegistry } from './hooks/hook-registry.js';
-import { silentLogger, type Logger } from './logging/logger.js';
+import type { ExecutorDeps } from './executors/executor-deps.js';
+import type { HandlerRegistry } from './handlers/handler-registry.js';
+import type { Logger } from './logging/logger.js';
 import { loadPipelineFile } from './pipeline/load-pipeline-file.js';
 import type { PipelineDefinition } from './pipeline/pipeline-types.js';
 import { validatePipeline } from './pipeline/validate-pipeline.js';
 import { PluginLoader, type LoadedPlugin } from './plugin/plugin-loader.js';
 import type { PluginSpec } from './plugin/plugin-spec.js';
-import { PipelineRun } from './scheduler/pipeline-run.js';
-import { RunJournalsToken } from './scheduler/run-journal.js';
 import type { RunOptions, RunResult } from './scheduler/run-types.js';
-import { EngineConfigToken, LoggerToken, ResultCacheToken, TracerToken } from './tokens.js';
-import { Telemetry } from './tracing/telemetry.js';
-import { seededRandom } from './util/random.js';
+import { ExecutorToken, HandlerRegistryToken, HookRegistryToken, LoggerToken, RunFactoryToken } from './tokens.js';
 
-/** What a runtime needs from the engine to build its executor. */
-export interface ExecutorDeps {
-  readonly handlers: HandlerRegistry;
-  readonly telemetry: Telemetry;
-  readonly logger: Logger;
-  readonly config: EngineConfig;
-  /**
-   * Picks a new worker for a task whose worker was lost (a fleet re-route): the configured guards
-   * and the task's balancing strategy, as for its first route, without the predictor or hooks.
-   */
-  readonly reselect?: Reselect;
-  /** Tells the guards that a re-route moved a task from one worker to another, or to a pool queue (`to` undefined). */
-  readonly moved?: (task: TaskDescriptor, from: string, to: string | undefined) => void;
-}
+export type { ExecutorDeps } from './executors/executor-deps.js';
 
 export interface CreateEngineOptions {
   /** Plugins, loaded in order after the configuration's own `plugins` list. */
@@ -82,47 +60,34 @@ export interface Engine {
 
 export async function createEngine(options: CreateEngineOptions = {}): Promise<Engine> {
   const config = await parseEngineConfig(options.config);
-  const logger = options.logger ?? silentLogger();
-  const telemetry = new Telemetry(options.tracerProvider);
-  const container = rootContainer.createChildContainer();
-  const handlers = new HandlerRegistry();
-  const hooks = new HookRegistry();
-  const random = seededRandom(config.seed ?? 1);
-  // Bound late: the dispatcher needs the executor, and re-routes happen only once runs start.
-  const late: { dispatcher?: Dispatcher } = {};
-  const reselect: Reselect = (task, views) => {
-    if (!late.dispatcher) throw new WeftError('WEFT_ENGINE_CLOSED', 'The engine is not ready to route.', { retryable: false });
-    return late.dispatcher.reselect(task, views);
-  };
-  const moved = (task: TaskDescriptor, from: string, to: string | undefined): void => late.dispatcher?.moved(task, from, to);
-  const executor = options.executor
-    ? options.executor({ handlers, telemetry, logger, config, reselect, moved })
-    : new MemoryExecutor(config.workers ?? [{ id: 'local', capabilities: ['*'], concurrency: 8 }], { handlers, telemetry, logger });
-
-  container.register(LoggerToken, { useValue: logger });
-  container.register(TracerToken, { useValue: telemetry.tracer });
-  container.register(EngineConfigToken, { useValue: config });
-  container.register(ResultCacheToken, { useValue: new NoopResultCache() });
-
+  const services = registerServices(rootContainer.createChildContainer(), config, options);
+  const container = services.container;
+  // The loader works with the services as registered now; a plugin that provides one of the
+  // engine's tokens replaces it for everything resolved after loading (the dispatcher, the runs).
+  const handlers = container.resolve(HandlerRegistryToken);
+  // An executor the application chose (the fleet's) is built first, as its runtime plugin expects,
+  // and its configuration errors surface as themselves; a plugin may still provide another.
+  if (options.executor) container.resolve(ExecutorToken);
   const loader = new PluginLoader({
     container,
     handlers,
-    hooks,
-    logger,
+    hooks: container.resolve(HookRegistryToken),
+    logger: container.resolve(LoggerToken),
     runtime: options.runtime ?? 'embedded',
     ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
-    workers: () => executor.workers(),
+    workers: () => container.resolve(ExecutorToken).workers(),
   });
-  const baseDir = options.baseDir ?? process.cwd();
   try {
-    await loader.loadConfigured(config.plugins, options.plugins ?? [], baseDir);
+    await loader.loadConfigured(config.plugins, options.plugins ?? [], options.baseDir ?? process.cwd());
   } catch (err) {
-    await executor.close();
+    await services.builtExecutor()?.close();
     throw err;
   }
 
-  const dispatcher = new Dispatcher(container, executor, hooks, telemetry, logger, config.routing ?? {}, random);
-  late.dispatcher = dispatcher;
+  const executor = container.resolve(ExecutorToken);
+  const dispatcher = container.resolve(DispatcherToken);
+  const runs = container.resolve(RunFactoryToken);
+  const hooks = container.resolve(HookRegistryToken);
   const engineAbort = new AbortController();
   const active = new Set<Promise<unknown>>();
   let closed = false;
@@ -155,28 +120,7 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
         typeof pipelineOrFile === 'string'
           ? await loadPipelineFile(pipelineOrFile, { taskTypes: handlers.types(), strategies: dispatcher.strategyNames() })
           : await validateForRun(pipelineOrFile);
-      const run = new PipelineRun(
-        {
-          handlers,
-          hooks,
-          dispatcher,
-          executor,
-          telemetry,
-          logger,
-          random,
-          engineSignal: engineAbort.signal,
-          // The default no-op cache is no cache: nothing to look up or store.
-          cache: () => {
-            const cache = container.resolve<ResultCache>(ResultCacheToken);
-            return cache instanceof NoopResultCache ? undefined : cache;
-          },
-          ...(container.isRegistered(RunJournalsToken, true) ? { journals: container.resolve(RunJournalsToken) } : {}),
-        },
-        pipeline,
-        input ?? {},
-        runOptions,
-      );
-      const p = run.execute();
+      const p = runs.create(pipeline, input ?? {}, runOptions, engineAbort.signal).execute();
       active.add(p);
       try {
         return await p;

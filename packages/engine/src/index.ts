@@ -1,8 +1,9 @@
 /** @weft/engine: the public API. Nothing else is imported by plugins or applications. */
-export { createEngine, type CreateEngineOptions, type Engine, type ExecutorDeps } from './engine.js';
+export { createEngine, type CreateEngineOptions, type Engine } from './engine.js';
+export type { ExecutorDeps, Router } from './executors/executor-deps.js';
 export { ENGINE_VERSION } from './version.js';
 export { ErrorCodes, WeftError, NonRetryableError, isWeftError, isRetryable, errorMessage, type WeftErrorCode, type WeftErrorOptions } from './errors.js';
-export { LoggerToken, TracerToken, EngineConfigToken } from './tokens.js';
+export { LoggerToken, TracerToken, EngineConfigToken, ExecutorToken, ExecutorDepsToken, RouterToken } from './tokens.js';
 /** tsyringe's token type, so plugins can declare typed tokens without depending on tsyringe. */
 export type { InjectionToken, DependencyContainer } from 'tsyringe';
 export { BalancingStrategy, Predictor, WorkerGuard } from './contracts/routing.js';

@@ -1,8 +1,11 @@
 /** The embedded runtime: in-process worker slots with ids, capabilities and concurrency. */
+import 'reflect-metadata';
+import { inject, injectable } from 'tsyringe';
 import type { WorkerView } from '../contracts/worker.js';
 import { WeftError } from '../errors.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
 import type { Logger } from '../logging/logger.js';
+import { EmbeddedWorkersToken, ExecutorDepsToken } from '../tokens.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import type { ExecuteRequest, Executor } from './executor.js';
 import { runTask } from './task-runner.js';
@@ -27,6 +30,7 @@ interface Slot {
   running: number;
 }
 
+@injectable()
 export class MemoryExecutor implements Executor {
   readonly kind = 'embedded' as const;
   readonly waitsForWorkers = false;
@@ -35,8 +39,8 @@ export class MemoryExecutor implements Executor {
   private closed = false;
 
   constructor(
-    workers: readonly EmbeddedWorkerOptions[],
-    private readonly deps: { handlers: HandlerRegistry; telemetry: Telemetry; logger: Logger },
+    @inject(EmbeddedWorkersToken) workers: readonly EmbeddedWorkerOptions[],
+    @inject(ExecutorDepsToken) private readonly deps: { handlers: HandlerRegistry; telemetry: Telemetry; logger: Logger },
   ) {
     for (const w of workers) {
       const tracker = new WorkerStatsTracker();

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { WorkerView } from '../contracts/worker.js';
 import { WeftError, errorMessage } from '../errors.js';
-import type { ExecutorDeps } from '../engine.js';
+import type { ExecutorDeps } from '../executors/executor-deps.js';
 import type { ExecuteRequest, Executor } from '../executors/executor.js';
 import type { Logger } from '../logging/logger.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';

@@ -2,15 +2,19 @@
  * The engine's use of the OpenTelemetry API. Context is passed explicitly (not through the
  * active context) so parent/child links hold with or without a context manager.
  */
+import 'reflect-metadata';
 import { context as otelContext, trace, SpanStatusCode, type Context, type Span, type SpanOptions, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { inject, injectable } from 'tsyringe';
 import { errorMessage, WeftError } from '../errors.js';
+import { TracerProviderToken } from '../tokens.js';
 import { ENGINE_VERSION } from '../version.js';
 import { Attr } from './attributes.js';
 
+@injectable()
 export class Telemetry {
   readonly tracer: Tracer;
 
-  constructor(provider?: TracerProvider) {
+  constructor(@inject(TracerProviderToken) provider?: TracerProvider) {
     this.tracer = (provider ?? trace.getTracerProvider()).getTracer('@weft/engine', ENGINE_VERSION);
   }
 
