@@ -1,5 +1,6 @@
 /** The engine's own configuration, validated at the edge with zod. */
 import { z } from 'zod';
+import { MAX_DEPTH_CEILING } from '../pipeline/limits.js';
 
 const workerSchema = z.strictObject({
   id: z.string().min(1),
@@ -19,6 +20,13 @@ export const engineConfigSchema = z.strictObject({
       strategy: z.string().min(1).optional(),
       strategyOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
       waitForCapacityMs: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  /** Bounds on pipeline documents and run inputs (see PipelineLimits): nesting depth and size. */
+  limits: z
+    .strictObject({
+      maxDepth: z.number().int().min(2).max(MAX_DEPTH_CEILING).optional(),
+      maxValues: z.number().int().positive().optional(),
     })
     .optional(),
   /** Seed of every random choice the engine makes (jitter, random strategies). Default 1. */

@@ -36,7 +36,7 @@ export interface RunDeps {
   readonly executor: Executor;
   readonly telemetry: Telemetry;
   readonly logger: Logger;
-  /** The loaded result cache, undefined when none is. */
+  /** The loaded result cache; undefined when none is (then nothing is looked up or stored). */
   readonly cache: () => ResultCache | undefined;
   readonly random: () => number;
   /** Where the run keeps its progress outside this process (a fleet), if anywhere. */
@@ -279,7 +279,8 @@ export class PipelineRun {
         handlerVersion: handler.options.version ?? '1',
         idempotencyKey: `${this.runId}:${taskKey}`,
         ...(strategy === undefined ? {} : { strategy }),
-        ...(step.cache === false || handler.options.cacheable === false ? { noCache: true } : {}),
+        ...(step.cache === false || handler.options.cacheable === false || handler.options.sideEffects === true ? { noCache: true } : {}),
+        ...(handler.options.cache === undefined ? {} : { cachePolicy: handler.options.cache }),
       };
       // Completed before a crash or a takeover: answered from its record, never run again.
       const recorded = attempt === 1 ? this.journal?.completed(task.idempotencyKey) : undefined;

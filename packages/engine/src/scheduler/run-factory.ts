@@ -20,7 +20,6 @@ import {
   TelemetryToken,
 } from '../tokens.js';
 import type { Telemetry } from '../tracing/telemetry.js';
-import { NoopResultCache } from '../defaults/noop-cache.js';
 import { PipelineRun } from './pipeline-run.js';
 import { RunJournalsToken } from './run-journal.js';
 import type { RunOptions } from './run-types.js';
@@ -51,12 +50,8 @@ export class RunFactory {
         logger: this.logger,
         random: this.random,
         engineSignal,
-        // Resolved per run: plugins replace the no-op cache while loading. The no-op cache is no
-        // cache: nothing to look up or store.
-        cache: () => {
-          const cache = this.container.resolve<ResultCache>(ResultCacheToken);
-          return cache instanceof NoopResultCache ? undefined : cache;
-        },
+        // Resolved per lookup: a plugin may set the cache while loading; absent, nothing is cached.
+        cache: () => (this.container.isRegistered(ResultCacheToken, true) ? this.container.resolve<ResultCache>(ResultCacheToken) : undefined),
         // A runtime that keeps runs outside the process (the fleet) registers their journals.
         ...(this.container.isRegistered(RunJournalsToken, true) ? { journals: this.container.resolve(RunJournalsToken) } : {}),
       },

@@ -12,7 +12,8 @@ import { loadPluginHost } from '../../plugin/plugin-host.js';
 import { attachedRun, leaseOption } from '../attached-run.js';
 import { openFleetClient, type FleetClient } from '../fleet-client.js';
 import { startTracing } from '../../tracing/start-tracing.js';
-import { loadConfigFile, withPlugins } from '../config-file.js';
+import { assertSomethingLoaded, loadConfigFile, withPlugins } from '../config-file.js';
+import type { PipelineLimits } from '../../pipeline/limits.js';
 import { parseInputOption } from '../input.js';
 
 export interface RunCommandOptions {
@@ -52,7 +53,8 @@ export function registerRunCommand(program: Command): void {
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   const logger = createLogger();
-  const { config, baseDir } = await loadConfigFile(opts.config);
+  const loaded = await loadConfigFile(opts.config);
+  const { config, baseDir } = loaded;
   const redisUrl = opts.redis ?? (opts.fleet ? resolveRedisUrl(undefined) : undefined);
   if (opts.fleet && !redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', '--fleet needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
   if (opts.detach) {
@@ -63,8 +65,9 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const runtime = redisUrl ? await fleetRuntime(redisUrl, { ...(opts.prefix ? { prefix: opts.prefix } : {}), ...leaseOption(opts.leaseMs) }) : {};
   const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, ...runtime });
   try {
+    assertSomethingLoaded(loaded, engine.handlers.types());
     const pipeline = await loadPipelineFile(file, { taskTypes: engine.handlers.types() });
-    const input = await parseInputOption(opts.input);
+    const input = await parseInputOption(opts.input, (config as { limits?: PipelineLimits }).limits);
     return await attachedRun(engine, pipeline, input, {
       runId: randomUUID(),
       resume: false,
@@ -84,7 +87,7 @@ async function detachRun(file: string, opts: RunCommandOptions, env: { config: R
   let fleet: FleetClient | undefined;
   try {
     const pipeline = await loadPipelineFile(file, { taskTypes: host.handlers.types() });
-    const input = await parseInputOption(opts.input);
+    const input = await parseInputOption(opts.input, (env.config as { limits?: PipelineLimits }).limits);
     fleet = await openFleetClient({ redis: env.redisUrl, ...(opts.prefix ? { prefix: opts.prefix } : {}) }, 'weft run --detach');
     const runId = randomUUID();
     await storeNewRun(fleet.redis, fleet.keys, { runId, pipeline, input, status: 'queued' }, { retentionMs: DEFAULT_RETENTION_MS, keepRuns: DEFAULT_KEEP_RUNS });
