@@ -14,7 +14,7 @@ import type { HandlerRegistry } from './handlers/handler-registry.js';
 import type { Logger } from './logging/logger.js';
 import { loadPipelineFile } from './pipeline/load-pipeline-file.js';
 import type { PipelineDefinition } from './pipeline/pipeline-types.js';
-import { validatePipeline } from './pipeline/validate-pipeline.js';
+import { validatePipeline, type ValidateOptions } from './pipeline/validate-pipeline.js';
 import { PluginLoader, type LoadedPlugin } from './plugin/plugin-loader.js';
 import type { PluginSpec } from './plugin/plugin-spec.js';
 import type { RunOptions, RunResult } from './scheduler/run-types.js';
@@ -48,7 +48,10 @@ export interface Engine {
   readonly executor: Executor;
   /** Runs a pipeline (a definition, or a path to a YAML/JSON file) and resolves with its result. */
   run(pipeline: PipelineDefinition | string, input?: unknown, options?: RunOptions): Promise<RunResult>;
-  /** Validates a pipeline against this engine's handlers and strategies without running it. */
+  /**
+   * Validates a pipeline (a definition, or a path to a YAML/JSON file) against this engine's
+   * handlers, strategies (the config's `routing.strategy` too) and limits, without running it.
+   */
   validate(pipeline: unknown): Promise<PipelineDefinition>;
   registerHandler<I, O>(type: string, fn: TaskHandler<I, O>, options?: HandlerOptions<I>): void;
   on<N extends HookName>(hook: N, fn: HookFn<N>): () => void;
@@ -92,15 +95,26 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   const active = new Set<Promise<unknown>>();
   let closed = false;
 
-  const validate = (pipeline: unknown): Promise<PipelineDefinition> =>
-    validatePipeline(pipeline, { taskTypes: handlers.types(), strategies: dispatcher.strategyNames() });
+  const checks = (): ValidateOptions => ({
+    taskTypes: handlers.types(),
+    strategies: dispatcher.strategyNames(),
+    ...(config.routing?.strategy ? { routingStrategy: config.routing.strategy } : {}),
+    ...(config.limits ? { limits: config.limits } : {}),
+  });
+  const validate = (pipeline: unknown): Promise<PipelineDefinition> => (typeof pipeline === 'string' ? loadPipelineFile(pipeline, checks()) : validatePipeline(pipeline, checks()));
   // A definition run again is validated again only if it changed since (its JSON differs): the
   // schema check costs more than a run's first enqueue. Handlers and strategies are only ever
   // added, so a definition once valid stays valid.
   const validated = new WeakMap<object, { json: string; pipeline: PipelineDefinition }>();
   const validateForRun = async (raw: PipelineDefinition): Promise<PipelineDefinition> => {
     if (typeof raw !== 'object' || raw === null) return validate(raw);
-    const json = JSON.stringify(raw);
+    let json: string;
+    try {
+      json = JSON.stringify(raw);
+    } catch {
+      // A definition that contains itself or nests too deep: validation says where, with its code.
+      return validate(raw);
+    }
     const hit = validated.get(raw);
     if (hit?.json === json) return hit.pipeline;
     const pipeline = await validate(raw);
@@ -118,7 +132,7 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
       if (closed) throw new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run pipelines.', { retryable: false });
       const pipeline =
         typeof pipelineOrFile === 'string'
-          ? await loadPipelineFile(pipelineOrFile, { taskTypes: handlers.types(), strategies: dispatcher.strategyNames() })
+          ? await loadPipelineFile(pipelineOrFile, checks())
           : await validateForRun(pipelineOrFile);
       const p = runs.create(pipeline, input ?? {}, runOptions, engineAbort.signal).execute();
       active.add(p);

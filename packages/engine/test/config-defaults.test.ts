@@ -29,8 +29,9 @@ describe('engine configuration defaults', () => {
       ...Object.keys(parsed),
       ...Object.keys(parsed.workers[0]!).filter((k) => k !== 'id').map((k) => `workers[].${k}`),
       ...Object.keys(engineConfigSchema.shape.routing.unwrap().shape).map((k) => `routing.${k}`),
+      ...Object.keys(engineConfigSchema.shape.limits.unwrap().shape).map((k) => `limits.${k}`),
     ];
-    expect([...rows.keys()].sort()).toEqual([...new Set(fields.filter((f) => f !== 'routing'))].sort());
+    expect([...rows.keys()].sort()).toEqual([...new Set(fields.filter((f) => f !== 'routing' && f !== 'limits'))].sort());
     for (const [path, cell] of rows) {
       const documented = cell === 'none' ? undefined : JSON.parse(cell.slice(1, -1));
       expect(schemaDefault(path), path).toEqual(documented);

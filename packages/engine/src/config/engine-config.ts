@@ -3,6 +3,7 @@
  * schema applies it, code reads the parsed value, and the README's table is tested against it.
  */
 import { z } from 'zod';
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_VALUES, MAX_DEPTH_CEILING } from '../pipeline/limits.js';
 
 /** The defaults of an embedded worker slot, also applied to slots built in code (MemoryExecutor). */
 export const WORKER_DEFAULTS = { capabilities: ['*'], concurrency: 4, weight: 1, kind: 'embedded' } as const;
@@ -29,6 +30,13 @@ export const engineConfigSchema = z.strictObject({
       strategyOptions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
       /** How long a task waits, in ms, when every capable worker is refused by a guard. */
       waitForCapacityMs: z.number().int().nonnegative().default(30_000),
+    })
+    .prefault({}),
+  /** Bounds on pipeline documents and run inputs (see PipelineLimits): nesting depth and size. */
+  limits: z
+    .strictObject({
+      maxDepth: z.number().int().min(2).max(MAX_DEPTH_CEILING).default(DEFAULT_MAX_DEPTH),
+      maxValues: z.number().int().positive().default(DEFAULT_MAX_VALUES),
     })
     .prefault({}),
   /** Seed of every random choice the engine makes (jitter, random strategies). */

@@ -8,7 +8,8 @@ import { loadPipelineFile } from '../../pipeline/load-pipeline-file.js';
 import { PipelineRunError } from '../../scheduler/run-error.js';
 import { createLogger } from '../../logging/logger.js';
 import { startTracing } from '../../tracing/start-tracing.js';
-import { loadConfigFile, withPlugins } from '../config-file.js';
+import { assertSomethingLoaded, loadConfigFile, withPlugins } from '../config-file.js';
+import type { PipelineLimits } from '../../pipeline/limits.js';
 import { parseInputOption } from '../input.js';
 import { progressReporter } from '../progress.js';
 import { formatSummary } from '../summary.js';
@@ -45,14 +46,16 @@ export function registerRunCommand(program: Command): void {
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   const logger = createLogger();
   const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? await startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-cli' }) : undefined;
-  const { config, baseDir } = await loadConfigFile(opts.config);
+  const loaded = await loadConfigFile(opts.config);
+  const { config, baseDir } = loaded;
   const redisUrl = opts.redis ?? (opts.fleet ? resolveRedisUrl(undefined) : undefined);
   if (opts.fleet && !redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', '--fleet needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
   const runtime = redisUrl ? await fleetRuntime(redisUrl) : {};
   const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, ...runtime });
   try {
+    assertSomethingLoaded(loaded, engine.handlers.types());
     const pipeline = await loadPipelineFile(file, { taskTypes: engine.handlers.types() });
-    const input = await parseInputOption(opts.input);
+    const input = await parseInputOption(opts.input, (config as { limits?: PipelineLimits }).limits);
     const progress = opts.progress === false || opts.json ? undefined : progressReporter(process.stderr, pipeline.steps.length);
     try {
       const result = await engine.run(pipeline, input, progress ? { onEvent: progress.onEvent } : {});
