@@ -7,7 +7,6 @@ import 'reflect-metadata';
 import { trace } from '@opentelemetry/api';
 import { instanceCachingFactory, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import type { EngineConfig } from './config/engine-config.js';
-import { NoopResultCache } from './defaults/noop-cache.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import type { Executor } from './executors/executor.js';
 import type { ExecutorDeps } from './executors/executor-deps.js';
@@ -26,7 +25,6 @@ import {
   HookRegistryToken,
   LoggerToken,
   RandomToken,
-  ResultCacheToken,
   RouterToken,
   RoutingConfigToken,
   RunFactoryToken,
@@ -60,7 +58,7 @@ export function registerServices(container: DependencyContainer, config: EngineC
   container.register(TracerToken, { useFactory: instanceCachingFactory((c) => c.resolve(TelemetryToken).tracer) });
   container.registerSingleton(HandlerRegistryToken, HandlerRegistry);
   container.registerSingleton(HookRegistryToken, HookRegistry);
-  container.register(ResultCacheToken, { useValue: new NoopResultCache() });
+  // No ResultCache by default: runs ask the container and skip caching when none is registered.
   container.registerSingleton(DispatcherToken, Dispatcher);
   container.register(RouterToken, { useToken: DispatcherToken });
   container.registerSingleton(RunFactoryToken, RunFactory);

@@ -8,7 +8,7 @@ export { LoggerToken, TracerToken, EngineConfigToken, ExecutorToken, ExecutorDep
 export type { InjectionToken, DependencyContainer } from 'tsyringe';
 export { BalancingStrategy, Predictor, WorkerGuard } from './contracts/routing.js';
 export type { CandidateScore, Prediction, SelectContext, StrategyChoice, GuardVerdict, RouteDecision } from './contracts/routing.js';
-export { ResultCache, Embedder, type CacheHit } from './contracts/cache.js';
+export { ResultCache, Embedder, type CacheHit, type CacheFieldKind, type CacheFieldSpec, type CachePolicyDeclaration } from './contracts/cache.js';
 export { LanguageBridge, type TextPosition } from './contracts/language-bridge.js';
 export type { TaskDescriptor, TaskOutcome } from './contracts/task.js';
 export { workerAccepts, type WorkerView, type WorkerStats } from './contracts/worker.js';

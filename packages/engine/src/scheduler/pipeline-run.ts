@@ -32,7 +32,8 @@ export interface RunDeps {
   readonly executor: Executor;
   readonly telemetry: Telemetry;
   readonly logger: Logger;
-  readonly cache: () => ResultCache;
+  /** The loaded result cache; undefined when none is (then nothing is looked up or stored). */
+  readonly cache: () => ResultCache | undefined;
   readonly random: () => number;
   /** Engine-wide signal: aborts on close(). */
   readonly engineSignal: AbortSignal;
@@ -303,7 +304,8 @@ export class PipelineRun {
         handlerVersion: handler.options.version ?? '1',
         idempotencyKey: `${this.runId}:${taskKey}`,
         ...(strategy === undefined ? {} : { strategy }),
-        ...(step.cache === false || handler.options.cacheable === false ? { noCache: true } : {}),
+        ...(step.cache === false || handler.options.cacheable === false || handler.options.sideEffects === true ? { noCache: true } : {}),
+        ...(handler.options.cache === undefined ? {} : { cachePolicy: handler.options.cache }),
       };
       await this.semaphore.acquire();
       let started = performance.now();
@@ -390,8 +392,7 @@ export class PipelineRun {
   /** The result cache to look the task up in: a first attempt, cacheable, with a cache loaded. */
   private cacheFor(task: TaskDescriptor): ResultCache | undefined {
     if (task.noCache || task.attempt !== 1) return undefined;
-    const cache = this.deps.cache();
-    return cache.name === 'none' ? undefined : cache;
+    return this.deps.cache();
   }
 
   /** Cache first, then `task:before` hooks: either may answer without running. */
@@ -423,7 +424,7 @@ export class PipelineRun {
 
   private async store(task: TaskDescriptor, output: unknown): Promise<void> {
     const cache = this.deps.cache();
-    if (cache.name === 'none') return;
+    if (!cache) return;
     try {
       await cache.store(task, output);
     } catch (err) {

@@ -49,8 +49,8 @@ export class RunFactory {
         logger: this.logger,
         random: this.random,
         engineSignal,
-        // Resolved per run: plugins replace the no-op cache while loading.
-        cache: () => this.container.resolve<ResultCache>(ResultCacheToken),
+        // Resolved per lookup: a plugin may set the cache while loading; absent, nothing is cached.
+        cache: () => (this.container.isRegistered(ResultCacheToken, true) ? this.container.resolve<ResultCache>(ResultCacheToken) : undefined),
       },
       pipeline,
       input,
