@@ -19,7 +19,7 @@ import type { Telemetry } from '../tracing/telemetry.js';
 import { withOutputJson } from '../util/json.js';
 import { FleetKeys, DEFAULT_PREFIX, assertPrefixFits } from './fleet-keys.js';
 import type { FleetWorkerOptions } from './fleet-options.js';
-import { jobPayloadSchema, toTaskDescriptor, type JobPayload, type TaskReply } from './job-payload.js';
+import { REPLY_TO, jobPayloadSchema, toTaskDescriptor, type JobPayload, type TaskReply } from './job-payload.js';
 import type { TaskDescriptor } from '../contracts/task.js';
 import { assertReachable, connectRedis, createRedisClient, fleetRedisOptions, isClusterUrl, type RedisClient } from './redis-connection.js';
 import { CancelListener } from './cancel-listener.js';
@@ -171,11 +171,13 @@ export class FleetWorker {
       });
       this.logger.warn({ jobId: job.id, queue, issues }, 'malformed job payload; failing the job');
       const replyTo = (job.data as { replyTo?: unknown; requestId?: unknown } | null) ?? {};
-      if (typeof replyTo.replyTo === 'string' && typeof replyTo.requestId === 'string') {
+      // A replyTo that is not a runner id is never made into a key name.
+      if (typeof replyTo.replyTo === 'string' && REPLY_TO.test(replyTo.replyTo) && typeof replyTo.requestId === 'string') {
         await this.reply(queue, replyTo.replyTo, { requestId: replyTo.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: 0 });
       }
       throw new UnrecoverableError(`${err.code}: ${err.message}`);
     }
+    if (!this.deps.handlers.get(parsed.data.task.type)) return this.refuseType(job, queue, parsed.data);
     // Without a wait when a slot is free: a synchronous handler then runs, and its reply is
     // written, before BullMQ's own work for this job (fetching the next) takes the event loop.
     if (!this.slots.tryAcquire()) await this.slots.acquire();
@@ -248,7 +250,8 @@ export class FleetWorker {
       await this.send(queue, payload.replyTo, withOutputJson(JSON.stringify(reply), outputJson), [resultsKey, task.idempotencyKey, withOutputJson('{}', outputJson)]);
       return null;
     } catch (err) {
-      message = errorMessage(err);
+      // The job's failed reason keeps the code, as the malformed-payload path does.
+      message = err instanceof WeftError ? `${err.code}: ${err.message}` : errorMessage(err);
       // Cut short by our own shutdown: no failure reply, the runner re-routes the task when this
       // worker leaves the registry, so the step does not fail for the worker's sake.
       if (!this.abort.signal.aborted) {
@@ -259,6 +262,21 @@ export class FleetWorker {
     } finally {
       this.tracker.finished(ok, performance.now() - started, message);
     }
+  }
+
+  /**
+   * A job for a task type this worker has no handler for (routed before a restart that dropped a
+   * plugin, or enqueued by hand): failed at once with its code, and the runner told not to retry.
+   */
+  private async refuseType(job: Job, queue: string, payload: JobPayload): Promise<never> {
+    const type = payload.task.type;
+    const err = new WeftError('WEFT_HANDLER_NOT_FOUND', `Worker ${this.id} has no handler for task type "${type}" (it serves ${this.deps.handlers.types().join(', ') || 'none'}). Load the plugin that provides it on this worker; the job is failed and not retried.`, {
+      retryable: false,
+      details: { type, workerId: this.id, jobId: job.id },
+    });
+    this.logger.warn({ jobId: job.id, queue, type }, 'job for an unknown task type; failing it');
+    await this.reply(queue, payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: 0 });
+    throw new UnrecoverableError(`${err.code}: ${err.message}`);
   }
 
   /** OpenTelemetry messaging attributes of processing one job. */
