@@ -109,4 +109,18 @@ describe('a run outlives its runner', () => {
     const status = await runWeft(['status', runId, '--redis', redis.url, '--prefix', MANUAL]);
     expect(status.stdout).toContain(': succeeded');
   });
+
+  it('Redis restart (AOF on) and a runner SIGKILL in the same run: a worker completes it from the restored record', async () => {
+    const { proc, runId } = await runner('E');
+    await waitFor('two fan-out items done', () => doneCount('E-f') >= 2, 60_000);
+    await redis.kill();
+    const killedAt = Date.now();
+    proc.child.kill('SIGKILL');
+    await redis.restart();
+    const r = await finished(runId);
+    expect(r.meta.status).toBe('succeeded');
+    expect(r.meta.takeovers).toBeGreaterThanOrEqual(1);
+    expect(normalised(r.output, 'E')).toBe(clean);
+    expectNoRepeats('E', killedAt);
+  });
 });
