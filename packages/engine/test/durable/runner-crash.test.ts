@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
+import { statusCommand } from '../../src/cli/commands/status.js';
 import { effectsLog, pluginPath, runWeft, spawnFleet, spawnWeft, spawnWorker, stopAll, waitFor, type WorkerProcess } from '../fleet/fleet-harness.js';
 import { duplicates, inputFor, MAX_PARALLEL, normalised, pipelineFile, printedRunId, readRecord } from './durable-harness.js';
 
@@ -79,6 +80,12 @@ describe('a run outlives its runner', () => {
     await waitFor('B-first done', () => doneCount('B-first') === 1, 30_000);
     proc.child.kill('SIGKILL');
     const killedAt = Date.now();
+    // Once its lease lapsed, the run is shown as what it is: orphaned, then resumed by its new driver.
+    const shown = await waitFor('status to name the new driver', async () => {
+      const text = await statusCommand(runId, { redis: redis.url });
+      return /: resumed by w[12]/.test(text) ? text : undefined;
+    }, 20_000, 100);
+    expect(shown).toMatch(/: resumed by w[12] /);
     const r = await finished(runId);
     expect(r.meta.status).toBe('succeeded');
     expect(normalised(r.output, 'B')).toBe(clean);
