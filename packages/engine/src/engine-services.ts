@@ -39,9 +39,6 @@ import type { CreateEngineOptions } from './engine.js';
 /** The dispatcher: routes tasks onto the executor's workers. Its Router side is RouterToken. */
 export const DispatcherToken: InjectionToken<Dispatcher> = Symbol.for('weft.Dispatcher');
 
-/** The embedded runtime's default: one local slot that accepts every task. */
-const LOCAL_WORKERS = [{ id: 'local', capabilities: ['*'], concurrency: 8 }] as const;
-
 export interface EngineServices {
   readonly container: DependencyContainer;
   /** The executor, if anything resolved it yet (a failed plugin load closes it only then). */
@@ -54,9 +51,9 @@ export function registerServices(container: DependencyContainer, config: EngineC
   container.register(EngineConfigToken, { useValue: config });
   container.register(LoggerToken, { useValue: options.logger ?? silentLogger() });
   container.register(TracerProviderToken, { useValue: options.tracerProvider ?? trace.getTracerProvider() });
-  container.register(RandomToken, { useValue: seededRandom(config.seed ?? 1) });
-  container.register(RoutingConfigToken, { useValue: config.routing ?? {} });
-  container.register(EmbeddedWorkersToken, { useValue: config.workers ?? LOCAL_WORKERS });
+  container.register(RandomToken, { useValue: seededRandom(config.seed) });
+  container.register(RoutingConfigToken, { useValue: config.routing });
+  container.register(EmbeddedWorkersToken, { useValue: config.workers });
   container.registerSingleton(TelemetryToken, Telemetry);
   container.register(TracerToken, { useFactory: instanceCachingFactory((c) => c.resolve(TelemetryToken).tracer) });
   container.registerSingleton(HandlerRegistryToken, HandlerRegistry);

@@ -31,7 +31,7 @@ export { WorkerStatsTracker, type WorkerStatsOptions } from './executors/worker-
 export { runTask, type RunTaskOptions } from './executors/task-runner.js';
 export type { HandlerRegistry } from './handlers/handler-registry.js';
 export type { Reselect, RoutingConfig } from './dispatch/dispatcher.js';
-export { engineConfigSchema, type EngineConfig } from './config/engine-config.js';
+export { engineConfigSchema, type EngineConfig, type EngineConfigInput } from './config/engine-config.js';
 export { SpanNames, Attr } from './tracing/attributes.js';
 export { Telemetry, failSpan } from './tracing/telemetry.js';
 export { formatSpanTree, type SpanLike } from './tracing/span-tree.js';
