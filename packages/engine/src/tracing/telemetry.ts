@@ -2,19 +2,23 @@
  * The engine's use of the OpenTelemetry API. Context is passed explicitly (not through the
  * active context) so parent/child links hold with or without a context manager.
  */
+import 'reflect-metadata';
 import { context as otelContext, metrics, trace, SpanStatusCode, type Context, type MeterProvider, type Span, type SpanOptions, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { inject, injectable } from 'tsyringe';
 import { errorMessage, WeftError } from '../errors.js';
 import { EngineMetrics } from '../metrics/engine-metrics.js';
+import { MeterProviderToken, TracerProviderToken } from '../tokens.js';
 import { ENGINE_VERSION } from '../version.js';
 import { Attr } from './attributes.js';
 
+@injectable()
 export class Telemetry {
   readonly tracer: Tracer;
   readonly metrics: EngineMetrics;
   readonly meterProvider: MeterProvider;
 
   /** Default: the global providers, no-ops until an SDK is started. */
-  constructor(provider?: TracerProvider, meterProvider: MeterProvider = metrics.getMeterProvider()) {
+  constructor(@inject(TracerProviderToken) provider?: TracerProvider, @inject(MeterProviderToken) meterProvider: MeterProvider = metrics.getMeterProvider()) {
     this.tracer = (provider ?? trace.getTracerProvider()).getTracer('@weft/engine', ENGINE_VERSION);
     this.meterProvider = meterProvider;
     this.metrics = new EngineMetrics(meterProvider);

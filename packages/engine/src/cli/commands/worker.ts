@@ -1,6 +1,12 @@
 /** `weft worker --redis <url> --plugins … --concurrency N --capabilities …`: one fleet worker process. */
 import type { Command } from 'commander';
-import { loadPluginHost } from '../../plugin/plugin-host.js';
+import { createEngine, type CreateEngineOptions, type Engine } from '../../engine.js';
+import { FleetKeys, DEFAULT_PREFIX } from '../../fleet/fleet-keys.js';
+import { fleetRuntime } from '../../fleet/fleet-runtime.js';
+import { connectRedis } from '../../fleet/redis-connection.js';
+import { RunTakeover } from '../../fleet/run-takeover.js';
+import type { Logger } from '../../logging/logger.js';
+import { loadPluginHost, type PluginHost } from '../../plugin/plugin-host.js';
 import { advertisedCapabilities } from '../advertised-capabilities.js';
 import { WeftError } from '../../errors.js';
 import { FleetWorker } from '../../fleet/fleet-worker.js';
@@ -27,6 +33,8 @@ export interface WorkerCommandOptions {
   trace?: boolean;
   metricsPort?: string;
   metricsHost?: string;
+  takeover?: boolean;
+  takeoverScanMs?: string;
   youngGenerationMb?: string;
 }
 
@@ -49,6 +57,8 @@ export function registerWorkerCommand(program: Command): void {
     .option('--trace', 'export spans over OTLP (to the OTEL_EXPORTER_OTLP_* endpoint; default http://localhost:4318)')
     .option('--metrics-port <n>', 'serve Prometheus metrics at http://<metrics-host>:<n>/metrics')
     .option('--metrics-host <host>', 'interface the metrics port listens on (default 127.0.0.1)')
+    .option('--no-takeover', 'never drive runs: do not take over runs whose driver died, nor detached runs')
+    .option('--takeover-scan-ms <ms>', 'how often runs in progress are checked for a lapsed lease (default 1000)')
     .option('--young-generation-mb <mb>', `cap V8's young generation, bounding resident memory under load; 0 leaves V8's sizing, as does a --max-semi-space-size of your own (default ${DEFAULT_YOUNG_GENERATION_MB})`)
     .action(async (opts: WorkerCommandOptions) => {
       process.exitCode = await workerCommand(opts);
@@ -100,14 +110,47 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
     await telemetry?.shutdown();
     throw err;
   }
+  const takeover = opts.takeover === false ? undefined : await startTakeover(redisUrl, opts, worker.id, logger, engine, (runtime) => createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, ...runtime }));
   logger.info({ redis: redactUrl(redisUrl), id: worker.id }, `worker ${worker.id} serving ${engine.handlers.types().join(', ') || '(no task types)'}; SIGTERM drains`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   logger.info({ signal }, `${signal}: finishing in-flight jobs, taking no new ones`);
+  // Runs driven here are handed back first (leases released), so other processes take them over.
+  await takeover?.stop();
   await worker.close();
   await engine.close();
   await telemetry?.shutdown();
   return 0;
+}
+
+/** The runner role: drives runs whose driver died (or detached runs), from their records. */
+async function startTakeover(
+  redisUrl: string,
+  opts: WorkerCommandOptions,
+  workerId: string,
+  logger: Logger,
+  host: PluginHost,
+  engineWith: (runtime: Partial<CreateEngineOptions>) => Promise<Engine>,
+): Promise<{ stop(): Promise<void> }> {
+  const keys = new FleetKeys(opts.prefix ?? DEFAULT_PREFIX);
+  const redis = connectRedis(redisUrl, logger, 'takeover');
+  await redis.connect();
+  const types = new Set(host.handlers.types());
+  const takeover = new RunTakeover(redis, keys, logger, {
+    scanMs: int(opts.takeoverScanMs, '--takeover-scan-ms') ?? 1000,
+    canRun: (needed) => needed.every((t) => types.has(t)),
+    makeEngine: async () => {
+      const fleet = await fleetRuntime(redisUrl, { ...(opts.prefix ? { prefix: opts.prefix } : {}), driverName: workerId });
+      return engineWith({ ...fleet, plugins: fleet.plugins });
+    },
+  });
+  takeover.start();
+  return {
+    async stop() {
+      await takeover.stop();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
 }
