@@ -4,7 +4,7 @@
  * `provide`s one of these tokens replaces the default (docs/extension-points.md).
  */
 import 'reflect-metadata';
-import { trace } from '@opentelemetry/api';
+import { metrics, trace } from '@opentelemetry/api';
 import { instanceCachingFactory, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import type { EngineConfig } from './config/engine-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
@@ -24,6 +24,7 @@ import {
   HandlerRegistryToken,
   HookRegistryToken,
   LoggerToken,
+  MeterProviderToken,
   RandomToken,
   RouterToken,
   RoutingConfigToken,
@@ -51,6 +52,7 @@ export function registerServices(container: DependencyContainer, config: EngineC
   container.register(EngineConfigToken, { useValue: config });
   container.register(LoggerToken, { useValue: options.logger ?? silentLogger() });
   container.register(TracerProviderToken, { useValue: options.tracerProvider ?? trace.getTracerProvider() });
+  container.register(MeterProviderToken, { useValue: options.meterProvider ?? metrics.getMeterProvider() });
   container.register(RandomToken, { useValue: seededRandom(config.seed) });
   container.register(RoutingConfigToken, { useValue: config.routing });
   container.register(EmbeddedWorkersToken, { useValue: config.workers });

@@ -35,6 +35,7 @@ export const ErrorCodes = {
   WEFT_RUN_LEASE_LOST: 'The process driving a run lost its lease to another one, which now drives it.',
   WEFT_RUN_INPUT_INVALID: "A run's input (`--input`) could not be read or parsed, or exceeds the limits.",
   WEFT_CONFIG_NOT_FOUND: 'No engine configuration was found and no plugins were named, so no task type is known.',
+  WEFT_TELEMETRY_UNAVAILABLE: 'The OpenTelemetry SDK packages are not installed.',
 } as const;
 
 export type WeftErrorCode = keyof typeof ErrorCodes;

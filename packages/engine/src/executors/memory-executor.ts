@@ -72,6 +72,7 @@ export class MemoryExecutor implements Executor {
     // In flight from now (queued or running), so routing sees it; it runs when the slot has room.
     slot.tracker.started();
     const started = performance.now();
+    const queuedAt = Date.now();
     while (slot.running >= slot.view.concurrency) {
       await new Promise<void>((resolve) => slot.waiting.push(resolve));
     }
@@ -87,6 +88,7 @@ export class MemoryExecutor implements Executor {
         workerId: req.workerId,
         signal: req.signal,
         parent: req.traceContext,
+        queuedAt,
         ...(req.timeoutMs === undefined ? {} : { timeoutMs: req.timeoutMs }),
       });
       ok = true;

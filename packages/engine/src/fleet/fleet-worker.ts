@@ -238,6 +238,7 @@ export class FleetWorker {
         parent: extractTrace(payload.trace),
         spanKind: SpanKind.CONSUMER,
         attributes: this.spanAttributes(job, queue),
+        queuedAt: job.timestamp,
         timeoutMs: payload.timeoutMs,
       });
       const output = isThenable(result) ? await result : result;

@@ -11,7 +11,7 @@ import { DEFAULT_KEEP_RUNS, DEFAULT_RETENTION_MS, storeNewRun } from '../../flee
 import { loadPluginHost } from '../../plugin/plugin-host.js';
 import { attachedRun, leaseOption } from '../attached-run.js';
 import { openFleetClient, type FleetClient } from '../fleet-client.js';
-import { startTracing } from '../../tracing/start-tracing.js';
+import { startCliTelemetry } from '../cli-telemetry.js';
 import { assertSomethingLoaded, loadConfigFile, withPlugins } from '../config-file.js';
 import type { PipelineLimits } from '../../pipeline/limits.js';
 import { parseInputOption } from '../input.js';
@@ -45,7 +45,7 @@ export function registerRunCommand(program: Command): void {
     .option('--prefix <prefix>', 'fleet key and queue prefix (default {weft})')
     .option('--json', 'print the run result as JSON on stdout')
     .option('--no-progress', 'no live progress on stderr')
-    .option('--trace', 'export spans over OTLP/HTTP (configured by OTEL_* variables)')
+    .option('--trace', 'export spans over OTLP (to the OTEL_EXPORTER_OTLP_* endpoint; default http://localhost:4318)')
     .action(async (file: string, opts: RunCommandOptions) => {
       process.exitCode = await runCommand(file, opts);
     });
@@ -61,7 +61,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     if (!redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', '--detach stores the run for the fleet to drive: add --fleet (with REDIS_URL set) or --redis redis://host:6379.', { retryable: false });
     return detachRun(file, opts, { config, baseDir, redisUrl, logger });
   }
-  const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? await startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-cli' }) : undefined;
+  const telemetry = await startCliTelemetry({ serviceName: 'weft-cli', logger, trace: opts.trace === true });
   const runtime = redisUrl ? await fleetRuntime(redisUrl, { ...(opts.prefix ? { prefix: opts.prefix } : {}), ...leaseOption(opts.leaseMs) }) : {};
   const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, ...runtime });
   try {
@@ -77,7 +77,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     });
   } finally {
     await engine.close();
-    await tracing?.shutdown();
+    await telemetry?.shutdown();
   }
 }
 

@@ -12,8 +12,8 @@ import { WeftError } from '../../errors.js';
 import { FleetWorker } from '../../fleet/fleet-worker.js';
 import { redactUrl, createLogger } from '../../logging/logger.js';
 import { resolveRedisUrl } from '../../fleet/redis-connection.js';
-import { startTracing } from '../../tracing/start-tracing.js';
 import { Telemetry } from '../../tracing/telemetry.js';
+import { startCliTelemetry } from '../cli-telemetry.js';
 import { loadConfigFile, withPlugins } from '../config-file.js';
 import { DEFAULT_YOUNG_GENERATION_MB } from '../young-generation.js';
 
@@ -31,6 +31,8 @@ export interface WorkerCommandOptions {
   lockDurationMs?: string;
   pools?: boolean;
   trace?: boolean;
+  metricsPort?: string;
+  metricsHost?: string;
   takeover?: boolean;
   takeoverScanMs?: string;
   youngGenerationMb?: string;
@@ -52,7 +54,9 @@ export function registerWorkerCommand(program: Command): void {
     .option('--drain-timeout-ms <ms>', 'how long SIGTERM waits for in-flight jobs (default 30000)')
     .option('--lock-duration-ms <ms>', 'BullMQ job lock; a stalled job is detected after it (default 30000)')
     .option('--no-pools', 'consume only this worker\'s own queue, not the shared pool queues')
-    .option('--trace', 'export spans over OTLP/HTTP (configured by OTEL_* variables)')
+    .option('--trace', 'export spans over OTLP (to the OTEL_EXPORTER_OTLP_* endpoint; default http://localhost:4318)')
+    .option('--metrics-port <n>', 'serve Prometheus metrics at http://<metrics-host>:<n>/metrics')
+    .option('--metrics-host <host>', 'interface the metrics port listens on (default 127.0.0.1)')
     .option('--no-takeover', 'never drive runs: do not take over runs whose driver died, nor detached runs')
     .option('--takeover-scan-ms <ms>', 'how often runs in progress are checked for a lapsed lease (default 1000)')
     .option('--young-generation-mb <mb>', `cap V8's young generation, bounding resident memory under load; 0 leaves V8's sizing, as does a --max-semi-space-size of your own (default ${DEFAULT_YOUNG_GENERATION_MB})`)
@@ -72,7 +76,8 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const redisUrl = resolveRedisUrl(opts.redis);
   if (!redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', 'weft worker needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
   const logger = createLogger({ level: process.env['WEFT_LOG_LEVEL'] ?? 'info', name: 'weft-worker' });
-  const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? await startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-worker' }) : undefined;
+  const metricsPort = int(opts.metricsPort, '--metrics-port');
+  const telemetry = await startCliTelemetry({ serviceName: 'weft-worker', logger, trace: opts.trace === true, ...(metricsPort ? { metricsPort } : {}), ...(opts.metricsHost ? { metricsHost: opts.metricsHost } : {}) });
   const { config, baseDir } = await loadConfigFile(opts.config);
   const engine = await loadPluginHost({ config: withPlugins(config, opts.plugins), baseDir, logger, redisUrl });
   const concurrency = int(opts.concurrency, '--concurrency');
@@ -101,8 +106,8 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   try {
     await worker.start();
   } catch (err) {
-      await engine.close();
-    await tracing?.shutdown();
+    await engine.close();
+    await telemetry?.shutdown();
     throw err;
   }
   const takeover = opts.takeover === false ? undefined : await startTakeover(redisUrl, opts, worker.id, logger, engine, (runtime) => createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, ...runtime }));
@@ -116,7 +121,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   await takeover?.stop();
   await worker.close();
   await engine.close();
-  await tracing?.shutdown();
+  await telemetry?.shutdown();
   return 0;
 }
 
