@@ -4,7 +4,7 @@
  * `provide`s one of these tokens replaces the default (docs/extension-points.md).
  */
 import 'reflect-metadata';
-import { trace } from '@opentelemetry/api';
+import { metrics, trace } from '@opentelemetry/api';
 import { instanceCachingFactory, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import type { EngineConfig } from './config/engine-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
@@ -24,6 +24,7 @@ import {
   HandlerRegistryToken,
   HookRegistryToken,
   LoggerToken,
+  MeterProviderToken,
   RandomToken,
   RouterToken,
   RoutingConfigToken,
@@ -39,9 +40,6 @@ import type { CreateEngineOptions } from './engine.js';
 /** The dispatcher: routes tasks onto the executor's workers. Its Router side is RouterToken. */
 export const DispatcherToken: InjectionToken<Dispatcher> = Symbol.for('weft.Dispatcher');
 
-/** The embedded runtime's default: one local slot that accepts every task. */
-const LOCAL_WORKERS = [{ id: 'local', capabilities: ['*'], concurrency: 8 }] as const;
-
 export interface EngineServices {
   readonly container: DependencyContainer;
   /** The executor, if anything resolved it yet (a failed plugin load closes it only then). */
@@ -54,9 +52,10 @@ export function registerServices(container: DependencyContainer, config: EngineC
   container.register(EngineConfigToken, { useValue: config });
   container.register(LoggerToken, { useValue: options.logger ?? silentLogger() });
   container.register(TracerProviderToken, { useValue: options.tracerProvider ?? trace.getTracerProvider() });
-  container.register(RandomToken, { useValue: seededRandom(config.seed ?? 1) });
-  container.register(RoutingConfigToken, { useValue: config.routing ?? {} });
-  container.register(EmbeddedWorkersToken, { useValue: config.workers ?? LOCAL_WORKERS });
+  container.register(MeterProviderToken, { useValue: options.meterProvider ?? metrics.getMeterProvider() });
+  container.register(RandomToken, { useValue: seededRandom(config.seed) });
+  container.register(RoutingConfigToken, { useValue: config.routing });
+  container.register(EmbeddedWorkersToken, { useValue: config.workers });
   container.registerSingleton(TelemetryToken, Telemetry);
   container.register(TracerToken, { useFactory: instanceCachingFactory((c) => c.resolve(TelemetryToken).tracer) });
   container.registerSingleton(HandlerRegistryToken, HandlerRegistry);

@@ -1,6 +1,6 @@
 /** createEngine: the container, the plugins, the runtime, and run()/close(). */
 import 'reflect-metadata';
-import type { TracerProvider } from '@opentelemetry/api';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { HandlerOptions, TaskHandler } from './contracts/handler.js';
 import type { HookFn, HookName } from './contracts/hooks.js';
@@ -18,7 +18,8 @@ import { validatePipeline, type ValidateOptions } from './pipeline/validate-pipe
 import { PluginLoader, type LoadedPlugin } from './plugin/plugin-loader.js';
 import type { PluginSpec } from './plugin/plugin-spec.js';
 import type { RunOptions, RunResult } from './scheduler/run-types.js';
-import { ExecutorToken, HandlerRegistryToken, HookRegistryToken, LoggerToken, RunFactoryToken } from './tokens.js';
+import { ExecutorToken, HandlerRegistryToken, HookRegistryToken, LoggerToken, RunFactoryToken, TelemetryToken } from './tokens.js';
+import { recordHookMetrics } from './metrics/hook-metrics.js';
 
 export type { ExecutorDeps } from './executors/executor-deps.js';
 
@@ -31,6 +32,8 @@ export interface CreateEngineOptions {
   logger?: Logger;
   /** Default: the global provider (a no-op until tracing is started). */
   tracerProvider?: TracerProvider;
+  /** Default: the global meter provider, as it is when the engine is created (start telemetry first). */
+  meterProvider?: MeterProvider;
   /** Directory plugins named by package or relative path are resolved from. Default cwd. */
   baseDir?: string;
   /** Builds the runtime's executor. Default: the embedded MemoryExecutor. */
@@ -71,6 +74,8 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   // An executor the application chose (the fleet's) is built first, as its runtime plugin expects,
   // and its configuration errors surface as themselves; a plugin may still provide another.
   if (options.executor) container.resolve(ExecutorToken);
+  // Registered before any plugin's hooks: runs, routes and retries counted in the metrics.
+  recordHookMetrics(container.resolve(HookRegistryToken), container.resolve(TelemetryToken).metrics, config.routing?.strategy);
   const loader = new PluginLoader({
     container,
     handlers,

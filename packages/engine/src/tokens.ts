@@ -3,7 +3,7 @@
  * public names (BalancingStrategy, Predictor…) are both the interface and its token.
  * Symbol.for so that two copies of the engine in one process still agree on them.
  */
-import type { Tracer, TracerProvider } from '@opentelemetry/api';
+import type { MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import type { EngineConfig } from './config/engine-config.js';
 import type { RoutingConfig } from './dispatch/dispatcher.js';
@@ -23,6 +23,8 @@ export { BalancingStrategy as BalancingStrategyToken, Predictor as PredictorToke
 export const LoggerToken: InjectionToken<Logger> = Symbol.for('weft.Logger');
 /** The engine's OpenTelemetry tracer, for plugins that write spans of their own (breaker transitions). */
 export const TracerToken: InjectionToken<Tracer> = Symbol.for('weft.Tracer');
+/** The engine's OpenTelemetry meter provider, for plugins that record metrics of their own (breaker states). */
+export const MeterProviderToken: InjectionToken<MeterProvider> = Symbol.for('weft.MeterProvider');
 export const EngineConfigToken: InjectionToken<EngineConfig> = Symbol.for('weft.EngineConfig');
 
 // The engine's own services. createEngine registers a default for each in the engine's child

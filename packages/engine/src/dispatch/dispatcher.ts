@@ -8,6 +8,7 @@ import { inject, injectable, type DependencyContainer } from 'tsyringe';
 import type { BalancingStrategy, CandidateScore, Prediction, Predictor, RouteDecision, WorkerGuard } from '../contracts/routing.js';
 import type { TaskDescriptor } from '../contracts/task.js';
 import { workerAccepts, type WorkerView } from '../contracts/worker.js';
+import type { EngineConfig } from '../config/engine-config.js';
 import { WeftError, errorMessage } from '../errors.js';
 import type { Executor } from '../executors/executor.js';
 import type { Router } from '../executors/executor-deps.js';
@@ -29,14 +30,8 @@ import { Attr, MAX_SCORED_CANDIDATES, SpanNames } from '../tracing/attributes.js
 import type { Telemetry } from '../tracing/telemetry.js';
 import { DefaultLeastInFlight } from './least-in-flight.js';
 
-export interface RoutingConfig {
-  /** Strategy used when a step and its pipeline name none. Default: the only registered one, else `default`. */
-  readonly strategy?: string;
-  /** Options passed to strategies by name. */
-  readonly strategyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** How long a task waits when every capable worker is refused by a guard, in ms. Default 30000. */
-  readonly waitForCapacityMs?: number;
-}
+/** The configuration's `routing`, defaults applied (config/engine-config.ts). */
+export type RoutingConfig = EngineConfig['routing'];
 
 export type { Reselect } from '../executors/executor-deps.js';
 
@@ -130,7 +125,7 @@ export class Dispatcher implements Router {
     const strategy = this.resolveStrategy(task.strategy);
     const predictor = this.predictor();
     const started = performance.now();
-    const limit = this.config.waitForCapacityMs ?? 30_000;
+    const limit = this.config.waitForCapacityMs;
     let prediction: Prediction | undefined;
     let predicted = false;
     let decision: RouteDecision | undefined;
@@ -220,7 +215,7 @@ export class Dispatcher implements Router {
 
   /** The strategy's pick among `workers`, with its configured options. */
   private select(strategy: BalancingStrategy, task: TaskDescriptor, workers: readonly WorkerView[], prediction?: Prediction) {
-    const options = this.config.strategyOptions?.[strategy.name];
+    const options = this.config.strategyOptions[strategy.name];
     return strategy.select(task, workers, { random: this.random, ...(prediction ? { prediction } : {}), ...(options ? { options } : {}) });
   }
 

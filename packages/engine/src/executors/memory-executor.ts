@@ -1,6 +1,7 @@
 /** The embedded runtime: in-process worker slots with ids, capabilities and concurrency. */
 import 'reflect-metadata';
 import { inject, injectable } from 'tsyringe';
+import { WORKER_DEFAULTS } from '../config/engine-config.js';
 import type { WorkerView } from '../contracts/worker.js';
 import { WeftError } from '../errors.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
@@ -13,13 +14,12 @@ import { WorkerStatsTracker } from './worker-stats.js';
 
 export interface EmbeddedWorkerOptions {
   readonly id: string;
-  /** Default `['*']`: accepts every task. */
+  // Defaults: WORKER_DEFAULTS (config/engine-config.ts), as for the configuration's `workers`.
+  /** What the slot accepts; `*` accepts every task. */
   readonly capabilities?: readonly string[];
-  /** Tasks run at once on this slot. Default 4. */
+  /** Tasks run at once on this slot. */
   readonly concurrency?: number;
-  /** Default 1. */
   readonly weight?: number;
-  /** Default `embedded`. */
   readonly kind?: string;
 }
 
@@ -46,10 +46,10 @@ export class MemoryExecutor implements Executor {
       const tracker = new WorkerStatsTracker();
       const view: WorkerView = {
         id: w.id,
-        capabilities: w.capabilities ?? ['*'],
-        concurrency: w.concurrency ?? 4,
-        weight: w.weight ?? 1,
-        kind: w.kind ?? 'embedded',
+        capabilities: w.capabilities ?? WORKER_DEFAULTS.capabilities,
+        concurrency: w.concurrency ?? WORKER_DEFAULTS.concurrency,
+        weight: w.weight ?? WORKER_DEFAULTS.weight,
+        kind: w.kind ?? WORKER_DEFAULTS.kind,
         stats: tracker.stats,
       };
       this.slots.set(w.id, { view, tracker, waiting: [], running: 0 });
@@ -72,6 +72,7 @@ export class MemoryExecutor implements Executor {
     // In flight from now (queued or running), so routing sees it; it runs when the slot has room.
     slot.tracker.started();
     const started = performance.now();
+    const queuedAt = Date.now();
     while (slot.running >= slot.view.concurrency) {
       await new Promise<void>((resolve) => slot.waiting.push(resolve));
     }
@@ -87,6 +88,7 @@ export class MemoryExecutor implements Executor {
         workerId: req.workerId,
         signal: req.signal,
         parent: req.traceContext,
+        queuedAt,
         ...(req.timeoutMs === undefined ? {} : { timeoutMs: req.timeoutMs }),
       });
       ok = true;

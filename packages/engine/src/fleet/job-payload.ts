@@ -37,6 +37,8 @@ export const jobPayloadSchema = z.object({
   /** 1 for the first enqueue of this attempt, +1 per re-route. */
   route: z.number().int().positive(),
   task: taskSchema,
+  /** Set for a resumed run: the task may have completed already, so its record is checked first. */
+  recheck: z.boolean().optional(),
   timeoutMs: z.number().int().positive().optional(),
   /** W3C trace context (`traceparent`, `tracestate`) of the step the task belongs to. */
   trace: z.record(z.string(), z.string()),

@@ -21,6 +21,7 @@ import {
 } from '../tokens.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import { PipelineRun } from './pipeline-run.js';
+import { RunJournalsToken } from './run-journal.js';
 import type { RunOptions } from './run-types.js';
 
 @injectable()
@@ -51,6 +52,8 @@ export class RunFactory {
         engineSignal,
         // Resolved per lookup: a plugin may set the cache while loading; absent, nothing is cached.
         cache: () => (this.container.isRegistered(ResultCacheToken, true) ? this.container.resolve<ResultCache>(ResultCacheToken) : undefined),
+        // A runtime that keeps runs outside the process (the fleet) registers their journals.
+        ...(this.container.isRegistered(RunJournalsToken, true) ? { journals: this.container.resolve(RunJournalsToken) } : {}),
       },
       pipeline,
       input,
