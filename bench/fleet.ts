@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startRedis } from '../test-support/redis-server.js';
 import { benchTracing } from './lib/bench-tracing.js';
-import { otlpSink } from './lib/fleet-procs.js';
+import { cpuMs, otlpSink, ownCpuMs } from './lib/fleet-procs.js';
 import { latencies } from './lib/fleet-latency.js';
 import { rawDrain, rawGather, weftSide, type Scenario, type Side } from './lib/fleet-sides.js';
 import { percentile, printTable, writeReport } from './lib/report.js';
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
   const provider = benchTracing(sink.url);
   const metrics: Record<string, number> = {};
   const rows: Record<string, string | number>[] = [];
+  const cpuRows: Record<string, string | number>[] = [];
+  const redisPid = redis.process.pid!;
   let weftRss = 0;
   let rawRss = 0;
   try {
@@ -62,12 +64,20 @@ async function main(): Promise<void> {
       const [drain, gather, weft] = sides as [Side, Side, Side];
       for (const side of sides) await side.run(warmup(s));
       const perSec = new Map<Side, number[]>(sides.map((x) => [x, []]));
+      const cpu = new Map<Side, { producer: number[]; workers: number[]; redis: number[] }>(sides.map((x) => [x, { producer: [], workers: [], redis: [] }]));
+      const sum = (pids: readonly number[]): number => pids.reduce((a, pid) => a + cpuMs(pid), 0);
       const vsDrain: number[] = [];
       const vsGather: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         for (let k = 0; k < sides.length; k++) {
           const side = sides[(k + round) % sides.length]!;
+          const before = { producer: ownCpuMs(), workers: sum(side.pids), redis: cpuMs(redisPid) };
           perSec.get(side)!.push(s.jobs / (await side.run(s.jobs)));
+          // CPU per task, in µs: what a loaded machine's wall clock hides.
+          const c = cpu.get(side)!;
+          c.producer.push((1000 * (ownCpuMs() - before.producer)) / s.jobs);
+          c.workers.push((1000 * (sum(side.pids) - before.workers)) / s.jobs);
+          c.redis.push((1000 * (cpuMs(redisPid) - before.redis)) / s.jobs);
         }
         const last = (x: Side): number => perSec.get(x)!.at(-1)!;
         vsDrain.push(last(weft) / last(drain));
@@ -84,6 +94,13 @@ async function main(): Promise<void> {
         [`throughput_ratio_${key}`]: median(vsDrain),
         [`samework_ratio_${key}`]: median(vsGather),
       });
+      for (const side of sides) {
+        const c = cpu.get(side)!;
+        const part = { producer: median(c.producer), workers: median(c.workers), redis: median(c.redis) };
+        const total = part.producer + part.workers + part.redis;
+        metrics[`${side.name.replace(/\s+/g, '_')}_cpu_us_per_task_${key}`] = total;
+        cpuRows.push({ scenario: s.label, side: side.name, 'producer/runner': Math.round(part.producer), workers: Math.round(part.workers), redis: Math.round(part.redis), total: Math.round(total) });
+      }
       weftRss = Math.max(weftRss, rss.weft);
       rawRss = Math.max(rawRss, rss.gather);
       rows.push({
@@ -101,6 +118,7 @@ async function main(): Promise<void> {
       console.log(`${s.label}: done (${Math.round((performance.now() - began) / 1000)} s)`);
     }
     printTable(`Throughput, no-op tasks (median of ${ROUNDS} alternating rounds; rss MB)`, rows);
+    printTable('CPU per task, µs (median over the rounds; the bench process is the producer or runner)', cpuRows);
 
     const lat = await latencies(redis.url, LATENCY_RUNS, sink.url, provider);
     const p = (k: keyof typeof lat, q: number): number => percentile(lat[k], q);

@@ -42,7 +42,7 @@ function track(child: ChildProcess, ready: (out: string) => boolean): Proc {
 /** A BullMQ Worker with a no-op processor; `traced`: bullmq-otel exporting to `otlp`. */
 export function rawWorker(redisUrl: string, queue: string, concurrency: number, otlp?: string): Proc {
   const args = [rawWorkerScript, redisUrl, queue, String(concurrency), RAW_PREFIX, ...(otlp ? ['--traced'] : [])];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...workerNodeArgs, ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp } : {}) },
@@ -50,9 +50,15 @@ export function rawWorker(redisUrl: string, queue: string, concurrency: number, 
   return track(child, (out) => out.includes('ready'));
 }
 
+/**
+ * Node flags for every worker process, for profiling: BENCH_WORKER_NODE_ARGS="--cpu-prof
+ * --cpu-prof-dir=/tmp/prof" (flags NODE_OPTIONS refuses).
+ */
+const workerNodeArgs = (process.env['BENCH_WORKER_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+
 /** `weft worker` as a user starts it, with examples/fleet's plugin (task `fleet.noop`). */
 export function weftWorker(redisUrl: string, id: string, concurrency: number, otlp: string): Proc {
-  const child = spawn(process.execPath, [weftBin, 'worker', '--redis', redisUrl, '--id', id, '--concurrency', String(concurrency), '--plugins', examplePlugin, '--no-pools'], {
+  const child = spawn(process.execPath, [...workerNodeArgs, weftBin, 'worker', '--redis', redisUrl, '--id', id, '--concurrency', String(concurrency), '--plugins', examplePlugin, '--no-pools'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, WEFT_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_SERVICE_NAME: 'bench-worker' },
@@ -94,6 +100,22 @@ export async function otlpSink(): Promise<OtlpSink> {
 export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+const TICKS_PER_S = 100;
+
+/** CPU time a process has used so far (user + system), in ms, from /proc. */
+export function cpuMs(pid: number): number {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_S;
+}
+
+/** This process's CPU time so far, in ms. */
+export function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 export async function stopAll(procs: readonly Proc[]): Promise<void> {

@@ -30,6 +30,8 @@ export interface Side {
   run(n: number): Promise<number>;
   /** Highest resident memory of the side's worker processes now, in MB. */
   rss(): number;
+  /** The side's worker processes. */
+  readonly pids: readonly number[];
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function rawDrain(redisUrl: string, s: Scenario): Promise<Side> {
       return seconds;
     },
     rss: maxRss(procs),
+    pids: procs.map((p) => p.child.pid!),
     async stop() {
       await queue.obliterate({ force: true });
       await queue.close();
@@ -104,6 +107,7 @@ export async function rawGather(redisUrl: string, s: Scenario, otlp: string): Pr
       return seconds;
     },
     rss: maxRss(procs),
+    pids: procs.map((p) => p.child.pid!),
     async stop() {
       await events.close();
       await queue.obliterate({ force: true });
@@ -132,6 +136,7 @@ export async function weftSide(redisUrl: string, s: Scenario, otlp: string, trac
       return seconds;
     },
     rss: maxRss(procs),
+    pids: procs.map((p) => p.child.pid!),
     async stop() {
       await engine.close();
       await stopAll(procs);

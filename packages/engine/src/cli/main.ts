@@ -2,7 +2,11 @@
 /** Entry point of the `weft` binary: typed errors print their code and message, nothing else. */
 import 'reflect-metadata';
 import { WeftError } from '../errors.js';
-import { buildProgram } from './program.js';
+import { capWorkerYoungGeneration } from './young-generation.js';
+
+// Before the commands load: loading alone would grow a worker's young generation past its cap.
+capWorkerYoungGeneration();
+const { buildProgram } = await import('./program.js');
 
 buildProgram()
   .parseAsync(process.argv)

@@ -14,13 +14,18 @@ export class WorkerStatsTracker {
   private readonly alpha: number;
   private readonly windowSize: number;
   private readonly maxErrors: number;
-  private readonly outcomes: boolean[] = [];
+  /** The window's outcomes as a ring (1 success, 0 failure), and how many of them succeeded. */
+  private readonly outcomes: Uint8Array;
+  private filled = 0;
+  private next = 0;
+  private successes = 0;
   readonly stats: WorkerStats = { inFlight: 0, ewmaLatencyMs: 0, successRate: 1, completed: 0, failed: 0, recentErrors: [] };
 
   constructor(options: WorkerStatsOptions = {}) {
     this.alpha = options.ewmaAlpha ?? 0.2;
     this.windowSize = options.window ?? 50;
     this.maxErrors = options.recentErrors ?? 5;
+    this.outcomes = new Uint8Array(Math.max(1, this.windowSize));
   }
 
   started(): void {
@@ -39,8 +44,13 @@ export class WorkerStatsTracker {
         if (s.recentErrors.length > this.maxErrors) s.recentErrors.shift();
       }
     }
-    this.outcomes.push(ok);
-    if (this.outcomes.length > this.windowSize) this.outcomes.shift();
-    s.successRate = this.outcomes.filter(Boolean).length / this.outcomes.length;
+    // A ring and a running count: a worker's hot path finishes thousands of tasks a second, and
+    // neither allocates nor rescans the window per task.
+    if (this.filled === this.outcomes.length) this.successes -= this.outcomes[this.next]!;
+    else this.filled++;
+    this.outcomes[this.next] = ok ? 1 : 0;
+    this.successes += ok ? 1 : 0;
+    this.next = (this.next + 1) % this.outcomes.length;
+    s.successRate = this.successes / this.filled;
   }
 }

@@ -232,7 +232,7 @@ export class FleetExecutor implements Executor {
     };
     const keep = this.options.keepCompleted ?? 1000;
     try {
-      await this.queues.get(p.queue).add(task.type, payload, { jobId: p.jobId, attempts: 1, removeOnComplete: { count: keep }, removeOnFail: { count: keep } });
+      await this.queues.add(p.queue, task.type, payload, { jobId: p.jobId, attempts: 1, removeOnComplete: { count: keep }, removeOnFail: { count: keep } });
       span.setStatus({ code: SpanStatusCode.OK });
     } catch (err) {
       failSpan(span, err);

@@ -208,7 +208,7 @@ export class FleetWorker {
         parent: extractTrace(payload.trace),
         spanKind: SpanKind.CONSUMER,
         attributes: this.spanAttributes(job, queue),
-        ...(payload.timeoutMs === undefined ? {} : { timeoutMs: payload.timeoutMs }),
+        timeoutMs: payload.timeoutMs,
       });
       const output = isThenable(result) ? await result : result;
       ok = true;

@@ -1,11 +1,13 @@
 /** The runner's BullMQ Queue objects, one per queue name, made on first use and closed together. */
-import { Queue } from 'bullmq';
+import { Queue, type JobsOptions } from 'bullmq';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
+import { EnqueueBatcher } from './enqueue-batcher.js';
 import type { RedisClient } from './redis-connection.js';
 
 export class QueueSet {
   private readonly queues = new Map<string, Queue>();
+  private readonly enqueuer = new EnqueueBatcher();
 
   constructor(
     private readonly connection: RedisClient,
@@ -21,6 +23,11 @@ export class QueueSet {
       this.queues.set(name, q);
     }
     return q;
+  }
+
+  /** Adds a job to queue `name`; the adds of one event-loop turn go to Redis together (EnqueueBatcher). */
+  add(name: string, jobName: string, data: unknown, opts: JobsOptions): Promise<void> {
+    return this.enqueuer.add(this.get(name), jobName, data, opts);
   }
 
   /** Deletes the queue and its jobs in Redis (a dead worker's queue). */

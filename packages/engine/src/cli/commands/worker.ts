@@ -9,6 +9,7 @@ import { resolveRedisUrl } from '../../fleet/redis-connection.js';
 import { startTracing } from '../../tracing/start-tracing.js';
 import { Telemetry } from '../../tracing/telemetry.js';
 import { loadConfigFile, withPlugins } from '../config-file.js';
+import { DEFAULT_YOUNG_GENERATION_MB } from '../young-generation.js';
 
 export interface WorkerCommandOptions {
   redis?: string;
@@ -24,6 +25,7 @@ export interface WorkerCommandOptions {
   lockDurationMs?: string;
   pools?: boolean;
   trace?: boolean;
+  youngGenerationMb?: string;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -43,6 +45,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--lock-duration-ms <ms>', 'BullMQ job lock; a stalled job is detected after it (default 30000)')
     .option('--no-pools', 'consume only this worker\'s own queue, not the shared pool queues')
     .option('--trace', 'export spans over OTLP/HTTP (configured by OTEL_* variables)')
+    .option('--young-generation-mb <mb>', `cap V8's young generation, bounding resident memory under load; 0 leaves V8's sizing, as does a --max-semi-space-size of your own (default ${DEFAULT_YOUNG_GENERATION_MB})`)
     .action(async (opts: WorkerCommandOptions) => {
       process.exitCode = await workerCommand(opts);
     });
@@ -67,6 +70,8 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const heartbeatTtlMs = int(opts.heartbeatTtlMs, '--heartbeat-ttl-ms');
   const drainTimeoutMs = int(opts.drainTimeoutMs, '--drain-timeout-ms');
   const lockDurationMs = int(opts.lockDurationMs, '--lock-duration-ms');
+  // Applied by the entry point before anything loads (see young-generation.ts); checked here.
+  if (opts.youngGenerationMb !== '0') int(opts.youngGenerationMb, '--young-generation-mb');
   const worker = new FleetWorker(
     {
       redisUrl,
@@ -86,7 +91,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   try {
     await worker.start();
   } catch (err) {
-    await engine.close();
+      await engine.close();
     await tracing?.shutdown();
     throw err;
   }

@@ -1,0 +1,59 @@
+/**
+ * Caps a worker process's young generation at run time. Under load V8 grows its semi-spaces to
+ * 16 MB each (a 32 MB young generation, plus the copy), which is most of why a busy worker sits
+ * 25-30 MB above an idle one; with the cap it stays near its idle size at the same throughput.
+ * `--max-semi-space-size` would do it but only as a start-up flag, which a `weft worker` started
+ * as users start it does not get; the growth factor, though, V8 reads each time it grows the
+ * young generation. So after each minor GC the young generation's size is read: at the cap,
+ * growth stops (factor 1); below it (V8 shrank it when idle), growth is allowed again. It must
+ * start before the worker loads its modules, which alone grow the young generation to 32 MB
+ * (growth can be stopped, not undone): the `weft` entry point starts it first thing.
+ */
+import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
+import v8 from 'node:v8';
+
+/** The cap, in MB of young generation (both semi-spaces). */
+export const DEFAULT_YOUNG_GENERATION_MB = 8;
+
+/** Whether the process was started with its own young-generation size, which then stands. */
+export function youngGenerationSetByUser(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env['NODE_OPTIONS'] ?? ''): boolean {
+  return [...execArgv, ...nodeOptions.split(/\s+/)].some((a) => /^--(max|min)[-_]semi[-_]space[-_]size\b|^--semi[-_]space[-_]growth[-_]factor\b/.test(a));
+}
+
+function youngGenerationBytes(): number {
+  return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+}
+
+/** Starts the cap; returns a function that stops it and lets V8 grow the young generation again. */
+export function capYoungGeneration(maxMb = DEFAULT_YOUNG_GENERATION_MB): () => void {
+  const cap = maxMb * 2 ** 20;
+  let growing = true;
+  const check = (): void => {
+    const grow = youngGenerationBytes() < cap;
+    if (grow === growing) return;
+    growing = grow;
+    v8.setFlagsFromString(`--semi-space-growth-factor=${grow ? 2 : 1}`);
+  };
+  const observer = new PerformanceObserver((list) => {
+    if (list.getEntries().some((e) => (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR)) check();
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  check();
+  return () => {
+    observer.disconnect();
+    if (!growing) v8.setFlagsFromString('--semi-space-growth-factor=2');
+  };
+}
+
+/**
+ * For `weft worker [--young-generation-mb <mb>]`: starts the cap unless the command is another,
+ * the flag is 0, or the process was started with a young-generation flag of its own. A value
+ * that is not a whole number falls back to the default here; the worker command then refuses it.
+ */
+export function capWorkerYoungGeneration(argv: readonly string[] = process.argv): (() => void) | undefined {
+  if (argv[2] !== 'worker' || youngGenerationSetByUser()) return undefined;
+  const i = argv.findIndex((a) => a === '--young-generation-mb' || a.startsWith('--young-generation-mb='));
+  const raw = i < 0 ? undefined : argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+  const mb = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : DEFAULT_YOUNG_GENERATION_MB;
+  return mb > 0 ? capYoungGeneration(mb) : undefined;
+}
