@@ -2,16 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // Type-aware linting (typescript-eslint's recommendedTypeChecked): floating and misused promises,
-// unsafe `any` flows and unbound methods are caught with the compiler's types. One tsconfig
-// (tsconfig.eslint.json) covers sources, tests, benches and examples; `.js`/`.mjs` files have no
-// types and get the untyped rules only.
+// unsafe `any` flows and unbound methods are caught with the compiler's types. The root
+// tsconfig.json covers sources, tests, benches and examples (tsx reads it too, when tests spawn
+// workers from source); `.js`/`.mjs` files have no types and get the untyped rules only.
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'bench/results/**', 'examples/**/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { project: ['./tsconfig.eslint.json'], tsconfigRootDir: import.meta.dirname },
+      parserOptions: { project: ['./tsconfig.json'], tsconfigRootDir: import.meta.dirname },
       globals: {
         process: 'readonly',
         console: 'readonly',

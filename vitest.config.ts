@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     // Tests run against sources, so a change is tested without a build.
     alias: {
+      // Subpaths first: an alias matches by prefix.
+      '@weft/engine/telemetry': fileURLToPath(new URL('./packages/engine/src/telemetry/index.ts', import.meta.url)),
       '@weft/engine': src('engine'),
       '@weft/plugin-balancer': src('plugin-balancer'),
       '@weft/plugin-ml': src('plugin-ml'),

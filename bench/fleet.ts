@@ -5,19 +5,17 @@
  * each side's workers start once per scenario and take a warm-up batch, then ROUNDS rounds run the
  * sides in turn (the order rotating each round); figures are medians over rounds, ratios the
  * median of each round's ratio (the sides of a round share the machine's load). Then single-task
- * and 3-step-chain latency, worker RSS, and the takeover time when the durable-run measurement
- * exists (lib/takeover.ts). Tracing: every span sampled, batch processors, OTLP/HTTP protobuf to
- * a local sink that counts and drops; Weft's runner and the raw gather producer share one
- * provider in this process.
+ * and 3-step-chain latency, worker RSS, and the takeover time (lib/takeover.ts). Tracing: every
+ * span sampled, batch processors, OTLP/HTTP protobuf to a local sink that counts and drops;
+ * Weft's runner and the raw gather producer share one provider in this process.
  */
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { startRedis } from '../test-support/redis-server.js';
 import { benchTracing } from './lib/bench-tracing.js';
 import { cpuMs, otlpSink, ownCpuMs } from './lib/fleet-procs.js';
 import { latencies } from './lib/fleet-latency.js';
 import { rawDrain, rawGather, weftSide, type Scenario, type Side } from './lib/fleet-sides.js';
+import { measureTakeover } from './lib/takeover.js';
 import { percentile, printTable, writeReport } from './lib/report.js';
 
 const ROUNDS = 3;
@@ -38,14 +36,6 @@ const median = (xs: readonly number[]): number => {
 
 /** Jobs run before timing, on every side, so steady state is measured (JIT, connections, scripts). */
 const warmup = (s: Scenario): number => Math.min(500, Math.ceil(s.jobs / 4));
-
-/** From the durable-runs work: SIGKILL of a runner to the next step's dispatch by another process. */
-async function takeover(redisUrl: string): Promise<number> {
-  const file = fileURLToPath(new URL('./lib/takeover.ts', import.meta.url));
-  if (!existsSync(file)) return NaN;
-  const mod = (await import(file)) as { measureTakeover?: (redisUrl: string) => Promise<number> };
-  return mod.measureTakeover ? mod.measureTakeover(redisUrl) : NaN;
-}
 
 async function main(): Promise<void> {
   const began = performance.now();
@@ -101,6 +91,9 @@ async function main(): Promise<void> {
         metrics[`${side.name.replace(/\s+/g, '_')}_cpu_us_per_task_${key}`] = total;
         cpuRows.push({ scenario: s.label, side: side.name, 'producer/runner': Math.round(part.producer), workers: Math.round(part.workers), redis: Math.round(part.redis), total: Math.round(total) });
       }
+      // The same-work ratio in CPU rather than wall clock: what the rate ratio tends to on a machine
+      // that runs nothing else, and far steadier on one that does.
+      metrics[`samework_cpu_ratio_${key}`] = metrics[`raw_gather_cpu_us_per_task_${key}`]! / metrics[`weft_cpu_us_per_task_${key}`]!;
       weftRss = Math.max(weftRss, rss.weft);
       rawRss = Math.max(rawRss, rss.gather);
       rows.push({
@@ -126,8 +119,8 @@ async function main(): Promise<void> {
       { case: 'single task', 'raw p50': p('rawSingle', 50), 'raw p99': p('rawSingle', 99), 'weft p50': p('weftSingle', 50), 'weft p99': p('weftSingle', 99), 'p50 weft/raw': p('weftSingle', 50) / p('rawSingle', 50) },
       { case: '3-step chain', 'raw p50': p('rawChain', 50), 'raw p99': p('rawChain', 99), 'weft p50': p('weftChain', 50), 'weft p99': p('weftChain', 99), 'p50 weft/raw': p('weftChain', 50) / p('rawChain', 50) },
     ]);
-    const takeoverMs = await takeover(redis.url);
-    if (!Number.isFinite(takeoverMs)) console.log('\ntakeover_ms: not measured (bench/lib/takeover.ts, from the durable-runs work, is not there yet)');
+    const takeoverMs = await measureTakeover(redis.url);
+    console.log(Number.isFinite(takeoverMs) ? `\ntakeover_ms: ${Math.round(takeoverMs)} (runner SIGKILL to the next step's start, driven by a worker)` : "\ntakeover_ms: not measured (this build's weft worker has no takeover)");
     await provider.forceFlush();
     Object.assign(metrics, {
       raw_single_p50_ms: p('rawSingle', 50),

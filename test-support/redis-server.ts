@@ -47,6 +47,8 @@ export interface StartRedisOptions {
   password?: string;
   /** Serve TLS only (no plain port), with these PEM files; the URL is then rediss://. */
   tls?: { certFile: string; keyFile: string; caFile: string };
+  /** Append-only file on, fsync on every write: a kill and restart() keep what was written. */
+  appendOnly?: boolean;
 }
 
 const INSTALL_HINT = 'Install Redis (Debian: apt-get install redis-server; `.ci/run` does it where missing) so tests can start private servers, or set REDIS_URL to a Redis they may flush';
@@ -70,7 +72,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Priva
   const listen = options.tls
     ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile, '--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', 'no']
     : ['--port', String(port)];
-  const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+  const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no', ...(options.appendOnly ? ['--appendfsync', 'always'] : []), '--dir', dir, '--loglevel', 'warning'];
   if (options.password) args.push('--requirepass', options.password);
   let proc = await launch(args, port);
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';

@@ -37,7 +37,8 @@ export async function codeCheckEngine(root, options = {}) {
     config: { workers: codeCheckWorkers(), routing: { strategy: 'p2c' } },
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  engine.registerHandler('code-check.summary', async (input) => summarize(input), { description: 'Sums up per-file diagnostics.' });
+  // A pure function of its input: opted into the cache, every field compared exactly.
+  engine.registerHandler('code-check.summary', async (input) => summarize(input), { description: 'Sums up per-file diagnostics.', cache: {} });
   return engine;
 }
 

@@ -1,13 +1,15 @@
 // `pnpm demo`: runs pipeline.yaml on the embedded runtime (no Redis) and shows how its trace was exported.
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { createEngine, formatSpanTree, startTracing } from '@weft/engine';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createEngine, formatSpanTree } from '@weft/engine';
+import { startTelemetry } from '@weft/engine/telemetry';
 import demoPlugin from './demo-plugin.mjs';
 
 const otlp = Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 const memory = otlp ? undefined : new InMemorySpanExporter();
-const tracing = await startTracing({ serviceName: 'weft-demo', ...(memory ? { exporter: memory } : {}) });
+// NodeSDK, configured by the OTEL_* variables; without a collector, spans stay in memory.
+const telemetry = await startTelemetry({ serviceName: 'weft-demo', envDefaults: { OTEL_METRICS_EXPORTER: 'none' }, ...(memory ? { spanProcessors: [new SimpleSpanProcessor(memory)] } : {}) });
 
 const engine = await createEngine({
   plugins: [demoPlugin],
@@ -24,7 +26,7 @@ try {
   console.log(JSON.stringify(result.output, null, 2));
 } finally {
   await engine.close();
-  await tracing.flush();
+  await telemetry.flush();
 }
 
 if (memory) {
@@ -32,6 +34,6 @@ if (memory) {
   console.log(`\nTrace: ${spans.length} spans kept in memory (set OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 to send them to a collector over OTLP/HTTP):`);
   console.log(formatSpanTree(spans));
 } else {
-  console.log(`\nTrace exported over OTLP/HTTP to ${tracing.destination}`);
+  console.log(`\nTelemetry exported (${telemetry.destination})`);
 }
-await tracing.shutdown();
+await telemetry.shutdown();

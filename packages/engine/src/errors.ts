@@ -29,6 +29,13 @@ export const ErrorCodes = {
   WEFT_WORKER_LOST: "A task's worker disappeared before it finished.",
   WEFT_RUN_NOT_FOUND: 'No run with that id is known.',
   WEFT_REDIS_AUTH_FAILED: 'Redis refused the user or password in the URL.',
+  WEFT_RUN_UNRESUMABLE: 'A stored run needs task types that no loaded plugin provides.',
+  WEFT_RUN_LEASED: 'Another live process holds the lease of the run (it is driving it).',
+  WEFT_RUN_ENDED: 'The run has already ended; there is nothing to resume or cancel.',
+  WEFT_RUN_LEASE_LOST: 'The process driving a run lost its lease to another one, which now drives it.',
+  WEFT_RUN_INPUT_INVALID: "A run's input (`--input`) could not be read or parsed, or exceeds the limits.",
+  WEFT_CONFIG_NOT_FOUND: 'No engine configuration was found and no plugins were named, so no task type is known.',
+  WEFT_TELEMETRY_UNAVAILABLE: 'The OpenTelemetry SDK packages are not installed.',
 } as const;
 
 export type WeftErrorCode = keyof typeof ErrorCodes;

@@ -1,13 +1,14 @@
 /** @weft/engine: the public API. Nothing else is imported by plugins or applications. */
-export { createEngine, type CreateEngineOptions, type Engine, type ExecutorDeps } from './engine.js';
+export { createEngine, type CreateEngineOptions, type Engine } from './engine.js';
+export type { ExecutorDeps, Router } from './executors/executor-deps.js';
 export { ENGINE_VERSION } from './version.js';
 export { ErrorCodes, WeftError, NonRetryableError, isWeftError, isRetryable, errorMessage, type WeftErrorCode, type WeftErrorOptions } from './errors.js';
-export { LoggerToken, TracerToken, EngineConfigToken } from './tokens.js';
+export { LoggerToken, TracerToken, MeterProviderToken, EngineConfigToken, ExecutorToken, ExecutorDepsToken, RouterToken } from './tokens.js';
 /** tsyringe's token type, so plugins can declare typed tokens without depending on tsyringe. */
 export type { InjectionToken, DependencyContainer } from 'tsyringe';
 export { BalancingStrategy, Predictor, WorkerGuard } from './contracts/routing.js';
 export type { CandidateScore, Prediction, SelectContext, StrategyChoice, GuardVerdict, RouteDecision } from './contracts/routing.js';
-export { ResultCache, Embedder, type CacheHit } from './contracts/cache.js';
+export { ResultCache, Embedder, type CacheHit, type CacheFieldKind, type CacheFieldSpec, type CachePolicyDeclaration } from './contracts/cache.js';
 export { LanguageBridge, type TextPosition } from './contracts/language-bridge.js';
 export type { TaskDescriptor, TaskOutcome } from './contracts/task.js';
 export { workerAccepts, type WorkerView, type WorkerStats } from './contracts/worker.js';
@@ -30,11 +31,13 @@ export { WorkerStatsTracker, type WorkerStatsOptions } from './executors/worker-
 export { runTask, type RunTaskOptions } from './executors/task-runner.js';
 export type { HandlerRegistry } from './handlers/handler-registry.js';
 export type { Reselect, RoutingConfig } from './dispatch/dispatcher.js';
-export { engineConfigSchema, type EngineConfig } from './config/engine-config.js';
+export { engineConfigSchema, type EngineConfig, type EngineConfigInput } from './config/engine-config.js';
 export { SpanNames, Attr } from './tracing/attributes.js';
+export { MetricNames, MetricAttr, WEFT_METER } from './metrics/metric-names.js';
+export { EngineMetrics } from './metrics/engine-metrics.js';
+export { observeFleetStatus } from './metrics/fleet-gauges.js';
 export { Telemetry, failSpan } from './tracing/telemetry.js';
 export { formatSpanTree, type SpanLike } from './tracing/span-tree.js';
-export { startTracing, type StartTracingOptions, type TracingHandle } from './tracing/start-tracing.js';
 export { createLogger, silentLogger, redactUrl, type Logger, type CreateLoggerOptions } from './logging/logger.js';
 export { seededRandom } from './util/random.js';
 export { sleep } from './util/abort.js';

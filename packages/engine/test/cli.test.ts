@@ -62,7 +62,7 @@ describe('weft CLI', () => {
   it('rejects malformed --input JSON with a hint', async () => {
     const res = await weft(['run', path.join(demo, 'pipeline.yaml'), '--config', path.join(demo, 'weft.config.yaml'), '--input', '{bad']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain("WEFT_PIPELINE_FILE_UNREADABLE: --input is not valid JSON");
+    expect(res.stderr).toContain("WEFT_RUN_INPUT_INVALID: --input is not valid JSON");
   });
 
   it('names an unknown plugin package and how to install it', async () => {

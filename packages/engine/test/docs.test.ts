@@ -1,7 +1,7 @@
 /** The README documents every span name, attribute key and error code the engine defines. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Attr, ErrorCodes, SpanNames } from '@weft/engine';
+import { Attr, ErrorCodes, MetricAttr, MetricNames, SpanNames } from '@weft/engine';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -17,6 +17,12 @@ describe('engine README', () => {
       return !readme.includes(`\`${suffix}\``);
     });
     expect(missing).toEqual([]);
+  });
+
+  it('documents every metric with its instrument, and every metric attribute key', () => {
+    const rows = new Map([...readme.matchAll(/^\| `([a-z_.]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()]));
+    expect(Object.values(MetricNames).filter((n) => !rows.has(n))).toEqual([]);
+    expect(Object.values(MetricAttr).filter((k) => !readme.includes(`\`${k}\``))).toEqual([]);
   });
 
   it('lists every error code', () => {

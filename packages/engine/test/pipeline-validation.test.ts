@@ -84,12 +84,14 @@ describe('pipeline validation', () => {
       ],
     };
     const issues = await issuesOf(raw);
-    expect(issues).toHaveLength(1);
+    // Every problem at once: the malformed path does not hide the other step's.
+    expect(issues).toHaveLength(2);
     expect(issues[0]).toMatch(/^steps\[1\]\.input/);
+    expect(issues[1]).toBe('steps[0].input: $ref "item.name" is only defined inside a step with forEach');
   });
 
   it('rejects misspelt keys instead of ignoring them', async () => {
-    expect(await issuesOf({ name: 'p', steps: [{ id: 'a', task: 't', dependson: ['x'] }] })).toEqual(['steps[0]: Unrecognized key: "dependson"']);
+    expect(await issuesOf({ name: 'p', steps: [{ id: 'a', task: 't', dependson: ['x'] }] })).toEqual(['steps[0]: Unrecognized key: "dependson" (did you mean "dependsOn"?)']);
   });
 
   it('accepts the builder output and gives the same definition as a file', async () => {

@@ -1,11 +1,12 @@
 /** The plugin: registers the strategies, the breaker and bulkhead guards, and the decision counters. */
 import type { Tracer } from '@opentelemetry/api';
-import { definePlugin, isRetryable, TracerToken, type BalancingStrategy, type PluginContext, type TaskOutcome } from '@weft/engine';
+import { definePlugin, isRetryable, MeterProviderToken, TracerToken, type BalancingStrategy, type PluginContext, type TaskOutcome } from '@weft/engine';
 import { BalancerAttr, BalancerSpanNames } from './attributes.js';
 import { balancerConfigSchema, type BalancerConfig, type BreakerConfig } from './config/balancer-config.js';
 import type { StrategySpecConfig } from './config/strategy-options.js';
 import { BalancerError } from './errors.js';
 import { Bulkhead } from './guards/bulkhead.js';
+import { breakerMetrics } from './guards/breaker-metrics.js';
 import { CircuitBreaker, type BreakerTransition } from './guards/circuit-breaker.js';
 import { BalancerStatsToken, DecisionCounters } from './stats/balancer-stats.js';
 import { BUILTIN_STRATEGY_NAMES } from './strategies/builtin.js';
@@ -72,10 +73,12 @@ function feedObservers(ctx: PluginContext<BalancerConfig>, strategies: readonly 
 function setupBreaker(ctx: PluginContext<BalancerConfig>, config: BreakerConfig): CircuitBreaker {
   const tracer = ctx.resolve<Tracer>(TracerToken);
   const { enabled: _enabled, ...options } = config;
-  const breaker = new CircuitBreaker({
+  const counted = breakerMetrics(ctx.resolve(MeterProviderToken), () => breaker);
+  const breaker: CircuitBreaker = new CircuitBreaker({
     ...options,
     onTransition: (t) => {
       recordTransition(tracer, t, breaker);
+      counted.transition(t);
       ctx.logger[t.to === 'open' ? 'warn' : 'info']({ worker: t.workerId, from: t.from, to: t.to, failures: t.failures, requests: t.requests }, `circuit breaker ${t.to}: ${t.reason}`);
     },
   });

@@ -1,11 +1,15 @@
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { Attr, isWeftError, NonRetryableError, pipeline, PipelineRunError, ref, SpanNames, type HandlerContext } from '@weft/engine';
+import { Attr, MetricNames, isWeftError, NonRetryableError, pipeline, PipelineRunError, ref, SpanNames, type HandlerContext } from '@weft/engine';
 import balancer, { BalancerAttr, BalancerStatsToken } from '@weft/plugin-balancer';
 import { tracedEngine } from './helpers.js';
 
 describe('circuit breaker in a running engine', () => {
-  it('stops sending tasks to a failing worker and records the transition as a weft.decision.breaker span', async () => {
+  it('stops sending tasks to a failing worker and records the transition as a weft.decision.breaker span and in the metrics', async () => {
+    const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
     const { engine, spans } = await tracedEngine({
+      meterProvider: new MeterProvider({ readers: [reader] }),
       config: { workers: [{ id: 'sick', concurrency: 2 }, { id: 'well', concurrency: 2 }], routing: { strategy: 'round-robin' } },
       plugins: [{ plugin: balancer, config: { breaker: { failureThreshold: 2, cooldownMs: 60_000 } } }],
     });
@@ -44,6 +48,11 @@ describe('circuit breaker in a running engine', () => {
     const snap = engine.container.resolve(BalancerStatsToken).snapshot();
     expect(snap.workers.find((w) => w.workerId === 'sick')).toMatchObject({ decisions: 2, breaker: 'open', byStrategy: { 'round-robin': 2 } });
     expect(snap.workers.find((w) => w.workerId === 'well')).toMatchObject({ breaker: 'closed' });
+
+    await reader.forceFlush();
+    const recorded = new Map(metricExporter.getMetrics().at(-1)!.scopeMetrics.flatMap((sm) => sm.metrics).map((m) => [m.descriptor.name, m.dataPoints as DataPoint<number>[]]));
+    expect(recorded.get(MetricNames.BREAKER_TRANSITIONS)?.map((d) => [d.attributes, d.value])).toEqual([[{ 'weft.task.worker': 'sick', 'weft.breaker.state': 'open' }, 1]]);
+    expect(recorded.get(MetricNames.BREAKERS_OPEN)?.map((d) => d.value)).toEqual([1]);
     await engine.close();
   });
 

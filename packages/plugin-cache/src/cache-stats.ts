@@ -4,7 +4,7 @@ import type { InjectionToken } from 'tsyringe';
 export interface CacheStats {
   readonly name: string;
   readonly namespace: string;
-  /** Lookups the engine asked for. */
+  /** Lookups of cached task types. */
   readonly lookups: number;
   /** Lookups answered (exact + near). */
   readonly hits: number;
@@ -25,6 +25,8 @@ export interface CacheStats {
   readonly expirations: number;
   /** Entries removed by invalidation, in this process's memory tier. */
   readonly invalidated: number;
+  /** Lookups refused because the type is not cached (not opted in, disabled, invalid declaration). */
+  readonly notCached: number;
   /** Entries in the memory tier, including references learnt from the shared feed. */
   readonly entries: number;
   readonly bytes: number;

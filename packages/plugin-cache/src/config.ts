@@ -1,47 +1,55 @@
-/** The plugin's configuration, validated at the edge with zod, and the per-task-type policy it resolves to. */
+/**
+ * The plugin's configuration, validated at the edge with zod, and the per-task-type policy it
+ * resolves to. Caching is opt-in: a type is cached only when its handler declares `cache` or
+ * `types` names it here; `defaults` fills in options of the types that are, and opts none in.
+ */
 import { z } from 'zod';
+import type { CachePolicyDeclaration } from '@weft/engine';
+import { fieldSpecSchema, kindsFromSchema, toFieldSpec, type FieldSpec } from './fields/field-kind.js';
 
 const guardsSchema = z.strictObject({
-  /** Numbers in text fields must match exactly (`line 10` never answers `line 12`). Default true. */
+  /** Numbers in text fields must match (`line 10` never answers `line 12`; every Unicode digit counts). Default true. */
   numbers: z.boolean().optional(),
   /** Code identifiers and paths in text fields must match (`parseUser`, `src/a.ts`). Default true. */
   identifiers: z.boolean().optional(),
-  /** The count of negations (`not`, `never`, `without`…) must match. Default true. */
+  /** The count of negations (`not`, `never`, `without`, `n't`…) must match. Default true. */
   negation: z.boolean().optional(),
+  /** Quoted strings must match, case and all. Default true. */
+  quoted: z.boolean().optional(),
+  /** Named entities (capitalised words not at a sentence start) must match, in order. Default true. */
+  entities: z.boolean().optional(),
 });
 
-export const typePolicySchema = z.strictObject({
-  /** Whether this task type is cached at all. Default true. */
-  enabled: z.boolean().optional(),
+const optionsShape = {
   /** Time to live of an entry in ms; 0 keeps entries until evicted or invalidated. Default 24 h. */
   ttlMs: z.number().int().nonnegative().optional(),
-  /** Cosine similarity a near neighbour needs to answer; 1 turns the similarity tier off. Default 0.75 (with `verify: 'none'` use 0.95 or more). */
+  /** Cosine similarity a near neighbour of a `text` field needs to answer; 1 turns the near tier off. Default 0.75. */
   threshold: z.number().min(0).max(1).optional(),
-  /** Collapse runs of whitespace and trim strings. Default true. */
-  whitespace: z.boolean().optional(),
-  /** Compare strings case-insensitively in the exact tier too (the similarity tier always is). Default false. */
-  caseInsensitive: z.boolean().optional(),
-  /** Allow-list of input paths (`a.b`) that make up the canonical form; others are ignored. Default all. */
-  fields: z.array(z.string().min(1)).optional(),
-  /** Input paths left out of the canonical form (request ids, timestamps). Default none. */
-  ignore: z.array(z.string().min(1)).optional(),
-  /** Paths compared exactly even when they hold prose, so `{repo: a}` never answers `{repo: b}`. Default none. */
-  mustMatch: z.array(z.string().min(1)).optional(),
-  /**
-   * Paths whose strings are compared by similarity. Default: every string that contains
-   * whitespace (prose); single-token strings, numbers and booleans are always compared exactly.
-   */
-  textFields: z.array(z.string().min(1)).optional(),
-  /** Literal guards on text fields. */
+  /** Hard-negative guards on `text` fields. */
   guards: guardsSchema.optional(),
   /**
    * `lexical`: a near hit also needs every content word on each side to have a counterpart on
-   * the other (same stem, configured synonym, or a typo away). `none`: the threshold alone decides.
-   * Default `lexical`.
+   * the other (same stem, configured synonym, or a typo away). `none`: the threshold alone decides
+   * (the guards still apply). Default `lexical`.
    */
   verify: z.enum(['lexical', 'none']).optional(),
-  /** Synonyms per canonical word (`{ fix: ['repair', 'correct'] }`), applied before comparing text. */
+  /** Synonyms per canonical word (`{ fix: ['repair', 'correct'] }`), applied to `text` fields before comparing. */
   synonyms: z.record(z.string(), z.array(z.string())).optional(),
+};
+
+/** Options every cached type gets unless its own policy says otherwise. Opts no type in. */
+export const defaultsPolicySchema = z.strictObject(optionsShape);
+
+export const typePolicySchema = z.strictObject({
+  /** `false` keeps the type out of the cache even when its handler declares `cache`. Default true (naming a type opts it in). */
+  enabled: z.boolean().optional(),
+  ...optionsShape,
+  /** How each input path (`a.b`; lists are transparent) compares. Fields not named compare `exact`. */
+  fields: z.record(z.string().min(1), fieldSpecSchema).optional(),
+  /** A JSON Schema of the input: `format: uri` implies `url`, `type: number|integer` implies `number`; `fields` win. */
+  schema: z.record(z.string(), z.unknown()).optional(),
+  /** Input paths left out of the key (request ids, timestamps). Default none. */
+  ignore: z.array(z.string().min(1)).optional(),
 });
 
 export type TypePolicyInput = z.infer<typeof typePolicySchema>;
@@ -69,9 +77,9 @@ export const cacheConfigSchema = z.strictObject({
     .optional(),
   /** Dimensions of the default offline embedder. Default 256. */
   dimensions: z.number().int().min(16).max(4096).optional(),
-  /** Policy for every task type. */
-  defaults: typePolicySchema.optional(),
-  /** Policy per task type, merged over `defaults`. */
+  /** Options for every cached type (opts none in). */
+  defaults: defaultsPolicySchema.optional(),
+  /** The cached task types and their policies; naming a type opts it in. */
   types: z.record(z.string(), typePolicySchema).optional(),
 });
 
@@ -81,19 +89,17 @@ export interface Guards {
   readonly numbers: boolean;
   readonly identifiers: boolean;
   readonly negation: boolean;
+  readonly quoted: boolean;
+  readonly entities: boolean;
 }
 
-/** A task type's policy with every default filled in. */
+/** A cached task type's policy with every default filled in. */
 export interface TypePolicy {
-  readonly enabled: boolean;
   readonly ttlMs: number;
   readonly threshold: number;
-  readonly whitespace: boolean;
-  readonly caseInsensitive: boolean;
-  readonly fields: readonly string[] | undefined;
+  /** Declared field kinds by path (schema-implied ones included). */
+  readonly fields: ReadonlyMap<string, FieldSpec>;
   readonly ignore: readonly string[];
-  readonly mustMatch: readonly string[];
-  readonly textFields: readonly string[] | undefined;
   readonly guards: Guards;
   readonly verify: 'lexical' | 'none';
   /** Variant → canonical word, built from `synonyms`. */
@@ -104,39 +110,87 @@ export const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_THRESHOLD = 0.75;
 export const DEFAULT_BUDGET_BYTES = 64 * 1024 * 1024;
 
-export function resolvePolicy(defaults: TypePolicyInput = {}, own: TypePolicyInput = {}): TypePolicy {
-  const p = { ...defaults, ...own, guards: { ...defaults.guards, ...own.guards }, synonyms: { ...defaults.synonyms, ...own.synonyms } };
+type Layer = Omit<TypePolicyInput, 'enabled'>;
+
+/** Merges policy layers, later ones winning (defaults, then the handler's declaration, then the configuration's). */
+export function resolvePolicy(...layers: readonly (Layer | undefined)[]): TypePolicy {
+  const ls = layers.filter((l): l is Layer => l !== undefined);
+  const p = ls.reduce<Layer>((acc, l) => ({ ...acc, ...l }), {});
+  const fields = new Map<string, FieldSpec>();
+  for (const l of ls) for (const [path, spec] of kindsFromSchema(l.schema)) fields.set(path, spec);
+  for (const l of ls) for (const [path, spec] of Object.entries(l.fields ?? {})) fields.set(path, toFieldSpec(spec));
+  const guards = ls.reduce<z.infer<typeof guardsSchema>>((acc, l) => ({ ...acc, ...l.guards }), {});
   const synonyms = new Map<string, string>();
-  for (const [canonical, variants] of Object.entries(p.synonyms)) {
-    for (const v of variants) synonyms.set(v.toLowerCase(), canonical.toLowerCase());
+  for (const l of ls) {
+    for (const [canonical, variants] of Object.entries(l.synonyms ?? {})) for (const v of variants) synonyms.set(v.toLowerCase(), canonical.toLowerCase());
   }
   return {
-    enabled: p.enabled ?? true,
     ttlMs: p.ttlMs ?? DEFAULT_TTL_MS,
     threshold: p.threshold ?? DEFAULT_THRESHOLD,
-    whitespace: p.whitespace ?? true,
-    caseInsensitive: p.caseInsensitive ?? false,
-    fields: p.fields,
-    ignore: p.ignore ?? [],
-    mustMatch: p.mustMatch ?? [],
-    textFields: p.textFields,
-    guards: { numbers: p.guards.numbers ?? true, identifiers: p.guards.identifiers ?? true, negation: p.guards.negation ?? true },
+    fields,
+    ignore: ls.flatMap((l) => l.ignore ?? []),
+    guards: {
+      numbers: guards.numbers ?? true,
+      identifiers: guards.identifiers ?? true,
+      negation: guards.negation ?? true,
+      quoted: guards.quoted ?? true,
+      entities: guards.entities ?? true,
+    },
     verify: p.verify ?? 'lexical',
     synonyms,
   };
 }
 
-/** Resolves and memoises the policy of each task type. */
-export class PolicyBook {
-  private readonly resolved = new Map<string, TypePolicy>();
-  constructor(private readonly config: Pick<CacheConfig, 'defaults' | 'types'> = {}) {}
+/** Why a type is not cached, for the log line and the tests. */
+export type NotCached = 'not-opted-in' | 'disabled' | 'invalid-declaration';
 
-  of(type: string): TypePolicy {
-    let p = this.resolved.get(type);
-    if (!p) {
-      p = resolvePolicy(this.config.defaults, this.config.types?.[type]);
-      this.resolved.set(type, p);
+/** Resolves and memoises the policy of each task type, with the handler's declaration when there is one. */
+export class PolicyBook {
+  private readonly plain = new Map<string, TypePolicy | NotCached>();
+  private readonly declared = new WeakMap<CachePolicyDeclaration, Map<string, TypePolicy | NotCached>>();
+  constructor(
+    private readonly config: Pick<CacheConfig, 'defaults' | 'types'> = {},
+    /** Called once per type and declaration whose declaration fails validation. */
+    private readonly onInvalid: (type: string, problem: string) => void = () => {},
+  ) {}
+
+  /** Task types the configuration opts in. */
+  configuredTypes(): string[] {
+    return Object.entries(this.config.types ?? {})
+      .filter(([, p]) => p.enabled !== false)
+      .map(([t]) => t);
+  }
+
+  of(type: string, declaration?: CachePolicyDeclaration): TypePolicy | NotCached {
+    const memo = declaration ? (this.declared.get(declaration) ?? new Map<string, TypePolicy | NotCached>()) : this.plain;
+    if (declaration && !this.declared.has(declaration)) this.declared.set(declaration, memo);
+    let p = memo.get(type);
+    if (p === undefined) {
+      p = this.resolve(type, declaration);
+      memo.set(type, p);
     }
     return p;
+  }
+
+  private resolve(type: string, declaration?: CachePolicyDeclaration): TypePolicy | NotCached {
+    const configured = this.config.types?.[type];
+    if (configured?.enabled === false) return 'disabled';
+    let own: TypePolicyInput | undefined;
+    if (declaration) {
+      const parsed = typePolicySchema.safeParse(declaration);
+      if (!parsed.success) {
+        this.onInvalid(type, z.prettifyError(parsed.error));
+        return 'invalid-declaration';
+      }
+      own = parsed.data;
+      if (own.enabled === false) return 'disabled';
+    }
+    if (!configured && !own) return 'not-opted-in';
+    const strip = (l: TypePolicyInput | undefined): Layer | undefined => {
+      if (!l) return undefined;
+      const { enabled: _enabled, ...rest } = l;
+      return rest;
+    };
+    return resolvePolicy(this.config.defaults, strip(own), strip(configured));
   }
 }

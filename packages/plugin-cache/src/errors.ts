@@ -9,6 +9,7 @@ export const CacheErrorCodes = {
   WEFT_CACHE_OUTPUT_UNSERIALIZABLE: 'A task output could not be turned into JSON, so it cannot be cached.',
   WEFT_CACHE_ENTRY_CORRUPT: 'An entry read from Redis could not be parsed.',
   WEFT_CACHE_REDIS_UNAVAILABLE: 'The shared Redis tier could not be reached; lookups fall back to the memory tier.',
+  WEFT_CACHE_POLICY_INVALID: "A handler's cache declaration failed validation; its task type is not cached.",
 } as const;
 
 export type CacheErrorCode = keyof typeof CacheErrorCodes;

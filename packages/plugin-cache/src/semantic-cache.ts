@@ -1,14 +1,16 @@
 /**
- * The ResultCache the plugin registers: exact tier first (memory, then Redis), then the nearest
- * neighbours of the task's partition above its type's threshold, checked word by word.
+ * The ResultCache the plugin registers: for task types that opted in, exact tier first (memory,
+ * then Redis), then the nearest neighbours of the task's partition above its type's threshold,
+ * checked word by word and for named entities.
  */
 import { randomUUID } from 'node:crypto';
 import { silentLogger, type CacheHit, type Embedder, type Logger, type ResultCache, type TaskDescriptor } from '@weft/engine';
 import type { HnswOptions } from './ann/hnsw-index.js';
 import { canonicalise, type CanonicalTask } from './canonical/canonicalise.js';
+import { sameEntities } from './canonical/entities.js';
 import { sameWords } from './canonical/lexical-check.js';
 import type { CacheStats, CacheStatsSource } from './cache-stats.js';
-import { DEFAULT_BUDGET_BYTES, PolicyBook, type CacheConfig, type TypePolicy } from './config.js';
+import { DEFAULT_BUDGET_BYTES, PolicyBook, resolvePolicy, type CacheConfig, type TypePolicy } from './config.js';
 import { HashedNgramEmbedder } from './embedding/hashed-ngram-embedder.js';
 import { CacheError, messageOf } from './errors.js';
 import { isExpired, type CacheEntry } from './tiers/cache-entry.js';
@@ -20,7 +22,7 @@ export interface SemanticCacheOptions {
   namespace?: string;
   /** Byte budget of the memory tier. Default 64 MiB. */
   memoryBudgetBytes?: number;
-  /** Policy defaults and per-type policies, as in the plugin config. */
+  /** Policy defaults and the cached types' policies, as in the plugin config. Types not named are cached only when their handler declares `cache`. */
   policies?: Pick<CacheConfig, 'defaults' | 'types'>;
   /** Default: the offline HashedNgramEmbedder. */
   embedder?: Embedder;
@@ -75,13 +77,16 @@ export class SemanticCache implements ResultCache, CacheStatsSource {
     evictions: 0,
     expirations: 0,
     invalidated: 0,
+    notCached: 0,
   };
 
   constructor(options: SemanticCacheOptions = {}) {
     this.namespace = options.namespace ?? 'default';
     this.embedder = options.embedder ?? new HashedNgramEmbedder();
-    this.policies = new PolicyBook(options.policies);
     this.logger = options.logger ?? silentLogger();
+    this.policies = new PolicyBook(options.policies, (type, problem) =>
+      this.logger.warn({ code: 'WEFT_CACHE_POLICY_INVALID', type, problem }, `The cache declaration of task type "${type}" is invalid, so the type is not cached: ${problem}. Fix the handler's { cache } option.`),
+    );
     this.now = options.now ?? Date.now;
     this.neighbours = options.neighbours ?? 4;
     this.memory = new MemoryTier({
@@ -99,19 +104,30 @@ export class SemanticCache implements ResultCache, CacheStatsSource {
     await this.redis?.start((msg) => this.onFeed(msg));
   }
 
-  /** The resolved policy of a task type. */
-  policy(type: string): TypePolicy {
-    return this.policies.of(type);
+  /** Task types the configuration opts in (handlers may opt in more). */
+  configuredTypes(): string[] {
+    return this.policies.configuredTypes();
   }
 
-  /** The canonical form the cache keys a task on. */
-  canonical(task: Pick<TaskDescriptor, 'type' | 'handlerVersion' | 'input'>): CanonicalTask {
-    return canonicalise(task.type, task.handlerVersion, task.input, this.policies.of(task.type));
+  /** The resolved policy of a task, or undefined when its type is not cached (not opted in, disabled, side effects, invalid declaration). */
+  policy(task: Pick<TaskDescriptor, 'type' | 'cachePolicy' | 'noCache'>): TypePolicy | undefined {
+    if (task.noCache) return undefined;
+    const p = this.policies.of(task.type, task.cachePolicy);
+    return typeof p === 'string' ? undefined : p;
+  }
+
+  /** The canonical form the cache keys a task on (every field exact when the type declares nothing). */
+  canonical(task: Pick<TaskDescriptor, 'type' | 'handlerVersion' | 'input' | 'cachePolicy'>): CanonicalTask {
+    return canonicalise(task.type, task.handlerVersion, task.input, this.policy(task) ?? resolvePolicy());
   }
 
   async lookup(task: TaskDescriptor, signal?: AbortSignal): Promise<CacheHit | undefined> {
-    const policy = this.policies.of(task.type);
-    if (this.closed || task.noCache || !policy.enabled) return undefined;
+    if (this.closed) return undefined;
+    const policy = this.policy(task);
+    if (!policy) {
+      this.n.notCached++;
+      return undefined;
+    }
     this.n.lookups++;
     const prep = this.prepare(task, policy);
     const { canonical } = prep;
@@ -134,7 +150,7 @@ export class SemanticCache implements ResultCache, CacheStatsSource {
       const vector = await this.vectorOf(prep);
       for (const c of this.memory.nearest(canonical.partition, vector, this.neighbours, now)) {
         if (c.similarity < policy.threshold) break;
-        if (policy.verify === 'lexical' && !sameWords(canonical.text, c.entry.text)) {
+        if ((policy.verify === 'lexical' && !sameWords(canonical.text, c.entry.text)) || (policy.guards.entities && !sameEntities(canonical.text, c.entry.text))) {
           this.n.nearRejected++;
           continue;
         }
@@ -147,14 +163,15 @@ export class SemanticCache implements ResultCache, CacheStatsSource {
   }
 
   async store(task: TaskDescriptor, output: unknown): Promise<void> {
-    const policy = this.policies.of(task.type);
-    if (this.closed || task.noCache || !policy.enabled) return;
+    if (this.closed) return;
+    const policy = this.policy(task);
+    if (!policy) return;
     let outputJson: string | undefined;
     try {
       outputJson = output === undefined ? undefined : JSON.stringify(output);
     } catch (err) {
       this.n.storeSkipped++;
-      throw new CacheError('WEFT_CACHE_OUTPUT_UNSERIALIZABLE', `Output of task ${task.id} ("${task.type}") is not JSON-serialisable (${messageOf(err)}); it was not cached. Return plain data or set cacheable: false.`, {
+      throw new CacheError('WEFT_CACHE_OUTPUT_UNSERIALIZABLE', `Output of task ${task.id} ("${task.type}") is not JSON-serialisable (${messageOf(err)}); it was not cached. Return plain data, or do not opt the type into the cache.`, {
         cause: err,
         details: { task: task.id, type: task.type },
       });
@@ -205,6 +222,7 @@ export class SemanticCache implements ResultCache, CacheStatsSource {
       evictions: n.evictions,
       expirations: n.expirations,
       invalidated: n.invalidated,
+      notCached: n.notCached,
       entries: this.memory.size,
       bytes: this.memory.bytes,
       budgetBytes: this.memory.budgetBytes,

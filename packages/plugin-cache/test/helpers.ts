@@ -6,10 +6,13 @@ export { tracedEngine, type TracedEngine } from '../../../test-support/traced-en
 
 let seq = 0;
 
-/** A task descriptor as the engine builds it. */
+/** What the tests' handlers declare: opted in, `text` is prose, every other field exact. */
+export const OPTED_IN = Object.freeze({ fields: Object.freeze({ text: 'text' as const }) });
+
+/** A task descriptor as the engine builds it, of a handler that declared `{ cache: OPTED_IN }` unless `extra` says otherwise. */
 export function task(type: string, input: unknown, extra: Partial<TaskDescriptor> = {}): TaskDescriptor {
   const id = `run:${type}:${++seq}`;
-  return { id, runId: 'run', stepId: 's', type, input, capabilities: [], tags: [], sizeBytes: 0, attempt: 1, handlerVersion: '1', idempotencyKey: id, ...extra };
+  return { id, runId: 'run', stepId: 's', type, input, capabilities: [], tags: [], sizeBytes: 0, attempt: 1, handlerVersion: '1', idempotencyKey: id, cachePolicy: OPTED_IN, ...extra };
 }
 
 export interface CapturedLogger {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Embedder, NonRetryableError, pipeline, ref, type Engine } from '@weft/engine';
 import cachePlugin, { CacheStatsToken, embedderFromModel, HashedNgramEmbedder } from '@weft/plugin-cache';
 import { startRedis, type PrivateRedis } from '../../../test-support/redis-server.js';
-import { capturedLogger, tracedEngine } from './helpers.js';
+import { capturedLogger, OPTED_IN, tracedEngine, until } from './helpers.js';
 import { definePlugin } from '@weft/engine';
 
 const summarise = pipeline('summarise').step('s', 'llm.summarise', { input: { repo: ref('input.repo'), text: ref('input.text') } }).build();
@@ -12,10 +12,14 @@ async function engineWithCache(config: unknown = {}, extra: Parameters<typeof tr
   const traced = await tracedEngine({ plugins: [{ plugin: cachePlugin, config }], ...extra });
   engines.push(traced.engine);
   const calls: unknown[] = [];
-  traced.engine.registerHandler('llm.summarise', async (input: { text: string }) => {
-    calls.push(input);
-    return { summary: `summary of ${input.text}` };
-  });
+  traced.engine.registerHandler(
+    'llm.summarise',
+    async (input: { text: string }) => {
+      calls.push(input);
+      return { summary: `summary of ${input.text}` };
+    },
+    { cache: OPTED_IN },
+  );
   return { ...traced, calls };
 }
 
@@ -25,7 +29,7 @@ afterAll(async () => {
 
 describe('cache in a pipeline run', () => {
   it('answers a repeated step without running its handler and records the decision', async () => {
-    const { engine, calls, spans } = await engineWithCache({ types: { 'llm.summarise': { mustMatch: ['repo'] } } });
+    const { engine, calls, spans } = await engineWithCache();
     const first = await engine.run(summarise, { repo: 'weft', text: 'the login handler changes' });
     const second = await engine.run(summarise, { repo: 'weft', text: 'the login handler changes' });
     expect(calls).toHaveLength(1);
@@ -39,7 +43,7 @@ describe('cache in a pipeline run', () => {
   });
 
   it('answers a reworded step with the similarity on the span, but not another repo', async () => {
-    const { engine, calls, spans } = await engineWithCache({ types: { 'llm.summarise': { mustMatch: ['repo'] } } });
+    const { engine, calls, spans } = await engineWithCache();
     await engine.run(summarise, { repo: 'weft', text: 'Summarise the changes to the login handler' });
     const reworded = await engine.run(summarise, { repo: 'weft', text: 'please summarise the changes to the LOGIN handler' });
     expect(calls).toHaveLength(1);
@@ -54,11 +58,15 @@ describe('cache in a pipeline run', () => {
     const { engine } = await tracedEngine({ plugins: [cachePlugin] });
     engines.push(engine);
     let calls = 0;
-    engine.registerHandler('flaky', async () => {
-      calls++;
-      if (calls === 1) throw new NonRetryableError('first call fails');
-      return 'ok';
-    });
+    engine.registerHandler(
+      'flaky',
+      async () => {
+        calls++;
+        if (calls === 1) throw new NonRetryableError('first call fails');
+        return 'ok';
+      },
+      { cache: {} },
+    );
     const p = pipeline('flaky').step('f', 'flaky', { input: { q: 1 } }).build();
     await expect(engine.run(p)).rejects.toThrow();
     expect((await engine.run(p)).output).toEqual({ f: 'ok' });
@@ -79,6 +87,53 @@ describe('cache in a pipeline run', () => {
     await engine.run(clock);
     expect(clockCalls).toBe(2);
     expect(spans('weft.decision.cache')).toHaveLength(0);
+  });
+
+  it('caches nothing that has not opted in, and says so once at startup', async () => {
+    const log = capturedLogger('info');
+    const { engine } = await tracedEngine({ plugins: [cachePlugin], logger: log.logger });
+    engines.push(engine);
+    let runs = 0;
+    engine.registerHandler('notify', async () => ++runs);
+    const p = pipeline('notify').step('n', 'notify', { input: { to: 'ops' } }).build();
+    await engine.run(p);
+    await engine.run(p);
+    expect(runs).toBe(2);
+    expect(log.lines().filter((l) => l.msg.includes('no task type is cached'))).toHaveLength(1);
+    expect(engine.container.resolve(CacheStatsToken).stats()).toMatchObject({ lookups: 0, stores: 0, notCached: 2 });
+  });
+
+  it('caches a type the configuration names, but never a handler with side effects', async () => {
+    const log = capturedLogger('info');
+    const { engine } = await tracedEngine({ plugins: [{ plugin: cachePlugin, config: { types: { lookup: {}, deploy: {} } } }], logger: log.logger });
+    engines.push(engine);
+    let lookups = 0;
+    let deploys = 0;
+    engine.registerHandler('lookup', async () => ++lookups);
+    engine.registerHandler('deploy', async () => ++deploys, { sideEffects: true, cache: {} });
+    const p = pipeline('both').step('l', 'lookup', { input: { q: 1 } }).step('d', 'deploy', { input: { env: 'prod' } }).build();
+    await engine.run(p);
+    await engine.run(p);
+    expect(lookups).toBe(1);
+    expect(deploys).toBe(2);
+    expect(log.text()).not.toContain('no task type is cached');
+  });
+
+  it('lets the configuration switch off a type its handler opted in, and refuses an invalid declaration', async () => {
+    const log = capturedLogger('info');
+    const { engine } = await tracedEngine({ plugins: [{ plugin: cachePlugin, config: { types: { off: { enabled: false } } } }], logger: log.logger });
+    engines.push(engine);
+    let offRuns = 0;
+    let badRuns = 0;
+    engine.registerHandler('off', async () => ++offRuns, { cache: {} });
+    engine.registerHandler('bad', async () => ++badRuns, { cache: { fields: { url: 'uri' } } as never });
+    const p = pipeline('p').step('o', 'off', { input: {} }).step('b', 'bad', { input: { url: 'x' } }).build();
+    await engine.run(p);
+    await engine.run(p);
+    expect([offRuns, badRuns]).toEqual([2, 2]);
+    const warnings = log.lines().filter((l) => l['code'] === 'WEFT_CACHE_POLICY_INVALID');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toContain('"bad"');
   });
 
   it('registers the offline embedder, or uses a model registered before it', async () => {
@@ -105,7 +160,7 @@ describe('cache in a pipeline run', () => {
     });
     const { engine: withModel } = await tracedEngine({ plugins: [model, cachePlugin] });
     engines.push(withModel);
-    withModel.registerHandler('llm.summarise', async () => 'ok');
+    withModel.registerHandler('llm.summarise', async () => 'ok', { cache: OPTED_IN });
     await withModel.run(summarise, { repo: 'weft', text: 'some text here' });
     expect(withModel.container.resolve(Embedder).name).toBe('toy-model');
     expect(modelCalls).toBeGreaterThan(0);
@@ -141,8 +196,7 @@ describe('Redis going away', () => {
     expect(engine.container.resolve(CacheStatsToken).stats().redis.healthy).toBe(false);
 
     await redis.restart();
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(engine.container.resolve(CacheStatsToken).stats().redis.healthy).toBe(true);
+    await until(() => engine.container.resolve(CacheStatsToken).stats().redis.healthy, 10_000);
     await engine.run(summarise, { repo: 'weft', text: 'third task text' });
     const { engine: other, calls: otherCalls } = await engineWithCache({ redis: { url: redis.url } });
     await other.run(summarise, { repo: 'weft', text: 'third task text' });

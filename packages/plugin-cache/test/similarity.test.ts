@@ -6,7 +6,7 @@ const cache = (types: ConstructorParameters<typeof SemanticCache>[0] extends inf
 
 describe('near hits', () => {
   it('answers a reworded task with the earlier result and reports its similarity', async () => {
-    const c = cache({ types: { 'llm.summarise': { mustMatch: ['repo'] } } });
+    const c = cache({ types: { 'llm.summarise': {} } });
     await c.store(task('llm.summarise', { repo: 'weft', text: 'Summarise the changes to the login handler before the release' }), 'summary-1');
     const hit = await c.lookup(task('llm.summarise', { text: 'before the release, please summarise the changes to the LOGIN handler', repo: 'weft' }));
     expect(hit?.output).toBe('summary-1');
@@ -16,8 +16,8 @@ describe('near hits', () => {
     expect(c.stats()).toMatchObject({ nearHits: 1, exactHits: 0, hits: 1 });
   });
 
-  it('never answers a task whose must-match field differs', async () => {
-    const c = cache({ types: { 'llm.summarise': { mustMatch: ['repo'] } } });
+  it('never answers a task whose undeclared (exact) field differs', async () => {
+    const c = cache({ types: { 'llm.summarise': {} } });
     await c.store(task('llm.summarise', { repo: 'a', text: 'summarise the login handler' }), 'A');
     expect(await c.lookup(task('llm.summarise', { repo: 'b', text: 'summarise the login handler' }))).toBeUndefined();
     expect(await c.lookup(task('llm.summarise', { repo: 'a', text: 'summarise the login handler please' }))).toMatchObject({ output: 'A' });
@@ -46,12 +46,28 @@ describe('near hits', () => {
     expect(c.stats().hits).toBe(0);
   });
 
+  it('keeps quoted strings, named entities and numbers in any script exact', async () => {
+    const c = cache();
+    await c.store(task('q', { text: 'Translate the greeting "Good Morning" into French for the Lisbon office' }), 'fr');
+    expect(await c.lookup(task('q', { text: 'translate the greeting "good morning" into French for the Lisbon office' }))).toBeUndefined();
+    expect(await c.lookup(task('q', { text: 'Translate the greeting "Good Morning" into German for the Lisbon office' }))).toBeUndefined();
+    expect(await c.lookup(task('q', { text: 'please translate the greeting "Good Morning" into FRENCH for the Lisbon office' }))).toMatchObject({ output: 'fr' });
+    await c.store(task('q', { text: 'compare the Paris office budget with the London office budget' }), 'paris-first');
+    expect(await c.lookup(task('q', { text: 'compare the London office budget with the Paris office budget' }))).toBeUndefined();
+    await c.store(task('q', { text: 'list the last 100 failed deployments' }), 'hundred');
+    expect(await c.lookup(task('q', { text: 'list the last １００ failed deployments' }))).toMatchObject({ output: 'hundred' });
+    expect(await c.lookup(task('q', { text: 'list the last ١٠٠ failed deployments' }))).toMatchObject({ output: 'hundred' });
+    expect(await c.lookup(task('q', { text: 'list the last １０００ failed deployments' }))).toBeUndefined();
+    expect(await c.lookup(task('q', { text: 'list the last ١٠٠٠ failed deployments' }))).toBeUndefined();
+  });
+
   it('keeps numbers, identifiers and negations exact', async () => {
     const c = cache();
     await c.store(task('q', { text: 'summarise the last 10 commits of parseUser' }), 'ten');
     expect(await c.lookup(task('q', { text: 'summarise the last 11 commits of parseUser' }))).toBeUndefined();
     expect(await c.lookup(task('q', { text: 'summarise the last 10 commits of parseOrder' }))).toBeUndefined();
     expect(await c.lookup(task('q', { text: 'do not summarise the last 10 commits of parseUser' }))).toBeUndefined();
+    expect(await c.lookup(task('q', { text: "don't summarise the last 10 commits of parseUser" }))).toBeUndefined();
     expect(await c.lookup(task('q', { text: 'Summarise the last 10 commits of parseUser, please' }))).toMatchObject({ output: 'ten' });
   });
 

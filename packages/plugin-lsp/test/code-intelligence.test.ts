@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineRunError, pipeline, type Engine } from '@weft/engine';
 import lspPlugin, { LspAttr, LspEvents, type DiagnosticsResult, type HoverResult, type LocationsResult, type SymbolsResult } from '@weft/plugin-lsp';
-import { tracedEngine, type TracedEngine } from '../../engine/test/helpers.js';
+import { tracedEngine, type TracedEngine } from '../../../test-support/traced-engine.js';
 import { PY_FILES, TS_FILES, alive, groupMembers, makeWorkspace, until, type Workspace } from './workspace.js';
 
 // One engine and one pair of servers for the whole file: a cold start costs seconds.

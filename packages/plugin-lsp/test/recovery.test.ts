@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LanguageBridge, PipelineRunError, pipeline, type Engine } from '@weft/engine';
 import lspPlugin, { LspBridge, LspEvents, type DiagnosticsResult, type HoverResult } from '@weft/plugin-lsp';
-import { tracedEngine, type TracedEngine } from '../../engine/test/helpers.js';
+import { tracedEngine, type TracedEngine } from '../../../test-support/traced-engine.js';
 import { PY_FILES, alive, makeWorkspace, until, type Workspace } from './workspace.js';
 
 let ws: Workspace;

@@ -12,11 +12,13 @@ export interface LoadedConfig {
   /** Directory relative plugin paths resolve from. */
   readonly baseDir: string;
   readonly file?: string;
+  /** Where a config file was looked for, when none was given or found. */
+  readonly searched?: readonly string[];
 }
 
 export async function loadConfigFile(explicit: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> {
   const file = explicit ? path.resolve(cwd, explicit) : CONFIG_NAMES.map((n) => path.join(cwd, n)).find((f) => existsSync(f));
-  if (!file) return { config: {}, baseDir: cwd };
+  if (!file) return { config: {}, baseDir: cwd, searched: CONFIG_NAMES.map((n) => path.join(cwd, n)) };
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -41,4 +43,17 @@ export function withPlugins(config: Record<string, unknown>, plugins: string | u
   const extra = plugins.split(',').map((p) => p.trim()).filter(Boolean);
   const list = Array.isArray(config['plugins']) ? (config['plugins'] as unknown[]) : [];
   return { ...config, plugins: [...list, ...extra] };
+}
+
+/**
+ * With no config file found and no plugins named, no task type can be known: say so once, with
+ * where the config was looked for, instead of one "no handler" line per step.
+ */
+export function assertSomethingLoaded(loaded: LoadedConfig, taskTypes: readonly string[]): void {
+  if (loaded.file || taskTypes.length > 0) return;
+  const where = loaded.searched ?? CONFIG_NAMES;
+  throw new WeftError('WEFT_CONFIG_NOT_FOUND', `No engine config was found (looked for ${where.join(', ')}) and no plugins were named, so no task type is registered. Run from the directory that holds weft.config.yaml, pass --config <file>, or name plugins with --plugins.`, {
+    retryable: false,
+    details: { searched: where },
+  });
 }

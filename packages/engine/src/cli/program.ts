@@ -5,6 +5,8 @@ import { registerRunCommand } from './commands/run.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerWorkerCommand } from './commands/worker.js';
+import { registerResumeCommand } from './commands/resume.js';
+import { registerCancelCommand } from './commands/cancel.js';
 
 export function buildProgram(): Command {
   const program = new Command('weft').description('Weft: a plugin-based workflow engine').version(ENGINE_VERSION);
@@ -12,5 +14,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerWorkerCommand(program);
   registerStatusCommand(program);
+  registerResumeCommand(program);
+  registerCancelCommand(program);
   return program;
 }

@@ -1,4 +1,5 @@
 import type { Span } from '@opentelemetry/api';
+import type { CachePolicyDeclaration } from './cache.js';
 import type { Logger } from '../logging/logger.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import type { TaskDescriptor } from './task.js';
@@ -30,7 +31,17 @@ export interface HandlerOptions<I = unknown> {
   retries?: number;
   /** Part of cache keys: bump it when the handler's output changes. Default `1`. */
   version?: string;
-  /** Whether results may be cached. Default true. */
+  /**
+   * Opts this task type into the result cache and declares how its input fields compare. A type
+   * is cached only when this or the cache's own configuration says so. Default: not declared.
+   */
+  cache?: CachePolicyDeclaration;
+  /**
+   * The handler changes something besides its output (sends, writes, deploys): its tasks are never
+   * answered from or stored in a cache, whatever `cache` or the cache's configuration say. Default false.
+   */
+  sideEffects?: boolean;
+  /** `false`: never cached (as `sideEffects: true` does for caching). Default true. */
   cacheable?: boolean;
   /** One line for `weft status` and docs. */
   description?: string;

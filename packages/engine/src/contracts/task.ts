@@ -1,3 +1,5 @@
+import type { CachePolicyDeclaration } from './cache.js';
+
 /** One unit of work as routing, caching and predictors see it (no functions, JSON-safe). */
 export interface TaskDescriptor {
   /** Unique per attempt-independent task: `<runId>:<stepId>` or `<runId>:<stepId>[i]` for forEach items. */
@@ -24,8 +26,10 @@ export interface TaskDescriptor {
   readonly idempotencyKey: string;
   /** Balancing strategy asked for by the step or pipeline, if any. */
   readonly strategy?: string;
-  /** Set when the step opts out of the result cache. */
+  /** Set when the step opts out of the result cache, or its handler has side effects or is not cacheable. */
   readonly noCache?: boolean;
+  /** The handler's cache declaration (`HandlerOptions.cache`), for the result cache; absent when it declares none. */
+  readonly cachePolicy?: CachePolicyDeclaration;
 }
 
 /** The finished state of one attempt, given to `task:after`/`task:error` hooks and predictors. */

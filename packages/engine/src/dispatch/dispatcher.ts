@@ -2,31 +2,38 @@
  * Routes a task: filters workers by capability and guards (breaker, bulkhead), asks the
  * predictor, then the named strategy, then the built-in default; records the decision as spans.
  */
+import 'reflect-metadata';
 import { trace, type Context } from '@opentelemetry/api';
-import type { DependencyContainer } from 'tsyringe';
+import { inject, injectable, type DependencyContainer } from 'tsyringe';
 import type { BalancingStrategy, CandidateScore, Prediction, Predictor, RouteDecision, WorkerGuard } from '../contracts/routing.js';
 import type { TaskDescriptor } from '../contracts/task.js';
 import { workerAccepts, type WorkerView } from '../contracts/worker.js';
+import type { EngineConfig } from '../config/engine-config.js';
 import { WeftError, errorMessage } from '../errors.js';
 import type { Executor } from '../executors/executor.js';
+import type { Router } from '../executors/executor-deps.js';
 import type { HookRegistry } from '../hooks/hook-registry.js';
 import type { Logger } from '../logging/logger.js';
-import { BalancingStrategyToken, PredictorToken, WorkerGuardToken } from '../tokens.js';
+import {
+  BalancingStrategyToken,
+  EngineContainerToken,
+  ExecutorToken,
+  HookRegistryToken,
+  LoggerToken,
+  PredictorToken,
+  RandomToken,
+  RoutingConfigToken,
+  TelemetryToken,
+  WorkerGuardToken,
+} from '../tokens.js';
 import { Attr, MAX_SCORED_CANDIDATES, SpanNames } from '../tracing/attributes.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import { DefaultLeastInFlight } from './least-in-flight.js';
 
-export interface RoutingConfig {
-  /** Strategy used when a step and its pipeline name none. Default: the only registered one, else `default`. */
-  readonly strategy?: string;
-  /** Options passed to strategies by name. */
-  readonly strategyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** How long a task waits when every capable worker is refused by a guard, in ms. Default 30000. */
-  readonly waitForCapacityMs?: number;
-}
+/** The configuration's `routing`, defaults applied (config/engine-config.ts). */
+export type RoutingConfig = EngineConfig['routing'];
 
-/** A re-route's choice among live capable workers; see Dispatcher.reselect. */
-export type Reselect = (task: TaskDescriptor, views: readonly WorkerView[]) => { readonly workerId: string; readonly decidedBy: string; readonly reason: string };
+export type { Reselect } from '../executors/executor-deps.js';
 
 /** A decision and its `weft.decision.route` span's context: the task's execution is its child. */
 export interface RoutedDecision extends RouteDecision {
@@ -38,20 +45,21 @@ interface Refusal {
   reason: string;
 }
 
-export class Dispatcher {
+@injectable()
+export class Dispatcher implements Router {
   private readonly fallback = new DefaultLeastInFlight();
   /** Tasks routed to a worker whose execution has not begun: counted as in flight so concurrent routing spreads. */
   private readonly pending = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
 
   constructor(
-    private readonly container: DependencyContainer,
-    private readonly executor: Executor,
-    private readonly hooks: HookRegistry,
-    private readonly telemetry: Telemetry,
-    private readonly logger: Logger,
-    private readonly config: RoutingConfig,
-    private readonly random: () => number,
+    @inject(EngineContainerToken) private readonly container: DependencyContainer,
+    @inject(ExecutorToken) private readonly executor: Executor,
+    @inject(HookRegistryToken) private readonly hooks: HookRegistry,
+    @inject(TelemetryToken) private readonly telemetry: Telemetry,
+    @inject(LoggerToken) private readonly logger: Logger,
+    @inject(RoutingConfigToken) private readonly config: RoutingConfig,
+    @inject(RandomToken) private readonly random: () => number,
   ) {}
 
   strategies(): BalancingStrategy[] {
@@ -117,7 +125,7 @@ export class Dispatcher {
     const strategy = this.resolveStrategy(task.strategy);
     const predictor = this.predictor();
     const started = performance.now();
-    const limit = this.config.waitForCapacityMs ?? 30_000;
+    const limit = this.config.waitForCapacityMs;
     let prediction: Prediction | undefined;
     let predicted = false;
     let decision: RouteDecision | undefined;
@@ -207,7 +215,7 @@ export class Dispatcher {
 
   /** The strategy's pick among `workers`, with its configured options. */
   private select(strategy: BalancingStrategy, task: TaskDescriptor, workers: readonly WorkerView[], prediction?: Prediction) {
-    const options = this.config.strategyOptions?.[strategy.name];
+    const options = this.config.strategyOptions[strategy.name];
     return strategy.select(task, workers, { random: this.random, ...(prediction ? { prediction } : {}), ...(options ? { options } : {}) });
   }
 

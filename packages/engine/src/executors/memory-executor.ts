@@ -1,8 +1,12 @@
 /** The embedded runtime: in-process worker slots with ids, capabilities and concurrency. */
+import 'reflect-metadata';
+import { inject, injectable } from 'tsyringe';
+import { WORKER_DEFAULTS } from '../config/engine-config.js';
 import type { WorkerView } from '../contracts/worker.js';
 import { WeftError } from '../errors.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
 import type { Logger } from '../logging/logger.js';
+import { EmbeddedWorkersToken, ExecutorDepsToken } from '../tokens.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import type { ExecuteRequest, Executor } from './executor.js';
 import { runTask } from './task-runner.js';
@@ -10,13 +14,12 @@ import { WorkerStatsTracker } from './worker-stats.js';
 
 export interface EmbeddedWorkerOptions {
   readonly id: string;
-  /** Default `['*']`: accepts every task. */
+  // Defaults: WORKER_DEFAULTS (config/engine-config.ts), as for the configuration's `workers`.
+  /** What the slot accepts; `*` accepts every task. */
   readonly capabilities?: readonly string[];
-  /** Tasks run at once on this slot. Default 4. */
+  /** Tasks run at once on this slot. */
   readonly concurrency?: number;
-  /** Default 1. */
   readonly weight?: number;
-  /** Default `embedded`. */
   readonly kind?: string;
 }
 
@@ -27,6 +30,7 @@ interface Slot {
   running: number;
 }
 
+@injectable()
 export class MemoryExecutor implements Executor {
   readonly kind = 'embedded' as const;
   readonly waitsForWorkers = false;
@@ -35,17 +39,17 @@ export class MemoryExecutor implements Executor {
   private closed = false;
 
   constructor(
-    workers: readonly EmbeddedWorkerOptions[],
-    private readonly deps: { handlers: HandlerRegistry; telemetry: Telemetry; logger: Logger },
+    @inject(EmbeddedWorkersToken) workers: readonly EmbeddedWorkerOptions[],
+    @inject(ExecutorDepsToken) private readonly deps: { handlers: HandlerRegistry; telemetry: Telemetry; logger: Logger },
   ) {
     for (const w of workers) {
       const tracker = new WorkerStatsTracker();
       const view: WorkerView = {
         id: w.id,
-        capabilities: w.capabilities ?? ['*'],
-        concurrency: w.concurrency ?? 4,
-        weight: w.weight ?? 1,
-        kind: w.kind ?? 'embedded',
+        capabilities: w.capabilities ?? WORKER_DEFAULTS.capabilities,
+        concurrency: w.concurrency ?? WORKER_DEFAULTS.concurrency,
+        weight: w.weight ?? WORKER_DEFAULTS.weight,
+        kind: w.kind ?? WORKER_DEFAULTS.kind,
         stats: tracker.stats,
       };
       this.slots.set(w.id, { view, tracker, waiting: [], running: 0 });
@@ -68,6 +72,7 @@ export class MemoryExecutor implements Executor {
     // In flight from now (queued or running), so routing sees it; it runs when the slot has room.
     slot.tracker.started();
     const started = performance.now();
+    const queuedAt = Date.now();
     while (slot.running >= slot.view.concurrency) {
       await new Promise<void>((resolve) => slot.waiting.push(resolve));
     }
@@ -83,6 +88,7 @@ export class MemoryExecutor implements Executor {
         workerId: req.workerId,
         signal: req.signal,
         parent: req.traceContext,
+        queuedAt,
         ...(req.timeoutMs === undefined ? {} : { timeoutMs: req.timeoutMs }),
       });
       ok = true;

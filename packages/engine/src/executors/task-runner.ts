@@ -2,7 +2,7 @@
  * Runs one attempt of a task inside a worker (embedded slot or fleet process): input
  * validation, the timeout signal, the `weft.task.execute` span and the handler call.
  */
-import { SpanKind, SpanStatusCode, type Context, type SpanAttributes } from '@opentelemetry/api';
+import { context as otelContext, SpanKind, SpanStatusCode, type Context, type SpanAttributes } from '@opentelemetry/api';
 import type { TaskDescriptor } from '../contracts/task.js';
 import { WeftError, errorMessage } from '../errors.js';
 import type { RegisteredHandler } from '../contracts/handler.js';
@@ -25,6 +25,8 @@ export interface RunTaskOptions {
   /** Extra attributes (messaging.* in fleet mode). */
   readonly attributes?: SpanAttributes;
   readonly spanKind?: SpanKind;
+  /** When the task was handed over (epoch ms: a fleet job's enqueue time), for the queue-wait metric. */
+  readonly queuedAt?: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface RunTaskOptions {
  */
 export function runTask(o: RunTaskOptions): unknown {
   const { task } = o;
-  const { span } = o.telemetry.start(SpanNames.TASK_EXECUTE, o.parent, {
+  const { span, ctx: spanCtx } = o.telemetry.start(SpanNames.TASK_EXECUTE, o.parent, {
     kind: o.spanKind ?? SpanKind.INTERNAL,
     attributes: {
       [Attr.TASK_ID]: task.id,
@@ -47,6 +49,9 @@ export function runTask(o: RunTaskOptions): unknown {
       ...o.attributes,
     },
   });
+  const metrics = o.telemetry.metrics;
+  const startedAt = performance.now();
+  metrics.taskStarted(task.type, o.workerId, o.queuedAt);
   // Without a timeout the task's signal is the worker's own: no controller and listener per task.
   const controller = o.timeoutMs === undefined ? undefined : new AbortController();
   const onOuterAbort = (): void => controller?.abort(o.signal.reason);
@@ -67,9 +72,10 @@ export function runTask(o: RunTaskOptions): unknown {
             ),
           o.timeoutMs,
         );
-  const done = (): void => {
+  const done = (errorType?: string): void => {
     if (timer) clearTimeout(timer);
     if (controller) o.signal.removeEventListener('abort', onOuterAbort);
+    metrics.taskEnded(task.type, o.workerId, performance.now() - startedAt, errorType);
     span.end();
   };
   const succeed = (output: unknown): unknown => {
@@ -88,7 +94,7 @@ export function runTask(o: RunTaskOptions): unknown {
           });
     span.setAttribute(Attr.TASK_OUTCOME, 'failure');
     failSpan(span, error);
-    done();
+    done(error instanceof WeftError ? (error.code as string) : error.name);
     throw error;
   };
   let logger: Logger | undefined;
@@ -107,7 +113,9 @@ export function runTask(o: RunTaskOptions): unknown {
     let result: unknown;
     try {
       if (signal.aborted) throw signal.reason;
-      result = handler.fn(input, context);
+      // In the execute span's context: spans the handler makes (an instrumented HTTP call, a
+      // query) are its children, when the process registered a context manager (NodeSDK does).
+      result = otelContext.with(spanCtx, handler.fn, undefined, input, context);
     } catch (err) {
       return fail(err);
     }

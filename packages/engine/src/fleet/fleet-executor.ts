@@ -5,10 +5,11 @@
  * reader reads results in bulk, and the recovery unit re-routes tasks whose worker or job was lost.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { WorkerView } from '../contracts/worker.js';
 import { WeftError, errorMessage } from '../errors.js';
-import type { ExecutorDeps } from '../engine.js';
+import type { ExecutorDeps } from '../executors/executor-deps.js';
 import type { ExecuteRequest, Executor } from '../executors/executor.js';
 import type { Logger } from '../logging/logger.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
@@ -19,8 +20,11 @@ import { PAYLOAD_VERSION, type JobPayload, type TaskReply } from './job-payload.
 import type { PendingTask } from './pending-task.js';
 import { QueueSet } from './queue-set.js';
 import { connectRedis, isClusterUrl, type RedisClient } from './redis-connection.js';
+import { RedisRunJournals } from './redis-run-journal.js';
+import { CancelListener } from './cancel-listener.js';
 import { RegistryWatcher } from './registry-watcher.js';
 import { ReplyReader } from './reply-reader.js';
+import { DEFAULT_KEEP_RUNS, DEFAULT_RETENTION_MS } from './run-record.js';
 import { RunStore } from './run-store.js';
 import { deserializeError } from './serialized-error.js';
 import { TaskRecovery } from './task-recovery.js';
@@ -35,6 +39,9 @@ export class FleetExecutor implements Executor {
   readonly runnerId = randomUUID();
   readonly keys: FleetKeys;
   readonly store: RunStore;
+  /** Runs this process drives, kept in Redis (registered as the engine's RunJournals). */
+  readonly journals: RedisRunJournals;
+  private readonly cancels: CancelListener;
   private readonly telemetry: Telemetry;
   private readonly logger: Logger;
   private readonly redis: RedisClient;
@@ -67,7 +74,18 @@ export class FleetExecutor implements Executor {
     this.redis = connectRedis(options.redisUrl, this.logger, 'runner', { onRestored: () => void this.recovery.recoverLost(), autoPipelining: true });
     this.queueConnection = connectRedis(options.redisUrl, this.logger, 'runner-queues');
     const blocking = connectRedis(options.redisUrl, this.logger, 'runner-replies');
-    this.store = new RunStore(this.redis, this.keys, { keepRuns: options.keepRuns ?? 100, keepDecisions: options.keepDecisions ?? 200, runTtlMs: options.runTtlMs ?? 7 * 86_400_000 }, this.logger);
+    const keepRuns = options.keepRuns ?? DEFAULT_KEEP_RUNS;
+    const retentionMs = options.runTtlMs ?? DEFAULT_RETENTION_MS;
+    this.store = new RunStore(this.redis, this.keys, { keepDecisions: options.keepDecisions ?? 200 }, this.logger);
+    this.cancels = new CancelListener(options.redisUrl, this.keys, this.logger);
+    this.journals = new RedisRunJournals(this.redis, this.keys, this.cancels, {
+      driverId: this.runnerId,
+      driverName: options.driverName ?? `runner-${hostname()}-${process.pid}`,
+      leaseMs: options.leaseMs ?? 5000,
+      retentionMs,
+      keepRuns,
+      flushViews: () => this.store.flush(),
+    }, this.logger);
     this.queues = new QueueSet(this.queueConnection, this.keys.prefix, this.logger);
     this.registry = new RegistryWatcher(this.redis, this.keys, this.queues, this.logger, { pollMs, deadWorkerMs: options.deadWorkerMs ?? 60_000 }, (joined) => {
       this.recovery.afterPoll();
@@ -225,6 +243,8 @@ export class FleetExecutor implements Executor {
       replyTo: this.runnerId,
       route: p.routes,
       task: task as JobPayload['task'],
+      // A resumed run's tasks may have completed under an earlier driver: the worker checks first.
+      ...(this.journals.resumed(task.runId) ? { recheck: true } : {}),
       ...(p.req.timeoutMs === undefined ? {} : { timeoutMs: p.req.timeoutMs }),
       // The step's context: the worker's span is its child, as in the embedded runtime.
       trace: injectTrace(p.req.traceContext),
@@ -265,7 +285,9 @@ export class FleetExecutor implements Executor {
     for (const p of [...this.pending.values()]) p.settle(false, new WeftError('WEFT_ENGINE_CLOSED', 'The engine closed while the task was queued.', { retryable: false }));
     await this.started.catch(() => {});
     await this.store.flush();
+    this.cancels.close();
     await this.replies.stop();
+    await this.redis.del(this.keys.replies(this.runnerId)).catch(() => 0);
     await this.queues.closeAll();
     await this.queueConnection.quit().catch(() => this.queueConnection.disconnect());
     await this.redis.quit().catch(() => this.redis.disconnect());

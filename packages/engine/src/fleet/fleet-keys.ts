@@ -60,18 +60,34 @@ export class FleetKeys {
     return `${this.prefix}:runs`;
   }
 
+  /** A run's record: meta, definition, input, step states, task views. The source of truth. */
   run(runId: string): string {
     return `${this.prefix}:run:${runId}`;
+  }
+
+  /** A run's completed tasks (the idempotency records), by idempotency key: dropped when the run ends. */
+  runResults(runId: string): string {
+    return `${this.prefix}:run:${runId}:results`;
+  }
+
+  /** Who drives the run: the driver's id, expiring unless renewed. */
+  runLease(runId: string): string {
+    return `${this.prefix}:run:${runId}:lease`;
+  }
+
+  /** Sorted set of runs not yet ended (score: start), which workers watch for lapsed leases. */
+  get active(): string {
+    return `${this.prefix}:active`;
+  }
+
+  /** Pub/sub channel on which a cancelled run's id is published. */
+  get cancelChannel(): string {
+    return `${this.prefix}:cancel`;
   }
 
   /** Capped list of recent routing decisions (newest first). */
   get decisions(): string {
     return `${this.prefix}:decisions`;
-  }
-
-  /** Stored result of a completed task, by idempotency key. */
-  done(idempotencyKey: string): string {
-    return `${this.prefix}:done:${idempotencyKey}`;
   }
 
   /** List a runner reads its results from. */

@@ -21,8 +21,19 @@ export interface FleetExecutorOptions extends FleetCommonOptions {
   readonly keepDecisions?: number;
   /** Recent runs kept for `weft status`. Default 100. */
   readonly keepRuns?: number;
-  /** How long run records live in Redis, in ms. Default 7 days. */
+  /**
+   * Retention of a run's record (and, while it runs, of its per-task records), in ms. Default
+   * 24 h. A run's per-task records are deleted as soon as it ends.
+   */
   readonly runTtlMs?: number;
+  /**
+   * The lease this process holds on each run it drives, renewed every fifth of it, in ms. When
+   * the process dies, the lease lapses after at most this long and a `weft worker` takes the run
+   * over (it looks every second), so the default keeps takeover within 10 s. Default 5000.
+   */
+  readonly leaseMs?: number;
+  /** How `weft status` names this process as a run's driver. Default `runner-<host>-<pid>`. */
+  readonly driverName?: string;
   /**
    * A worker silent this long is gone for good: it leaves the registry and its queue is deleted
    * (its tasks were re-routed when it lapsed), in ms. Default 60000.

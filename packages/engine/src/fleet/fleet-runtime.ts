@@ -6,6 +6,7 @@
 import type { CreateEngineOptions } from '../engine.js';
 import { definePlugin, type Plugin } from '../plugin/define-plugin.js';
 import { ENGINE_VERSION } from '../version.js';
+import { RunJournalsToken } from '../scheduler/run-journal.js';
 import { FleetExecutor } from './fleet-executor.js';
 import type { FleetExecutorOptions } from './fleet-options.js';
 import { HandlerTypeGuard } from './handler-type-guard.js';
@@ -40,9 +41,10 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
       await ex.ready();
       const store = ex.store;
       ctx.registerGuard(new HandlerTypeGuard((id) => ex.record(id)));
+      // Fleet runs live in Redis: their record is the source of truth, any process may continue them.
+      ctx.provide(RunJournalsToken, ex.journals);
       // Writes are not awaited: one connection keeps their order, and runs never wait on bookkeeping.
-      ctx.on('pipeline:start', (e) => store.runStarted(e.runId, e.pipeline));
-      ctx.on('pipeline:end', (e) => store.runEnded(e.runId, e.status, e.durationMs, e.error?.message));
+      ctx.on('pipeline:end', (e) => store.runEnded(e.runId));
       ctx.on('route:after', (e) =>
         store.decision({
           at: new Date().toISOString(),

@@ -1,7 +1,7 @@
 /** What `weft status` shows, read from Redis by any process: workers, queue depths, runs, decisions. */
 import { Queue } from 'bullmq';
 import type { RedisClient } from './redis-connection.js';
-import { WeftError } from '../errors.js';
+import { runNotFound } from './run-errors.js';
 import type { FleetKeys } from './fleet-keys.js';
 import { readRun, recentDecisions, recentRuns, type DecisionRecord, type RunRecord } from './run-store.js';
 import { readRegistry, type WorkerRecord } from './worker-registry.js';
@@ -57,11 +57,6 @@ export async function readFleetStatus(redis: RedisClient, keys: FleetKeys, optio
 
 export async function readRunStatus(redis: RedisClient, keys: FleetKeys, runId: string): Promise<RunRecord> {
   const run = await readRun(redis, keys, runId);
-  if (!run) {
-    throw new WeftError('WEFT_RUN_NOT_FOUND', `No run "${runId}" is recorded under prefix ${keys.prefix}. Check the run id (weft status lists recent runs) and --prefix.`, {
-      retryable: false,
-      details: { runId },
-    });
-  }
+  if (!run) throw runNotFound(runId, keys);
   return run;
 }

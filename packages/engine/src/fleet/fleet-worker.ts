@@ -19,9 +19,12 @@ import type { Telemetry } from '../tracing/telemetry.js';
 import { withOutputJson } from '../util/json.js';
 import { FleetKeys, DEFAULT_PREFIX, assertPrefixFits } from './fleet-keys.js';
 import type { FleetWorkerOptions } from './fleet-options.js';
-import { jobPayloadSchema, toTaskDescriptor, type JobPayload, type TaskReply } from './job-payload.js';
+import { REPLY_TO, jobPayloadSchema, toTaskDescriptor, type JobPayload, type TaskReply } from './job-payload.js';
+import type { TaskDescriptor } from '../contracts/task.js';
 import { assertReachable, connectRedis, createRedisClient, fleetRedisOptions, isClusterUrl, type RedisClient } from './redis-connection.js';
-import { ReplyBatcher } from './reply-batcher.js';
+import { CancelListener } from './cancel-listener.js';
+import { ReplyBatcher, type TaskRecord } from './reply-batcher.js';
+import { RunAborts } from './run-aborts.js';
 import { serializeError } from './serialized-error.js';
 import { extractTrace } from './trace-carrier.js';
 import type { WorkerRecord } from './worker-registry.js';
@@ -38,6 +41,9 @@ export class FleetWorker {
   private readonly tracker = new WorkerStatsTracker();
   private readonly slots: Semaphore;
   private readonly abort = new AbortController();
+  /** Per-run signals: a cancelled run's handlers abort, on every worker, as the cancel is published. */
+  private readonly runAborts = new RunAborts(this.abort.signal);
+  private cancels: CancelListener | undefined;
   private readonly startedAt = new Date().toISOString();
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
@@ -82,6 +88,12 @@ export class FleetWorker {
     await assertReachable(this.options.redisUrl);
     this.redis = connectRedis(this.options.redisUrl, this.logger, 'worker', { onRestored: () => void this.beat(), autoPipelining: true });
     await this.redis.connect();
+    this.cancels = new CancelListener(this.options.redisUrl, this.keys, this.logger);
+    this.cancels.listen((runId) => {
+      const aborted = this.runAborts.cancel(runId);
+      if (aborted > 0) this.logger.info({ run: runId, aborted }, 'run cancelled; aborting its tasks here');
+    });
+    await this.cancels.ready();
     await this.beat();
     this.timer = setInterval(() => void this.beat(), this.heartbeatMs);
     for (const name of this.queues) {
@@ -159,11 +171,13 @@ export class FleetWorker {
       });
       this.logger.warn({ jobId: job.id, queue, issues }, 'malformed job payload; failing the job');
       const replyTo = (job.data as { replyTo?: unknown; requestId?: unknown } | null) ?? {};
-      if (typeof replyTo.replyTo === 'string' && typeof replyTo.requestId === 'string') {
+      // A replyTo that is not a runner id is never made into a key name.
+      if (typeof replyTo.replyTo === 'string' && REPLY_TO.test(replyTo.replyTo) && typeof replyTo.requestId === 'string') {
         await this.reply(queue, replyTo.replyTo, { requestId: replyTo.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: 0 });
       }
       throw new UnrecoverableError(`${err.code}: ${err.message}`);
     }
+    if (!this.deps.handlers.get(parsed.data.task.type)) return this.refuseType(job, queue, parsed.data);
     // Without a wait when a slot is free: a synchronous handler then runs, and its reply is
     // written, before BullMQ's own work for this job (fetching the next) takes the event loop.
     if (!this.slots.tryAcquire()) await this.slots.acquire();
@@ -175,14 +189,30 @@ export class FleetWorker {
   }
 
   private async run(job: Job, queue: string, payload: JobPayload): Promise<unknown> {
-    const redis = this.redis!;
     const task = toTaskDescriptor(payload.task);
-    const doneKey = this.keys.done(task.idempotencyKey);
+    const signal = this.runAborts.enter(task.runId);
+    if (!signal) {
+      // Its run was cancelled: the job is answered, never started.
+      const err = new WeftError('WEFT_RUN_CANCELLED', `Run ${task.runId} was cancelled; step "${task.stepId}" was not started.`, { retryable: false, details: { runId: task.runId } });
+      await this.reply(queue, payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: 0 });
+      throw new UnrecoverableError(err.message);
+    }
+    try {
+      return await this.runOnce(job, queue, payload, task, signal);
+    } finally {
+      this.runAborts.leave(task.runId);
+    }
+  }
+
+  private async runOnce(job: Job, queue: string, payload: JobPayload, task: TaskDescriptor, signal: AbortSignal): Promise<unknown> {
+    const redis = this.redis!;
+    const resultsKey = this.keys.runResults(task.runId);
     const started = performance.now();
-    // A first delivery of a first route cannot have run before; anything else may have (a crash,
-    // a re-route, a stalled job): then the idempotency record answers instead of the handler.
-    const firstDelivery = payload.route === 1 && job.attemptsStarted <= 1 && job.stalledCounter === 0;
-    const previous = firstDelivery ? null : await redis.get(doneKey);
+    // A first delivery of a first route of a run not resumed cannot have run before; anything else
+    // may have (a crash, a re-route, a stalled job, an earlier driver): then the run's record of the
+    // task answers instead of the handler.
+    const firstDelivery = payload.route === 1 && job.attemptsStarted <= 1 && job.stalledCounter === 0 && payload.recheck !== true;
+    const previous = firstDelivery ? null : await redis.hget(resultsKey, task.idempotencyKey);
     if (previous !== null) {
       const output = (JSON.parse(previous) as { output?: unknown }).output;
       this.logger.info({ task: task.id, jobId: job.id }, 'task already completed (idempotency key); not running it again');
@@ -204,10 +234,11 @@ export class FleetWorker {
         logger: this.logger,
         task,
         workerId: this.id,
-        signal: this.abort.signal,
+        signal,
         parent: extractTrace(payload.trace),
         spanKind: SpanKind.CONSUMER,
         attributes: this.spanAttributes(job, queue),
+        queuedAt: job.timestamp,
         timeoutMs: payload.timeoutMs,
       });
       const output = isThenable(result) ? await result : result;
@@ -217,10 +248,11 @@ export class FleetWorker {
       // together: one transaction, never a reply without its record.
       const outputJson = JSON.stringify(output);
       const reply: TaskReply = { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, durationMs };
-      await this.send(queue, payload.replyTo, withOutputJson(JSON.stringify(reply), outputJson), [doneKey, withOutputJson('{}', outputJson)]);
+      await this.send(queue, payload.replyTo, withOutputJson(JSON.stringify(reply), outputJson), [resultsKey, task.idempotencyKey, withOutputJson('{}', outputJson)]);
       return null;
     } catch (err) {
-      message = errorMessage(err);
+      // The job's failed reason keeps the code, as the malformed-payload path does.
+      message = err instanceof WeftError ? `${err.code}: ${err.message}` : errorMessage(err);
       // Cut short by our own shutdown: no failure reply, the runner re-routes the task when this
       // worker leaves the registry, so the step does not fail for the worker's sake.
       if (!this.abort.signal.aborted) {
@@ -231,6 +263,21 @@ export class FleetWorker {
     } finally {
       this.tracker.finished(ok, performance.now() - started, message);
     }
+  }
+
+  /**
+   * A job for a task type this worker has no handler for (routed before a restart that dropped a
+   * plugin, or enqueued by hand): failed at once with its code, and the runner told not to retry.
+   */
+  private async refuseType(job: Job, queue: string, payload: JobPayload): Promise<never> {
+    const type = payload.task.type;
+    const err = new WeftError('WEFT_HANDLER_NOT_FOUND', `Worker ${this.id} has no handler for task type "${type}" (it serves ${this.deps.handlers.types().join(', ') || 'none'}). Load the plugin that provides it on this worker; the job is failed and not retried.`, {
+      retryable: false,
+      details: { type, workerId: this.id, jobId: job.id },
+    });
+    this.logger.warn({ jobId: job.id, queue, type }, 'job for an unknown task type; failing it');
+    await this.reply(queue, payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: 0 });
+    throw new UnrecoverableError(`${err.code}: ${err.message}`);
   }
 
   /** OpenTelemetry messaging attributes of processing one job. */
@@ -249,7 +296,7 @@ export class FleetWorker {
   }
 
   /** A serialised reply (and the idempotency record that goes with it) on the queue's connection. */
-  private send(queue: string, replyTo: string, replyJson: string, done?: readonly [key: string, value: string]): Promise<void> {
+  private send(queue: string, replyTo: string, replyJson: string, done?: TaskRecord): Promise<void> {
     return this.replies.get(queue)!.send(this.keys.replies(replyTo), replyJson, done);
   }
 
@@ -277,6 +324,7 @@ export class FleetWorker {
       await Promise.all(this.consumers.map((c) => c.close(true).catch(() => {})));
     }
     if (this.timer) clearInterval(this.timer);
+    this.cancels?.close();
     try {
       await this.redis?.multi().del(this.keys.worker(this.id)).zrem(this.keys.workers, this.id).exec();
     } catch (err) {

@@ -4,6 +4,12 @@ import type { TaskDescriptor } from '../contracts/task.js';
 
 export const PAYLOAD_VERSION = 1;
 
+/**
+ * What a `replyTo` may be: a runner id (a UUID, or any id of letters, digits, `_` and `-`). It
+ * becomes part of a Redis key name (`{weft}:replies:<replyTo>`), so nothing else is accepted.
+ */
+export const REPLY_TO = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
 const taskSchema = z.object({
   id: z.string().min(1),
   runId: z.string().min(1),
@@ -27,10 +33,12 @@ export const jobPayloadSchema = z.object({
   /** Stable across re-routes of one attempt; the runner matches replies by it. */
   requestId: z.string().min(1),
   /** Runner whose reply list gets the outcome. */
-  replyTo: z.string().min(1),
+  replyTo: z.string().regex(REPLY_TO, { message: 'must be a runner id (letters, digits, "_" and "-", at most 128)' }),
   /** 1 for the first enqueue of this attempt, +1 per re-route. */
   route: z.number().int().positive(),
   task: taskSchema,
+  /** Set for a resumed run: the task may have completed already, so its record is checked first. */
+  recheck: z.boolean().optional(),
   timeoutMs: z.number().int().positive().optional(),
   /** W3C trace context (`traceparent`, `tracestate`) of the step the task belongs to. */
   trace: z.record(z.string(), z.string()),

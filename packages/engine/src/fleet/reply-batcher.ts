@@ -14,15 +14,18 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 
 /**
- * KEYS: the records' keys, then the reply lists. ARGV: record count, record TTL (ms), list TTL
- * (s), the records' values, then per list its reply count and replies. Records before replies.
+ * KEYS: the records' hashes (a run's results), then the reply lists. ARGV: record count, record
+ * TTL (ms), list TTL (s), per record its field and value, then per list its reply count and
+ * replies. Records before replies; the first record of a task wins (HSETNX), so a redelivered
+ * job that ran again never changes what the run recorded.
  */
 const WRITE_REPLIES = `
 local records = tonumber(ARGV[1])
 local a = 4
 for i = 1, records do
-  redis.call('SET', KEYS[i], ARGV[a], 'PX', ARGV[2])
-  a = a + 1
+  redis.call('HSETNX', KEYS[i], ARGV[a], ARGV[a + 1])
+  redis.call('PEXPIRE', KEYS[i], ARGV[2])
+  a = a + 2
 end
 for k = records + 1, #KEYS do
   local count = tonumber(ARGV[a])
@@ -36,17 +39,20 @@ end
 return #KEYS
 `;
 
+/** A completed task's record: its run's results hash, the task's idempotency key, the value. */
+export type TaskRecord = readonly [hash: string, field: string, value: string];
+
 interface Queued {
   readonly listKey: string;
   readonly reply: string;
-  readonly done: readonly [key: string, value: string] | undefined;
+  readonly done: TaskRecord | undefined;
   written(): void;
 }
 
 export interface ReplyBatcherOptions {
   /** Reply lists expire when no runner reads them (a runner gone for good), in s. */
   readonly replyTtlS: number;
-  /** How long idempotency records live, in ms. */
+  /** How long a run's idempotency records live at most (they go when the run ends), in ms. */
   readonly doneTtlMs: number;
   readonly logger: Logger;
 }
@@ -67,7 +73,7 @@ export class ReplyBatcher {
   ) {}
 
   /** Resolves once the record and the reply are written, ahead of anything sent on the connection after. */
-  send(listKey: string, reply: string, done?: readonly [key: string, value: string]): Promise<void> {
+  send(listKey: string, reply: string, done?: TaskRecord): Promise<void> {
     return new Promise((written) => {
       this.queued.push({ listKey, reply, done, written });
       if (this.scheduled) return;
@@ -92,7 +98,7 @@ export class ReplyBatcher {
     for (const q of batch) {
       if (q.done) {
         recordKeys.push(q.done[0]);
-        recordValues.push(q.done[1]);
+        recordValues.push(q.done[1], q.done[2]);
       }
       const values = lists.get(q.listKey);
       if (values) values.push(q.reply);

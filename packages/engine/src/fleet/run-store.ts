@@ -1,12 +1,13 @@
 /**
- * Run state and recent decisions in Redis, so `weft status` can show a run from another
- * process: one hash per run (meta, and one field per step with its status, worker and output).
+ * What `weft status` shows of a run beyond its record (run-record.ts): task views (status, worker,
+ * output) and forEach summaries in the run's hash, batched; and the fleet's recent decisions.
  */
 import type { RedisClient } from './redis-connection.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { withOutputJson } from '../util/json.js';
 import type { FleetKeys } from './fleet-keys.js';
+import type { RunMeta } from './run-record.js';
 
 export interface StepRecord {
   readonly stepId: string;
@@ -20,14 +21,13 @@ export interface StepRecord {
   readonly at: string;
 }
 
-export interface RunRecord {
-  readonly runId: string;
-  readonly pipeline: string;
-  readonly status: 'running' | 'succeeded' | 'failed' | 'cancelled';
-  readonly startedAt: string;
-  readonly endedAt?: string;
-  readonly durationMs?: number;
-  readonly error?: string;
+/** A run as `weft status` shows it: its meta and where it stands, its tasks and fan-outs. */
+export interface RunRecord extends RunMeta {
+  /**
+   * The run's state as people read it: its status, except that a run whose driver's lease lapsed
+   * is `orphaned` (never `running`), and one a second process took over is `resumed by <id>`.
+   */
+  readonly state: string;
   /**
    * By task id (`<runId>:<stepId>`): single-task steps, and forEach items that failed or are
    * retrying. Items that succeed are counted in `fanOut` instead of listed one by one.
@@ -62,9 +62,7 @@ export interface DecisionRecord {
 }
 
 export interface RunStoreLimits {
-  readonly keepRuns: number;
   readonly keepDecisions: number;
-  readonly runTtlMs: number;
 }
 
 const BATCH_MS = 100;
@@ -72,8 +70,6 @@ const BATCH_MS = 100;
 /** Writes never throw into the run: state in Redis is a view, the run itself goes on. */
 export class RunStore {
   private readonly inFlight = new Set<Promise<void>>();
-  /** Meta of runs this process started, so their end is one write. */
-  private readonly started = new Map<string, { runId: string; pipeline: string; status: string; startedAt: string }>();
   /** Kept as objects and serialised at flush: a task answered twice in one batch is written once. */
   private readonly taskBatch = new Map<string, Map<string, { record: StepRecord; outputJson: string | undefined }>>();
   private decisionBatch: DecisionRecord[] = [];
@@ -81,9 +77,8 @@ export class RunStore {
   private readonly fanOut = new Map<string, Map<string, FanOutRecord>>();
   private readonly fanOutDirty = new Map<string, Set<string>>();
   private batchTimer: NodeJS.Timeout | undefined;
-  private startBatch: { runId: string; startedAt: string }[] = [];
-  private readonly endBatch = new Map<string, { runId: string }>();
-  private soon: NodeJS.Immediate | undefined;
+  /** Runs that ended: their forEach summaries are dropped after their last write. */
+  private readonly ended = new Set<string>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -92,22 +87,10 @@ export class RunStore {
     private readonly logger: Logger,
   ) {}
 
-  /**
-   * A run's start and end are written on the next turn of the event loop, with whatever else is
-   * batched: the run's first enqueue, and its caller, do not wait behind bookkeeping.
-   */
-  runStarted(runId: string, pipeline: string): void {
-    const meta = { runId, pipeline, status: 'running', startedAt: new Date().toISOString() };
-    this.started.set(runId, meta);
-    this.startBatch.push(meta);
-    this.scheduleSoon();
-  }
-
-  runEnded(runId: string, status: RunRecord['status'], durationMs: number, error?: string): void {
-    const meta = { ...(this.started.get(runId) ?? { runId }), status, durationMs, endedAt: new Date().toISOString(), ...(error ? { error } : {}) };
-    this.started.delete(runId);
-    this.endBatch.set(runId, meta);
-    this.scheduleSoon();
+  /** The run ended: its summaries are written once more, then forgotten. */
+  runEnded(runId: string): void {
+    this.ended.add(runId);
+    this.scheduleBatch();
   }
 
   /** `outputJson` is the output already serialised (the caller measured it), spliced in as is. */
@@ -157,23 +140,9 @@ export class RunStore {
     this.batchTimer.unref();
   }
 
-  private scheduleSoon(): void {
-    this.soon ??= setImmediate(() => this.flushBatch());
-  }
-
   private flushBatch(): void {
     if (this.batchTimer) clearTimeout(this.batchTimer);
-    if (this.soon) clearImmediate(this.soon);
     this.batchTimer = undefined;
-    this.soon = undefined;
-    for (const meta of this.startBatch) {
-      const key = this.keys.run(meta.runId);
-      void this.write(this.redis.hset(key, 'meta', JSON.stringify(meta)));
-      void this.write(this.redis.pexpire(key, this.limits.runTtlMs));
-      void this.write(this.redis.zadd(this.keys.runs, Date.parse(meta.startedAt), meta.runId));
-    }
-    if (this.startBatch.length > 0) void this.write(this.redis.zremrangebyrank(this.keys.runs, 0, -this.limits.keepRuns - 1));
-    this.startBatch = [];
     // One HSET per run: its task records and the forEach summaries that changed.
     const byRun = new Map<string, Record<string, string>>();
     const valuesOf = (runId: string): Record<string, string> => {
@@ -199,12 +168,8 @@ export class RunStore {
     }
     for (const [runId, values] of byRun) void this.write(this.redis.hset(this.keys.run(runId), values));
     this.fanOutDirty.clear();
-    // After the run's last records, on the same connection: an ended run's record is complete.
-    for (const [runId, meta] of this.endBatch) {
-      this.fanOut.delete(runId);
-      void this.write(this.redis.hset(this.keys.run(runId), 'meta', JSON.stringify(meta)));
-    }
-    this.endBatch.clear();
+    for (const runId of this.ended) this.fanOut.delete(runId);
+    this.ended.clear();
     if (this.decisionBatch.length > 0) {
       // LPUSH of many values pushes them in order, so the newest still ends up first.
       const values = this.decisionBatch.slice(-this.limits.keepDecisions).map((d) => JSON.stringify(d));
@@ -229,23 +194,34 @@ export class RunStore {
   }
 }
 
+/** The state people read: a running run whose lease lapsed is orphaned; a taken-over one names its driver. */
+function stateOf(meta: RunMeta, leased: boolean): string {
+  if (meta.status === 'queued') return leased ? 'running' : 'queued';
+  if (meta.status !== 'running') return meta.status;
+  if (!leased) return 'orphaned';
+  return (meta.takeovers ?? 0) > 0 ? `resumed by ${meta.driver ?? 'another process'}` : 'running';
+}
+
 export async function readRun(redis: RedisClient, keys: FleetKeys, runId: string): Promise<RunRecord | undefined> {
-  const all = await redis.hgetall(keys.run(runId));
+  const [all, leased] = await Promise.all([redis.hgetall(keys.run(runId)), redis.exists(keys.runLease(runId))]);
   if (!all['meta']) return undefined;
-  const meta = JSON.parse(all['meta']) as Omit<RunRecord, 'tasks' | 'fanOut'>;
+  const meta = JSON.parse(all['meta']) as RunMeta;
   const tasks: Record<string, StepRecord> = {};
   const fanOut: Record<string, FanOutRecord> = {};
   for (const [field, value] of Object.entries(all)) {
     if (field.startsWith('task:')) tasks[field.slice(5)] = JSON.parse(value) as StepRecord;
     else if (field.startsWith('fanout:')) fanOut[field.slice(7)] = JSON.parse(value) as FanOutRecord;
   }
-  return { ...meta, tasks, fanOut };
+  return { ...meta, state: stateOf(meta, leased === 1), tasks, fanOut };
 }
 
 export async function recentRuns(redis: RedisClient, keys: FleetKeys, count: number): Promise<Omit<RunRecord, 'tasks' | 'fanOut'>[]> {
   const ids = await redis.zrevrange(keys.runs, 0, count - 1);
-  const metas = await Promise.all(ids.map((id) => redis.hget(keys.run(id), 'meta')));
-  return metas.filter((m): m is string => m !== null).map((m) => JSON.parse(m) as Omit<RunRecord, 'tasks' | 'fanOut'>);
+  const rows = await Promise.all(ids.map(async (id) => [await redis.hget(keys.run(id), 'meta'), await redis.exists(keys.runLease(id))] as const));
+  return rows.filter((r): r is readonly [string, number] => r[0] !== null).map(([m, leased]) => {
+    const meta = JSON.parse(m) as RunMeta;
+    return { ...meta, state: stateOf(meta, leased === 1) };
+  });
 }
 
 export async function recentDecisions(redis: RedisClient, keys: FleetKeys, count: number): Promise<DecisionRecord[]> {

@@ -4,7 +4,7 @@
  */
 import { workerAccepts, type WorkerView } from '../contracts/worker.js';
 import { DefaultLeastInFlight } from '../dispatch/least-in-flight.js';
-import type { Reselect } from '../dispatch/dispatcher.js';
+import type { Reselect } from '../executors/executor-deps.js';
 import { WeftError, errorMessage } from '../errors.js';
 import type { TaskDescriptor } from '../contracts/task.js';
 import type { Logger } from '../logging/logger.js';

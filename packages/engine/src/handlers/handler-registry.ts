@@ -1,4 +1,5 @@
 import { WeftError } from '../errors.js';
+import { MAX_TIMEOUT_MS } from '../pipeline/pipeline-schema.js';
 import type { HandlerOptions, RegisteredHandler, TaskHandler } from '../contracts/handler.js';
 
 export class HandlerRegistry {
@@ -12,6 +13,14 @@ export class HandlerRegistry {
         `Task type "${type}" is already handled by ${existing.plugin}; ${plugin} tried to register it again. Give one of them another type name.`,
         { retryable: false, details: { type, plugins: [existing.plugin, plugin] } },
       );
+    }
+    const t = options.timeoutMs;
+    if (t !== undefined && !(Number.isInteger(t) && t > 0 && t <= MAX_TIMEOUT_MS)) {
+      // Node fires a longer timer after 1 ms: every attempt would time out at once.
+      throw new WeftError('WEFT_CONFIG_INVALID', `Task type "${type}" (${plugin}) has timeoutMs ${t}; it must be a whole number of ms from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days).`, {
+        retryable: false,
+        details: { type, timeoutMs: t },
+      });
     }
     this.handlers.set(type, { type, fn, options, plugin });
   }

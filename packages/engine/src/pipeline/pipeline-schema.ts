@@ -2,9 +2,24 @@
 import { z } from 'zod';
 import type { Condition, PipelineDefinition, ValueExpr } from './pipeline-types.js';
 
-const refPath = z.string().regex(/^(input|item|index|steps\.[A-Za-z0-9_-]+\.output)(\.[A-Za-z0-9_-]+|\[\d+\])*$/, {
-  message: 'must be input[.path], item[.path], index or steps.<id>.output[.path]',
-});
+/** What a `$ref` may say: `input[.path]`, `item[.path]`, `index`, `steps.<id>.output[.path]`. */
+export const REF_PATH = /^(input|item|index|steps\.[A-Za-z0-9_-]+\.output)(\.[A-Za-z0-9_-]+|\[\d+\])*$/;
+
+/** Names that reach an object's prototype, never data: refused as path segments, step ids and keys. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Whether a `$ref` path names a prototype member (`input.__proto__`, `steps.a.output.constructor`). */
+export function refReachesPrototype(path: string): boolean {
+  return path.split(/[.[\]]/).some((segment) => RESERVED_NAMES.has(segment));
+}
+
+/** The longest timer Node keeps: a longer one fires after 1 ms. */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
+const refPath = z
+  .string()
+  .regex(REF_PATH, { message: 'must be input[.path], item[.path], index or steps.<id>.output[.path]' })
+  .refine((p) => !refReachesPrototype(p), { message: 'must not name __proto__, constructor or prototype (they are not data)' });
 
 const refSchema = z.strictObject({ $ref: refPath });
 
@@ -16,7 +31,13 @@ export const valueExprSchema: z.ZodType<ValueExpr> = z.lazy(() =>
     z.string(),
     refSchema,
     z.array(valueExprSchema),
-    z.record(z.string().refine((k) => k !== '$ref', { message: '$ref must be the only key of its object' }), valueExprSchema),
+    z.record(
+      z
+        .string()
+        .refine((k) => k !== '$ref', { message: '$ref must be the only key of its object' })
+        .refine((k) => k !== '__proto__', { message: 'the key __proto__ is not allowed (it would replace the object\'s prototype)' }),
+      valueExprSchema,
+    ),
   ]),
 );
 
@@ -53,7 +74,18 @@ const retrySchema = z.union([
   z.strictObject({ attempts: z.number().int().min(0).max(100), backoff: backoffSchema.optional() }),
 ]);
 
-const stepId = z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'must use only letters, digits, "_" and "-"' });
+/** A step id: letters, digits, `_` and `-`, and not a prototype member's name. */
+export const STEP_ID = /^[A-Za-z0-9_-]+$/;
+
+const stepId = z
+  .string()
+  .regex(STEP_ID, { message: 'must use only letters, digits, "_" and "-"' })
+  .refine((id) => !RESERVED_NAMES.has(id), { message: 'must not be __proto__, constructor or prototype' });
+
+/** forEach fans out over an array: a literal one, or a `$ref` to one found at run time. */
+const forEachSchema = z.union([refSchema, z.array(valueExprSchema)], {
+  error: 'must be an array, or a { $ref } to an array produced at run time',
+});
 
 export const stepSchema = z.strictObject({
   id: stepId,
@@ -61,9 +93,14 @@ export const stepSchema = z.strictObject({
   input: valueExprSchema.optional(),
   dependsOn: z.array(z.string()).optional(),
   retries: retrySchema.optional(),
-  timeoutMs: z.number().int().positive().optional(),
+  timeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_TIMEOUT_MS, { message: `must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days): Node cannot wait longer on one timer` })
+    .optional(),
   when: conditionSchema.optional(),
-  forEach: valueExprSchema.optional(),
+  forEach: forEachSchema.optional(),
   capabilities: z.array(z.string().min(1)).optional(),
   key: valueExprSchema.optional(),
   tags: z.array(z.string()).optional(),

@@ -1,171 +1,111 @@
 /**
- * Validates a pipeline before anything runs: schema, ids, dependsOn, cycles, references, task
- * types. Every problem is reported at once as `path: problem`, and the whole is one WeftError.
+ * Validates a pipeline before anything runs: shape limits, schema, ids, dependsOn, cycles,
+ * references, task types and strategy names. Every problem in the document is reported at once
+ * as `path: problem` (a schema error does not hide the graph's problems), in one WeftError.
+ * Linear in the size of the document: a 100,000-step chain validates in about a second.
  */
 import { WeftError } from '../errors.js';
-import { validateWith } from '../util/schema.js';
-import { conditionRefs } from './condition.js';
-import { pipelineSchema } from './pipeline-schema.js';
-import type { PipelineDefinition, StepDefinition } from './pipeline-types.js';
-import { collectRefs, parseRefPath, refStep } from './refs.js';
+import { suggest } from '../util/suggest.js';
+import { checkShape, type PipelineLimits } from './limits.js';
+import { quickAccept } from './quick-accept.js';
+import { pipelineSchema, stepSchema } from './pipeline-schema.js';
+import { checkGraph, type LoosePipeline } from './check-graph.js';
+import { schemaIssues } from './schema-issues.js';
+import type { PipelineDefinition } from './pipeline-types.js';
 
 export interface ValidateOptions {
   /** Registered task types; when given, unknown task types are errors. */
   readonly taskTypes?: readonly string[];
   /** Registered strategy names; when given, unknown names are errors. */
   readonly strategies?: readonly string[];
+  /** The engine's default strategy (`routing.strategy` in its config), checked against `strategies`. */
+  readonly routingStrategy?: string;
   /** Where the pipeline came from, for messages. */
   readonly source?: string;
+  /** Bounds on nesting and size (see PipelineLimits). */
+  readonly limits?: PipelineLimits;
 }
 
-export async function validatePipeline(raw: unknown, options: ValidateOptions = {}): Promise<PipelineDefinition> {
-  const parsed = await validateWith(pipelineSchema, raw);
-  if (!parsed.ok) throw invalid(raw, parsed.issues, options.source);
-  const pipeline = parsed.value as PipelineDefinition;
-  const issues = checkGraph(pipeline, options);
-  if (issues.length > 0) throw invalid(pipeline, issues, options.source);
-  return pipeline;
+/** At most this many problems are listed; the count says how many more there were. */
+const MAX_LISTED = 100;
+
+export function validatePipeline(raw: unknown, options: ValidateOptions = {}): Promise<PipelineDefinition> {
+  try {
+    return Promise.resolve(validateNow(raw, options));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
-function invalid(raw: unknown, issues: string[], source?: string): WeftError<'WEFT_PIPELINE_INVALID'> {
+function validateNow(raw: unknown, options: ValidateOptions): PipelineDefinition {
+  // Nothing recursive may see a document that is too deep or contains itself.
+  const shape = checkShape(raw, options.limits);
+  if (shape) throw invalid(raw, [`${shape.path}: ${shape.problem}`], options.source, 1);
+  const issues = new Issues(MAX_LISTED);
+  const quick = quickAccept(raw);
+  const schemaOk = quick.ok && quick.unsure.every((i) => stepSchema.safeParse((raw as { steps: unknown[] }).steps[i]).success);
+  if (!schemaOk) for (const line of schemaIssues(pipelineSchema.safeParse(raw).error?.issues ?? [])) issues.add(line);
+  checkGraph(loose(raw), options, issues);
+  if (options.routingStrategy && options.strategies && !options.strategies.includes(options.routingStrategy)) {
+    issues.add(() => `(engine config) routing.strategy: unknown strategy "${options.routingStrategy}"${suggest(options.routingStrategy!, options.strategies!)}`);
+  }
+  if (issues.count > 0) throw invalid(raw, issues.lines(), options.source, issues.count);
+  return raw as PipelineDefinition;
+}
+
+/** Problems found so far; a message is only written for the first `max` (suggestions cost). */
+export class Issues {
+  private readonly listed: string[] = [];
+  private readonly seen = new Set<string>();
+  count = 0;
+  constructor(private readonly max: number) {}
+
+  add(line: string | (() => string)): void {
+    if (this.listed.length >= this.max) {
+      this.count++;
+      return;
+    }
+    const text = typeof line === 'string' ? line : line();
+    if (this.seen.has(text)) return;
+    this.seen.add(text);
+    this.listed.push(text);
+    this.count++;
+  }
+
+  lines(): string[] {
+    const more = this.count - this.listed.length;
+    return more > 0 ? [...this.listed, `… and ${more} more problem${more === 1 ? '' : 's'}`] : [...this.listed];
+  }
+}
+
+/** The document's steps as far as they can be read, so graph problems are found even when the schema failed. */
+function loose(raw: unknown): LoosePipeline {
+  const doc = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const steps = Array.isArray(doc['steps']) ? (doc['steps'] as unknown[]) : [];
+  return {
+    strategy: typeof doc['strategy'] === 'string' ? doc['strategy'] : undefined,
+    output: doc['output'],
+    steps: steps.map((s) => {
+      const o = typeof s === 'object' && s !== null && !Array.isArray(s) ? (s as Record<string, unknown>) : {};
+      const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+      return {
+        id: text(o['id']),
+        task: text(o['task']),
+        dependsOn: Array.isArray(o['dependsOn']) ? (o['dependsOn'] as unknown[]).map(text) : [],
+        strategy: text(o['strategy']),
+        input: o['input'],
+        forEach: o['forEach'],
+        key: o['key'],
+        when: o['when'],
+      };
+    }),
+  };
+}
+
+function invalid(raw: unknown, issues: string[], source: string | undefined, count: number): WeftError<'WEFT_PIPELINE_INVALID'> {
   const name = typeof raw === 'object' && raw !== null && typeof (raw as { name?: unknown }).name === 'string' ? `"${(raw as { name: string }).name}"` : source ? `in ${source}` : '';
-  return new WeftError('WEFT_PIPELINE_INVALID', `Pipeline ${name} is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues.map((i) => `  - ${i}`).join('\n')}`, {
+  return new WeftError('WEFT_PIPELINE_INVALID', `Pipeline ${name} is invalid (${count} problem${count === 1 ? '' : 's'}):\n${issues.map((i) => `  - ${i}`).join('\n')}`, {
     retryable: false,
     details: { issues, ...(source ? { source } : {}) },
   });
-}
-
-function checkGraph(p: PipelineDefinition, options: ValidateOptions): string[] {
-  const issues: string[] = [];
-  const index = new Map<string, number>();
-  p.steps.forEach((s, i) => {
-    const first = index.get(s.id);
-    if (first !== undefined) issues.push(`steps[${i}].id: duplicate step id "${s.id}" (also steps[${first}]); give each step its own id`);
-    else index.set(s.id, i);
-  });
-  const ids = [...index.keys()];
-
-  p.steps.forEach((s, i) => {
-    (s.dependsOn ?? []).forEach((d, j) => {
-      if (d === s.id) issues.push(`steps[${i}].dependsOn[${j}]: step "${s.id}" depends on itself`);
-      else if (!index.has(d)) issues.push(`steps[${i}].dependsOn: unknown step "${d}"${suggest(d, ids)}`);
-    });
-    if (options.taskTypes && !options.taskTypes.includes(s.task)) {
-      issues.push(`steps[${i}].task: no handler for task type "${s.task}"${suggest(s.task, options.taskTypes)}; load the plugin that provides it`);
-    }
-    for (const [field, name] of [
-      [s.strategy, 'strategy'],
-    ] as const) {
-      if (field && options.strategies && !options.strategies.includes(field)) issues.push(`steps[${i}].${name}: unknown strategy "${field}"${suggest(field, options.strategies)}`);
-    }
-  });
-  if (p.strategy && options.strategies && !options.strategies.includes(p.strategy)) issues.push(`strategy: unknown strategy "${p.strategy}"${suggest(p.strategy, options.strategies)}`);
-
-  const cycle = findCycle(p.steps, index);
-  if (cycle) issues.push(`steps: dependsOn forms a cycle ${cycle.join(' → ')}; remove one of these edges`);
-  else issues.push(...checkRefs(p, index));
-  return issues;
-}
-
-function checkRefs(p: PipelineDefinition, index: Map<string, number>): string[] {
-  const issues: string[] = [];
-  const ancestors = ancestorSets(p.steps, index);
-  const ids = [...index.keys()];
-  p.steps.forEach((s, i) => {
-    const refs = [
-      ...collectRefs(s.input, `steps[${i}].input`),
-      ...collectRefs(s.forEach, `steps[${i}].forEach`),
-      ...collectRefs(s.key, `steps[${i}].key`),
-      ...(s.when ? conditionRefs(s.when).map((ref) => ({ ref, at: `steps[${i}].when` })) : []),
-    ];
-    for (const { ref, at } of refs) {
-      const head = parseRefPath(ref)[0];
-      if ((head === 'item' || head === 'index') && (s.forEach === undefined || at.startsWith(`steps[${i}].forEach`))) {
-        issues.push(`${at}: $ref "${ref}" is only defined inside a step with forEach`);
-        continue;
-      }
-      const target = refStep(ref);
-      if (target === undefined) continue;
-      if (!index.has(target)) issues.push(`${at}: $ref "${ref}" names unknown step "${target}"${suggest(target, ids)}`);
-      else if (!ancestors.get(s.id)?.has(target)) issues.push(`${at}: $ref "${ref}" reads step "${target}", which "${s.id}" does not depend on; add "${target}" to its dependsOn`);
-    }
-  });
-  for (const { ref, at } of collectRefs(p.output, 'output')) {
-    const head = parseRefPath(ref)[0];
-    if (head === 'item' || head === 'index') issues.push(`${at}: $ref "${ref}" is only defined inside a step with forEach`);
-    const target = refStep(ref);
-    if (target !== undefined && !index.has(target)) issues.push(`${at}: $ref "${ref}" names unknown step "${target}"${suggest(target, ids)}`);
-  }
-  return issues;
-}
-
-function findCycle(steps: readonly StepDefinition[], index: Map<string, number>): string[] | undefined {
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    const st = state.get(id);
-    if (st === 'done') return undefined;
-    if (st === 'visiting') return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, 'visiting');
-    stack.push(id);
-    const step = steps[index.get(id)!]!;
-    for (const d of step.dependsOn ?? []) {
-      if (!index.has(d) || d === id) continue;
-      const c = visit(d);
-      if (c) return c;
-    }
-    stack.pop();
-    state.set(id, 'done');
-    return undefined;
-  };
-  for (const s of steps) {
-    const c = visit(s.id);
-    if (c) return c.reverse();
-  }
-  return undefined;
-}
-
-function ancestorSets(steps: readonly StepDefinition[], index: Map<string, number>): Map<string, Set<string>> {
-  const memo = new Map<string, Set<string>>();
-  const of = (id: string): Set<string> => {
-    const m = memo.get(id);
-    if (m) return m;
-    const set = new Set<string>();
-    memo.set(id, set);
-    for (const d of steps[index.get(id)!]?.dependsOn ?? []) {
-      if (!index.has(d)) continue;
-      set.add(d);
-      for (const a of of(d)) set.add(a);
-    }
-    return set;
-  };
-  for (const s of steps) of(s.id);
-  return memo;
-}
-
-function suggest(name: string, options: readonly string[]): string {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const o of options) {
-    const d = distance(name, o);
-    if (d < bestD) {
-      bestD = d;
-      best = o;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean "${best}"?)` : '';
-}
-
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
 }

@@ -30,7 +30,7 @@ export interface PluginContext<C = unknown> {
   registerGuard(guard: WorkerGuard): void;
   /** Replaces the engine's predictor (at most one is consulted). */
   setPredictor(predictor: Predictor): void;
-  /** Replaces the engine's no-op result cache. */
+  /** Sets the result cache (none by default: without one the engine neither looks up nor stores). */
   setResultCache(cache: ResultCache): void;
   setEmbedder(embedder: Embedder): void;
   setLanguageBridge(bridge: LanguageBridge): void;

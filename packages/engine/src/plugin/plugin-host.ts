@@ -4,13 +4,15 @@
  * dispatcher, no scheduler.
  */
 import 'reflect-metadata';
+import { metrics, trace } from '@opentelemetry/api';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { parseEngineConfig } from '../config/parse-engine-config.js';
 import type { EngineConfig } from '../config/engine-config.js';
 import { HandlerRegistry } from '../handlers/handler-registry.js';
 import { HookRegistry } from '../hooks/hook-registry.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { EngineConfigToken, LoggerToken } from '../tokens.js';
+import { EngineConfigToken, LoggerToken, MeterProviderToken, TracerToken } from '../tokens.js';
+import { ENGINE_VERSION } from '../version.js';
 import { PluginLoader, type LoadedPlugin } from './plugin-loader.js';
 import type { PluginSpec } from './plugin-spec.js';
 
@@ -39,6 +41,9 @@ export async function loadPluginHost(options: PluginHostOptions = {}): Promise<P
   const container = rootContainer.createChildContainer();
   container.register(LoggerToken, { useValue: logger });
   container.register(EngineConfigToken, { useValue: config });
+  // The process's global providers (NodeSDK's, once `weft worker` started it), as createEngine gives.
+  container.register(TracerToken, { useValue: trace.getTracer('@weft/engine', ENGINE_VERSION) });
+  container.register(MeterProviderToken, { useValue: metrics.getMeterProvider() });
   const handlers = new HandlerRegistry();
   const loader = new PluginLoader({
     container,

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WeftError, errorMessage } from '../errors.js';
 import { isPlugin, type Plugin } from './define-plugin.js';
+import { installedPackages } from './installed-packages.js';
+import { suggest } from '../util/suggest.js';
 
 export async function importPlugin(specifier: string, baseDir: string): Promise<Plugin<unknown>> {
   const isPath = specifier.startsWith('.') || path.isAbsolute(specifier);
@@ -23,7 +25,7 @@ export async function importPlugin(specifier: string, baseDir: string): Promise<
     }
     throw new WeftError(
       'WEFT_PLUGIN_NOT_FOUND',
-      `Plugin "${specifier}" is not installed where Weft looked (${baseDir}). Install it (pnpm add ${specifier}) or fix the name in the plugins list.`,
+      `Plugin "${specifier}" is not installed where Weft looked (${baseDir})${suggest(specifier, installedPackages(baseDir))}. Install it (pnpm add ${specifier}) or fix the name in the plugins list.`,
       { cause, retryable: false, details: { plugin: specifier, baseDir } },
     );
   }

@@ -5,25 +5,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, type Context } from '@opentelemetry/api';
 import type { ResultCache } from '../contracts/cache.js';
 import type { TaskDescriptor } from '../contracts/task.js';
-import { WeftError, errorMessage, isRetryable } from '../errors.js';
+import { WeftError, errorMessage } from '../errors.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { Executor } from '../executors/executor.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
 import type { HookRegistry } from '../hooks/hook-registry.js';
 import type { Logger } from '../logging/logger.js';
 import { evaluateCondition } from '../pipeline/condition.js';
-import type { PipelineDefinition, RetryPolicy, StepDefinition } from '../pipeline/pipeline-types.js';
+import type { PipelineDefinition, StepDefinition } from '../pipeline/pipeline-types.js';
 import { resolveExpr, type RefScope } from '../pipeline/refs.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
 import { failSpan, type Telemetry } from '../tracing/telemetry.js';
 import { sleep } from '../util/abort.js';
-import { backoffDelay } from './backoff.js';
+import { allItems } from './fan-out.js';
+import { retryPolicy, onTaskError } from './retry-decision.js';
 import { PipelineRunError } from './run-error.js';
+import { runResult } from './run-result.js';
+import type { RunJournal, RunJournals } from './run-journal.js';
 import type { RunEvent, RunOptions, RunResult, StepReport } from './run-types.js';
 import { Semaphore } from './semaphore.js';
+import { answerTask, cacheFor, storeAnswer } from './task-answers.js';
 
 export interface RunDeps {
   readonly handlers: HandlerRegistry;
@@ -32,8 +36,11 @@ export interface RunDeps {
   readonly executor: Executor;
   readonly telemetry: Telemetry;
   readonly logger: Logger;
-  readonly cache: () => ResultCache;
+  /** The loaded result cache; undefined when none is (then nothing is looked up or stored). */
+  readonly cache: () => ResultCache | undefined;
   readonly random: () => number;
+  /** Where the run keeps its progress outside this process (a fleet), if anywhere. */
+  readonly journals?: RunJournals;
   /** Engine-wide signal: aborts on close(). */
   readonly engineSignal: AbortSignal;
 }
@@ -48,6 +55,9 @@ export class PipelineRun {
   private readonly semaphore: Semaphore;
   private readonly emit: (e: RunEvent) => void;
   private firstFailure: unknown;
+  private journal: RunJournal | undefined;
+  /** The abort reason when the engine closed under the run. */
+  private engineClosed: unknown;
 
   constructor(
     private readonly deps: RunDeps,
@@ -79,21 +89,38 @@ export class PipelineRun {
     const cancelled = (why: string) => () =>
       new WeftError('WEFT_RUN_CANCELLED', `Run ${this.runId} of "${this.pipeline.name}" was cancelled (${why}).`, { retryable: false, details: { runId: this.runId } });
     const offUser = abortFrom(this.options.signal, cancelled('by its caller'));
-    const offEngine = abortFrom(this.deps.engineSignal, cancelled('engine closed'));
-    this.emit({ type: 'run:start', runId: this.runId, steps: this.pipeline.steps.length });
+    const offEngine = abortFrom(this.deps.engineSignal, () => (this.engineClosed = cancelled('engine closed')()));
+    try {
+      await this.openJournal();
+    } catch (err) {
+      // Not started (the run is unknown, or another process drives it): nothing to report but that.
+      offUser();
+      offEngine();
+      failSpan(span, err);
+      span.end();
+      throw err;
+    }
+    const offJournal = abortFrom(this.journal?.signal, () => this.journal?.signal.reason);
+    const ended = { runId: this.runId, pipeline: this.pipeline, input: this.input, outputs: this.outputs, reports: this.reports, started, span };
     let result: RunResult | undefined;
     try {
+      this.emit({ type: 'run:start', runId: this.runId, steps: this.pipeline.steps.length, ...(this.options.resume ? { resumed: true } : {}) });
       await this.deps.hooks.emit('pipeline:start', { runId: this.runId, pipeline: this.pipeline.name, input: this.input });
       await this.schedule(ctx);
       const status = this.controller.signal.aborted && !this.firstFailure ? 'cancelled' : Object.values(this.reports).some((r) => r.status === 'failed') ? 'failed' : 'succeeded';
-      result = this.result(status, started, span);
+      result = runResult(ended, status);
     } catch (err) {
-      result = this.result(this.controller.signal.aborted ? 'cancelled' : 'failed', started, span);
+      result = runResult(ended, this.controller.signal.aborted ? 'cancelled' : 'failed');
       this.firstFailure ??= err;
     } finally {
       offUser();
       offEngine();
+      offJournal();
     }
+    // Recorded before anyone hears of the end: a process that ends with the run loses nothing. A
+    // run stopped only because this engine closed is not over: another process continues it.
+    const handOff = this.deps.engineSignal.aborted && this.controller.signal.reason === this.engineClosed;
+    await (handOff ? this.journal?.release() : this.journal?.end(result))?.catch((err: unknown) => this.deps.logger.warn({ err: errorMessage(err), run: this.runId }, 'could not record the end of the run'));
     span.setAttribute(Attr.RUN_STATUS, result.status);
     const error = result.status === 'succeeded' ? undefined : new PipelineRunError(result, this.firstFailure);
     if (error) failSpan(span, error);
@@ -111,29 +138,15 @@ export class PipelineRun {
     return result;
   }
 
-  private result(status: RunResult['status'], started: number, span: Span): RunResult {
-    let output: unknown;
-    if (status === 'succeeded') {
-      output = this.pipeline.output !== undefined ? resolveExpr(this.pipeline.output, this.scope(), 'output') : this.leafOutputs();
+  /** Opens the run's journal (a fleet's), restoring the steps an earlier process finished. */
+  private async openJournal(): Promise<void> {
+    if (!this.deps.journals) return;
+    this.journal = await this.deps.journals.open({ runId: this.runId, pipeline: this.pipeline, input: this.input, resume: this.options.resume === true });
+    for (const [stepId, { report, output }] of this.journal.restored) {
+      if (!(stepId in this.reports)) continue;
+      this.reports[stepId] = { ...report, workers: [...report.workers] };
+      if (report.status === 'succeeded') this.outputs[stepId] = output;
     }
-    const traceId = span.spanContext().traceId;
-    return {
-      runId: this.runId,
-      pipeline: this.pipeline.name,
-      status,
-      output,
-      outputs: { ...this.outputs },
-      steps: structuredClone(this.reports),
-      durationMs: performance.now() - started,
-      ...(trace.isSpanContextValid(span.spanContext()) ? { traceId } : {}),
-    };
-  }
-
-  private leafOutputs(): Record<string, unknown> {
-    const used = new Set(this.pipeline.steps.flatMap((s) => s.dependsOn ?? []));
-    const out: Record<string, unknown> = {};
-    for (const s of this.pipeline.steps) if (!used.has(s.id) && s.id in this.outputs) out[s.id] = this.outputs[s.id];
-    return out;
   }
 
   private scope(extra: Partial<RefScope> = {}): RefScope {
@@ -178,7 +191,12 @@ export class PipelineRun {
     const r = this.reports[step.id]!;
     r.status = status;
     if (reason) r.reason = reason;
-    this.emit({ type: 'step:end', stepId: step.id, report: { ...r } });
+    this.stepEnded(step.id, r);
+  }
+
+  private stepEnded(stepId: string, report: StepReport): void {
+    this.journal?.stepEnded(stepId, report, this.outputs[stepId]);
+    this.emit({ type: 'step:end', stepId, report: { ...report } });
   }
 
   private async runStep(step: StepDefinition, runCtx: Context): Promise<void> {
@@ -206,7 +224,7 @@ export class PipelineRun {
         }
         report.items = items.length;
         span.setAttribute(Attr.STEP_ITEMS, items.length);
-        output = await this.allItems(items.length, (index) => this.runTask(step, ctx, this.scope({ item: items[index], index }), index));
+        output = await allItems(items.length, this.pipeline.maxParallel ?? DEFAULT_MAX_PARALLEL, (index) => this.runTask(step, ctx, this.scope({ item: items[index], index }), index));
       } else {
         output = await this.runTask(step, ctx, this.scope());
       }
@@ -228,50 +246,8 @@ export class PipelineRun {
     } finally {
       report.durationMs = performance.now() - started;
       span.end();
-      this.emit({ type: 'step:end', stepId: step.id, report: { ...report } });
+      this.stepEnded(step.id, report);
     }
-  }
-
-  /**
-   * All items, in order, failing at the first failure (the others see the run's abort only under
-   * fail-fast). Items start as run slots allow, never all at once: a fan-out of 10,000 would
-   * otherwise build 10,000 tasks and promises up front, and keep them alive long enough to cost
-   * the garbage collector more than running them.
-   */
-  private allItems(count: number, run: (index: number) => Promise<unknown>): Promise<unknown[]> {
-    const outputs = new Array<unknown>(count);
-    if (count === 0) return Promise.resolve(outputs);
-    const lanes = Math.min(count, this.pipeline.maxParallel ?? DEFAULT_MAX_PARALLEL);
-    let next = 0;
-    let done = 0;
-    return new Promise((resolve, reject) => {
-      const settled = (): void => {
-        if (++done === count) resolve(outputs);
-        lane();
-      };
-      const lane = (): void => {
-        if (next >= count) return;
-        const index = next++;
-        run(index).then(
-          (out) => {
-            outputs[index] = out;
-            settled();
-          },
-          (err: unknown) => {
-            // The step fails now; its other items carry on, as when all started at once.
-            reject(err);
-            settled();
-          },
-        );
-      };
-      for (let i = 0; i < lanes; i++) lane();
-    });
-  }
-
-  private retryPolicy(step: StepDefinition): RetryPolicy {
-    const handler = this.deps.handlers.get(step.task);
-    const r = step.retries ?? handler?.options.retries ?? 0;
-    return typeof r === 'number' ? { attempts: r } : r;
   }
 
   /** One task with its retries: cache, hooks, route, execute; resolves with its output. */
@@ -281,7 +257,7 @@ export class PipelineRun {
     const handler = this.deps.handlers.require(step.task);
     const input = resolveExpr(step.input ?? null, scope, `steps.${step.id}.input`);
     const key = step.key === undefined ? undefined : String(resolveExpr(step.key, scope, `steps.${step.id}.key`));
-    const policy = this.retryPolicy(step);
+    const policy = retryPolicy(this.deps, step);
     const timeoutMs = step.timeoutMs ?? handler.options.timeoutMs;
     const signal = this.controller.signal;
     const strategy = step.strategy ?? this.pipeline.strategy;
@@ -303,8 +279,15 @@ export class PipelineRun {
         handlerVersion: handler.options.version ?? '1',
         idempotencyKey: `${this.runId}:${taskKey}`,
         ...(strategy === undefined ? {} : { strategy }),
-        ...(step.cache === false || handler.options.cacheable === false ? { noCache: true } : {}),
+        ...(step.cache === false || handler.options.cacheable === false || handler.options.sideEffects === true ? { noCache: true } : {}),
+        ...(handler.options.cache === undefined ? {} : { cachePolicy: handler.options.cache }),
       };
+      // Completed before a crash or a takeover: answered from its record, never run again.
+      const recorded = attempt === 1 ? this.journal?.completed(task.idempotencyKey) : undefined;
+      if (recorded) {
+        report.recovered = (report.recovered ?? 0) + 1;
+        return recorded.output;
+      }
       await this.semaphore.acquire();
       let started = performance.now();
       let workerId = '';
@@ -312,8 +295,8 @@ export class PipelineRun {
       try {
         if (signal.aborted) throw signal.reason;
         // Nothing can answer without a cache or a task:before hook: no lookup, and no await.
-        const cache = this.cacheFor(task);
-        const answered = cache || this.deps.hooks.has('task:before') ? await this.answer(task, stepCtx, cache) : undefined;
+        const cache = cacheFor(this.deps, task);
+        const answered = cache || this.deps.hooks.has('task:before') ? await answerTask(this.deps, task, stepCtx, cache, signal) : undefined;
         if (answered) {
           report.answered++;
           await this.deps.hooks.emit('task:after', { task, workerId: answered.by, ok: true, durationMs: performance.now() - started, output: answered.output, shortCircuited: true });
@@ -340,7 +323,7 @@ export class PipelineRun {
         this.deps.dispatcher.handedOver(decision.workerId);
         const output = await execution;
         const durationMs = performance.now() - started;
-        if (!task.noCache) await this.store(task, output);
+        if (!task.noCache) await storeAnswer(this.deps, task, output);
         await this.deps.hooks.emit('task:after', { task, workerId, ok: true, durationMs, output, shortCircuited: false });
         this.deps.dispatcher.capacityChanged();
         return output;
@@ -355,79 +338,11 @@ export class PipelineRun {
           }
           throw signal.reason;
         }
-        retryDelayMs = await this.onTaskError(step, task, stepCtx, workerId, policy, err, started);
+        retryDelayMs = await onTaskError(this.deps, this.emit, { step, task, stepCtx, workerId, policy, started }, err);
       } finally {
         this.semaphore.release();
       }
       await sleep(retryDelayMs, signal);
-    }
-  }
-
-  /** Records a failed attempt; returns the delay before the next one, or rethrows when there is none. */
-  private async onTaskError(step: StepDefinition, task: TaskDescriptor, stepCtx: Context, workerId: string, policy: RetryPolicy, err: unknown, started: number): Promise<number> {
-    const error = err instanceof Error ? err : new Error(String(err));
-    const retryable = isRetryable(err);
-    const willRetry = retryable && task.attempt <= policy.attempts;
-    const delayMs = willRetry ? backoffDelay(policy.backoff, task.attempt, this.deps.random) : 0;
-    this.deps.telemetry.decision(SpanNames.DECISION_RETRY, stepCtx, {
-      [Attr.TASK_ID]: task.id,
-      [Attr.STEP_ID]: step.id,
-      [Attr.RETRY_ATTEMPT]: task.attempt,
-      [Attr.RETRY_WILL_RETRY]: willRetry,
-      [Attr.RETRY_DELAY_MS]: delayMs,
-      [Attr.DECISION_CHOICE]: willRetry ? 'retry' : 'give-up',
-      [Attr.DECISION_REASON]: !retryable ? `not retryable: ${error.message}` : willRetry ? error.message : `attempts exhausted (${task.attempt}): ${error.message}`,
-      [Attr.ERROR_TYPE]: err instanceof WeftError ? (err.code as string) : error.name,
-    });
-    await this.deps.hooks.emit('task:error', { task, workerId, ok: false, durationMs: performance.now() - started, error, shortCircuited: false, willRetry });
-    this.deps.dispatcher.capacityChanged();
-    if (!willRetry) throw err;
-    this.emit({ type: 'task:retry', stepId: step.id, attempt: task.attempt, delayMs, error: error.message });
-    this.deps.logger.debug({ step: step.id, attempt: task.attempt, delayMs, err: error.message }, 'retrying task');
-    return delayMs;
-  }
-
-  /** The result cache to look the task up in: a first attempt, cacheable, with a cache loaded. */
-  private cacheFor(task: TaskDescriptor): ResultCache | undefined {
-    if (task.noCache || task.attempt !== 1) return undefined;
-    const cache = this.deps.cache();
-    return cache.name === 'none' ? undefined : cache;
-  }
-
-  /** Cache first, then `task:before` hooks: either may answer without running. */
-  private async answer(task: TaskDescriptor, ctx: Context, cache: ResultCache | undefined): Promise<{ output: unknown; by: string } | undefined> {
-    if (cache) {
-      let hit;
-      try {
-        hit = await cache.lookup(task, this.controller.signal);
-      } catch (err) {
-        this.deps.logger.warn({ err: errorMessage(err), cache: cache.name }, 'cache lookup failed; running the task');
-      }
-      this.deps.telemetry.decision(SpanNames.DECISION_CACHE, ctx, {
-        [Attr.TASK_ID]: task.id,
-        [Attr.TASK_TYPE]: task.type,
-        [Attr.CACHE_NAME]: cache.name,
-        [Attr.CACHE_HIT]: hit !== undefined,
-        [Attr.DECISION_CHOICE]: hit ? 'hit' : 'miss',
-        ...(hit ? { [Attr.CACHE_TIER]: hit.tier, [Attr.CACHE_SIMILARITY]: hit.similarity, [Attr.CACHE_ENTRY]: hit.entryKey } : {}),
-      });
-      if (hit) return { output: hit.output, by: `cache:${hit.tier}` };
-    }
-    const { result, owner } = await this.deps.hooks.emit('task:before', task);
-    if (result) {
-      trace.getSpan(ctx)?.addEvent('weft.task.answered', { [Attr.TASK_ID]: task.id, [Attr.TASK_ANSWERED_BY]: result.answeredBy ?? owner ?? 'hook' });
-      return { output: result.output, by: result.answeredBy ?? owner ?? 'hook' };
-    }
-    return undefined;
-  }
-
-  private async store(task: TaskDescriptor, output: unknown): Promise<void> {
-    const cache = this.deps.cache();
-    if (cache.name === 'none') return;
-    try {
-      await cache.store(task, output);
-    } catch (err) {
-      this.deps.logger.warn({ err: errorMessage(err), cache: cache.name }, 'cache store failed');
     }
   }
 }

@@ -10,6 +10,8 @@ export interface StepReport {
   workers: string[];
   /** Items answered from the cache or a hook without running. */
   answered: number;
+  /** Tasks answered from their record of an earlier process (a resumed run) without running again. */
+  recovered?: number;
   /** Number of items when the step has forEach. */
   items?: number;
   /** Why it was skipped or cancelled. */
@@ -31,7 +33,7 @@ export interface RunResult {
 }
 
 export type RunEvent =
-  | { type: 'run:start'; runId: string; steps: number }
+  | { type: 'run:start'; runId: string; steps: number; resumed?: boolean }
   | { type: 'step:start'; stepId: string }
   | { type: 'step:end'; stepId: string; report: StepReport }
   | { type: 'task:retry'; stepId: string; attempt: number; delayMs: number; error: string }
@@ -43,6 +45,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Default a random UUID. */
   runId?: string;
+  /**
+   * Continue the stored run `runId` (a fleet keeps runs in Redis): steps it finished are not run
+   * again, tasks it completed are answered from their records. Needs a runtime that keeps runs.
+   */
+  resume?: boolean;
   /** Progress callback (the CLI's live display). */
   onEvent?: (event: RunEvent) => void;
 }

@@ -39,25 +39,30 @@ export interface SpawnOptions {
 
 const started: WorkerProcess[] = [];
 
-export function spawnWorker(o: SpawnOptions): WorkerProcess {
-  const args = ['--import', 'tsx', cli, 'worker', '--redis', o.redisUrl, '--id', o.id, '--heartbeat-ms', '150', '--heartbeat-ttl-ms', '700', '--concurrency', String(o.concurrency ?? 4)];
-  if (o.plugins !== false) args.push('--plugins', pluginPath);
-  if (o.capabilities) args.push('--capabilities', o.capabilities);
-  args.push(...(o.extra ?? []));
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, WEFT_LOG_LEVEL: 'info', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** A `weft` command as a child process (from source through tsx), stopped by stopAll(). */
+export function spawnWeft(id: string, args: readonly string[], env: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, WEFT_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  const w: WorkerProcess = { id: o.id, child, output: () => out, exited };
-  started.push(w);
-  return w;
+  const p: WorkerProcess = { id, child, output: () => out, exited };
+  started.push(p);
+  return p;
+}
+
+export function spawnWorker(o: SpawnOptions): WorkerProcess {
+  const args = ['worker', '--redis', o.redisUrl, '--id', o.id, '--heartbeat-ms', '150', '--heartbeat-ttl-ms', '700', '--concurrency', String(o.concurrency ?? 4)];
+  if (o.plugins !== false) args.push('--plugins', pluginPath);
+  if (o.capabilities) args.push('--capabilities', o.capabilities);
+  args.push(...(o.extra ?? []));
+  return spawnWeft(o.id, args, { WEFT_LOG_LEVEL: 'info', ...o.env });
 }
 
 /** Runs one `weft` command from source to its end, as a user would. */
-export function runWeft(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runWeft(args: readonly string[], env: Record<string, string> = {}, cwd = root): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -135,6 +140,8 @@ export interface Effect {
   readonly kind: string;
   readonly tag: string;
   readonly worker: string;
+  /** When, in ms since the epoch (handlers that record it). */
+  readonly at: number;
 }
 
 /** The lines of an effects file's text. */
@@ -143,8 +150,8 @@ export function effects(text: string): Effect[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => {
-      const [kind, tag, worker] = l.split(' ');
-      return { kind: kind!, tag: tag!, worker: worker! };
+      const [kind, tag, worker, at] = l.split(' ');
+      return { kind: kind!, tag: tag!, worker: worker!, at: Number(at ?? 0) };
     });
 }
 

@@ -48,7 +48,7 @@ describe('idempotency keys', () => {
     const first = await reply('first');
     expect(first).toMatchObject({ ok: true, output: { tag: 'charge', worker: 'idem' } });
     expect(first.deduplicated).toBeUndefined();
-    expect(await client.exists(keys.done('run-1:charge'))).toBe(1);
+    expect(await client.hexists(keys.runResults('run-1'), 'run-1:charge')).toBe(1);
 
     // As after a crash between completing and replying: the runner re-routes the same task.
     await queue.add('t.slow', job(2, 'again'), { jobId: 'again-2' });

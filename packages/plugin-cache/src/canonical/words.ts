@@ -64,10 +64,10 @@ export function contentTokens(text: string): ContentToken[] {
   return out;
 }
 
-/** Replaces whole words by their canonical synonym (input already lower-case). */
+/** Replaces whole words by their canonical synonym (matched without case). */
 export function applySynonyms(text: string, synonyms: ReadonlyMap<string, string>): string {
   if (synonyms.size === 0) return text;
-  return text.replace(WORD, (w) => synonyms.get(w) ?? w);
+  return text.replace(WORD, (w) => synonyms.get(w.toLowerCase()) ?? w);
 }
 
 /** Whether two different words are one edit apart (insert, delete, substitute, swap neighbours), for words of 5+ letters. */

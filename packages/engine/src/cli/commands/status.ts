@@ -5,6 +5,8 @@ import { FleetKeys, DEFAULT_PREFIX, assertPrefixFits, queueLabel } from '../../f
 import { readFleetStatus, readRunStatus, type FleetStatus } from '../../fleet/fleet-status.js';
 import { assertReachable, createRedisClient, isClusterUrl, resolveRedisUrl } from '../../fleet/redis-connection.js';
 import type { RunRecord } from '../../fleet/run-store.js';
+import { ENDED } from '../../fleet/run-record.js';
+import { sleep } from '../../util/abort.js';
 
 export interface StatusCommandOptions {
   redis?: string;
@@ -12,6 +14,7 @@ export interface StatusCommandOptions {
   json?: boolean;
   runs?: string;
   decisions?: string;
+  watch?: boolean;
 }
 
 export function registerStatusCommand(program: Command): void {
@@ -24,7 +27,13 @@ export function registerStatusCommand(program: Command): void {
     .option('--runs <n>', 'recent runs to show (default 10)')
     .option('--decisions <n>', 'recent decisions to show (default 20)')
     .option('--json', 'print JSON on stdout')
+    .option('--watch', 'with a run id: follow the run live until it ends (exit 0 when it succeeded)')
     .action(async (runId: string | undefined, opts: StatusCommandOptions) => {
+      if (opts.watch) {
+        if (runId === undefined) throw new WeftError('WEFT_CONFIG_INVALID', '--watch follows one run: pass its id, e.g. weft status <runId> --watch.', { retryable: false });
+        process.exitCode = await watchRun(runId, opts, process.stdout);
+        return;
+      }
       process.stdout.write(`${await statusCommand(runId, opts)}\n`);
     });
 }
@@ -68,7 +77,7 @@ export function formatStatus(s: FleetStatus): string {
     ...s.workers.map((w) => [w.id, w.capabilities.join(','), String(w.stats.inFlight), String(w.concurrency), w.stats.ewmaLatencyMs.toFixed(1), `${(w.stats.successRate * 100).toFixed(0)}%`, String(w.stats.completed + w.stats.failed), ago(w.heartbeatAt), w.draining ? 'draining' : 'live']),
   ]);
   const queues = table([['QUEUE', 'WAITING', 'ACTIVE', 'DELAYED', 'FAILED', 'COMPLETED'], ...s.queues.map((q) => [queueLabel(q.queue), String(q.waiting), String(q.active), String(q.delayed), String(q.failed), String(q.completed)])]);
-  const runs = table([['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'MS'], ...s.runs.map((r) => [r.runId, r.pipeline, r.status, ago(r.startedAt), r.durationMs === undefined ? '' : r.durationMs.toFixed(0)])]);
+  const runs = table([['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'MS'], ...s.runs.map((r) => [r.runId, r.pipeline, r.state, ago(r.startedAt), r.durationMs === undefined ? '' : r.durationMs.toFixed(0)])]);
   const decisions = table([['WHEN', 'KIND', 'TASK', 'WORKER', 'BY', 'REASON'], ...s.decisions.map((d) => [ago(d.at), d.kind, d.taskId, queueLabel(d.workerId), d.decidedBy, d.reason])]);
   return `Fleet ${s.prefix}\n\nWorkers (${s.workers.length})\n${workers}\n\nQueues\n${queues}\n\nRecent runs\n${runs}\n\nRecent decisions\n${decisions}`;
 }
@@ -86,5 +95,35 @@ export function formatRun(r: RunRecord): string {
           ['STEP', 'SUCCEEDED', 'FAILED', 'RETRIED', 'MEAN MS', 'MAX MS', 'WORKERS'],
           ...fanOut.map((f) => [f.stepId, String(f.succeeded), String(f.failed), String(f.retrying), (f.totalMs / Math.max(1, f.succeeded + f.failed + f.retrying)).toFixed(1), f.maxMs.toFixed(0), Object.entries(f.workers).map(([w, n]) => `${w}:${n}`).join(' ')]),
         ])}`;
-  return `Run ${r.runId} of "${r.pipeline}": ${r.status}${r.durationMs === undefined ? '' : ` in ${r.durationMs.toFixed(0)} ms`} (started ${ago(r.startedAt)})${r.error ? `\n  ${r.error}` : ''}\n\n${tasks}${items}`;
+  const done = r.status === 'cancelled' ? `\n  steps done: ${r.done && r.done.length > 0 ? r.done.join(', ') : '(none)'}` : '';
+  return `Run ${r.runId} of "${r.pipeline}": ${r.state}${r.durationMs === undefined ? '' : ` in ${r.durationMs.toFixed(0)} ms`} (started ${ago(r.startedAt)})${r.error ? `\n  ${r.error}` : ''}${done}\n\n${tasks}${items}`;
+}
+
+/**
+ * Follows one run until it ends: on a terminal the view is redrawn in place, elsewhere it is
+ * printed again whenever it changes. Exit code 0 when the run succeeded, 1 otherwise.
+ */
+export async function watchRun(runId: string, opts: StatusCommandOptions, out: NodeJS.WriteStream, everyMs = 500): Promise<number> {
+  const url = resolveRedisUrl(opts.redis);
+  if (!url) throw new WeftError('WEFT_CONFIG_INVALID', 'weft status needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
+  const keys = new FleetKeys(opts.prefix ?? DEFAULT_PREFIX);
+  await assertReachable(url);
+  const redis = createRedisClient(url, { maxRetriesPerRequest: 1 });
+  let shown = '';
+  try {
+    for (;;) {
+      const run = await readRunStatus(redis, keys, runId);
+      const text = opts.json ? JSON.stringify(run) : formatRun(run).replace(/\(started [^)]*\)/, '');
+      if (text !== shown) {
+        // Cursor up over the last view and clear to the end of the screen, then draw again.
+        if (out.isTTY && shown !== '') out.write(`\x1b[${shown.split('\n').length}A\x1b[0J`);
+        out.write(`${text}\n`);
+        shown = text;
+      }
+      if (ENDED.has(run.status)) return run.status === 'succeeded' ? 0 : 1;
+      await sleep(everyMs);
+    }
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -1,13 +1,19 @@
 /** `weft worker --redis <url> --plugins … --concurrency N --capabilities …`: one fleet worker process. */
 import type { Command } from 'commander';
-import { loadPluginHost } from '../../plugin/plugin-host.js';
+import { createEngine, type CreateEngineOptions, type Engine } from '../../engine.js';
+import { FleetKeys, DEFAULT_PREFIX } from '../../fleet/fleet-keys.js';
+import { fleetRuntime } from '../../fleet/fleet-runtime.js';
+import { connectRedis } from '../../fleet/redis-connection.js';
+import { RunTakeover } from '../../fleet/run-takeover.js';
+import type { Logger } from '../../logging/logger.js';
+import { loadPluginHost, type PluginHost } from '../../plugin/plugin-host.js';
 import { advertisedCapabilities } from '../advertised-capabilities.js';
 import { WeftError } from '../../errors.js';
 import { FleetWorker } from '../../fleet/fleet-worker.js';
 import { redactUrl, createLogger } from '../../logging/logger.js';
 import { resolveRedisUrl } from '../../fleet/redis-connection.js';
-import { startTracing } from '../../tracing/start-tracing.js';
 import { Telemetry } from '../../tracing/telemetry.js';
+import { startCliTelemetry } from '../cli-telemetry.js';
 import { loadConfigFile, withPlugins } from '../config-file.js';
 import { DEFAULT_YOUNG_GENERATION_MB } from '../young-generation.js';
 
@@ -25,6 +31,10 @@ export interface WorkerCommandOptions {
   lockDurationMs?: string;
   pools?: boolean;
   trace?: boolean;
+  metricsPort?: string;
+  metricsHost?: string;
+  takeover?: boolean;
+  takeoverScanMs?: string;
   youngGenerationMb?: string;
 }
 
@@ -44,7 +54,11 @@ export function registerWorkerCommand(program: Command): void {
     .option('--drain-timeout-ms <ms>', 'how long SIGTERM waits for in-flight jobs (default 30000)')
     .option('--lock-duration-ms <ms>', 'BullMQ job lock; a stalled job is detected after it (default 30000)')
     .option('--no-pools', 'consume only this worker\'s own queue, not the shared pool queues')
-    .option('--trace', 'export spans over OTLP/HTTP (configured by OTEL_* variables)')
+    .option('--trace', 'export spans over OTLP (to the OTEL_EXPORTER_OTLP_* endpoint; default http://localhost:4318)')
+    .option('--metrics-port <n>', 'serve Prometheus metrics at http://<metrics-host>:<n>/metrics')
+    .option('--metrics-host <host>', 'interface the metrics port listens on (default 127.0.0.1)')
+    .option('--no-takeover', 'never drive runs: do not take over runs whose driver died, nor detached runs')
+    .option('--takeover-scan-ms <ms>', 'how often runs in progress are checked for a lapsed lease (default 1000)')
     .option('--young-generation-mb <mb>', `cap V8's young generation, bounding resident memory under load; 0 leaves V8's sizing, as does a --max-semi-space-size of your own (default ${DEFAULT_YOUNG_GENERATION_MB})`)
     .action(async (opts: WorkerCommandOptions) => {
       process.exitCode = await workerCommand(opts);
@@ -62,7 +76,8 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const redisUrl = resolveRedisUrl(opts.redis);
   if (!redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', 'weft worker needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
   const logger = createLogger({ level: process.env['WEFT_LOG_LEVEL'] ?? 'info', name: 'weft-worker' });
-  const tracing = opts.trace || process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? await startTracing({ serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'weft-worker' }) : undefined;
+  const metricsPort = int(opts.metricsPort, '--metrics-port');
+  const telemetry = await startCliTelemetry({ serviceName: 'weft-worker', logger, trace: opts.trace === true, ...(metricsPort ? { metricsPort } : {}), ...(opts.metricsHost ? { metricsHost: opts.metricsHost } : {}) });
   const { config, baseDir } = await loadConfigFile(opts.config);
   const engine = await loadPluginHost({ config: withPlugins(config, opts.plugins), baseDir, logger, redisUrl });
   const concurrency = int(opts.concurrency, '--concurrency');
@@ -91,18 +106,51 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   try {
     await worker.start();
   } catch (err) {
-      await engine.close();
-    await tracing?.shutdown();
+    await engine.close();
+    await telemetry?.shutdown();
     throw err;
   }
+  const takeover = opts.takeover === false ? undefined : await startTakeover(redisUrl, opts, worker.id, logger, engine, (runtime) => createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, ...runtime }));
   logger.info({ redis: redactUrl(redisUrl), id: worker.id }, `worker ${worker.id} serving ${engine.handlers.types().join(', ') || '(no task types)'}; SIGTERM drains`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   logger.info({ signal }, `${signal}: finishing in-flight jobs, taking no new ones`);
+  // Runs driven here are handed back first (leases released), so other processes take them over.
+  await takeover?.stop();
   await worker.close();
   await engine.close();
-  await tracing?.shutdown();
+  await telemetry?.shutdown();
   return 0;
+}
+
+/** The runner role: drives runs whose driver died (or detached runs), from their records. */
+async function startTakeover(
+  redisUrl: string,
+  opts: WorkerCommandOptions,
+  workerId: string,
+  logger: Logger,
+  host: PluginHost,
+  engineWith: (runtime: Partial<CreateEngineOptions>) => Promise<Engine>,
+): Promise<{ stop(): Promise<void> }> {
+  const keys = new FleetKeys(opts.prefix ?? DEFAULT_PREFIX);
+  const redis = connectRedis(redisUrl, logger, 'takeover');
+  await redis.connect();
+  const types = new Set(host.handlers.types());
+  const takeover = new RunTakeover(redis, keys, logger, {
+    scanMs: int(opts.takeoverScanMs, '--takeover-scan-ms') ?? 1000,
+    canRun: (needed) => needed.every((t) => types.has(t)),
+    makeEngine: async () => {
+      const fleet = await fleetRuntime(redisUrl, { ...(opts.prefix ? { prefix: opts.prefix } : {}), driverName: workerId });
+      return engineWith({ ...fleet, plugins: fleet.plugins });
+    },
+  });
+  takeover.start();
+  return {
+    async stop() {
+      await takeover.stop();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
 }

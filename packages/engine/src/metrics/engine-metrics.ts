@@ -1,0 +1,132 @@
+/**
+ * The engine's instruments, through the OpenTelemetry metrics API only: no-ops until an
+ * application (or the `weft` CLI) registers a MeterProvider. Attribute sets are cached per task
+ * type and worker, so a task costs a map lookup plus the SDK's own work, and no allocation.
+ */
+import { metrics, ValueType, type Attributes, type Counter, type Histogram, type MeterProvider, type UpDownCounter } from '@opentelemetry/api';
+import { ENGINE_VERSION } from '../version.js';
+import { Attr, SpanNames } from '../tracing/attributes.js';
+import { MetricAttr, MetricNames, WEFT_METER } from './metric-names.js';
+
+/** Bucket bounds in seconds, from a fast in-process task to a slow language-server request. */
+const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+interface TaskAttrs {
+  readonly base: Attributes;
+  readonly failed: Map<string, Attributes>;
+}
+
+export class EngineMetrics {
+  private readonly started: Counter;
+  private readonly completed: Counter;
+  private readonly failed: Counter;
+  private readonly duration: Histogram;
+  private readonly queueWait: Histogram;
+  private readonly inFlight: UpDownCounter;
+  private readonly routing: Counter;
+  private readonly fallbacks: Counter;
+  private readonly confidence: Histogram;
+  private readonly cache: Counter;
+  private readonly retries: Counter;
+  private readonly runs: Counter;
+  private readonly runDuration: Histogram;
+  private readonly taskAttrs = new Map<string, TaskAttrs>();
+  private readonly small = new Map<string, Attributes>();
+  private model: Attributes | undefined;
+
+  constructor(provider: MeterProvider = metrics.getMeterProvider()) {
+    const meter = provider.getMeter(WEFT_METER, ENGINE_VERSION);
+    const seconds = { unit: 's', advice: { explicitBucketBoundaries: SECONDS } };
+    this.started = meter.createCounter(MetricNames.TASKS_STARTED, { description: 'Task attempts a worker began', unit: '{task}' });
+    this.completed = meter.createCounter(MetricNames.TASKS_COMPLETED, { description: 'Task attempts that succeeded', unit: '{task}' });
+    this.failed = meter.createCounter(MetricNames.TASKS_FAILED, { description: 'Task attempts that failed', unit: '{task}' });
+    this.duration = meter.createHistogram(MetricNames.TASK_DURATION, { description: 'Handler time of one task attempt', ...seconds });
+    this.queueWait = meter.createHistogram(MetricNames.TASK_QUEUE_WAIT, { description: 'From hand-over to a worker starting the task', ...seconds });
+    this.inFlight = meter.createUpDownCounter(MetricNames.WORKER_IN_FLIGHT, { description: 'Task attempts running now', unit: '{task}', valueType: ValueType.INT });
+    this.routing = meter.createCounter(MetricNames.ROUTING_DECISIONS, { description: 'Routing decisions', unit: '{decision}' });
+    this.fallbacks = meter.createCounter(MetricNames.PREDICTOR_FALLBACKS, { description: 'Predictions that fell back to the strategy', unit: '{prediction}' });
+    this.confidence = meter.createHistogram(MetricNames.PREDICTOR_CONFIDENCE, { description: 'Predictor confidence', unit: '1', advice: { explicitBucketBoundaries: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] } });
+    meter.createObservableGauge(MetricNames.PREDICTOR_MODEL, { description: 'The model version last used (value 1)' }).addCallback((r) => {
+      if (this.model) r.observe(1, this.model);
+    });
+    this.cache = meter.createCounter(MetricNames.CACHE_LOOKUPS, { description: 'Result-cache lookups', unit: '{lookup}' });
+    this.retries = meter.createCounter(MetricNames.TASK_RETRIES, { description: 'Retries scheduled', unit: '{retry}' });
+    this.runs = meter.createCounter(MetricNames.RUNS, { description: 'Pipeline runs ended', unit: '{run}' });
+    this.runDuration = meter.createHistogram(MetricNames.RUN_DURATION, { description: 'Pipeline run duration', ...seconds });
+  }
+
+  /** A worker begins an attempt; `queuedAt` (epoch ms) is when it was handed over, if known. */
+  taskStarted(type: string, worker: string, queuedAt?: number): void {
+    const a = this.attrsOf(type, worker).base;
+    this.started.add(1, a);
+    this.inFlight.add(1, a);
+    if (queuedAt !== undefined) this.queueWait.record(Math.max(0, Date.now() - queuedAt) / 1000, a);
+  }
+
+  /** The attempt ended: `errorType` is set when it failed (a WeftError code or an error name). */
+  taskEnded(type: string, worker: string, durationMs: number, errorType?: string): void {
+    const t = this.attrsOf(type, worker);
+    this.inFlight.add(-1, t.base);
+    if (errorType === undefined) {
+      this.completed.add(1, t.base);
+      this.duration.record(durationMs / 1000, t.base);
+      return;
+    }
+    let f = t.failed.get(errorType);
+    if (!f) t.failed.set(errorType, (f = { ...t.base, [Attr.ERROR_TYPE]: errorType }));
+    this.failed.add(1, f);
+    this.duration.record(durationMs / 1000, f);
+  }
+
+  /** A route: the strategy the task asked for (or `default`) and who chose (`predictor`, a strategy, `default`). */
+  routed(strategy: string, decider: string): void {
+    this.routing.add(1, this.cached(`r\0${strategy}\0${decider}`, () => ({ [Attr.DECISION_STRATEGY]: strategy, [MetricAttr.DECISION_DECIDER]: decider })));
+  }
+
+  /** A decision span was recorded: predictions and cache lookups are counted from its attributes. */
+  decision(name: string, attributes: Attributes | undefined): void {
+    if (!attributes) return;
+    if (name === SpanNames.DECISION_PREDICT) this.predicted(attributes);
+    else if (name === SpanNames.DECISION_CACHE) {
+      const outcome = attributes[Attr.CACHE_HIT] === true ? 'hit' : 'miss';
+      const t = attributes[Attr.CACHE_TIER];
+      const tier = typeof t === 'string' ? t : 'none';
+      this.cache.add(1, this.cached(`c\0${outcome}\0${tier}`, () => ({ [MetricAttr.CACHE_OUTCOME]: outcome, [Attr.CACHE_TIER]: tier })));
+    }
+  }
+
+  /** A failed attempt will be tried again. */
+  retried(type: string): void {
+    this.retries.add(1, this.cached(`t\0${type}`, () => ({ [Attr.TASK_TYPE]: type })));
+  }
+
+  runEnded(status: string, durationMs: number): void {
+    const a = this.cached(`s\0${status}`, () => ({ [Attr.RUN_STATUS]: status }));
+    this.runs.add(1, a);
+    this.runDuration.record(durationMs / 1000, a);
+  }
+
+  private predicted(attributes: Attributes): void {
+    const p = attributes[Attr.DECISION_STRATEGY];
+    const predictor = typeof p === 'string' ? p : 'predictor';
+    const a = this.cached(`p\0${predictor}`, () => ({ [Attr.DECISION_STRATEGY]: predictor }));
+    if (attributes[Attr.DECISION_FALLBACK] === true) this.fallbacks.add(1, a);
+    const confidence = attributes[Attr.DECISION_CONFIDENCE];
+    if (typeof confidence === 'number') this.confidence.record(confidence, a);
+    const version = attributes[Attr.DECISION_MODEL_VERSION];
+    if (typeof version === 'string' && this.model?.[Attr.DECISION_MODEL_VERSION] !== version) this.model = { ...a, [Attr.DECISION_MODEL_VERSION]: version };
+  }
+
+  private attrsOf(type: string, worker: string): TaskAttrs {
+    const key = `${type}\0${worker}`;
+    let t = this.taskAttrs.get(key);
+    if (!t) this.taskAttrs.set(key, (t = { base: { [Attr.TASK_TYPE]: type, [Attr.TASK_WORKER]: worker }, failed: new Map() }));
+    return t;
+  }
+
+  private cached(key: string, make: () => Attributes): Attributes {
+    let a = this.small.get(key);
+    if (!a) this.small.set(key, (a = make()));
+    return a;
+  }
+}
