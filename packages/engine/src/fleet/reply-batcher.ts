@@ -14,25 +14,33 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 
 /**
- * KEYS: the records' hashes (a run's results), then the reply lists. ARGV: record count, record
- * TTL (ms), list TTL (s), per record its field and value, then per list its reply count and
- * replies. Records before replies; the first record of a task wins (HSETNX), so a redelivered
- * job that ran again never changes what the run recorded.
+ * KEYS: the runs' results hashes, then the reply lists, each once. ARGV: hash count, record TTL
+ * (ms), list TTL (s), then per hash its record count and each record's field and value, then per
+ * list its reply count and replies. Records before replies; the first record of a task wins
+ * (HSETNX), so a redelivered job that ran again never changes what the run recorded. One PEXPIRE
+ * per hash and one LPUSH per list, not per task: a busy worker's batch is mostly one run's.
  */
 const WRITE_REPLIES = `
-local records = tonumber(ARGV[1])
+local hashes = tonumber(ARGV[1])
 local a = 4
-for i = 1, records do
-  redis.call('HSETNX', KEYS[i], ARGV[a], ARGV[a + 1])
+for i = 1, hashes do
+  local n = tonumber(ARGV[a])
+  a = a + 1
+  for j = 1, n do
+    redis.call('HSETNX', KEYS[i], ARGV[a], ARGV[a + 1])
+    a = a + 2
+  end
   redis.call('PEXPIRE', KEYS[i], ARGV[2])
-  a = a + 2
 end
-for k = records + 1, #KEYS do
+for k = hashes + 1, #KEYS do
   local count = tonumber(ARGV[a])
   a = a + 1
-  for j = 1, count do
-    redis.call('LPUSH', KEYS[k], ARGV[a])
-    a = a + 1
+  -- In slices: unpack is bounded by Lua's C stack.
+  local last = a + count - 1
+  while a <= last do
+    local upto = math.min(a + 499, last)
+    redis.call('LPUSH', KEYS[k], unpack(ARGV, a, upto))
+    a = upto + 1
   end
   redis.call('EXPIRE', KEYS[k], ARGV[3])
 end
@@ -92,19 +100,20 @@ export class ReplyBatcher {
   private flush(): void {
     const batch = this.queued;
     this.queued = [];
-    const recordKeys: string[] = [];
-    const recordValues: string[] = [];
+    const records = new Map<string, string[]>();
     const lists = new Map<string, string[]>();
     for (const q of batch) {
       if (q.done) {
-        recordKeys.push(q.done[0]);
-        recordValues.push(q.done[1], q.done[2]);
+        const fields = records.get(q.done[0]);
+        if (fields) fields.push(q.done[1], q.done[2]);
+        else records.set(q.done[0], [q.done[1], q.done[2]]);
       }
       const values = lists.get(q.listKey);
       if (values) values.push(q.reply);
       else lists.set(q.listKey, [q.reply]);
     }
-    const args: (string | number)[] = [WRITE_REPLIES, recordKeys.length + lists.size, ...recordKeys, ...lists.keys(), recordKeys.length, this.options.doneTtlMs, this.options.replyTtlS, ...recordValues];
+    const args: (string | number)[] = [WRITE_REPLIES, records.size + lists.size, ...records.keys(), ...lists.keys(), records.size, this.options.doneTtlMs, this.options.replyTtlS];
+    for (const fields of records.values()) args.push(fields.length / 2, ...fields);
     for (const values of lists.values()) args.push(values.length, ...values);
     // Written at once (or queued in order while reconnecting), ahead of BullMQ's completion.
     this.client.runCommand('eval', args).catch((err: unknown) => this.options.logger.warn({ err: errorMessage(err) }, 'replies could not be written; BullMQ redelivers the jobs'));
