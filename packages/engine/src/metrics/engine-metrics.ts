@@ -1,9 +1,10 @@
 /**
  * The engine's instruments, through the OpenTelemetry metrics API only: no-ops until an
  * application (or the `weft` CLI) registers a MeterProvider. Attribute sets are cached per task
- * type and worker, so a task costs a map lookup plus the SDK's own work, and no allocation.
+ * type and worker; task counts are kept here and observed at collection, so a task costs a map
+ * lookup, two histogram records and no allocation.
  */
-import { metrics, ValueType, type Attributes, type Counter, type Histogram, type MeterProvider, type UpDownCounter } from '@opentelemetry/api';
+import { metrics, ValueType, type Attributes, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
 import { ENGINE_VERSION } from '../version.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
 import { MetricAttr, MetricNames, WEFT_METER } from './metric-names.js';
@@ -11,18 +12,18 @@ import { MetricAttr, MetricNames, WEFT_METER } from './metric-names.js';
 /** Bucket bounds in seconds, from a fast in-process task to a slow language-server request. */
 const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/** Per task type and worker: counts kept here and read by the SDK at collection (no SDK call per task). */
 interface TaskAttrs {
   readonly base: Attributes;
-  readonly failed: Map<string, Attributes>;
+  readonly failed: Map<string, { readonly attrs: Attributes; n: number }>;
+  started: number;
+  completed: number;
+  inFlight: number;
 }
 
 export class EngineMetrics {
-  private readonly started: Counter;
-  private readonly completed: Counter;
-  private readonly failed: Counter;
   private readonly duration: Histogram;
   private readonly queueWait: Histogram;
-  private readonly inFlight: UpDownCounter;
   private readonly routing: Counter;
   private readonly fallbacks: Counter;
   private readonly confidence: Histogram;
@@ -37,12 +38,21 @@ export class EngineMetrics {
   constructor(provider: MeterProvider = metrics.getMeterProvider()) {
     const meter = provider.getMeter(WEFT_METER, ENGINE_VERSION);
     const seconds = { unit: 's', advice: { explicitBucketBoundaries: SECONDS } };
-    this.started = meter.createCounter(MetricNames.TASKS_STARTED, { description: 'Task attempts a worker began', unit: '{task}' });
-    this.completed = meter.createCounter(MetricNames.TASKS_COMPLETED, { description: 'Task attempts that succeeded', unit: '{task}' });
-    this.failed = meter.createCounter(MetricNames.TASKS_FAILED, { description: 'Task attempts that failed', unit: '{task}' });
+    // Task counts are observed at collection: a counter's add per task costs the SDK an attribute hash.
+    meter.createObservableCounter(MetricNames.TASKS_STARTED, { description: 'Task attempts a worker began', unit: '{task}' }).addCallback((r) => {
+      for (const t of this.taskAttrs.values()) r.observe(t.started, t.base);
+    });
+    meter.createObservableCounter(MetricNames.TASKS_COMPLETED, { description: 'Task attempts that succeeded', unit: '{task}' }).addCallback((r) => {
+      for (const t of this.taskAttrs.values()) r.observe(t.completed, t.base);
+    });
+    meter.createObservableCounter(MetricNames.TASKS_FAILED, { description: 'Task attempts that failed', unit: '{task}' }).addCallback((r) => {
+      for (const t of this.taskAttrs.values()) for (const f of t.failed.values()) r.observe(f.n, f.attrs);
+    });
     this.duration = meter.createHistogram(MetricNames.TASK_DURATION, { description: 'Handler time of one task attempt', ...seconds });
     this.queueWait = meter.createHistogram(MetricNames.TASK_QUEUE_WAIT, { description: 'From hand-over to a worker starting the task', ...seconds });
-    this.inFlight = meter.createUpDownCounter(MetricNames.WORKER_IN_FLIGHT, { description: 'Task attempts running now', unit: '{task}', valueType: ValueType.INT });
+    meter.createObservableUpDownCounter(MetricNames.WORKER_IN_FLIGHT, { description: 'Task attempts running now', unit: '{task}', valueType: ValueType.INT }).addCallback((r) => {
+      for (const t of this.taskAttrs.values()) r.observe(t.inFlight, t.base);
+    });
     this.routing = meter.createCounter(MetricNames.ROUTING_DECISIONS, { description: 'Routing decisions', unit: '{decision}' });
     this.fallbacks = meter.createCounter(MetricNames.PREDICTOR_FALLBACKS, { description: 'Predictions that fell back to the strategy', unit: '{prediction}' });
     this.confidence = meter.createHistogram(MetricNames.PREDICTOR_CONFIDENCE, { description: 'Predictor confidence', unit: '1', advice: { explicitBucketBoundaries: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] } });
@@ -57,25 +67,25 @@ export class EngineMetrics {
 
   /** A worker begins an attempt; `queuedAt` (epoch ms) is when it was handed over, if known. */
   taskStarted(type: string, worker: string, queuedAt?: number): void {
-    const a = this.attrsOf(type, worker).base;
-    this.started.add(1, a);
-    this.inFlight.add(1, a);
-    if (queuedAt !== undefined) this.queueWait.record(Math.max(0, Date.now() - queuedAt) / 1000, a);
+    const t = this.attrsOf(type, worker);
+    t.started++;
+    t.inFlight++;
+    if (queuedAt !== undefined) this.queueWait.record(Math.max(0, Date.now() - queuedAt) / 1000, t.base);
   }
 
   /** The attempt ended: `errorType` is set when it failed (a WeftError code or an error name). */
   taskEnded(type: string, worker: string, durationMs: number, errorType?: string): void {
     const t = this.attrsOf(type, worker);
-    this.inFlight.add(-1, t.base);
+    t.inFlight--;
     if (errorType === undefined) {
-      this.completed.add(1, t.base);
+      t.completed++;
       this.duration.record(durationMs / 1000, t.base);
       return;
     }
     let f = t.failed.get(errorType);
-    if (!f) t.failed.set(errorType, (f = { ...t.base, [Attr.ERROR_TYPE]: errorType }));
-    this.failed.add(1, f);
-    this.duration.record(durationMs / 1000, f);
+    if (!f) t.failed.set(errorType, (f = { attrs: { ...t.base, [Attr.ERROR_TYPE]: errorType }, n: 0 }));
+    f.n++;
+    this.duration.record(durationMs / 1000, f.attrs);
   }
 
   /** A route: the strategy the task asked for (or `default`) and who chose (`predictor`, a strategy, `default`). */
@@ -120,7 +130,7 @@ export class EngineMetrics {
   private attrsOf(type: string, worker: string): TaskAttrs {
     const key = `${type}\0${worker}`;
     let t = this.taskAttrs.get(key);
-    if (!t) this.taskAttrs.set(key, (t = { base: { [Attr.TASK_TYPE]: type, [Attr.TASK_WORKER]: worker }, failed: new Map() }));
+    if (!t) this.taskAttrs.set(key, (t = { base: { [Attr.TASK_TYPE]: type, [Attr.TASK_WORKER]: worker }, failed: new Map(), started: 0, completed: 0, inFlight: 0 }));
     return t;
   }
 
