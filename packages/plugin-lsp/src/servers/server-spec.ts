@@ -59,10 +59,11 @@ export function builtinServers(): ServerSpec[] {
   const tsserver = resolveModule('typescript/lib/tsserver.js');
   const tls = resolveModule(TLS_SCRIPT);
   return [
-    nodeScriptSpec('typescript', TLS_SCRIPT, ['typescript', 'javascript'], 'npm install typescript-language-server typescript', {
+    // Major versions in the hint: typescript 7 is the native port, without the tsserver.js this server drives.
+    nodeScriptSpec('typescript', TLS_SCRIPT, ['typescript', 'javascript'], 'npm install typescript-language-server@5 typescript@5', {
       initializationOptions: {
         tsserver: {
-          // Pin the TypeScript this package ships, so results do not depend on what the workspace has.
+          // Pin the TypeScript installed beside this package, so results do not depend on what the workspace has.
           ...(tsserver.path === undefined ? {} : { path: tsserver.path }),
           // The separate syntax server keeps an editor responsive while typing; tasks gain nothing
           // from it, and without it a cold start is one process (faster on few cores, ~160 MB less).
