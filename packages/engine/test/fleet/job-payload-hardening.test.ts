@@ -4,6 +4,7 @@
  * becomes part of a Redis key name. Against a real Redis and a real FleetWorker.
  */
 import { Queue } from 'bullmq';
+import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, FleetWorker, silentLogger, Telemetry, type Engine } from '@weft/engine';
@@ -73,5 +74,37 @@ describe('job payloads', () => {
     await queue.add('t.add', payload({ id: 'good' }), { jobId: 'good' });
     const reply = await waitFor('the good job reply', async () => (await client.lpop('{weft}:replies:runner-1')) ?? undefined);
     expect(JSON.parse(reply)).toMatchObject({ requestId: 'req-good', ok: true, output: 3 });
+  });
+
+  it('fails every malformed payload (seeded fuzzing) with a WEFT_ code, once, and keeps serving', async () => {
+    const field = fc.constantFrom('v', 'requestId', 'replyTo', 'route', 'task', 'trace', 'enqueuedAt', 'task.type', 'task.input', 'task.attempt', 'task.id', 'task.runId');
+    const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom('__proto__', '../../x', '{weft}', '', 'x'.repeat(300)));
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(field, value), { minLength: 1, maxLength: 3 }), async (edits) => {
+        const id = `fuzz-${n++}`;
+        const data = payload({ id }) as Record<string, Record<string, unknown>>;
+        for (const [path, v] of edits) {
+          const [a, b] = path.split('.') as [string, string | undefined];
+          if (b === undefined) data[a] = v as Record<string, unknown>;
+          else if (typeof data[a] === 'object' && data[a] !== null) data[a][b] = v;
+        }
+        await queue.add('fuzz', data, { jobId: id, attempts: 3 });
+        const job = await waitFor(`job ${id} to finish`, async () => {
+          const j = await queue.getJob(id);
+          return j?.finishedOn ? j : undefined;
+        });
+        if ((await job.getState()) === 'failed') {
+          expect(job.failedReason).toMatch(/^WEFT_[A-Z_]+: /);
+          expect(job.failedReason).not.toMatch(/\n\s+at /);
+          expect(job.attemptsMade).toBe(1);
+        }
+      }),
+      { seed: 20261203, numRuns: 40 },
+    );
+    await client.del('{weft}:replies:runner-1');
+    await queue.add('t.add', payload({ id: 'after-fuzz' }), { jobId: 'after-fuzz' });
+    const reply = await waitFor('a reply after the fuzzing', async () => (await client.lpop('{weft}:replies:runner-1')) ?? undefined);
+    expect(JSON.parse(reply)).toMatchObject({ requestId: 'req-after-fuzz', ok: true, output: 3 });
   });
 });
