@@ -180,7 +180,11 @@ export class PipelineRun {
           const i = batch[k]!;
           const step = steps[i]!;
           const report = this.reports[step.id]!;
-          if (report.status !== 'pending') continue;
+          if (report.status !== 'pending') {
+            // Ended before this run began (restored from a stored run it resumes): its dependents may be ready.
+            if (report.status !== 'running') release(i, batch);
+            continue;
+          }
           const blocked = (step.dependsOn ?? []).find((d) => this.reports[d]!.status !== 'succeeded');
           if (blocked !== undefined) {
             const st = this.reports[blocked]!.status;
