@@ -23,22 +23,20 @@ export const mlConfigSchema = z.object({
   trainTimeoutMs: z.number().int().positive().default(10_000),
   /** Share of the buffer held out to measure the model's error. Default 0.1. */
   validationShare: z.number().min(0).max(0.5).default(0.1),
-  /** Below this confidence the decision falls back to the balancing strategy. Default 0.5. */
+  /** Below this confidence a decision is unsure: it probes (see `probeWhenUnsure`) or, with `deferWhenUnsure`, leaves the pick to the balancing strategy. Default 0.5. */
   confidenceThreshold: z.number().min(0).max(1).default(0.5),
+  /**
+   * Unsure decisions that find nothing to probe go to the balancing strategy instead of the
+   * expected-completion pick (whose priors treat a worker not yet seen at a type as the type's
+   * average). Default false: the pick is never worse informed than the strategy's.
+   */
+  deferWhenUnsure: z.boolean().default(false),
   /** Outcomes of a task type on the predicted worker before the pick is fully trusted. Default 3. */
   minPairObservations: z.number().int().min(1).default(3),
   /** A model trained longer ago than this is stale and not trusted; 0 = never. Default 86400000 (a day). */
   staleAfterMs: z.number().int().min(0).default(86_400_000),
   /** Share of decisions that explore instead: the candidate most plausibly faster, given how little it was seen. Default 0.005. */
   explorationRate: z.number().min(0).max(1).default(0.005),
-  /**
-   * How much of the expected wait for a slot (queued tasks ahead × EWMA / slots) counts when a
-   * slower worker competes with the fastest ones (service within 10% of the fastest); among
-   * those the wait counts in full. 1 trusts the wait estimate fully; lower values stay with the
-   * fastest workers longer when they are busy (higher coordination accuracy, at some latency).
-   * Default 0.25.
-   */
-  waitWeight: z.number().min(0).max(2).default(0.25),
   /**
    * Weight of the premium (at most 10%) charged for giving a busy specialist (a worker more than
    * 10% faster than any other at some task type) work of another type; 0 turns it off. Default 10.

@@ -1,8 +1,8 @@
 /** @weft/plugin-ml: a brain.js predictor that learns which worker serves each task best. */
 export { default, MlPredictorToken, storeFor } from './plugin.js';
-export { MlPredictor, type MlPredictorDeps, type MlPredictorStats, type FallbackReason } from './predictor/ml-predictor.js';
+export { MlPredictor, type MlPredictorDeps } from './predictor/ml-predictor.js';
+export type { MlPredictorStats, FallbackReason } from './predictor/predictor-stats.js';
 export { Specialties, SPECIALTY_MARGIN, type TypeStats } from './predictor/specialties.js';
-export { ChoiceCosts, choose } from './predictor/choose.js';
 export { firstEstimate, nextEstimate, relativeStandardError, type ServiceEstimate } from './features/service-estimate.js';
 export { confidenceOf, modelQuality, type ConfidenceInputs } from './predictor/confidence.js';
 export { mlConfigSchema, resolveConfig, type MlConfig, type MlConfigInput } from './config.js';
@@ -18,4 +18,6 @@ export type { ModelStore, UnversionedModel } from './store/model-store.js';
 export { MemoryModelStore } from './store/memory-store.js';
 export { FileModelStore } from './store/file-store.js';
 export { RedisModelStore, type RedisModelStoreOptions } from './store/redis-store.js';
-export { predictorRouter, type LearningPredictor, type PredictorRouterCounts } from './eval/predictor-router.js';
+export { predictorRouter, simClock, type SimClock, type SimRouterLike, type LearningPredictor, type PredictorRouterCounts } from './eval/predictor-router.js';
+export { WorkLedger, type WorkerState } from './features/work-ledger.js';
+export { TypeSizes } from './features/type-sizes.js';

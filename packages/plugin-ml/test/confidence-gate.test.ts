@@ -104,13 +104,15 @@ describe('exploration', () => {
     }
   });
 
-  it('while unsure, probes each free worker never seen serving the type once at a time, confirms a barely seen pick, and leaves the rest to the strategy', async () => {
+  it('while unsure, probes each free worker never seen serving the type once at a time, confirms a barely seen pick, and (deferWhenUnsure) leaves the rest to the strategy', async () => {
     const store = await warmStore();
-    const p = new MlPredictor({ explorationRate: 0, seed: 7, trainIntervalMs: 0 }, { store });
-    const strict = new MlPredictor({ explorationRate: 0, seed: 7, trainIntervalMs: 0, probeWhenUnsure: false }, { store });
+    const p = new MlPredictor({ explorationRate: 0, seed: 7, trainIntervalMs: 0, deferWhenUnsure: true }, { store });
+    const strict = new MlPredictor({ explorationRate: 0, seed: 7, trainIntervalMs: 0, probeWhenUnsure: false, deferWhenUnsure: true }, { store });
+    const picker = new MlPredictor({ explorationRate: 0, seed: 7, trainIntervalMs: 0, probeWhenUnsure: false }, { store });
     try {
       await p.start();
       await strict.start();
+      await picker.start();
       const fleet = synthFleet(5);
       const views = fleet.map((w) => w.view);
       const r = seededRandom(3);
@@ -136,6 +138,10 @@ describe('exploration', () => {
       const t = task(100);
       p.predict(t, views.slice(0, 1));
       p.observe({ task: t, workerId: views[0]!.id, ok: true, durationMs: 20, shortCircuited: false });
+      // A slow outcome on the (unprobed) last worker makes views[0] the best-looking candidate.
+      const slow = task(104);
+      p.predict(slow, views.slice(last));
+      p.observe({ task: slow, workerId: views[last]!.id, ok: true, durationMs: 400, shortCircuited: false });
       const confirm = p.predict(task(101), views);
       expect(confirm.explored).toBe(true);
       expect(confirm.choice).toBe(views[0]!.id);
@@ -155,9 +161,15 @@ describe('exploration', () => {
       // probeWhenUnsure: false leaves every unsure decision to the strategy.
       expect(strict.predict(task(0), views).fallbackReason).toBe('low-confidence');
       expect(strict.stats.probes).toBe(0);
+      // By default an unsure decision with nothing to probe is the expected-completion pick.
+      const picked = picker.predict(task(0), views);
+      expect(picked.fallbackReason).toBeUndefined();
+      expect(picked.explored).toBe(false);
+      expect(views.map((v) => v.id)).toContain(picked.choice);
     } finally {
       await p.close();
       await strict.close();
+      await picker.close();
     }
   });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '@weft/engine';
-import { ChoiceCosts, choose, firstEstimate, nextEstimate, relativeStandardError, type ServiceEstimate } from '@weft/plugin-ml';
+import fc from 'fast-check';
+import { seededRandom, type TaskDescriptor, type WorkerView } from '@weft/engine';
+import { PowerOfTwoStrategy, familyFleet, simulate, strategyRouter, type SimulationConfig } from '@weft/plugin-balancer';
+import { MlPredictor, firstEstimate, nextEstimate, predictorRouter, relativeStandardError, simClock, type ServiceEstimate } from '@weft/plugin-ml';
 
 function estimate(samples: readonly number[]): ServiceEstimate {
   let e = firstEstimate(samples[0]!);
@@ -51,30 +53,73 @@ describe('service-time estimate', () => {
   });
 });
 
-/** Costs as the predictor writes them (success probability 1, no premium). */
-function costs(rows: { service: number; wait: number }[], waitWeight: number): ChoiceCosts {
-  const c = new ChoiceCosts().ensure(rows.length);
-  rows.forEach((row, i) => {
-    c.service[i] = row.service;
-    c.full[i] = row.service + row.wait;
-    c.discounted[i] = row.service + waitWeight * row.wait;
-  });
-  return c;
-}
+const view = (id: string, inFlight: number, concurrency: number): WorkerView => ({
+  id,
+  capabilities: ['*'],
+  concurrency,
+  weight: 1,
+  kind: 'cpu',
+  stats: { inFlight, ewmaLatencyMs: 20, successRate: 1, completed: 100, failed: 0, recentErrors: [] },
+});
 
-describe('choose', () => {
-  it('lets the queue decide among workers within 10% of the fastest', () => {
-    // 30 vs 32 ms: equally fast for the measure; the shorter queue wins even though it is 2 ms slower.
-    expect(choose(costs([{ service: 30, wait: 6 }, { service: 32, wait: 0 }], 0.25), 2)).toBe(1);
+const taskOf = (i: number, type: string, sizeBytes: number): TaskDescriptor => ({ id: `q:${i}`, runId: 'q', stepId: 's', type, input: {}, capabilities: [], tags: [], sizeBytes, attempt: 1, handlerVersion: '1', idempotencyKey: `q:${i}` });
+
+/** `a` and `b` serve `work` three times as fast as `slow`; otherwise the workers are equal. */
+const twoSpeeds: SimulationConfig = {
+  seed: 5,
+  arrivalsPerSec: 100,
+  tasks: 900,
+  noise: 0.2,
+  workers: [
+    { id: 'a', concurrency: 2, serviceMs: { work: 10 } },
+    { id: 'b', concurrency: 2, serviceMs: { work: 10 } },
+    { id: 'slow', concurrency: 2, serviceMs: { work: 30 } },
+  ],
+  mix: [{ type: 'work', weight: 1, sizeBytes: 4096, sizeSigma: 0.6 }],
+};
+
+describe('decision rules (properties)', () => {
+  it('when cold, never decides: every decision is its fallback strategy\'s, so it cannot do worse', () => {
+    const cold = new MlPredictor({ trainIntervalMs: 0 });
+    fc.assert(
+      fc.property(fc.array(fc.record({ inFlight: fc.nat(12), concurrency: fc.integer({ min: 1, max: 8 }) }), { minLength: 1, maxLength: 12 }), fc.nat(1_000_000), (workers, size) => {
+        const p = cold.predict(taskOf(size, 'work', size), workers.map((w, i) => view(`w${i}`, w.inFlight, w.concurrency)));
+        expect(p.choice).toBeUndefined();
+        expect(p.fallbackReason).toBe('cold');
+      }),
+    );
+    // In the simulator: the cold router routes every task exactly as its fallback alone.
+    const fleet = familyFleet('mixed', 3, { tasks: 400 });
+    const clock = simClock();
+    const ml = simulate(fleet, predictorRouter(new MlPredictor({ trainIntervalMs: 0 }, { now: clock.now }), new PowerOfTwoStrategy(), 1, 'ml', clock));
+    const p2c = simulate(fleet, strategyRouter(new PowerOfTwoStrategy(), 1));
+    expect(ml.decisions.map((d) => d.chosen)).toEqual(p2c.decisions.map((d) => d.chosen));
+    expect(ml.meanLatencyMs).toBe(p2c.meanLatencyMs);
   });
 
-  it('leaves the fastest class for a slower worker only when its discounted wait is still worse', () => {
-    const fastBusy = (wait: number): number => choose(costs([{ service: 10, wait }, { service: 15, wait: 0 }], 0.25), 2);
-    // Full cost says the slow worker (15 < 10 + 8), but a quarter of 8 ms does not outweigh 5 ms of service.
-    expect(fastBusy(8)).toBe(0);
-    expect(fastBusy(19)).toBe(0);
-    expect(fastBusy(21)).toBe(1);
-    // With the wait counted in full, the slow worker wins as soon as the wait exceeds 5 ms.
-    expect(choose(costs([{ service: 10, wait: 6 }, { service: 15, wait: 0 }], 1), 2)).toBe(1);
+  it('warm, prefers the faster of two otherwise equal workers, and the one with less work ahead of two equally fast ones', async () => {
+    const clock = simClock();
+    const p = new MlPredictor({ minSamples: 100, trainEvery: 1e9, trainIntervalMs: 0, iterations: 40, explorationRate: 0 }, { now: clock.now });
+    try {
+      simulate(twoSpeeds, predictorRouter(p, new PowerOfTwoStrategy(), 1, 'ml', clock));
+      await p.trainNow();
+      let i = 0;
+      fc.assert(
+        fc.property(fc.nat(5), fc.integer({ min: 64, max: 64_000 }), fc.boolean(), (inFlight, size, slowFirst) => {
+          const pair = [view('slow', inFlight, 2), view('a', inFlight, 2)];
+          const choice = p.predict(taskOf(i++, 'work', size), slowFirst ? pair : pair.reverse()).choice;
+          expect(choice).toBe('a');
+        }),
+      );
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 64, max: 64_000 }), (queued, size) => {
+          // Both slots of `a` taken and `queued` tasks waiting; `b` idle: the wait decides.
+          const choice = p.predict(taskOf(i++, 'work', size), [view('a', 2 + queued, 2), view('b', 0, 2)]).choice;
+          expect(choice).toBe('b');
+        }),
+      );
+    } finally {
+      await p.close();
+    }
   });
 });

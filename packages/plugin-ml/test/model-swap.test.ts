@@ -3,11 +3,12 @@ import { fanOut, mlEngine } from './helpers.js';
 
 describe('model swap', () => {
   it('keeps dispatching while a training runs, then swaps the new model in with a version bump', async () => {
-    // A training bounded only by its 4 s timeout: long enough to be in flight during a whole run.
-    const { engine, predictor, spans } = await mlEngine({ minSamples: 20, trainEvery: 1_000_000, trainIntervalMs: 0, iterations: 10_000_000, errorThresh: 1e-12, trainTimeoutMs: 4000 });
+    const { engine, predictor, spans } = await mlEngine({ minSamples: 20, trainEvery: 1_000_000, trainIntervalMs: 0, iterations: 50 });
     try {
       const first = fanOut(40);
       await engine.run(first.pipeline, first.input);
+      // A barrier, not a long training: the trained model waits here until the second run is over.
+      const release = predictor.holdSwaps();
       const training = predictor.trainNow();
       expect(predictor.isTraining).toBe(true);
 
@@ -15,12 +16,13 @@ describe('model swap', () => {
       const second = fanOut(60);
       const res = await engine.run(second.pipeline, second.input);
       expect(res.status).toBe('succeeded');
-      // The run finished while the training thread was still busy: dispatch never waited for it.
+      // The run finished while the training was still in flight: dispatch never waited for it.
       expect(predictor.isTraining).toBe(true);
       const during = spans('weft.decision.predict').slice(before);
       expect(during).toHaveLength(60);
       expect(new Set(during.map((s) => s.attributes['weft.decision.model_version']))).toEqual(new Set(['none']));
 
+      release();
       await expect(training).resolves.toBe(1);
       expect(predictor.isTraining).toBe(false);
       expect(predictor.modelVersion).toBe('v1');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { FEATURE_COUNT, MlPredictor, RedisModelStore } from '@weft/plugin-ml';
+import { FEATURE_COUNT, FEATURE_VERSION, MlPredictor, RedisModelStore } from '@weft/plugin-ml';
 import { startRedis, startRedisCluster, type PrivateRedis } from '../../../test-support/redis-server.js';
 import { fanOut, mlEngine } from './helpers.js';
 import { feed, synthFleet } from './synthetic.js';
@@ -63,7 +63,7 @@ describe('sharing the model through Redis', () => {
       await a.start();
       feed(a, synthFleet(4), 200, 5);
       await a.trainNow();
-      await raw.hset(key, 'version', '7', 'body', `{"format":"weft-ml-model","formatVersion":1,"featureVersion":1,"featureCount":${FEATURE_COUNT}}`);
+      await raw.hset(key, 'version', '7', 'body', `{"format":"weft-ml-model","formatVersion":1,"featureVersion":${FEATURE_VERSION},"featureCount":${FEATURE_COUNT}}`);
       await a.sync();
       expect(a.stats.lastError?.code).toBe('WEFT_ML_MODEL_CORRUPT');
       expect(a.modelVersion).toBe('v1');

@@ -57,7 +57,9 @@ const task = (type: string): TaskDescriptor => {
 
 /** A warm predictor that saw `gpu` serve embed in 10 ms (cpu: 25), and both serve parse in about 30 ms (gpu a little faster). */
 async function warmPredictor(reserveWeight: number): Promise<MlPredictor> {
-  const p = new MlPredictor({ minSamples: 50, trainEvery: 1e9, trainIntervalMs: 0, iterations: 30, explorationRate: 0, reserveWeight });
+  // Simulated time: each task runs alone on its worker for its duration.
+  let now = 0;
+  const p = new MlPredictor({ minSamples: 50, trainEvery: 1e9, trainIntervalMs: 0, iterations: 30, explorationRate: 0, reserveWeight }, { now: () => now });
   const r = seededRandom(4);
   const views = [worker('gpu', 0), worker('cpu', 0)];
   for (let i = 0; i < 300; i++) {
@@ -66,7 +68,9 @@ async function warmPredictor(reserveWeight: number): Promise<MlPredictor> {
     p.predict(t, views);
     p.routed(t, w.id);
     const ms = t.type === 'embed' ? (w.id === 'gpu' ? 10 : 25) : w.id === 'gpu' ? 29 : 30;
-    p.observe({ task: t, workerId: w.id, ok: true, durationMs: ms * (0.99 + 0.02 * r()), shortCircuited: false });
+    const durationMs = ms * (0.99 + 0.02 * r());
+    now += durationMs;
+    p.observe({ task: t, workerId: w.id, ok: true, durationMs, shortCircuited: false });
   }
   await p.trainNow();
   return p;

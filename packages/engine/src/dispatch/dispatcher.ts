@@ -115,7 +115,11 @@ export class Dispatcher implements Router {
     else this.pending.set(workerId, n);
   }
 
-  async route(task: TaskDescriptor, parent: Context, signal: AbortSignal): Promise<RoutedDecision> {
+  /**
+   * `avoid`: the worker that failed the task's previous attempt. A retry goes to another capable
+   * worker the guards admit whenever there is one; only when it is the sole one does it go back.
+   */
+  async route(task: TaskDescriptor, parent: Context, signal: AbortSignal, avoid?: string): Promise<RoutedDecision> {
     // A fleet's workers come and go (a restart, a Redis blip that wiped the registry): there a task
     // waits, bounded, for a capable worker to (re)appear. Embedded slots are fixed: fail at once.
     const waitsForWorkers = this.executor.waitsForWorkers;
@@ -132,18 +136,18 @@ export class Dispatcher implements Router {
     let refused: Refusal[] = [];
     for (;;) {
       if (predictor && !predicted) {
-        const { allowed } = this.admit(task);
-        if (allowed.length > 0) {
+        const { pool } = this.admit(task, avoid);
+        if (pool.length > 0) {
           predicted = true;
-          prediction = await this.predict(predictor, task, allowed, parent);
+          prediction = await this.predict(predictor, task, pool, parent);
         }
       }
       // From here to the pending count, no await: admission, choice and reservation are one step,
       // so tasks routed at the same moment see each other (bulkheads hold, bursts spread).
-      const admitted = this.admit(task);
+      const admitted = this.admit(task, avoid);
       refused = admitted.refused;
       if (admitted.allowed.length > 0) {
-        decision = this.choose(task, strategy, admitted.allowed, prediction);
+        decision = this.choose(task, strategy, admitted.pool, prediction, admitted.allowed.map((w) => w.id));
         break;
       }
       const waitedMs = performance.now() - started;
@@ -219,9 +223,9 @@ export class Dispatcher implements Router {
     return strategy.select(task, workers, { random: this.random, ...(prediction ? { prediction } : {}), ...(options ? { options } : {}) });
   }
 
-  private choose(task: TaskDescriptor, strategy: BalancingStrategy, allowed: WorkerView[], prediction: Prediction | undefined): RouteDecision {
-    const candidates = allowed.map((w) => w.id);
-    if (prediction?.choice !== undefined && candidates.includes(prediction.choice)) {
+  /** `allowed`: the pool to choose from; `candidates`: every admitted worker, as recorded on the decision. */
+  private choose(task: TaskDescriptor, strategy: BalancingStrategy, allowed: WorkerView[], prediction: Prediction | undefined, candidates: string[]): RouteDecision {
+    if (prediction?.choice !== undefined && allowed.some((w) => w.id === prediction.choice)) {
       return {
         workerId: prediction.choice,
         decidedBy: 'predictor',
@@ -271,10 +275,13 @@ export class Dispatcher implements Router {
     }
   }
 
-  /** Capable workers that every guard admits now, and why the others were refused. */
-  private admit(task: TaskDescriptor): { allowed: WorkerView[]; refused: Refusal[]; capable: number } {
+  /** Capable workers that every guard admits now (less `avoid` when another is admitted), and why the others were refused. */
+  private admit(task: TaskDescriptor, avoid?: string): { allowed: WorkerView[]; pool: WorkerView[]; refused: Refusal[]; capable: number } {
     const capable = this.views().filter((w) => workerAccepts(w, task.capabilities));
-    return { ...this.guarded(task, capable), capable: capable.length };
+    const guarded = this.guarded(task, capable);
+    // The pool to choose from: without `avoid` when another admitted worker can take the task.
+    const pool = avoid !== undefined && guarded.allowed.some((w) => w.id !== avoid) ? guarded.allowed.filter((w) => w.id !== avoid) : guarded.allowed;
+    return { ...guarded, pool, capable: capable.length };
   }
 
   /** Which of `workers` every guard admits for the task, and why the others were refused. */

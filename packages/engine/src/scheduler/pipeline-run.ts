@@ -288,6 +288,8 @@ export class PipelineRun {
     const strategy = step.strategy ?? this.pipeline.strategy;
     const handlerCaps = handler.options.capabilities;
     const capabilities = [...new Set([...(typeof handlerCaps === 'function' ? handlerCaps(input) : (handlerCaps ?? [])), ...(step.capabilities ?? [])])];
+    // The worker that failed the previous attempt: a retry goes elsewhere when it can.
+    let failedOn: string | undefined;
     for (let attempt = 1; ; attempt++) {
       const task: TaskDescriptor = {
         id: `${this.runId}:${taskKey}`,
@@ -328,7 +330,7 @@ export class PipelineRun {
           return answered.output;
         }
         report.attempts++;
-        const decision = await this.deps.dispatcher.route(task, stepCtx, signal);
+        const decision = await this.deps.dispatcher.route(task, stepCtx, signal, failedOn);
         workerId = decision.workerId;
         report.workers.push(workerId);
         this.emit({ type: 'task:routed', stepId: step.id, workerId, decidedBy: decision.decidedBy });
@@ -363,6 +365,7 @@ export class PipelineRun {
           }
           throw signal.reason;
         }
+        failedOn = workerId || failedOn;
         retryDelayMs = await onTaskError(this.deps, this.emit, { step, task, stepCtx, workerId, policy, started }, err);
       } finally {
         this.semaphore.release();

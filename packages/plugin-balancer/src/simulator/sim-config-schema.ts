@@ -22,6 +22,7 @@ const kindSchema = z.object({
   weight: positive,
   capabilities: z.array(z.string().min(1)).optional(),
   sizeBytes: z.number().int().nonnegative().optional(),
+  sizeSigma: z.number().min(0).max(3).optional(),
   tags: z.array(z.string()).optional(),
   language: z.string().optional(),
   keys: z.number().int().positive().optional(),
@@ -34,6 +35,7 @@ export const simulationConfigSchema = z.object({
   arrivalsPerSec: positive,
   tasks: z.number().int().positive(),
   noise: z.number().min(0).optional(),
+  burst: z.object({ onMs: positive, offMs: z.number().finite().nonnegative() }).optional(),
 });
 
 export function checkSimulationConfig(config: SimulationConfig): void {

@@ -9,6 +9,8 @@ export interface SimJob {
   readonly noise: number;
   /** Uniform draw compared with the worker's failure rate. */
   readonly failDraw: number;
+  /** The task's size over its kind's mean size: its service time scales with it. */
+  readonly sizeFactor: number;
   startedAt?: number;
   endsAt?: number;
   serviceMs?: number;
@@ -34,10 +36,10 @@ export class SimWorker {
     };
   }
 
-  /** Mean service time of a task type starting at `now`, slowdowns included. */
-  meanServiceMs(type: string, now: number): number {
+  /** Mean service time of a task type (of `sizeFactor` times its kind's mean size) starting at `now`, slowdowns included. */
+  meanServiceMs(type: string, now: number, sizeFactor = 1): number {
     const base = this.spec.serviceMs[type] ?? this.spec.serviceMs['default'] ?? 0;
-    let factor = 1;
+    let factor = sizeFactor;
     for (const s of this.spec.slowdowns ?? []) if (now >= s.startMs && now < s.endMs) factor *= s.factor;
     return base * factor;
   }
@@ -53,7 +55,7 @@ export class SimWorker {
     while (free.length < this.spec.concurrency) free.push(0);
     free.sort((a, b) => a - b);
     for (const j of this.queue) {
-      const t = free.shift()! + this.meanServiceMs(j.task.type, now);
+      const t = free.shift()! + this.meanServiceMs(j.task.type, now, j.sizeFactor);
       let i = 0;
       while (i < free.length && free[i]! <= t) i++;
       free.splice(i, 0, t);
@@ -63,7 +65,7 @@ export class SimWorker {
 
   /** Starts a job now; returns its true service time. */
   start(job: SimJob, now: number): number {
-    const serviceMs = this.meanServiceMs(job.task.type, now) * job.noise;
+    const serviceMs = this.meanServiceMs(job.task.type, now, job.sizeFactor) * job.noise;
     job.startedAt = now;
     job.serviceMs = serviceMs;
     job.endsAt = now + serviceMs;

@@ -34,6 +34,7 @@ export function simulate(config: SimulationConfig, router: SimRouter): SimReport
   const weights = config.mix.map((k) => k.weight);
   const totalWeight = weights.reduce((a, b) => a + b, 0);
   const meanGapMs = 1000 / config.arrivalsPerSec;
+  const nextArrival = arrivalClock(config, () => exponential(arrivals, meanGapMs));
   const sigma = config.noise ?? DEFAULT_NOISE;
   const events = new EventQueue<SimEventData>();
   const latencies: number[] = [];
@@ -52,10 +53,15 @@ export function simulate(config: SimulationConfig, router: SimRouter): SimReport
   const arrive = (index: number): void => {
     const k = weightedIndex(draws, weights, totalWeight);
     const kind = config.mix[k]!;
-    const task = descriptor(config.seed, index, kind, Math.floor(draws() * (kind.keys ?? DEFAULT_KEYS)));
-    const job: SimJob = { task, arrivedAt: now, noise: lognormalFactor(draws, sigma), failDraw: draws() };
+    const key = Math.floor(draws() * (kind.keys ?? DEFAULT_KEYS));
+    const noise = lognormalFactor(draws, sigma);
+    const failDraw = draws();
+    // Drawn only for kinds with a size spread, so fleets without one replay as before.
+    const sizeFactor = kind.sizeSigma ? lognormalFactor(draws, kind.sizeSigma) : 1;
+    const task = descriptor(config.seed, index, kind, key, sizeFactor);
+    const job: SimJob = { task, arrivedAt: now, noise, failDraw, sizeFactor };
     const { list, views } = capable[k]!;
-    const oracle = oracleAt(list, task.type, now);
+    const oracle = oracleAt(list, task.type, now, sizeFactor);
     const chosenId = router.route(task, views, oracle);
     const worker = list.find((w) => w.spec.id === chosenId);
     if (!worker) {
@@ -63,20 +69,20 @@ export function simulate(config: SimulationConfig, router: SimRouter): SimReport
         details: { router: router.name, chosen: chosenId },
       });
     }
-    decisions.push(decisionRecord(list, worker, task.type, now));
+    decisions.push(decisionRecord(list, worker, task.type, now, sizeFactor));
     worker.tracker.started();
     worker.queue.push(job);
     startNext(worker);
   };
 
-  events.push(exponential(arrivals, meanGapMs), { kind: 'arrival', index: 0 });
+  events.push(nextArrival(), { kind: 'arrival', index: 0 });
   for (let e = events.pop(); e; e = events.pop()) {
     now = e.at;
     const d = e.data;
     if (d.kind === 'arrival') {
       if (Number.isNaN(firstArrival)) firstArrival = now;
       arrive(d.index);
-      if (d.index + 1 < config.tasks) events.push(now + exponential(arrivals, meanGapMs), { kind: 'arrival', index: d.index + 1 });
+      if (d.index + 1 < config.tasks) events.push(nextArrival(), { kind: 'arrival', index: d.index + 1 });
     } else {
       const ok = d.worker.finish(d.job);
       if (!ok) failures++;
@@ -111,7 +117,23 @@ export function simulate(config: SimulationConfig, router: SimRouter): SimReport
   };
 }
 
-function descriptor(seed: number, index: number, kind: SimTaskKind, key: number): TaskDescriptor {
+/**
+ * Arrival times in order. Steady: a Poisson process. ON/OFF: the same process runs on a clock
+ * that only ticks during ON periods, sped up so the long-run rate stays `arrivalsPerSec`.
+ */
+function arrivalClock(config: SimulationConfig, gap: () => number): () => number {
+  let clock = 0;
+  const burst = config.burst;
+  if (!burst || burst.offMs <= 0) return () => (clock += gap());
+  const period = burst.onMs + burst.offMs;
+  const speedUp = burst.onMs / period;
+  return () => {
+    clock += gap() * speedUp;
+    return Math.floor(clock / burst.onMs) * period + (clock % burst.onMs);
+  };
+}
+
+function descriptor(seed: number, index: number, kind: SimTaskKind, key: number, sizeFactor: number): TaskDescriptor {
   const id = `sim-${seed}:${index}`;
   return {
     id,
@@ -122,37 +144,42 @@ function descriptor(seed: number, index: number, kind: SimTaskKind, key: number)
     capabilities: kind.capabilities ?? [],
     key: `${kind.type}:${key}`,
     tags: [...(kind.tags ?? []), ...(kind.language ? [`lang:${kind.language}`] : [])],
-    sizeBytes: kind.sizeBytes ?? 256,
+    sizeBytes: Math.max(1, Math.round((kind.sizeBytes ?? 256) * sizeFactor)),
     attempt: 1,
     handlerVersion: '1',
     idempotencyKey: id,
   };
 }
 
-function oracleAt(workers: readonly SimWorker[], type: string, now: number): SimOracle {
+function oracleAt(workers: readonly SimWorker[], type: string, now: number, sizeFactor: number): SimOracle {
   const byId = (id: string): SimWorker => {
     const w = workers.find((x) => x.spec.id === id);
     if (!w) throw new BalancerError('WEFT_BALANCER_SIM_ROUTE_INVALID', `The oracle was asked about "${id}", which is not a candidate. Ask only about the candidates given to route().`, { details: { workerId: id } });
     return w;
   };
   return {
-    expectedServiceMs: (id) => byId(id).meanServiceMs(type, now),
+    expectedServiceMs: (id) => byId(id).meanServiceMs(type, now, sizeFactor),
     expectedWaitMs: (id) => byId(id).expectedWaitMs(now),
     nowMs: () => now,
   };
 }
 
-function decisionRecord(list: readonly SimWorker[], chosen: SimWorker, type: string, now: number): SimDecision {
+function decisionRecord(list: readonly SimWorker[], chosen: SimWorker, type: string, now: number, sizeFactor: number): SimDecision {
   let best = list[0]!;
   let bestMs = Infinity;
+  let bestCompletionMs = Infinity;
+  let chosenCompletionMs = Infinity;
   for (const w of list) {
-    const ms = w.meanServiceMs(type, now);
+    const ms = w.meanServiceMs(type, now, sizeFactor);
     if (ms < bestMs) {
       best = w;
       bestMs = ms;
     }
+    const completion = w.expectedWaitMs(now) + ms;
+    if (completion < bestCompletionMs) bestCompletionMs = completion;
+    if (w === chosen) chosenCompletionMs = completion;
   }
-  return { chosen: chosen.spec.id, best: best.spec.id, chosenExpectedMs: chosen.meanServiceMs(type, now), bestExpectedMs: bestMs };
+  return { chosen: chosen.spec.id, best: best.spec.id, chosenExpectedMs: chosen.meanServiceMs(type, now, sizeFactor), bestExpectedMs: bestMs, chosenCompletionMs, bestCompletionMs };
 }
 
 function nearestRank(sorted: readonly number[], p: number): number {

@@ -24,8 +24,14 @@ export interface SimTaskKind {
   /** Relative share of arrivals. */
   weight: number;
   capabilities?: string[];
-  /** Default 256. */
+  /** Mean input size in bytes. Default 256. */
   sizeBytes?: number;
+  /**
+   * Spread of input sizes: each task's size is `sizeBytes` times a mean-1 lognormal factor of
+   * this sigma, and its service time scales with that factor (bigger inputs take longer).
+   * Default 0: every task of the kind has `sizeBytes` and its type's mean service time.
+   */
+  sizeSigma?: number;
   tags?: string[];
   /** Adds the tag `lang:<language>`; a feature for predictors. */
   language?: string;
@@ -43,10 +49,15 @@ export interface SimulationConfig {
   tasks: number;
   /** Service time noise, lognormal sigma, default 0.25. */
   noise?: number;
+  /**
+   * ON/OFF arrivals: tasks arrive only during ON periods of `onMs`, separated by OFF periods of
+   * `offMs`, at the rate that keeps `arrivalsPerSec` as the long-run average. Default: steady.
+   */
+  burst?: { onMs: number; offMs: number };
 }
 
 export interface SimOracle {
-  /** True expected service time of this task on this worker at the current simulated time (incl. slowdown, excl. queueing). */
+  /** True expected service time of this task on this worker at the current simulated time (incl. slowdown and the task's size, excl. queueing). */
   expectedServiceMs(workerId: string): number;
   /** Expected queueing delay given current in-flight/queue. */
   expectedWaitMs(workerId: string): number;
@@ -65,8 +76,17 @@ export interface SimDecision {
   chosen: string;
   /** The candidate with the lowest true expected service time at decision time. */
   best: string;
+  /** True expected service time (no wait) on the chosen worker and on `best`. */
   chosenExpectedMs: number;
   bestExpectedMs: number;
+  /**
+   * True expected completion time on the chosen worker: the true remaining time of its running
+   * tasks and the expected work of its queue, played out over its slots, then this task's
+   * expected service time.
+   */
+  chosenCompletionMs: number;
+  /** The lowest true expected completion time among the candidates. */
+  bestCompletionMs: number;
 }
 
 export interface SimReport {

@@ -15,6 +15,12 @@ export interface BatchArrays {
   readonly observations: Uint32Array;
   readonly errors: Float64Array;
   readonly loads: Float64Array;
+  /** Per candidate: the service time expected for this task, in ms (the baseline until a model corrects it). */
+  readonly services: Float64Array;
+  /** Per candidate: the network's duration-ratio output (0.5 without a model). */
+  readonly predicted: Float64Array;
+  /** Per candidate: its success rate at this type (its overall rate until it has served the type). */
+  readonly success: Float64Array;
 }
 
 export function batchArrays(capacity: number): BatchArrays {
@@ -26,6 +32,9 @@ export function batchArrays(capacity: number): BatchArrays {
     observations: new Uint32Array(capacity),
     errors: new Float64Array(capacity),
     loads: new Float64Array(capacity),
+    services: new Float64Array(capacity),
+    predicted: new Float64Array(capacity),
+    success: new Float64Array(capacity),
   };
 }
 

@@ -16,7 +16,21 @@ import {
 import { batchArrays, type BatchArrays } from './batch-arrays.js';
 import { bucketOf } from './hash.js';
 import type { PairStat, PairStatsView } from './pair-stats.js';
-import { relativeStandardError } from './service-estimate.js';
+import { WEIGHT_FLOOR, effectiveSamples, relativeStandardError } from './service-estimate.js';
+import type { WorkLedger, WorkerState } from './work-ledger.js';
+
+/** What a decision knows beyond the task and the candidates' views. */
+export interface DecisionContext {
+  /** ln(task size) − its type's typical ln(size) (see TypeSizes); 0 when unknown. */
+  readonly sizeVsType: number;
+  /** The router's record of each worker's running and queued tasks; without it, waits come from in-flight counts and EWMAs. */
+  readonly ledger?: WorkLedger;
+  /** The ledger's clock, in ms. */
+  readonly now?: number;
+}
+
+const NO_CONTEXT: DecisionContext = { sizeVsType: 0 };
+const scratchState: WorkerState = { waitMs: 0, runningShare: 0, elapsedShare: 0 };
 
 
 export interface EncodedBatch {
@@ -30,6 +44,12 @@ export interface EncodedBatch {
   readonly observations: Uint32Array;
   /** Per candidate: the relative standard error of its service-time estimate for this type (0 when it has none). */
   readonly errors: Float64Array;
+  /** Per candidate: the service time expected for this task, in ms; the baseline until a model corrects it. */
+  readonly services: Float64Array;
+  /** Per candidate: the network's duration-ratio output; 0.5 until a model runs. */
+  readonly predicted: Float64Array;
+  /** Per candidate: its success rate at this type (EWMA), else its overall windowed rate. */
+  readonly success: Float64Array;
   readonly count: number;
 }
 
@@ -53,18 +73,19 @@ function firstLanguage(list: readonly string[]): string | undefined {
 const LANG_PREFIX = 'lang:';
 
 /** The task's part of every row: same for all candidates, so computed once per decision. */
-export function encodeTask(task: TaskDescriptor, out: Float32Array = new Float32Array(TASK_FEATURE_COUNT)): Float32Array {
-  writeTask(task, out, 0);
+export function encodeTask(task: TaskDescriptor, out: Float32Array = new Float32Array(TASK_FEATURE_COUNT), sizeVsType = 0): Float32Array {
+  writeTask(task, out, 0, sizeVsType);
   return out;
 }
 
-function writeTask(task: TaskDescriptor, out: Float32Array, at: number): void {
+function writeTask(task: TaskDescriptor, out: Float32Array, at: number, sizeVsType: number): void {
   out.fill(0, at, at + TASK_FEATURE_COUNT);
   let o = at;
   out[o + bucketOf('type', task.type, TYPE_BUCKETS)] = 1;
   o += TYPE_BUCKETS;
   out[o++] = clamp01(task.capabilities.length / 8);
   out[o++] = clamp01(Math.log1p(Math.max(0, task.sizeBytes)) / LOG_SIZE_CAP);
+  out[o++] = clamp01(0.5 + sizeVsType / (2 * LOG_RATIO_SPAN));
   const lang = languageOf(task);
   if (lang !== undefined) out[o + bucketOf('lang', lang, LANGUAGE_BUCKETS, LANG_PREFIX.length)] = 1;
   o += LANGUAGE_BUCKETS;
@@ -79,16 +100,27 @@ function writeTask(task: TaskDescriptor, out: Float32Array, at: number): void {
  * worker's overall EWMA, else DEFAULT_BASELINE_MS.
  */
 export function baselineMs(task: TaskDescriptor, worker: WorkerView, stats: PairStatsView): number {
-  return baselineOf(stats.pair(worker.id, task.type), stats.typeMean(task.type), worker);
+  return baselineOf(stats.pair(worker.id, task.type), stats.typeMean(task.type), worker, Number.NaN);
 }
 
-function baselineOf(pair: Readonly<PairStat> | undefined, typeMean: number | undefined, worker: WorkerView): number {
-  if (pair?.serviceMs !== undefined && pair.serviceMs > 0) return pair.serviceMs;
+/** `now`: the clock of `pair.updatedAt`, to weigh the pair's samples by their age (NaN: no age). */
+function baselineOf(pair: Readonly<PairStat> | undefined, typeMean: number | undefined, worker: WorkerView, now: number): number {
+  if (pair?.serviceMs !== undefined && pair.serviceMs > 0) {
+    // Partial pooling: a pair seen a few times leans on its type's mean over every worker, so
+    // equal workers are not told apart by the noise of their first samples.
+    if (typeMean === undefined || typeMean <= 0) return pair.serviceMs;
+    const age = pair.updatedAt === undefined ? 0 : now - pair.updatedAt;
+    const n = pair.service ? effectiveSamples(pair.service, age) : Math.min(pair.count, 1 / WEIGHT_FLOOR);
+    return (n * pair.serviceMs + POOLING_SAMPLES * typeMean) / (n + POOLING_SAMPLES);
+  }
   if (pair && pair.latencyMs > 0) return pair.latencyMs;
   if (typeMean !== undefined && typeMean > 0) return typeMean;
   if (worker.stats.ewmaLatencyMs > 0) return worker.stats.ewmaLatencyMs;
   return DEFAULT_BASELINE_MS;
 }
+
+/** Weight of the type's mean in a pair's baseline, in samples. */
+const POOLING_SAMPLES = 2;
 
 /** Tasks ahead of a new one beyond the free slots, drained `concurrency` at a time at the worker's EWMA. */
 export function expectedWaitMs(w: WorkerView): number {
@@ -115,7 +147,7 @@ const load = (w: WorkerView): number => Math.min(2, w.stats.inFlight / Math.max(
  * at least as many candidates, see BatchRing) nothing is allocated once the same arrays have
  * encoded a batch of the same size: the views and the result are kept with the arrays.
  */
-export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerView[], stats: PairStatsView, into?: BatchArrays): EncodedBatch {
+export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerView[], stats: PairStatsView, into?: BatchArrays, context: DecisionContext = NO_CONTEXT): EncodedBatch {
   const n = candidates.length;
   const arrays = into && into.capacity >= n ? into : batchArrays(n);
   const batch = arrays === into ? viewsOf(arrays, n) : views(arrays, n);
@@ -125,7 +157,9 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
   const typeMean = stats.typeMean(task.type);
   const required = task.capabilities.length;
   // The task's part goes into the first row once; the other rows copy it from there.
-  writeTask(task, rows, 0);
+  writeTask(task, rows, 0, context.sizeVsType);
+  const ledger = context.ledger;
+  const now = context.now ?? Number.NaN;
   let minBaseline = Infinity;
   let minLoad = Infinity;
   let minWarmEwma = Infinity;
@@ -137,9 +171,13 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
     const pair = ofType ? ofType.get(w.id) : stats.pair(w.id, task.type);
     observations[i] = pair?.count ?? 0;
     errors[i] = pair?.service ? relativeStandardError(pair.service) : 0;
-    const baseline = baselineOf(pair, typeMean, w);
+    const baseline = baselineOf(pair, typeMean, w, now);
     baselines[i] = baseline;
-    waits[i] = expectedWaitMs(w);
+    batch.services[i] = baseline;
+    batch.predicted[i] = 0.5;
+    batch.success[i] = pair ? pair.successRate : s.successRate;
+    const state = ledger ? ledger.state(w.id, w.concurrency, s.inFlight, baseline, now, scratchState) : undefined;
+    waits[i] = state ? state.waitMs : expectedWaitMs(w);
     const l = load(w);
     loads[i] = l;
     if (baseline < minBaseline) minBaseline = baseline;
@@ -151,6 +189,9 @@ export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerVie
     let o = base + TASK_FEATURE_COUNT;
     rows[o++] = l;
     rows[o++] = clamp01(s.inFlight / 32);
+    rows[o++] = state ? state.runningShare : clamp01(s.inFlight / Math.max(1, w.concurrency));
+    rows[o++] = state ? state.elapsedShare : 0;
+    rows[o++] = logDuration(waits[i]!);
     rows[o++] = logDuration(ewma);
     rows[o++] = clamp01(s.successRate);
     rows[o++] = clamp01(s.recentErrors.length / 5);
@@ -206,6 +247,9 @@ function views(arrays: BatchArrays, n: number): EncodedBatch {
     waits: arrays.waits.subarray(0, n),
     observations: arrays.observations.subarray(0, n),
     errors: arrays.errors.subarray(0, n),
+    services: arrays.services.subarray(0, n),
+    predicted: arrays.predicted.subarray(0, n),
+    success: arrays.success.subarray(0, n),
     count: n,
   };
 }

@@ -5,7 +5,7 @@
  */
 
 /** Bumped whenever the meaning, order or count of features changes. */
-export const FEATURE_VERSION = 1;
+export const FEATURE_VERSION = 2;
 
 /** Durations are normalised on a log scale up to one minute. */
 export const LOG_DURATION_CAP_MS = 60_000;
@@ -37,11 +37,15 @@ export const FEATURES: readonly FeatureDoc[] = [
   ...buckets('task.type', TYPE_BUCKETS, 'Task type'),
   { name: 'task.capabilities', description: 'Number of required capabilities / 8, capped at 1' },
   { name: 'task.size', description: `log1p(input bytes) / log1p(${LOG_SIZE_CAP_BYTES}), capped at 1` },
+  { name: 'task.size_vs_type', description: `0.5 + (ln size − the type's typical ln size) / (2 ln ${RATIO_SPAN}), clamped to [0, 1]; 0.5 for a type not seen yet` },
   ...buckets('task.language', LANGUAGE_BUCKETS, 'Language (`lang:<id>` capability or tag); all 0 when none'),
   ...buckets('task.tag', TAG_BUCKETS, 'Tags other than `lang:*` (multi-hot)'),
   { name: 'task.retry', description: '1 when the attempt is a retry' },
   { name: 'worker.load', description: 'in flight / concurrency, capped at 2, divided by 2' },
   { name: 'worker.in_flight', description: 'in flight / 32, capped at 1' },
+  { name: 'worker.running_share', description: 'Tasks running on the worker (placed by this router) / slots, capped at 1' },
+  { name: 'worker.elapsed_share', description: 'Mean elapsed / expected time of its running tasks, capped at 4, divided by 4' },
+  { name: 'worker.expected_wait', description: `log1p(expected wait for a slot, ms: running tasks' remaining time and queued work over the slots) / log1p(${LOG_DURATION_CAP_MS})` },
   { name: 'worker.ewma_latency', description: `log1p(EWMA latency ms) / log1p(${LOG_DURATION_CAP_MS}), capped at 1` },
   { name: 'worker.success_rate', description: "The worker's windowed success rate" },
   { name: 'worker.recent_errors', description: 'Recent error messages / 5, capped at 1' },
@@ -61,4 +65,4 @@ export const FEATURES: readonly FeatureDoc[] = [
 
 export const FEATURE_COUNT = FEATURES.length;
 /** Index of the first candidate (worker) feature; those before it describe the task. */
-export const TASK_FEATURE_COUNT = TYPE_BUCKETS + 2 + LANGUAGE_BUCKETS + TAG_BUCKETS + 1;
+export const TASK_FEATURE_COUNT = TYPE_BUCKETS + 3 + LANGUAGE_BUCKETS + TAG_BUCKETS + 1;

@@ -19,6 +19,8 @@ export interface PairStat {
   count: number;
   /** EWMA of success (1) and failure (0). */
   successRate: number;
+  /** When the service estimate last took a sample (the caller's clock, ms). */
+  updatedAt?: number;
 }
 
 /** What feature encoding reads. */
@@ -69,12 +71,12 @@ export class PairStats implements PairStatsView {
   }
 
   /** `serviceMs`: the service-time sample of this outcome, when the decision's state is known. */
-  record(workerId: string, type: string, ok: boolean, durationMs: number, serviceMs: number | undefined): void {
+  record(workerId: string, type: string, ok: boolean, durationMs: number, serviceMs: number | undefined, at?: number): void {
     const key = pairKey(workerId, type);
     const prev = this.pairs.get(key);
     // Re-inserting keeps the map in update order, so eviction drops the stalest pair.
     if (prev) this.pairs.delete(key);
-    const next = this.update(prev, ok, durationMs, serviceMs, true);
+    const next = this.update(prev, ok, durationMs, serviceMs, true, at);
     this.pairs.set(key, next);
     let workers = this.byType.get(type);
     if (!workers) this.byType.set(type, (workers = new Map<string, PairStat>()));
@@ -93,13 +95,13 @@ export class PairStats implements PairStatsView {
    * `estimate`: a pair's service time is a running mean (one worker's samples of one type); a
    * type's over every worker stays an EWMA, whose samples mix fast and slow workers.
    */
-  private update(prev: PairStat | undefined, ok: boolean, durationMs: number, serviceMs: number | undefined, estimate: boolean): PairStat {
+  private update(prev: PairStat | undefined, ok: boolean, durationMs: number, serviceMs: number | undefined, estimate: boolean, at?: number): PairStat {
     const d = Math.max(0, durationMs);
     const mix = (old: number | undefined, x: number): number => (old === undefined ? x : this.alpha * x + (1 - this.alpha) * old);
     const success = ok ? 1 : 0;
     // A failure's duration says little about service time (fast errors, timeouts): keep it out.
     const sample = ok && serviceMs !== undefined ? Math.max(0, serviceMs) : undefined;
-    const service = !estimate || sample === undefined ? prev?.service : prev?.service ? nextEstimate(prev.service, sample) : firstEstimate(sample);
+    const service = !estimate || sample === undefined ? prev?.service : prev?.service ? nextEstimate(prev.service, sample, at !== undefined && prev.updatedAt !== undefined ? at - prev.updatedAt : 0) : firstEstimate(sample);
     const next: PairStat = {
       latencyMs: !prev ? d : ok ? mix(prev.latencyMs, d) : prev.latencyMs,
       serviceMs: estimate ? service?.meanMs : sample === undefined ? prev?.serviceMs : mix(prev?.serviceMs, sample),
@@ -107,6 +109,8 @@ export class PairStats implements PairStatsView {
       successRate: prev ? this.alpha * success + (1 - this.alpha) * prev.successRate : success,
     };
     if (service) next.service = service;
+    const updatedAt = sample !== undefined && at !== undefined ? at : prev?.updatedAt;
+    if (updatedAt !== undefined) next.updatedAt = updatedAt;
     return next;
   }
 }

@@ -22,7 +22,20 @@ export interface ServiceEstimate {
 /** Lowest weight of a new sample in the mean: the mean spans about 1 / WEIGHT_FLOOR samples. */
 export const WEIGHT_FLOOR = 0.02;
 /** Weight of a new sample in the drift check. */
-const DRIFT_ALPHA = 0.1;
+const DRIFT_ALPHA = 0.25;
+/**
+ * Samples lose half their weight for every HALF_LIFE_SERVICES of the estimate's own service
+ * times that pass without a new one: a worker not sent work for a while (it looked slow during a
+ * slow-down) is known less and less well, so the next samples move its estimate fast.
+ */
+export const HALF_LIFE_SERVICES = 20;
+
+/** The weight, in samples, of an estimate `ageMs` after its last sample. */
+export function effectiveSamples(e: ServiceEstimate, ageMs: number): number {
+  const n = Math.min(e.samples, 1 / WEIGHT_FLOOR);
+  if (!(ageMs > 0) || e.meanMs <= 0) return n;
+  return n * Math.exp((-Math.LN2 * ageMs) / (HALF_LIFE_SERVICES * e.meanMs));
+}
 /** Mean and drift check this far apart (as a ratio) restart the mean. */
 const DRIFT_RATIO = 1.5;
 /** A restarted mean counts as this many samples, so the next few still move it fast. */
@@ -35,13 +48,14 @@ export function firstEstimate(sampleMs: number): ServiceEstimate {
   return { meanMs: sampleMs, samples: 1, recentMs: sampleMs, relVariance: INITIAL_REL_VARIANCE };
 }
 
-export function nextEstimate(prev: ServiceEstimate, sampleMs: number): ServiceEstimate {
+/** `ageMs`: time since the previous sample (0: no forgetting). */
+export function nextEstimate(prev: ServiceEstimate, sampleMs: number, ageMs = 0): ServiceEstimate {
   const recentMs = DRIFT_ALPHA * sampleMs + (1 - DRIFT_ALPHA) * prev.recentMs;
   const deviation = prev.meanMs > 0 ? sampleMs / prev.meanMs - 1 : 0;
   const relVariance = VARIANCE_ALPHA * deviation * deviation + (1 - VARIANCE_ALPHA) * prev.relVariance;
   const drift = prev.meanMs > 0 ? recentMs / prev.meanMs : 1;
   if (drift > DRIFT_RATIO || drift < 1 / DRIFT_RATIO) return { meanMs: recentMs, samples: RESTART_SAMPLES, recentMs, relVariance };
-  const samples = prev.samples + 1;
+  const samples = Math.max(1, effectiveSamples(prev, ageMs)) + 1;
   const weight = Math.max(1 / samples, WEIGHT_FLOOR);
   return { meanMs: weight * sampleMs + (1 - weight) * prev.meanMs, samples, recentMs, relVariance };
 }

@@ -35,9 +35,16 @@ export function confidenceOf(i: ConfidenceInputs): number {
   return modelQuality(i.model) * evidence * i.coverage;
 }
 
-/** Skill of the duration output over the analytic estimate on held-out outcomes: 1 - error ratio, in [0, 1]. */
+/** Skill at which the network's duration correction is applied in full. */
+export const FULL_TRUST_SKILL = 0.2;
+
+/**
+ * How much of the network's duration correction to apply, in [0, 1]: its skill over the
+ * analytic estimate on held-out outcomes (1 − error ratio), scaled so that FULL_TRUST_SKILL or
+ * more trusts it in full and none ignores it.
+ */
 export function correctionWeight(model: ModelSnapshot): number {
   const q = model.quality;
   if (q.validationSamples === 0 || q.baselineMae <= 0) return 0;
-  return Math.max(0, Math.min(1, 1 - q.validationMae / q.baselineMae));
+  return Math.max(0, Math.min(1, (1 - q.validationMae / q.baselineMae) / FULL_TRUST_SKILL));
 }

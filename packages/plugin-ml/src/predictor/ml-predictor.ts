@@ -7,59 +7,33 @@ import { seededRandom, silentLogger, type CandidateScore, type Logger, type Pred
 import { resolveConfig, type MlConfig, type MlConfigInput } from '../config.js';
 import { MlError, errorMessage, isMlError } from '../errors.js';
 import { decodeDurationRatio, encodeBatch, encodeDurationRatio } from '../features/encode.js';
-import { FEATURE_COUNT, FEATURE_VERSION, TASK_FEATURE_COUNT } from '../features/feature-spec.js';
+import { DEFAULT_BASELINE_MS, FEATURE_COUNT, FEATURE_VERSION, TASK_FEATURE_COUNT } from '../features/feature-spec.js';
+import { TypeSizes } from '../features/type-sizes.js';
+import { WorkLedger } from '../features/work-ledger.js';
 import { PairStats } from '../features/pair-stats.js';
 import { CompiledNetwork } from '../model/compiled-network.js';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION, OUTPUT_COUNT, type ModelSnapshot } from '../model/model-format.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelSnapshot } from '../model/model-format.js';
 import { MemoryModelStore } from '../store/memory-store.js';
 import type { ModelStore, UnversionedModel } from '../store/model-store.js';
 import { OutcomeBuffer } from '../training/outcome-buffer.js';
 import { Trainer } from '../training/trainer.js';
 import { confidenceOf, correctionWeight } from './confidence.js';
 import { PendingFeatures } from './pending-features.js';
-import { ChoiceCosts, choose } from './choose.js';
-import { SPECIALTY_MARGIN, Specialties } from './specialties.js';
+import { Probes } from './probes.js';
+import { scoreCandidates } from './score.js';
+import { emptyStats, trackError, type ActiveModel, type FallbackReason, type MlPredictorStats } from './predictor-stats.js';
+import { Specialties } from './specialties.js';
 
 /** Outcomes between two rebuilds of the specialties table. */
 const SPECIALTY_REFRESH = 100;
-/** Probes awaiting their outcome beyond which the set is cleared (lost tasks never answer). */
-const MAX_PENDING_PROBES = 4096;
-/** How sharply a specialist's premium grows with its occupancy: an idle one pays little. */
-const OCCUPANCY_POWER = 1.5;
 
 export interface MlPredictorDeps {
   readonly logger?: Logger;
   /** Default: in memory. */
   readonly store?: ModelStore;
+  /** The clock the work ledger reads, in ms. Default `performance.now`; a simulator passes its own. */
+  readonly now?: () => number;
 }
-
-/** The model in use: the snapshot and its compiled network, swapped as one object. */
-interface ActiveModel {
-  readonly snapshot: ModelSnapshot;
-  readonly network: CompiledNetwork;
-  /** False when the store refused the publish and this model lives only here. */
-  readonly shared: boolean;
-  readonly label: string;
-  /** How much of the network's duration correction is applied: its held-out skill, 0..1. */
-  readonly correctionWeight: number;
-}
-
-export interface MlPredictorStats {
-  decisions: number;
-  predicted: number;
-  explored: number;
-  /** Explored decisions made while unsure: probes of untried workers and confirmations of a barely seen pick. */
-  probes: number;
-  fallbacks: Record<string, number>;
-  outcomes: number;
-  trainings: number;
-  trainingFailures: number;
-  /** Last error from the store or the trainer, for `weft status` and tests. */
-  lastError?: { code: string; message: string };
-}
-
-/** Why a decision fell back, as written to `weft.decision.reason`. */
-export type FallbackReason = 'cold' | 'stale' | 'low-confidence' | 'closed';
 
 export class MlPredictor implements Predictor {
   readonly name = 'ml';
@@ -71,12 +45,10 @@ export class MlPredictor implements Predictor {
   private readonly pairs: PairStats;
   private readonly pending = new PendingFeatures(4096);
   private readonly specialties = new Specialties();
-  private readonly costs = new ChoiceCosts();
-  /** Workers probed and not yet answered, by task type: one probe in flight per (worker, type). */
-  private readonly probing = new Map<string, Set<string>>();
-  private probesInFlight = 0;
-  /** The worker each probing decision named, until the dispatcher says where the task went. */
-  private readonly probeOf = new Map<string, string>();
+  private readonly ledger = new WorkLedger();
+  private readonly sizes = new TypeSizes();
+  private readonly now: () => number;
+  private readonly probes: Probes;
   private sinceSpecialties = 0;
   private readonly random: () => number;
   private active: ActiveModel | undefined;
@@ -84,8 +56,9 @@ export class MlPredictor implements Predictor {
   private training: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
+  private swapHold: { promise: Promise<void>; release: () => void } | undefined;
   private refusedVersion: number | undefined;
-  readonly stats: MlPredictorStats = { decisions: 0, predicted: 0, explored: 0, probes: 0, fallbacks: {}, outcomes: 0, trainings: 0, trainingFailures: 0 };
+  readonly stats: MlPredictorStats = emptyStats();
 
   constructor(options: MlConfigInput | MlConfig = {}, deps: MlPredictorDeps = {}) {
     this.config = resolveConfig(options);
@@ -94,6 +67,8 @@ export class MlPredictor implements Predictor {
     this.buffer = new OutcomeBuffer(this.config.bufferSize);
     this.pairs = new PairStats({ alpha: this.config.pairAlpha });
     this.random = seededRandom(this.config.seed);
+    this.probes = new Probes(this.random, this.config.minPairObservations);
+    this.now = deps.now ?? (() => performance.now());
     const c = this.config;
     this.trainer = new Trainer({
       hiddenLayers: c.hiddenLayers,
@@ -146,47 +121,23 @@ export class MlPredictor implements Predictor {
     this.stats.decisions++;
     if (this.closed) return this.fallback('closed', [], 0);
     if (candidates.length === 0) return this.fallback('cold', [], 0);
+    const now = this.now();
+    const sizeVsType = this.sizes.relative(task.type, task.sizeBytes);
+    this.sizes.record(task.type, task.sizeBytes);
     const lease = this.pending.lease(candidates.length);
-    const batch = encodeBatch(task, candidates, this.pairs, lease.arrays);
+    const batch = encodeBatch(task, candidates, this.pairs, lease.arrays, { sizeVsType, ledger: this.ledger, now });
     // The ids go into the slot's reused array: a copy per decision was an allocation per decision.
     const workerIds = lease.workerIds;
     for (let i = 0; i < batch.count; i++) workerIds[i] = candidates[i]!.id;
     const key = PendingFeatures.key(task.id, task.attempt);
-    this.pending.set(key, { workerIds, count: batch.count, rows: batch.rows, baselines: batch.baselines, waits: batch.waits, lease });
+    const { rows, baselines, waits, services, predicted } = batch;
+    this.pending.set(key, { workerIds, count: batch.count, rows, baselines, waits, services, predicted, lease });
     // One read of `active`: the whole decision uses one model even if a swap happens meanwhile.
     const active = this.active;
     if (!active) return this.fallback('cold', [], 0);
-    const out = active.network.runBatch(batch.rows, batch.count, TASK_FEATURE_COUNT);
-    const weight = active.correctionWeight;
-    const waitWeight = this.config.waitWeight;
-    const reserveWeight = this.config.reserveWeight;
-    const costs = this.costs.ensure(batch.count);
-    // Fresh objects every decision: the caller keeps the scores (traces, decision records).
-    const scores = new Array<CandidateScore>(batch.count);
-    for (let i = 0; i < batch.count; i++) {
-      // The network corrects the analytic estimate (service + expected wait) only as far as it
-      // beat that estimate on held-out outcomes.
-      const correction = weight === 0 ? 1 : decodeDurationRatio(0.5 + weight * (out[i * OUTPUT_COUNT]! - 0.5), 1);
-      const baseline = batch.baselines[i]!;
-      const wait = batch.waits[i]!;
-      const expectedDurationMs = (baseline + wait) * correction;
-      const successProbability = out[i * OUTPUT_COUNT + 1]!;
-      // Optimistic by one standard error: a worker seen a few times gets the benefit of the doubt
-      // over one measured closely, so a close race is settled by samples, not by the first one.
-      const service = baseline * Math.max(0.5, 1 - batch.errors[i]!) * correction;
-      // Work placed on a busy specialist of other types delays those types' next tasks: it is
-      // charged a premium of up to 10% (SPECIALTY_MARGIN - 1), enough to send it to an equally
-      // fast worker, never to a slower one.
-      const premium = reserveWeight > 0 ? this.specialties.premium(workerIds[i]!, task.type) : 0;
-      const reserve = premium > 0 ? Math.min(SPECIALTY_MARGIN - 1, reserveWeight * premium * occupancy(candidates[i]!)) : 0;
-      // Expected duration per success: fast and reliable beats fast and flaky.
-      const perSuccess = (1 + reserve) / Math.max(successProbability, 0.01);
-      costs.service[i] = service;
-      costs.full[i] = (service + wait) * perSuccess;
-      costs.discounted[i] = (service + waitWeight * wait) * perSuccess;
-      scores[i] = { workerId: workerIds[i]!, score: 1000 / Math.max(costs.full[i]!, 1e-3), expectedDurationMs, successProbability };
-    }
-    const best = choose(costs, batch.count);
+    const out = active.network.runBatch(rows, batch.count, TASK_FEATURE_COUNT);
+    const reserve = this.config.reserveWeight > 0 ? (id: string): number => this.specialties.premium(id, task.type) : undefined;
+    const { scores, best } = scoreCandidates(out, batch, workerIds, candidates, active.correctionWeight, this.config.reserveWeight, reserve);
     let known = 0;
     for (let i = 0; i < batch.count; i++) if (batch.observations[i]! > 0) known++;
     const confidence = confidenceOf({
@@ -197,52 +148,64 @@ export class MlPredictor implements Predictor {
     });
     if (this.config.explorationRate > 0 && this.random() < this.config.explorationRate) {
       this.stats.explored++;
-      const choice = this.optimistic(candidates, batch.baselines, batch.observations, best);
+      const choice = this.probes.optimistic(candidates, baselines, batch.observations, best);
       return { confidence, scores, modelVersion: active.label, choice, explored: true };
     }
     if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs) return this.fallback('stale', scores, confidence, active.label);
     if (confidence < this.config.confidenceThreshold) {
-      const probe = this.config.probeWhenUnsure ? this.probe(task.type, key, candidates, workerIds, batch.observations, best) : -1;
-      if (probe < 0) return this.fallback('low-confidence', scores, confidence, active.label);
-      this.stats.explored++;
-      this.stats.probes++;
-      return { confidence, scores, modelVersion: active.label, choice: candidates[probe]!.id, explored: true };
+      // Unsure: gather the missing evidence (a probe) when there is a free worker to ask; else the
+      // expected-completion pick stands, with priors for what is unknown, unless configured to defer.
+      const probe = this.config.probeWhenUnsure ? this.probes.probe(task.type, key, candidates, workerIds, batch.observations, best) : -1;
+      if (probe >= 0) {
+        this.stats.explored++;
+        this.stats.probes++;
+        return { confidence, scores, modelVersion: active.label, choice: candidates[probe]!.id, explored: true };
+      }
+      if (this.config.deferWhenUnsure) return this.fallback('low-confidence', scores, confidence, active.label);
     }
     this.stats.predicted++;
     return { confidence, scores, modelVersion: active.label, choice: candidates[best]!.id, explored: false };
   }
 
   /** Tells the predictor which worker a decision went to (the `route:after` hook calls this). */
-  routed(task: TaskDescriptor, workerId: string): void {
+  routed(task: TaskDescriptor, workerId: string, concurrency?: number): void {
     const key = PendingFeatures.key(task.id, task.attempt);
-    this.pending.keepOnly(key, workerId);
+    const service = this.pending.keepOnly(key, workerId);
+    this.ledger.assign(workerId, concurrency, key, service ?? this.pairs.typeMean(task.type) ?? DEFAULT_BASELINE_MS, this.now());
     // A probe the dispatcher did not follow (a guard refused the worker) is not in flight.
-    const probed = this.probeOf.get(key);
-    if (probed === undefined) return;
-    this.probeOf.delete(key);
-    if (probed !== workerId) this.endProbe(task.type, probed);
+    this.probes.routed(key, task.type, workerId);
   }
 
   /** Learns from a finished attempt (the `task:after` and `task:error` hooks call this). */
   observe(outcome: TaskOutcome): void {
     if (this.closed || outcome.shortCircuited) return;
     this.stats.outcomes++;
-    const chosen = this.pending.take(PendingFeatures.key(outcome.task.id, outcome.task.attempt), outcome.workerId);
-    // A failure's duration is no evidence that the worker is fast: never train it below baseline.
-    if (chosen) {
-      const estimate = chosen.baseline + chosen.expectedWaitMs;
-      const duration = outcome.ok ? outcome.durationMs : Math.max(outcome.durationMs, estimate);
-      this.buffer.add(chosen.row, encodeDurationRatio(duration, estimate), outcome.ok ? 1 : 0);
+    const now = this.now();
+    const key = PendingFeatures.key(outcome.task.id, outcome.task.attempt);
+    const startedAt = this.ledger.finish(outcome.workerId, key, now);
+    const chosen = this.pending.take(key, outcome.workerId);
+    // The service sample: from when the ledger saw the task take a slot, else the duration less
+    // the wait expected at dispatch (a quarter of the duration at least: an overestimated wait
+    // cannot claim the task took no time).
+    const measured = startedAt === undefined || Number.isNaN(startedAt) ? undefined : Math.min(outcome.durationMs, now - startedAt);
+    const service = measured ?? (chosen ? Math.max(outcome.durationMs - chosen.expectedWaitMs, outcome.durationMs / 4) : undefined);
+    if (chosen && service !== undefined) {
+      // A failure's duration says nothing of the service time: its duration target is what the
+      // network predicted (no correction either way); it teaches the success output only.
+      const sample = outcome.ok ? service : decodeDurationRatio(chosen.predicted, chosen.baseline);
+      this.buffer.add(chosen.row, encodeDurationRatio(sample, chosen.baseline), outcome.ok ? 1 : 0);
       this.sinceTraining++;
+      if (outcome.ok && chosen.predicted !== 0.5) trackError(this.stats.durationError, sample, chosen);
     }
-    // The service sample is the duration less the wait expected at dispatch; a quarter of the
-    // duration at least, so an overestimated wait cannot claim the task took no time.
-    const service = chosen ? Math.max(outcome.durationMs - chosen.expectedWaitMs, outcome.durationMs / 4) : undefined;
-    this.pairs.record(outcome.workerId, outcome.task.type, outcome.ok, outcome.durationMs, service);
-    this.endProbe(outcome.task.type, outcome.workerId);
+    // The pair statistic keeps the service time of a typical task: the sample over the
+    // network's correction for this task's own features (its size).
+    const correction = chosen && chosen.predicted !== 0.5 ? decodeDurationRatio(chosen.predicted, 1) : 1;
+    this.pairs.record(outcome.workerId, outcome.task.type, outcome.ok, outcome.durationMs, service === undefined ? undefined : service / correction, now);
+    this.probes.end(outcome.task.type, outcome.workerId);
     if (++this.sinceSpecialties >= SPECIALTY_REFRESH) {
       this.sinceSpecialties = 0;
       this.specialties.recompute(this.pairs.everyType());
+      this.ledger.prune(now);
     }
     if (this.sinceTraining >= this.config.trainEvery) void this.maybeTrain(false);
   }
@@ -252,6 +215,23 @@ export class MlPredictor implements Predictor {
     if (this.training) await this.training;
     await this.maybeTrain(true);
     return this.version;
+  }
+
+  /**
+   * Holds model swaps: a training that finishes meanwhile waits (and counts as in flight) until
+   * the returned function is called. For tests and for operators who want a run on one model.
+   */
+  holdSwaps(): () => void {
+    if (!this.swapHold) {
+      let release!: () => void;
+      const promise = new Promise<void>((resolve) => (release = resolve));
+      this.swapHold = { promise, release };
+    }
+    const hold = this.swapHold;
+    return () => {
+      if (this.swapHold === hold) this.swapHold = undefined;
+      hold.release();
+    };
   }
 
   /** Resolves when no training is in flight. */
@@ -280,6 +260,8 @@ export class MlPredictor implements Predictor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.swapHold?.release();
+    this.swapHold = undefined;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.trainer.close();
@@ -302,6 +284,8 @@ export class MlPredictor implements Predictor {
     this.training = this.trainer
       .train(set, warm)
       .then(async (res) => {
+        // A hold (holdSwaps) keeps the finished training from being swapped in until released.
+        while (this.swapHold) await this.swapHold.promise;
         const model: UnversionedModel = {
           format: MODEL_FORMAT,
           formatVersion: MODEL_FORMAT_VERSION,
@@ -346,69 +330,6 @@ export class MlPredictor implements Predictor {
     this.logger.info({ version: snapshot.version, shared, samples: snapshot.samples }, 'plugin-ml: model swapped in');
   }
 
-  /**
-   * While unsure, a probe gathers the evidence that is missing instead of leaving the decision to
-   * the strategy, which knows only workers' overall speeds:
-   * - a candidate that has never served this type and has a free slot is tried once (seeded,
-   *   uniformly among such candidates): an untried worker may be the fastest. One probe per
-   *   (worker, type) is in flight at a time, so a burst of tasks does not all go to an unknown
-   *   worker;
-   * - else the best-looking candidate, while it has fewer than `minPairObservations` outcomes of
-   *   this type and a free slot: a pick that looks best on one or two samples is confirmed or
-   *   refuted by its next ones.
-   * Only a worker with a free slot: its sample is then its service time, not a guess at its
-   * queue, and one slow first sample would keep a fast worker out for long. -1: nothing to probe.
-   */
-  private probe(type: string, key: string, candidates: readonly WorkerView[], workerIds: readonly string[], observations: Uint32Array, best: number): number {
-    const inFlight = this.probing.get(type);
-    let pick = -1;
-    let eligible = 0;
-    for (let i = 0; i < candidates.length; i++) {
-      if (observations[i]! > 0 || inFlight?.has(workerIds[i]!) || !hasFreeSlot(candidates[i]!)) continue;
-      if (this.random() * ++eligible < 1) pick = i;
-    }
-    if (pick < 0) {
-      const seen = observations[best]!;
-      return seen > 0 && seen < this.config.minPairObservations && hasFreeSlot(candidates[best]!) ? best : -1;
-    }
-    // Outcomes that never come (a lost task) must not pin pairs as probed forever.
-    if (this.probesInFlight >= MAX_PENDING_PROBES || this.probeOf.size >= MAX_PENDING_PROBES) {
-      this.probing.clear();
-      this.probeOf.clear();
-      this.probesInFlight = 0;
-    }
-    let set = this.probing.get(type);
-    if (!set) this.probing.set(type, (set = new Set()));
-    set.add(workerIds[pick]!);
-    this.probeOf.set(key, workerIds[pick]!);
-    this.probesInFlight++;
-    return pick;
-  }
-
-  private endProbe(type: string, workerId: string): void {
-    if (this.probing.get(type)?.delete(workerId)) this.probesInFlight--;
-  }
-
-  /**
-   * The exploration pick: the candidate (other than the greedy one) that could most plausibly be
-   * fastest, its baseline shrunk by how little it has been seen (×(1 - 1/√(1+n)); never seen → 0).
-   */
-  private optimistic(candidates: readonly WorkerView[], baselines: Float64Array, observations: Uint32Array, greedy: number): string {
-    let bestIndex = -1;
-    let bestValue = Infinity;
-    for (let i = 0; i < candidates.length; i++) {
-      if (i === greedy && candidates.length > 1) continue;
-      const n = observations[i]!;
-      // A small seeded jitter breaks ties among equally unknown workers.
-      const value = baselines[i]! * (1 - 1 / Math.sqrt(1 + n)) + this.random() * 1e-6;
-      if (value < bestValue) {
-        bestValue = value;
-        bestIndex = i;
-      }
-    }
-    return candidates[bestIndex]!.id;
-  }
-
   private fallback(reason: FallbackReason, scores: CandidateScore[], confidence: number, label = this.modelVersion): Prediction {
     this.stats.fallbacks[reason] = (this.stats.fallbacks[reason] ?? 0) + 1;
     return { confidence, scores, modelVersion: label, fallbackReason: reason };
@@ -426,13 +347,4 @@ export class MlPredictor implements Predictor {
     this.stats.lastError = { code, message: errorMessage(err) };
     this.logger.warn({ code, err: errorMessage(err), store: this.store.kind }, `plugin-ml: ${consequence}`);
   }
-}
-
-function hasFreeSlot(w: WorkerView): boolean {
-  return w.stats.inFlight < w.concurrency;
-}
-
-/** Share of the worker's slots taken once this task is added, capped at 1, to OCCUPANCY_POWER. */
-function occupancy(w: WorkerView): number {
-  return Math.min(1, (w.stats.inFlight + 1) / Math.max(1, w.concurrency)) ** OCCUPANCY_POWER;
 }

@@ -13,6 +13,10 @@ export interface DecisionFeatures {
   readonly baselines: Float64Array;
   /** Per candidate: the wait for a slot expected at decision time, in ms (0 with a free slot). */
   readonly waits: Float64Array;
+  /** Per candidate: the service time expected for this task, in ms (default: the baseline). */
+  readonly services?: Float64Array;
+  /** Per candidate: the network's duration-ratio output (default 0.5: none). */
+  readonly predicted?: Float64Array;
   /** The ring slot the arrays are views of, when they were leased from `lease()`. */
   readonly lease?: Pick<BatchLease, 'slot' | 'generation'>;
 }
@@ -22,6 +26,10 @@ export interface ChosenFeatures {
   readonly baseline: number;
   /** The wait for a slot expected at decision time, in ms. */
   readonly expectedWaitMs: number;
+  /** The service time expected at decision time, in ms. */
+  readonly serviceMs: number;
+  /** The network's duration-ratio output at decision time (0.5: none). */
+  readonly predicted: number;
 }
 
 export class PendingFeatures {
@@ -58,14 +66,21 @@ export class PendingFeatures {
     else bounded(this.undecided, this.undecidedCapacity, key, features);
   }
 
-  /** Keeps only the chosen worker's row once the decision is known (saves memory per task). */
-  keepOnly(key: string, workerId: string): void {
+  /**
+   * Keeps only the chosen worker's row once the decision is known (saves memory per task);
+   * returns the service time expected for it there, when the decision had it as a candidate.
+   */
+  keepOnly(key: string, workerId: string): number | undefined {
     const f = this.undecided.get(key);
-    if (!f) return;
+    if (!f) {
+      const d = this.decided.get(key);
+      return d && d.workerIds[0] === workerId ? serviceOf(d, 0) : undefined;
+    }
     this.undecided.delete(key);
     const i = indexOf(f, workerId);
-    if (i < 0 || !this.valid(f)) return;
+    if (i < 0 || !this.valid(f)) return undefined;
     bounded(this.decided, this.capacity, key, chosenOnly(f, i));
+    return serviceOf(f, i);
   }
 
   /** Removes the decision and returns the chosen worker's row, if it was a candidate. */
@@ -76,7 +91,7 @@ export class PendingFeatures {
     this.undecided.delete(key);
     const i = indexOf(f, workerId);
     if (i < 0 || !this.valid(f)) return undefined;
-    return { row: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), baseline: f.baselines[i]!, expectedWaitMs: f.waits[i]! };
+    return { row: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), baseline: f.baselines[i]!, expectedWaitMs: f.waits[i]!, serviceMs: serviceOf(f, i), predicted: f.predicted?.[i] ?? 0.5 };
   }
 
   get size(): number {
@@ -97,7 +112,13 @@ function chosenOnly(f: DecisionFeatures, i: number): DecisionFeatures {
     rows: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT),
     baselines: Float64Array.of(f.baselines[i]!),
     waits: Float64Array.of(f.waits[i]!),
+    services: Float64Array.of(serviceOf(f, i)),
+    predicted: Float64Array.of(f.predicted?.[i] ?? 0.5),
   };
+}
+
+function serviceOf(f: DecisionFeatures, i: number): number {
+  return f.services?.[i] ?? f.baselines[i]!;
 }
 
 function indexOf(f: DecisionFeatures, workerId: string): number {
