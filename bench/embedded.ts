@@ -9,7 +9,6 @@ import { createEngine, pipeline, ref, stepOutput, type Engine, type PipelineDefi
 import { mean, percentile, printTable, writeReport } from './lib/report.js';
 import { CountingExporter } from './lib/counting-exporter.js';
 
-
 const sequential: PipelineDefinition = pipeline('seq3')
   .step('a', 'inc', { input: { n: ref('input.n') } })
   .step('b', 'inc', { input: { n: stepOutput('a') }, dependsOn: ['a'] })
@@ -46,7 +45,9 @@ async function measure(engine: Engine, p: PipelineDefinition, iterations: number
 
 async function scenario(tracing: boolean) {
   const exporter = new CountingExporter();
-  const provider = tracing ? new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 65_536, maxExportBatchSize: 2048 })] }) : undefined;
+  const provider = tracing
+    ? new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 65_536, maxExportBatchSize: 2048 })] })
+    : undefined;
   const engine = await createEngine({ ...(provider ? { tracerProvider: provider } : {}), config: { workers: [{ id: 'local', concurrency: 16 }] } });
   register(engine);
   const seq = await measure(engine, sequential, 5000, 3);

@@ -89,7 +89,14 @@ async function main(): Promise<void> {
         const part = { producer: median(c.producer), workers: median(c.workers), redis: median(c.redis) };
         const total = part.producer + part.workers + part.redis;
         metrics[`${side.name.replace(/\s+/g, '_')}_cpu_us_per_task_${key}`] = total;
-        cpuRows.push({ scenario: s.label, side: side.name, 'producer/runner': Math.round(part.producer), workers: Math.round(part.workers), redis: Math.round(part.redis), total: Math.round(total) });
+        cpuRows.push({
+          scenario: s.label,
+          side: side.name,
+          'producer/runner': Math.round(part.producer),
+          workers: Math.round(part.workers),
+          redis: Math.round(part.redis),
+          total: Math.round(total),
+        });
       }
       // The same-work ratio in CPU rather than wall clock: what the rate ratio tends to on a machine
       // that runs nothing else, and far steadier on one that does.
@@ -116,11 +123,29 @@ async function main(): Promise<void> {
     const lat = await latencies(redis.url, LATENCY_RUNS, sink.url, provider);
     const p = (k: keyof typeof lat, q: number): number => percentile(lat[k], q);
     printTable(`End-to-end latency, ms (${LATENCY_RUNS} runs each, interleaved)`, [
-      { case: 'single task', 'raw p50': p('rawSingle', 50), 'raw p99': p('rawSingle', 99), 'weft p50': p('weftSingle', 50), 'weft p99': p('weftSingle', 99), 'p50 weft/raw': p('weftSingle', 50) / p('rawSingle', 50) },
-      { case: '3-step chain', 'raw p50': p('rawChain', 50), 'raw p99': p('rawChain', 99), 'weft p50': p('weftChain', 50), 'weft p99': p('weftChain', 99), 'p50 weft/raw': p('weftChain', 50) / p('rawChain', 50) },
+      {
+        case: 'single task',
+        'raw p50': p('rawSingle', 50),
+        'raw p99': p('rawSingle', 99),
+        'weft p50': p('weftSingle', 50),
+        'weft p99': p('weftSingle', 99),
+        'p50 weft/raw': p('weftSingle', 50) / p('rawSingle', 50),
+      },
+      {
+        case: '3-step chain',
+        'raw p50': p('rawChain', 50),
+        'raw p99': p('rawChain', 99),
+        'weft p50': p('weftChain', 50),
+        'weft p99': p('weftChain', 99),
+        'p50 weft/raw': p('weftChain', 50) / p('rawChain', 50),
+      },
     ]);
     const takeoverMs = await measureTakeover(redis.url);
-    console.log(Number.isFinite(takeoverMs) ? `\ntakeover_ms: ${Math.round(takeoverMs)} (runner SIGKILL to the next step's start, driven by a worker)` : "\ntakeover_ms: not measured (this build's weft worker has no takeover)");
+    console.log(
+      Number.isFinite(takeoverMs)
+        ? `\ntakeover_ms: ${Math.round(takeoverMs)} (runner SIGKILL to the next step's start, driven by a worker)`
+        : "\ntakeover_ms: not measured (this build's weft worker has no takeover)",
+    );
     await provider.forceFlush();
     Object.assign(metrics, {
       raw_single_p50_ms: p('rawSingle', 50),

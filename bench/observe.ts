@@ -20,12 +20,34 @@ const fanout: PipelineDefinition = {
 };
 
 async function side(metrics: boolean): Promise<{ engine: Engine; close: () => Promise<void> }> {
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new CountingExporter(), { maxQueueSize: 65_536, maxExportBatchSize: 2048 })] });
-  const meterProvider = metrics ? new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 1000 })] }) : undefined;
-  const engine = await createEngine({ tracerProvider, ...(meterProvider ? { meterProvider } : {}), config: { workers: [{ id: 'a', concurrency: 16 }, { id: 'b', concurrency: 16 }] } });
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(new CountingExporter(), { maxQueueSize: 65_536, maxExportBatchSize: 2048 })],
+  });
+  const meterProvider = metrics
+    ? new MeterProvider({
+        readers: [new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 1000 })],
+      })
+    : undefined;
+  const engine = await createEngine({
+    tracerProvider,
+    ...(meterProvider ? { meterProvider } : {}),
+    config: {
+      workers: [
+        { id: 'a', concurrency: 16 },
+        { id: 'b', concurrency: 16 },
+      ],
+    },
+  });
   engine.registerHandler('inc', ({ n }: { n: number }) => n + 1);
   engine.registerHandler('range', ({ n }: { n: number }) => Array.from({ length: n }, (_, i) => i));
-  return { engine, close: async () => { await engine.close(); await tracerProvider.shutdown(); await meterProvider?.shutdown(); } };
+  return {
+    engine,
+    close: async () => {
+      await engine.close();
+      await tracerProvider.shutdown();
+      await meterProvider?.shutdown();
+    },
+  };
 }
 
 async function tasksPerSec(engine: Engine): Promise<number> {

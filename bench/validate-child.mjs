@@ -18,7 +18,10 @@ if (mode === 'validate') {
   if (p.steps.length < 1) throw new Error('nothing validated');
 } else {
   const steps = Number(arg);
-  const chain = { name: 'chain', steps: Array.from({ length: steps }, (_, i) => ({ id: `s${i}`, task: 'noop', ...(i > 0 ? { dependsOn: [`s${i - 1}`] } : {}) })) };
+  const chain = {
+    name: 'chain',
+    steps: Array.from({ length: steps }, (_, i) => ({ id: `s${i}`, task: 'noop', ...(i > 0 ? { dependsOn: [`s${i - 1}`] } : {}) })),
+  };
   const started = performance.now();
   const result = await engine.run(chain);
   ms = performance.now() - started;

@@ -51,7 +51,13 @@ try {
     const big = measure('validate', chainFile(100_000, seed));
     const small = measure('validate', chainFile(10_000, seed));
     const run = measure('run', '10000');
-    rows.push({ seed, validate_100k_ms: Math.round(big.ms), validate_100k_rss_mb: Math.round(big.rssMb), validate_10k_ms: Math.round(small.ms), embedded_run_10k_ms: Math.round(run.ms) });
+    rows.push({
+      seed,
+      validate_100k_ms: Math.round(big.ms),
+      validate_100k_rss_mb: Math.round(big.rssMb),
+      validate_10k_ms: Math.round(small.ms),
+      embedded_run_10k_ms: Math.round(run.ms),
+    });
     worst.v100kMs = Math.max(worst.v100kMs, big.ms);
     worst.v100kRss = Math.max(worst.v100kRss, big.rssMb);
     worst.v10kMs = Math.max(worst.v10kMs, small.ms);

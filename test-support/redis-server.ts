@@ -51,7 +51,8 @@ export interface StartRedisOptions {
   appendOnly?: boolean;
 }
 
-const INSTALL_HINT = 'Install Redis (Debian: apt-get install redis-server; `.ci/run` does it where missing) so tests can start private servers, or set REDIS_URL to a Redis they may flush';
+const INSTALL_HINT =
+  'Install Redis (Debian: apt-get install redis-server; `.ci/run` does it where missing) so tests can start private servers, or set REDIS_URL to a Redis they may flush';
 
 function onPath(command: string): boolean {
   return (process.env['PATH'] ?? '').split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, command)));
@@ -70,9 +71,35 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Priva
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-'));
   const listen = options.tls
-    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile, '--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', 'no']
+    ? [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        options.tls.certFile,
+        '--tls-key-file',
+        options.tls.keyFile,
+        '--tls-ca-cert-file',
+        options.tls.caFile,
+        '--tls-auth-clients',
+        'no',
+      ]
     : ['--port', String(port)];
-  const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no', ...(options.appendOnly ? ['--appendfsync', 'always'] : []), '--dir', dir, '--loglevel', 'warning'];
+  const args = [
+    ...listen,
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    options.appendOnly ? 'yes' : 'no',
+    ...(options.appendOnly ? ['--appendfsync', 'always'] : []),
+    '--dir',
+    dir,
+    '--loglevel',
+    'warning',
+  ];
   if (options.password) args.push('--requirepass', options.password);
   let proc = await launch(args, port);
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
@@ -97,7 +124,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Priva
 }
 
 async function sharedRedis(base: string, options: StartRedisOptions): Promise<PrivateRedis> {
-  const needsPrivate = (what: string): Promise<never> => Promise.reject(new Error(`This test ${what}, which needs a private redis-server, not REDIS_URL. ${INSTALL_HINT}.`));
+  const needsPrivate = (what: string): Promise<never> =>
+    Promise.reject(new Error(`This test ${what}, which needs a private redis-server, not REDIS_URL. ${INSTALL_HINT}.`));
   if (options.password) return needsPrivate('sets a Redis password');
   if (options.tls) return needsPrivate('serves Redis over TLS');
   const u = new URL(base);
@@ -222,9 +250,40 @@ export async function startRedisCluster(nodes = 3, options: StartRedisClusterOpt
       const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-cluster-'));
       // With TLS the client port and the cluster bus both speak TLS only.
       const listen = options.tls
-        ? ['--port', '0', '--tls-port', String(port), '--tls-cluster', 'yes', '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile, '--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', 'no']
+        ? [
+            '--port',
+            '0',
+            '--tls-port',
+            String(port),
+            '--tls-cluster',
+            'yes',
+            '--tls-cert-file',
+            options.tls.certFile,
+            '--tls-key-file',
+            options.tls.keyFile,
+            '--tls-ca-cert-file',
+            options.tls.caFile,
+            '--tls-auth-clients',
+            'no',
+          ]
         : ['--port', String(port)];
-      const args = [...listen, '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+      const args = [
+        ...listen,
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        path.join(dir, 'nodes.conf'),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--loglevel',
+        'warning',
+      ];
       if (options.password) args.push('--requirepass', options.password, '--masterauth', options.password);
       if (replicas > 0) args.push('--cluster-node-timeout', '1000');
       servers.push({ port, dir, args, proc: await launch(args, port) });

@@ -58,11 +58,15 @@ const workerNodeArgs = (process.env['BENCH_WORKER_NODE_ARGS'] ?? '').split(/\s+/
 
 /** `weft worker` as a user starts it, with examples/fleet's plugin (task `fleet.noop`). */
 export function weftWorker(redisUrl: string, id: string, concurrency: number, otlp: string): Proc {
-  const child = spawn(process.execPath, [...workerNodeArgs, weftBin, 'worker', '--redis', redisUrl, '--id', id, '--concurrency', String(concurrency), '--plugins', examplePlugin, '--no-pools'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WEFT_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_SERVICE_NAME: 'bench-worker' },
-  });
+  const child = spawn(
+    process.execPath,
+    [...workerNodeArgs, weftBin, 'worker', '--redis', redisUrl, '--id', id, '--concurrency', String(concurrency), '--plugins', examplePlugin, '--no-pools'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WEFT_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_SERVICE_NAME: 'bench-worker' },
+    },
+  );
   return track(child, (out) => out.includes('worker ready'));
 }
 

@@ -85,7 +85,12 @@ export async function rawGather(redisUrl: string, s: Scenario, otlp: string): Pr
   const procs = await started(Array.from({ length: s.processes }, () => rawWorker(redisUrl, name, s.concurrency, otlp)));
   // The events stream must hold a whole batch's events (added, waiting, active, completed) or a
   // slow reader loses completions; a user gathering N results sizes it so.
-  const queue = new Queue(name, { connection: connection(redisUrl), prefix: RAW_PREFIX, telemetry: new BullMQOtel({ tracerName: 'bench-raw-producer' }), streams: { events: { maxLen: 10 * s.jobs } } });
+  const queue = new Queue(name, {
+    connection: connection(redisUrl),
+    prefix: RAW_PREFIX,
+    telemetry: new BullMQOtel({ tracerName: 'bench-raw-producer' }),
+    streams: { events: { maxLen: 10 * s.jobs } },
+  });
   const events = new QueueEvents(name, { connection: connection(redisUrl), prefix: RAW_PREFIX });
   await events.waitUntilReady();
   let results = new Map<string, unknown>();
@@ -97,7 +102,13 @@ export async function rawGather(redisUrl: string, s: Scenario, otlp: string): Pr
       const t0 = performance.now();
       const ids: string[] = [];
       for (let i = 0; i < n; i += BATCH) {
-        const jobs = await queue.addBulk(Array.from({ length: Math.min(BATCH, n - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } })));
+        const jobs = await queue.addBulk(
+          Array.from({ length: Math.min(BATCH, n - i) }, (_, k) => ({
+            name: 'noop',
+            data: { i: i + k },
+            opts: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
+          })),
+        );
         for (const j of jobs) ids.push(j.id!);
       }
       await until(() => results.size >= n, 'raw gather');
@@ -123,7 +134,11 @@ export async function weftSide(redisUrl: string, s: Scenario, otlp: string, trac
   const fleet = await fleetRuntime(redisUrl);
   const engine: Engine = await createEngine({ ...fleet, plugins: [...fleet.plugins, examplePlugin as Plugin<unknown>], tracerProvider });
   const total = s.concurrency * s.processes;
-  const p: PipelineDefinition = { name: 'throughput', maxParallel: Math.max(64, 4 * total), steps: [{ id: 'each', task: 'fleet.noop', forEach: { $ref: 'input.items' }, input: { i: { $ref: 'item' } } }] };
+  const p: PipelineDefinition = {
+    name: 'throughput',
+    maxParallel: Math.max(64, 4 * total),
+    steps: [{ id: 'each', task: 'fleet.noop', forEach: { $ref: 'input.items' }, input: { i: { $ref: 'item' } } }],
+  };
   return {
     name: 'weft',
     async run(n) {
@@ -132,7 +147,8 @@ export async function weftSide(redisUrl: string, s: Scenario, otlp: string, trac
       const result = await engine.run(p, { items });
       const seconds = (performance.now() - t0) / 1000;
       const out = result.outputs['each'];
-      if (result.status !== 'succeeded' || !Array.isArray(out) || out.length !== n) throw new Error(`bench: weft run ${result.status} with ${Array.isArray(out) ? out.length : 'no'} outputs`);
+      if (result.status !== 'succeeded' || !Array.isArray(out) || out.length !== n)
+        throw new Error(`bench: weft run ${result.status} with ${Array.isArray(out) ? out.length : 'no'} outputs`);
       return seconds;
     },
     rss: maxRss(procs),

@@ -21,7 +21,10 @@ if (traced === '--traced') {
   ]);
   const detected = resources.detectResources({ detectors: [resources.envDetector, resources.hostDetector, resources.processDetector] });
   provider = new BasicTracerProvider({
-    resource: resources.defaultResource().merge(detected).merge(resources.resourceFromAttributes({ 'service.name': 'bench-raw-worker' })),
+    resource: resources
+      .defaultResource()
+      .merge(detected)
+      .merge(resources.resourceFromAttributes({ 'service.name': 'bench-raw-worker' })),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter(), { maxQueueSize: 16_384, maxExportBatchSize: 512 })],
   });
   api.trace.setGlobalTracerProvider(provider);

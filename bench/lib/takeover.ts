@@ -45,10 +45,27 @@ export async function measureTakeover(redisUrl: string): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'weft-bench-takeover-'));
   const log = path.join(dir, 'steps.log');
   const pipeline = path.join(dir, 'two-steps.json');
-  writeFileSync(pipeline, JSON.stringify({ name: 'takeover', steps: [{ id: 'a', task: 'bench.step', input: { tag: 'a', ms: 2000 } }, { id: 'b', task: 'bench.step', dependsOn: ['a'], input: { tag: 'b', ms: 10 } }] }));
+  writeFileSync(
+    pipeline,
+    JSON.stringify({
+      name: 'takeover',
+      steps: [
+        { id: 'a', task: 'bench.step', input: { tag: 'a', ms: 2000 } },
+        { id: 'b', task: 'bench.step', dependsOn: ['a'], input: { tag: 'b', ms: 10 } },
+      ],
+    }),
+  );
   const env = { ...process.env, BENCH_TAKEOVER_LOG: log, WEFT_LOG_LEVEL: 'warn' };
-  const worker = spawn(process.execPath, [weftBin, 'worker', '--redis', redisUrl, '--prefix', PREFIX, '--id', 'takeover-1', '--plugins', plugin], { cwd: root, env, stdio: 'ignore' });
-  const runner = spawn(process.execPath, [weftBin, 'run', pipeline, '--fleet', '--redis', redisUrl, '--prefix', PREFIX, '--plugins', plugin, '--no-progress'], { cwd: root, env, stdio: 'ignore' });
+  const worker = spawn(process.execPath, [weftBin, 'worker', '--redis', redisUrl, '--prefix', PREFIX, '--id', 'takeover-1', '--plugins', plugin], {
+    cwd: root,
+    env,
+    stdio: 'ignore',
+  });
+  const runner = spawn(process.execPath, [weftBin, 'run', pipeline, '--fleet', '--redis', redisUrl, '--prefix', PREFIX, '--plugins', plugin, '--no-progress'], {
+    cwd: root,
+    env,
+    stdio: 'ignore',
+  });
   try {
     await poll('step a starting', () => startedAt(log, 'a'));
     runner.kill('SIGKILL');

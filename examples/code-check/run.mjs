@@ -45,12 +45,16 @@ export async function codeCheckEngine(root, options = {}) {
 /** One check with an engine from codeCheckEngine(); says which workers ran what, who routed, what the cache answered. */
 export async function runCheck(engine, options = {}) {
   const decidedBy = {};
-  const result = await engine.run(PIPELINE, { dir: '.' }, {
-    onEvent: (e) => {
-      if (e.type === 'task:routed') decidedBy[e.decidedBy] = (decidedBy[e.decidedBy] ?? 0) + 1;
-      options.onEvent?.(e);
+  const result = await engine.run(
+    PIPELINE,
+    { dir: '.' },
+    {
+      onEvent: (e) => {
+        if (e.type === 'task:routed') decidedBy[e.decidedBy] = (decidedBy[e.decidedBy] ?? 0) + 1;
+        options.onEvent?.(e);
+      },
     },
-  });
+  );
   const workers = Object.fromEntries(['typescript', 'javascript', 'python'].map((s) => [s, [...new Set(result.steps[s]?.workers ?? [])]]));
   const answeredFromCache = Object.fromEntries(Object.entries(result.steps).map(([id, r]) => [id, r.answered]));
   return { summary: result.output, workers, decidedBy, answeredFromCache, durationMs: result.durationMs };
@@ -67,10 +71,15 @@ export async function checkRepository(dir, options = {}) {
 }
 
 function print({ summary, workers, durationMs }) {
-  for (const p of summary.problems) console.log(`${p.file}:${p.line + 1}:${p.character + 1}  ${p.severity.padEnd(11)} ${p.message.split('\n')[0]}${p.code === undefined ? '' : `  (${p.code})`}`);
+  for (const p of summary.problems)
+    console.log(
+      `${p.file}:${p.line + 1}:${p.character + 1}  ${p.severity.padEnd(11)} ${p.message.split('\n')[0]}${p.code === undefined ? '' : `  (${p.code})`}`,
+    );
   console.log('');
   for (const [lang, s] of Object.entries(summary.languages)) {
-    console.log(`${lang.padEnd(11)} ${String(s.files).padStart(4)} files  ${String(s.errors).padStart(4)} errors  ${String(s.warnings).padStart(4)} warnings  (workers: ${workers[lang]?.join(', ') || '-'})`);
+    console.log(
+      `${lang.padEnd(11)} ${String(s.files).padStart(4)} files  ${String(s.errors).padStart(4)} errors  ${String(s.warnings).padStart(4)} warnings  (workers: ${workers[lang]?.join(', ') || '-'})`,
+    );
   }
   console.log(`\n${summary.files} files checked in ${(durationMs / 1000).toFixed(1)} s: ${summary.errors} errors, ${summary.warnings} warnings.`);
 }

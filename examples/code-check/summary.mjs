@@ -14,7 +14,14 @@ export function summarize(input) {
     for (const d of result.diagnostics) {
       if (d.severity === 'error') lang.errors += 1;
       if (d.severity === 'warning') lang.warnings += 1;
-      problems.push({ file: result.file, line: d.line, character: d.character, severity: d.severity, message: d.message, ...(d.code === undefined ? {} : { code: d.code }) });
+      problems.push({
+        file: result.file,
+        line: d.line,
+        character: d.character,
+        severity: d.severity,
+        message: d.message,
+        ...(d.code === undefined ? {} : { code: d.code }),
+      });
     }
   }
   const rank = { error: 0, warning: 1, information: 2, hint: 3 };

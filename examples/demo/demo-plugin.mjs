@@ -15,11 +15,7 @@ export default definePlugin({
   configSchema: z.object({ failFirstFetches: z.number().int().min(0).default(1) }),
   setup(ctx) {
     let fetches = 0;
-    ctx.registerHandler(
-      'docs.list',
-      () => Object.keys(DOCS),
-      { description: 'lists the documents to analyse' },
-    );
+    ctx.registerHandler('docs.list', () => Object.keys(DOCS), { description: 'lists the documents to analyse' });
     // A flaky source: the first fetch fails, the engine's retry policy recovers it.
     ctx.registerHandler(
       'docs.fetch',
@@ -42,7 +38,10 @@ export default definePlugin({
         const words = doc.text.toLowerCase().match(/[a-z]+/g) ?? [];
         const counts = new Map();
         for (const w of words) if (w.length > 3) counts.set(w, (counts.get(w) ?? 0) + 1);
-        const top = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 3).map(([w]) => w);
+        const top = [...counts]
+          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+          .slice(0, 3)
+          .map(([w]) => w);
         return { name: doc.name, words: words.length, top };
       },
       { inputSchema: z.object({ doc: z.object({ name: z.string(), text: z.string() }) }) },

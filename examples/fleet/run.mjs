@@ -53,7 +53,8 @@ redis.on('error', () => {});
 try {
   await redis.ping();
   console.log(`Redis on ${redisUrl}; starting ${workers.length} workers`);
-  for (const w of workers) start(process.execPath, [weft, 'worker', '--redis', redisUrl, '--id', w.id, '--capabilities', w.capabilities, '--concurrency', '4'], w.id);
+  for (const w of workers)
+    start(process.execPath, [weft, 'worker', '--redis', redisUrl, '--id', w.id, '--capabilities', w.capabilities, '--concurrency', '4'], w.id);
   for (let i = 0; (await redis.exists(...workers.map((w) => `{weft}:worker:${w.id}`))) < workers.length; i++) {
     if (i > 600) throw new Error('workers did not register within 60 s');
     await new Promise((r) => setTimeout(r, 100));

@@ -15,7 +15,10 @@ const welcome = pipeline('welcome')
 
 export async function runExample(): Promise<unknown> {
   const engine = await createEngine({
-    plugins: [{ plugin: greetingPlugin, config: { punctuation: '!', greetings: { en: 'Hello, {name}', fr: 'Bonjour, {name}', de: 'Hallo, {name}' } } }, welcomePlugin],
+    plugins: [
+      { plugin: greetingPlugin, config: { punctuation: '!', greetings: { en: 'Hello, {name}', fr: 'Bonjour, {name}', de: 'Hallo, {name}' } } },
+      welcomePlugin,
+    ],
   });
   try {
     const result = await engine.run(welcome, { people: newcomers });

@@ -110,7 +110,13 @@ describe('fuzzing input surfaces (seeded)', () => {
     const texts = fc.oneof(
       fc.string({ maxLength: 400 }),
       fc.nat({ max: demo.length }).map((n) => demo.slice(0, n)),
-      fc.constantFrom('- &a {id: a, task: t, input: {self: *a}}', '!!js/function "x"', 'a: !<tag:yaml.org,2002:str> x', '[' .repeat(10_000), '{"a":'.repeat(5_000)),
+      fc.constantFrom(
+        '- &a {id: a, task: t, input: {self: *a}}',
+        '!!js/function "x"',
+        'a: !<tag:yaml.org,2002:str> x',
+        '['.repeat(10_000),
+        '{"a":'.repeat(5_000),
+      ),
     );
     await fc.assert(
       fc.asyncProperty(texts, fc.boolean(), async (text, asJson) => {
@@ -121,7 +127,11 @@ describe('fuzzing input surfaces (seeded)', () => {
   });
 
   it('--input, inline and from files: typed error or a value', async () => {
-    const inline = fc.oneof(fc.string({ maxLength: 200 }), fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)), fc.constantFrom('[' .repeat(20_000), '{', '@', '@/nonexistent/x.json'));
+    const inline = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+      fc.constantFrom('['.repeat(20_000), '{', '@', '@/nonexistent/x.json'),
+    );
     await fc.assert(
       fc.asyncProperty(inline, fc.constantFrom('inline', 'json', 'yaml'), async (value, where) => {
         let arg = value;
@@ -138,7 +148,14 @@ describe('fuzzing input surfaces (seeded)', () => {
 
   it('plugin configurations of every bundled plugin: typed error or a loaded engine', async () => {
     const plugins = [balancer, cache, ml] as PluginSpec[];
-    const configs = fc.oneof(hostile, fc.dictionary(fc.constantFrom('strategy', 'types', 'defaults', 'store', 'threshold', 'ttlMs', 'minSamples', 'explorationRate', 'breaker', 'bulkhead', '__proto__'), hostile, { maxKeys: 4 }));
+    const configs = fc.oneof(
+      hostile,
+      fc.dictionary(
+        fc.constantFrom('strategy', 'types', 'defaults', 'store', 'threshold', 'ttlMs', 'minSamples', 'explorationRate', 'breaker', 'bulkhead', '__proto__'),
+        hostile,
+        { maxKeys: 4 },
+      ),
+    );
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: plugins.length - 1 }), configs, async (which, config) => {
         await typedOrOk(`plugin #${which} config ${JSON.stringify(config)?.slice(0, 200)}`, async () => {

@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './packing.js';
 
 const read = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
-const contractFiles = readdirSync(path.join(ROOT, 'packages/engine/src/contracts')).filter((f) => f.endsWith('.ts')).map((f) => `packages/engine/src/contracts/${f}`);
+const contractFiles = readdirSync(path.join(ROOT, 'packages/engine/src/contracts'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => `packages/engine/src/contracts/${f}`);
 const extensionPoints = read('docs/extension-points.md');
 const guide = read('docs/writing-a-plugin.md');
 
@@ -56,7 +58,9 @@ describe('plugin guides', () => {
   });
 
   it('covers the whole path a plugin author walks', () => {
-    const headings = matches(guide, /^## (.+)$/gm).join(' | ').toLowerCase();
+    const headings = matches(guide, /^## (.+)$/gm)
+      .join(' | ')
+      .toLowerCase();
     for (const topic of ['contract', 'tokens', 'hooks', 'config schema', 'versioning', 'testing against the engine', 'publishing']) {
       expect(headings).toContain(topic);
     }

@@ -70,7 +70,9 @@ describe('packed @weft packages', () => {
       const { manifest, files } = get();
       const root = manifest.exports?.['.'] as Record<string, string> | undefined;
       expect(Object.keys(root ?? {})[0]).toBe('types');
-      const targets = [manifest.main, manifest.types, ...exportTargets(manifest.exports), ...Object.values(manifest.bin ?? {})].filter((t): t is string => t !== undefined);
+      const targets = [manifest.main, manifest.types, ...exportTargets(manifest.exports), ...Object.values(manifest.bin ?? {})].filter(
+        (t): t is string => t !== undefined,
+      );
       expect(targets.map((t) => t.replace(/^\.\//, '')).filter((t) => !files.includes(t))).toEqual([]);
       expect(manifest.types).toBe(root?.['types']);
     });

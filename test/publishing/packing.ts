@@ -64,10 +64,19 @@ export function requireBuilt(dir: string): void {
 export async function pack(dir: string, destination: string): Promise<PackedPackage> {
   requireBuilt(dir);
   const { stdout } = await mustRun(...pnpm(['pack', '--pack-destination', destination]), dir);
-  const tarball = stdout.trim().split('\n').reverse().find((l) => l.trim().endsWith('.tgz'))?.trim();
+  const tarball = stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.trim().endsWith('.tgz'))
+    ?.trim();
   if (!tarball) throw new Error(`pnpm pack in ${dir} named no tarball:\n${stdout}`);
   const list = await mustRun('tar', ['-tzf', tarball], destination);
-  const files = list.stdout.trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
+  const files = list.stdout
+    .trim()
+    .split('\n')
+    .map((f) => f.replace(/^package\//, ''))
+    .sort();
   const json = await mustRun('tar', ['-xzOf', tarball, 'package/package.json'], destination);
   return { dir, tarball, files, manifest: JSON.parse(json.stdout) as Manifest };
 }

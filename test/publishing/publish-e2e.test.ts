@@ -31,7 +31,11 @@ let project: string;
 
 /** npm publishes; each command gets the registry on its command line and a throwaway userconfig. */
 async function publish(target: string, cwd: string): Promise<void> {
-  await mustRun('npm', ['publish', target, '--registry', registry!.url, '--userconfig', path.join(work, 'publish.npmrc'), '--ignore-scripts', '--access', 'public'], cwd);
+  await mustRun(
+    'npm',
+    ['publish', target, '--registry', registry!.url, '--userconfig', path.join(work, 'publish.npmrc'), '--ignore-scripts', '--access', 'public'],
+    cwd,
+  );
 }
 
 /** The built template, prepared for publishing as its README says. */
@@ -45,7 +49,18 @@ function futurePlugin(): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, 'package.json'),
-    JSON.stringify({ name: FUTURE_NAME, version: '1.0.0', type: 'module', main: './index.js', exports: { '.': './index.js' }, peerDependencies: { '@weft/engine': '^9.0.0' } }, null, 2),
+    JSON.stringify(
+      {
+        name: FUTURE_NAME,
+        version: '1.0.0',
+        type: 'module',
+        main: './index.js',
+        exports: { '.': './index.js' },
+        peerDependencies: { '@weft/engine': '^9.0.0' },
+      },
+      null,
+      2,
+    ),
   );
   writeFileSync(
     path.join(dir, 'index.js'),
@@ -73,7 +88,11 @@ beforeAll(async () => {
   writeFileSync(path.join(project, '.npmrc'), `${registry.npmrc(['@weft', '@acme'])}cache-dir=${path.join(work, 'pnpm-cache')}\n`);
   writeFileSync(
     path.join(project, 'package.json'),
-    JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { '@weft/engine': `^${engineVersion}`, [TEMPLATE_NAME]: '^0.1.0', [FUTURE_NAME]: '1.0.0' } }, null, 2),
+    JSON.stringify(
+      { name: 'app', private: true, type: 'module', dependencies: { '@weft/engine': `^${engineVersion}`, [TEMPLATE_NAME]: '^0.1.0', [FUTURE_NAME]: '1.0.0' } },
+      null,
+      2,
+    ),
   );
   await mustRun(...pnpm(['install', '--no-frozen-lockfile', '--reporter', 'append-only']), project, 120_000);
 }, 240_000);
@@ -92,10 +111,15 @@ describe('publishing to a private registry', () => {
   it('publishes ranges a user can install: workspace: rewritten, plugins peer on the engine line', async () => {
     for (const dir of publishableDirs()) {
       const { name, version } = readManifest(dir);
-      const doc = (await (await fetch(`${registry!.url}${name.replace('/', '%2f')}`)).json()) as { versions: Record<string, Record<string, Record<string, string> | undefined>> };
+      const doc = (await (await fetch(`${registry!.url}${name.replace('/', '%2f')}`)).json()) as {
+        versions: Record<string, Record<string, Record<string, string> | undefined>>;
+      };
       const published = doc.versions[version]!;
       const ranges = ['dependencies', 'peerDependencies', 'optionalDependencies'].flatMap((k) => Object.values(published[k] ?? {}));
-      expect(ranges.filter((r) => r.startsWith('workspace:')), name).toEqual([]);
+      expect(
+        ranges.filter((r) => r.startsWith('workspace:')),
+        name,
+      ).toEqual([]);
       if (name !== '@weft/engine') expect(published['peerDependencies']?.['@weft/engine'], name).toBe(`^${engineVersion}`);
     }
   });
@@ -114,13 +138,33 @@ describe('publishing to a private registry', () => {
   it.concurrent('runs a pipeline whose config loads the plugin by package name', async ({ expect }) => {
     writeFileSync(
       path.join(project, 'weft.config.yaml'),
-      [`plugins:`, `  - name: '${TEMPLATE_NAME}'`, `    config: { minWordLength: 3 }`, `workers:`, `  - { id: left, concurrency: 2 }`, `  - { id: right, concurrency: 2 }`, ''].join('\n'),
+      [
+        `plugins:`,
+        `  - name: '${TEMPLATE_NAME}'`,
+        `    config: { minWordLength: 3 }`,
+        `workers:`,
+        `  - { id: left, concurrency: 2 }`,
+        `  - { id: right, concurrency: 2 }`,
+        '',
+      ].join('\n'),
     );
     writeFileSync(
       path.join(project, 'pipeline.yaml'),
-      ['name: words', 'strategy: most-reliable', 'steps:', '  - id: count', '    task: template.wordCount', '    input: { text: { $ref: input.text } }', ''].join('\n'),
+      [
+        'name: words',
+        'strategy: most-reliable',
+        'steps:',
+        '  - id: count',
+        '    task: template.wordCount',
+        '    input: { text: { $ref: input.text } }',
+        '',
+      ].join('\n'),
     );
-    const run = await sh(path.join(project, 'node_modules/.bin/weft'), ['run', 'pipeline.yaml', '--json', '--input', '{"text":"to be or not to be, that is the question"}'], project);
+    const run = await sh(
+      path.join(project, 'node_modules/.bin/weft'),
+      ['run', 'pipeline.yaml', '--json', '--input', '{"text":"to be or not to be, that is the question"}'],
+      project,
+    );
     expect(run.stderr).not.toContain('WEFT_');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as { status: string; output: unknown; steps: Record<string, { workers: string[] }> };

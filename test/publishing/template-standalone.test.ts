@@ -26,7 +26,11 @@ beforeAll(async () => {
   await mustRun(...pnpm(['--filter', './packages/engine', 'publish', '--registry', registry.url, '--no-git-checks', '--ignore-scripts']), ROOT, 120_000, {
     NPM_CONFIG_USERCONFIG: path.join(work, 'publish.npmrc'),
   });
-  author = copyTemplateOut(path.join(work, 'weft-plugin-yours'), ['package.json', 'README.md', 'tsconfig.json', 'src', 'test', 'weft.config.yaml', 'pipeline.yaml', 'input.json'], `^${engineVersion}`);
+  author = copyTemplateOut(
+    path.join(work, 'weft-plugin-yours'),
+    ['package.json', 'README.md', 'tsconfig.json', 'src', 'test', 'weft.config.yaml', 'pipeline.yaml', 'input.json'],
+    `^${engineVersion}`,
+  );
   writeFileSync(path.join(author, '.npmrc'), `${registry.npmrc(['@weft'])}cache-dir=${path.join(work, 'pnpm-cache')}\n`);
   await mustRun(...pnpm(['install', '--no-frozen-lockfile', '--reporter', 'append-only']), author, 150_000);
 }, 240_000);

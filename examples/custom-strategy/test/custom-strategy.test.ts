@@ -5,12 +5,28 @@ import { runExample } from '../run.js';
 import { CheapestFirstStrategy } from '../src/cheapest-first.js';
 
 const task: TaskDescriptor = {
-  id: 'r:s', runId: 'r', stepId: 's', type: 't', input: {}, capabilities: [], tags: [], sizeBytes: 2,
-  attempt: 1, handlerVersion: '1', idempotencyKey: 'r:s',
+  id: 'r:s',
+  runId: 'r',
+  stepId: 's',
+  type: 't',
+  input: {},
+  capabilities: [],
+  tags: [],
+  sizeBytes: 2,
+  attempt: 1,
+  handlerVersion: '1',
+  idempotencyKey: 'r:s',
 };
 
 function worker(id: string, kind: string, inFlight: number, concurrency = 2): WorkerView {
-  return { id, kind, concurrency, capabilities: ['*'], weight: 1, stats: { inFlight, ewmaLatencyMs: 0, successRate: 1, completed: 0, failed: 0, recentErrors: [] } };
+  return {
+    id,
+    kind,
+    concurrency,
+    capabilities: ['*'],
+    weight: 1,
+    stats: { inFlight, ewmaLatencyMs: 0, successRate: 1, completed: 0, failed: 0, recentErrors: [] },
+  };
 }
 
 const costs = { spot: 1, 'on-demand': 5 };

@@ -13,7 +13,9 @@ describe('examples/demo', () => {
     delete env['OTEL_EXPORTER_OTLP_ENDPOINT'];
     delete env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
     const { stdout } = await run(process.execPath, [script], { timeout: 60_000, env });
-    expect(stdout).toMatch(/retry: fetch attempt 1 failed \(Task "fetch" \(docs\.fetch\) failed on worker slot-[ab]: connection reset while fetching intro\.md\)/);
+    expect(stdout).toMatch(
+      /retry: fetch attempt 1 failed \(Task "fetch" \(docs\.fetch\) failed on worker slot-[ab]: connection reset while fetching intro\.md\)/,
+    );
     expect(stdout).toContain('step fetch    succeeded (4 attempts, 3 items)');
     expect(stdout).toMatch(/Run [0-9a-f-]{36}: succeeded/);
     expect(stdout).toContain('"documents": 3');

@@ -23,7 +23,10 @@ export class ConfiguredGreetingService implements GreetingService {
   greet(name: string, language = this.config.defaultLanguage): string {
     const template = this.config.greetings[language];
     if (template === undefined) {
-      throw new GreetingError('ACME_GREETING_LANGUAGE_UNKNOWN', `No greeting for language "${language}" (configured: ${this.languages().join(', ')}). Add it under greetings in the plugin's config.`);
+      throw new GreetingError(
+        'ACME_GREETING_LANGUAGE_UNKNOWN',
+        `No greeting for language "${language}" (configured: ${this.languages().join(', ')}). Add it under greetings in the plugin's config.`,
+      );
     }
     return `${template.replaceAll('{name}', name)}${this.config.punctuation}`;
   }

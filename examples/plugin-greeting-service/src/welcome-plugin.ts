@@ -14,7 +14,10 @@ export const welcomePlugin = definePlugin({
   setup(ctx) {
     const greetings = ctx.tryResolve(GreetingService);
     if (!greetings) {
-      throw new GreetingError('ACME_GREETING_SERVICE_MISSING', 'No GreetingService is registered. List "@acme/weft-plugin-greeting-service" before this plugin in plugins.');
+      throw new GreetingError(
+        'ACME_GREETING_SERVICE_MISSING',
+        'No GreetingService is registered. List "@acme/weft-plugin-greeting-service" before this plugin in plugins.',
+      );
     }
     ctx.registerHandler(
       'welcome.message',

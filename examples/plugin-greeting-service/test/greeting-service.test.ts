@@ -44,7 +44,12 @@ describe('greeting service plugin', () => {
 
   it('is injected into a second plugin through its token', async () => {
     let languages: readonly string[] = [];
-    const reader = definePlugin({ name: 'reader', version: '1.0.0', engine: '^0.1.0', setup: (ctx) => void (languages = ctx.resolve(GreetingService).languages()) });
+    const reader = definePlugin({
+      name: 'reader',
+      version: '1.0.0',
+      engine: '^0.1.0',
+      setup: (ctx) => void (languages = ctx.resolve(GreetingService).languages()),
+    });
     await engineWith(greetingPlugin, reader);
     expect(languages).toEqual(['de', 'en', 'fr']);
   });

@@ -13,7 +13,10 @@ export class MostReliableStrategy implements BalancingStrategy {
     const ranked = [...candidates].sort(compareWorkers);
     const best = ranked[0];
     if (!best) {
-      throw new TemplateError('ACME_TEMPLATE_NO_CANDIDATES', `Strategy "${this.name}" got no candidates for task ${task.id}. The engine never does this; check the caller.`);
+      throw new TemplateError(
+        'ACME_TEMPLATE_NO_CANDIDATES',
+        `Strategy "${this.name}" got no candidates for task ${task.id}. The engine never does this; check the caller.`,
+      );
     }
     const scores: CandidateScore[] = ranked.map((w) => ({ workerId: w.id, score: w.stats.successRate }));
     return { workerId: best.id, scores, reason: `success rate ${best.stats.successRate.toFixed(2)}` };
@@ -25,5 +28,7 @@ function load(w: WorkerView): number {
 }
 
 function compareWorkers(a: WorkerView, b: WorkerView): number {
-  return b.stats.successRate - a.stats.successRate || load(a) - load(b) || a.stats.ewmaLatencyMs - b.stats.ewmaLatencyMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (
+    b.stats.successRate - a.stats.successRate || load(a) - load(b) || a.stats.ewmaLatencyMs - b.stats.ewmaLatencyMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
 }

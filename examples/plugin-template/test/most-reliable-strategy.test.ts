@@ -4,13 +4,26 @@ import { describe, expect, it } from 'vitest';
 import { MostReliableStrategy, TemplateError } from '../src/index.js';
 
 const task: TaskDescriptor = {
-  id: 'r:s', runId: 'r', stepId: 's', type: 't', input: {}, capabilities: [], tags: [], sizeBytes: 2,
-  attempt: 1, handlerVersion: '1', idempotencyKey: 'r:s',
+  id: 'r:s',
+  runId: 'r',
+  stepId: 's',
+  type: 't',
+  input: {},
+  capabilities: [],
+  tags: [],
+  sizeBytes: 2,
+  attempt: 1,
+  handlerVersion: '1',
+  idempotencyKey: 'r:s',
 };
 
 function worker(id: string, stats: Partial<WorkerView['stats']> = {}, concurrency = 4): WorkerView {
   return {
-    id, capabilities: ['*'], concurrency, weight: 1, kind: 'embedded',
+    id,
+    capabilities: ['*'],
+    concurrency,
+    weight: 1,
+    kind: 'embedded',
     stats: { inFlight: 0, ewmaLatencyMs: 0, successRate: 1, completed: 0, failed: 0, recentErrors: [], ...stats },
   };
 }
@@ -33,7 +46,10 @@ describe('most-reliable strategy', () => {
 
   it('scores every candidate for the decision span', () => {
     const choice = select([worker('a', { successRate: 0.25 }), worker('b')]);
-    expect(choice.scores).toEqual([{ workerId: 'b', score: 1 }, { workerId: 'a', score: 0.25 }]);
+    expect(choice.scores).toEqual([
+      { workerId: 'b', score: 1 },
+      { workerId: 'a', score: 0.25 },
+    ]);
   });
 
   it('throws a coded error when given no candidates', () => {

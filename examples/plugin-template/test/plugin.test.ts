@@ -15,14 +15,22 @@ async function engineWith(config: Record<string, unknown> = {}, others: Plugin[]
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const engine = await createEngine({
     plugins: [{ plugin: templatePlugin, config }, ...others],
-    config: { workers: [{ id: 'a', concurrency: 2 }, { id: 'b', concurrency: 2 }], seed: 7 },
+    config: {
+      workers: [
+        { id: 'a', concurrency: 2 },
+        { id: 'b', concurrency: 2 },
+      ],
+      seed: 7,
+    },
     tracerProvider,
   });
   engines.push(engine);
   return { engine, exporter };
 }
 
-const countWords = pipeline('count').step('count', WORD_COUNT_TASK, { input: { text: ref('input.text') } }).build();
+const countWords = pipeline('count')
+  .step('count', WORD_COUNT_TASK, { input: { text: ref('input.text') } })
+  .build();
 
 describe('template plugin', () => {
   it('counts words through the engine and names the most frequent one', async () => {
@@ -66,7 +74,9 @@ describe('template plugin', () => {
       },
     });
     const { engine } = await engineWith({}, [flaky]);
-    const p = pipeline('retry').step('s', 'flaky', { input: {}, retries: { attempts: 1, backoff: { type: 'fixed', delayMs: 1 } } }).build();
+    const p = pipeline('retry')
+      .step('s', 'flaky', { input: {}, retries: { attempts: 1, backoff: { type: 'fixed', delayMs: 1 } } })
+      .build();
     const result = await engine.run(p, {});
     expect(result.steps['s']?.workers).toEqual(['a', 'b']);
     expect(result.output).toEqual({ s: 'b' });

@@ -106,7 +106,8 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
     ...(config.routing?.strategy ? { routingStrategy: config.routing.strategy } : {}),
     ...(config.limits ? { limits: config.limits } : {}),
   });
-  const validate = (pipeline: unknown): Promise<PipelineDefinition> => (typeof pipeline === 'string' ? loadPipelineFile(pipeline, checks()) : validatePipeline(pipeline, checks()));
+  const validate = (pipeline: unknown): Promise<PipelineDefinition> =>
+    typeof pipeline === 'string' ? loadPipelineFile(pipeline, checks()) : validatePipeline(pipeline, checks());
   // A definition run again is validated again only if it changed since (its JSON differs): the
   // schema check costs more than a run's first enqueue. Handlers and strategies are only ever
   // added, so a definition once valid stays valid.
@@ -135,10 +136,7 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
     validate,
     async run(pipelineOrFile, input, runOptions) {
       if (closed) throw new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run pipelines.', { retryable: false });
-      const pipeline =
-        typeof pipelineOrFile === 'string'
-          ? await loadPipelineFile(pipelineOrFile, checks())
-          : await validateForRun(pipelineOrFile);
+      const pipeline = typeof pipelineOrFile === 'string' ? await loadPipelineFile(pipelineOrFile, checks()) : await validateForRun(pipelineOrFile);
       const p = runs.create(pipeline, input ?? {}, runOptions, engineAbort.signal).execute();
       active.add(p);
       try {

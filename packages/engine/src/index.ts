@@ -13,7 +13,18 @@ export { LanguageBridge, type TextPosition } from './contracts/language-bridge.j
 export type { TaskDescriptor, TaskOutcome } from './contracts/task.js';
 export { workerAccepts, type WorkerView, type WorkerStats } from './contracts/worker.js';
 export type { HandlerContext, HandlerOptions, TaskHandler, RegisteredHandler } from './contracts/handler.js';
-export type { HookMap, HookName, HookFn, AnsweringHook, TaskAnswer, PipelineStartEvent, PipelineEndEvent, RouteBeforeEvent, RouteAfterEvent, TaskErrorEvent } from './contracts/hooks.js';
+export type {
+  HookMap,
+  HookName,
+  HookFn,
+  AnsweringHook,
+  TaskAnswer,
+  PipelineStartEvent,
+  PipelineEndEvent,
+  RouteBeforeEvent,
+  RouteAfterEvent,
+  TaskErrorEvent,
+} from './contracts/hooks.js';
 export type { StandardSchemaV1 } from './contracts/standard-schema.js';
 export { definePlugin, isPlugin, type Plugin, type PluginDefinition, type Teardown } from './plugin/define-plugin.js';
 export type { PluginContext } from './plugin/plugin-context.js';

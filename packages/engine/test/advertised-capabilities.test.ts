@@ -10,7 +10,9 @@ describe('weft worker --capabilities', () => {
       detectLanguage: (f) => (f.endsWith('.py') ? 'python' : undefined),
       close: async () => {},
     };
-    const withBridge = await createEngine({ plugins: [definePlugin({ name: 'b', version: '1.0.0', engine: '*', setup: (ctx) => ctx.setLanguageBridge(bridge) })] });
+    const withBridge = await createEngine({
+      plugins: [definePlugin({ name: 'b', version: '1.0.0', engine: '*', setup: (ctx) => ctx.setLanguageBridge(bridge) })],
+    });
     expect(advertisedCapabilities('gpu, lang:python', withBridge)).toEqual(['gpu', 'lang:python', 'lang:typescript']);
     const plain = await createEngine();
     expect(advertisedCapabilities('gpu', plain)).toEqual(['gpu']);

@@ -26,7 +26,11 @@ describe('weft CLI', () => {
   it('runs the sample pipeline with its config and prints the result as JSON', async () => {
     const res = await weft(['run', path.join(demo, 'pipeline.yaml'), '--config', path.join(demo, 'weft.config.yaml'), '--json']);
     expect(res.code).toBe(0);
-    const result = JSON.parse(res.stdout) as { status: string; output: { summary: { documents: number; words: number } }; steps: Record<string, { status: string; attempts: number }> };
+    const result = JSON.parse(res.stdout) as {
+      status: string;
+      output: { summary: { documents: number; words: number } };
+      steps: Record<string, { status: string; attempts: number }>;
+    };
     expect(result.status).toBe('succeeded');
     expect(result.output.summary).toMatchObject({ documents: 3, words: 49 });
     // One fetch fails once and is retried: 3 items + 1 retry.
@@ -46,12 +50,17 @@ describe('weft CLI', () => {
     writeFileSync(path.join(dir, 'bad.yaml'), 'name: bad\nsteps:\n  - id: list\n    task: docs.list\n  - id: b\n    task: docs.list\n    dependsOn: [lst]\n');
     const res = await weft(['run', path.join(dir, 'bad.yaml'), '--config', path.join(demo, 'weft.config.yaml')]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain('WEFT_PIPELINE_INVALID: Pipeline "bad" is invalid (1 problem):\n  - steps[1].dependsOn: unknown step "lst" (did you mean "list"?)');
+    expect(res.stderr).toContain(
+      'WEFT_PIPELINE_INVALID: Pipeline "bad" is invalid (1 problem):\n  - steps[1].dependsOn: unknown step "lst" (did you mean "list"?)',
+    );
   });
 
   it('exits 1 with the failed steps when a run fails', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'weft-cli-'));
-    writeFileSync(path.join(dir, 'p.yaml'), 'name: missing-doc\nsteps:\n  - id: f\n    task: docs.fetch\n    input: { name: { $ref: input.name } }\n    retries: 2\n');
+    writeFileSync(
+      path.join(dir, 'p.yaml'),
+      'name: missing-doc\nsteps:\n  - id: f\n    task: docs.fetch\n    input: { name: { $ref: input.name } }\n    retries: 2\n',
+    );
     writeFileSync(path.join(dir, 'in.json'), JSON.stringify({ name: 'nope.md' }));
     const res = await weft(['run', path.join(dir, 'p.yaml'), '--config', path.join(demo, 'weft.config.yaml'), '--input', `@${path.join(dir, 'in.json')}`]);
     expect(res.code).toBe(1);
@@ -62,7 +71,7 @@ describe('weft CLI', () => {
   it('rejects malformed --input JSON with a hint', async () => {
     const res = await weft(['run', path.join(demo, 'pipeline.yaml'), '--config', path.join(demo, 'weft.config.yaml'), '--input', '{bad']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain("WEFT_RUN_INPUT_INVALID: --input is not valid JSON");
+    expect(res.stderr).toContain('WEFT_RUN_INPUT_INVALID: --input is not valid JSON');
   });
 
   it('names an unknown plugin package and how to install it', async () => {

@@ -27,7 +27,9 @@ describe('engine configuration defaults', () => {
     const parsed = engineConfigSchema.parse({ workers: [{ id: 'w' }] });
     const fields = [
       ...Object.keys(parsed),
-      ...Object.keys(parsed.workers[0]!).filter((k) => k !== 'id').map((k) => `workers[].${k}`),
+      ...Object.keys(parsed.workers[0]!)
+        .filter((k) => k !== 'id')
+        .map((k) => `workers[].${k}`),
       ...Object.keys(engineConfigSchema.shape.routing.unwrap().shape).map((k) => `routing.${k}`),
       ...Object.keys(engineConfigSchema.shape.limits.unwrap().shape).map((k) => `limits.${k}`),
     ];

@@ -3,7 +3,14 @@ import { createEngine, WeftError } from '@weft/engine';
 
 describe('capabilities from the task input', () => {
   it('routes each item to a worker offering what its input needs', async () => {
-    const engine = await createEngine({ config: { workers: [{ id: 'py', capabilities: ['lang:python'] }, { id: 'ts', capabilities: ['lang:typescript'] }] } });
+    const engine = await createEngine({
+      config: {
+        workers: [
+          { id: 'py', capabilities: ['lang:python'] },
+          { id: 'ts', capabilities: ['lang:typescript'] },
+        ],
+      },
+    });
     engine.registerHandler('check', (i: { file: string }, ctx) => `${i.file}@${ctx.workerId}`, {
       capabilities: (i) => [i.file.endsWith('.py') ? 'lang:python' : 'lang:typescript'],
     });

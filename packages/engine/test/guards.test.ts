@@ -11,7 +11,15 @@ const capGuard = (cap: number): WorkerGuard => ({
 describe('worker guards', () => {
   it('tasks wait for capacity when every worker is refused, and never exceed the cap', async () => {
     const plugin = definePlugin({ name: 'cap', version: '1.0.0', engine: '*', setup: (ctx) => ctx.registerGuard(capGuard(1)) });
-    const { engine, spans } = await tracedEngine({ plugins: [plugin], config: { workers: [{ id: 'a', concurrency: 8 }, { id: 'b', concurrency: 8 }] } });
+    const { engine, spans } = await tracedEngine({
+      plugins: [plugin],
+      config: {
+        workers: [
+          { id: 'a', concurrency: 8 },
+          { id: 'b', concurrency: 8 },
+        ],
+      },
+    });
     const active: Record<string, number> = { a: 0, b: 0 };
     let peak = 0;
     engine.registerHandler('work', async (_: unknown, ctx) => {
@@ -30,11 +38,16 @@ describe('worker guards', () => {
   it('fails with WEFT_NO_WORKER_AVAILABLE naming the refusals once the bounded wait passes', async () => {
     const closed: WorkerGuard = { name: 'breaker', admit: () => ({ allowed: false, reason: 'breaker-open' }) };
     const plugin = definePlugin({ name: 'closed', version: '1.0.0', engine: '*', setup: (ctx) => ctx.registerGuard(closed) });
-    const { engine } = await tracedEngine({ plugins: [plugin], config: { workers: [{ id: 'gpu-1', capabilities: ['gpu'] }], routing: { waitForCapacityMs: 50 } } });
+    const { engine } = await tracedEngine({
+      plugins: [plugin],
+      config: { workers: [{ id: 'gpu-1', capabilities: ['gpu'] }], routing: { waitForCapacityMs: 50 } },
+    });
     engine.registerHandler('train', () => 1, { capabilities: ['gpu'] });
     const err = await failure(engine.run({ name: 'p', steps: [{ id: 't', task: 'train' }] }));
     expect(err.failures[0]?.code).toBe('WEFT_NO_WORKER_AVAILABLE');
-    expect(err.failures[0]?.message).toMatch(/^No worker available for step "t" \(train, needs capabilities \[gpu\]\): every capable worker refused it for \d+ ms \(refused: gpu-1 breaker-open\)/);
+    expect(err.failures[0]?.message).toMatch(
+      /^No worker available for step "t" \(train, needs capabilities \[gpu\]\): every capable worker refused it for \d+ ms \(refused: gpu-1 breaker-open\)/,
+    );
     await engine.close();
   });
 

@@ -28,17 +28,27 @@ describe('handler context', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping`;
     const exporter = new InMemorySpanExporter();
-    const telemetry = await startTelemetry({ spanProcessors: [new SimpleSpanProcessor(exporter)], instrumentations: [new HttpInstrumentation()], envDefaults: { OTEL_METRICS_EXPORTER: 'none' } });
+    const telemetry = await startTelemetry({
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+      instrumentations: [new HttpInstrumentation()],
+      envDefaults: { OTEL_METRICS_EXPORTER: 'none' },
+    });
     // The instrumentation patches `http` as it is required (an ESM import of a built-in is not hooked).
     const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
     const engine = await createEngine();
-    engine.registerHandler('fetch', () => new Promise<string>((resolve, reject) => {
-      http.get(url, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString()));
-        res.on('end', () => resolve(body));
-      }).on('error', reject);
-    }));
+    engine.registerHandler(
+      'fetch',
+      () =>
+        new Promise<string>((resolve, reject) => {
+          http
+            .get(url, (res) => {
+              let body = '';
+              res.on('data', (c: Buffer) => (body += c.toString()));
+              res.on('end', () => resolve(body));
+            })
+            .on('error', reject);
+        }),
+    );
     const result = await engine.run(pipeline('ctx').step('call', 'fetch', { input: {} }).build(), {});
     await engine.close();
     await telemetry.flush();

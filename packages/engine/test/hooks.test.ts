@@ -71,7 +71,13 @@ describe('hooks', () => {
       ran++;
       return `computed ${x}`;
     });
-    const res = await engine.run({ name: 'p', steps: [{ id: 'a', task: 'compute', input: 'known' }, { id: 'b', task: 'compute', input: 'new', dependsOn: ['a'] }] });
+    const res = await engine.run({
+      name: 'p',
+      steps: [
+        { id: 'a', task: 'compute', input: 'known' },
+        { id: 'b', task: 'compute', input: 'new', dependsOn: ['a'] },
+      ],
+    });
     expect(res.outputs).toEqual({ a: 'remembered', b: 'computed new' });
     expect(ran).toBe(1);
     expect(asked).toEqual(['memo', 'memo', 'second']);
@@ -100,7 +106,9 @@ describe('hooks', () => {
       setTimeout(() => controller.abort(), 5);
       return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
     });
-    await expect(engine.run({ name: 'p', steps: [{ id: 'h', task: 'hang' }] }, {}, { signal: controller.signal })).rejects.toMatchObject({ code: 'WEFT_RUN_CANCELLED' });
+    await expect(engine.run({ name: 'p', steps: [{ id: 'h', task: 'hang' }] }, {}, { signal: controller.signal })).rejects.toMatchObject({
+      code: 'WEFT_RUN_CANCELLED',
+    });
     expect(errors).toEqual([{ step: 'h', willRetry: false, code: 'WEFT_RUN_CANCELLED' }]);
     await engine.close();
   });
@@ -128,7 +136,13 @@ describe('hooks', () => {
       if (n++ === 0) throw new Error('once');
       return x;
     });
-    const res = await engine.run({ name: 'p', steps: [{ id: 'a', task: 't', input: 'known' }, { id: 'b', task: 't', input: 'new', dependsOn: ['a'], retries: { attempts: 1, backoff: { delayMs: 1 } } }] });
+    const res = await engine.run({
+      name: 'p',
+      steps: [
+        { id: 'a', task: 't', input: 'known' },
+        { id: 'b', task: 't', input: 'new', dependsOn: ['a'], retries: { attempts: 1, backoff: { delayMs: 1 } } },
+      ],
+    });
     expect(res.outputs).toEqual({ a: 'answered', b: 'new' });
     for (const hook of ['pipeline:start', 'route:before', 'route:after', 'task:error', 'task:after', 'pipeline:end']) {
       const count = (k: number): number => fired.filter((f) => f === `${hook} ${k}`).length;

@@ -3,13 +3,24 @@
  * (started, completed, failed, duration, queue wait, in flight), routing decisions, predictor
  * fallbacks, confidence and model version, cache lookups, retries and runs by status.
  */
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+} from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { createEngine, definePlugin, MetricNames, NonRetryableError, pipeline, ref, type Prediction } from '@weft/engine';
 
 async function collect(reader: PeriodicExportingMetricReader, exporter: InMemoryMetricExporter): Promise<Map<string, MetricData>> {
   await reader.forceFlush();
-  const all = exporter.getMetrics().at(-1)!.scopeMetrics.flatMap((s) => s.metrics);
+  const all = exporter
+    .getMetrics()
+    .at(-1)!
+    .scopeMetrics.flatMap((s) => s.metrics);
   return new Map(all.map((m) => [m.descriptor.name, m]));
 }
 

@@ -100,7 +100,12 @@ describe('OTLP export through NodeSDK', () => {
 
   it('exports metrics over OTLP when OTEL_METRICS_EXPORTER=otlp, and no span when OTEL_TRACES_EXPORTER=none', async () => {
     const sink = await receiver();
-    Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_METRICS_EXPORTER: 'otlp', OTEL_TRACES_EXPORTER: 'none' });
+    Object.assign(process.env, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_TRACES_EXPORTER: 'none',
+    });
     const telemetry = await startTelemetry();
     metrics.getMeter('test').createCounter('weft.test.counted').add(3);
     trace.getTracer('test').startSpan('weft.test.not-exported').end();

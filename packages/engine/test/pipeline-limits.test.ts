@@ -77,7 +77,9 @@ describe('pipeline files that used to crash the validator', () => {
   it('reports a 20,000-step dependency cycle by its ends', async () => {
     const steps = Array.from({ length: 20_000 }, (_, i) => ({ id: `s${i}`, task: 't', dependsOn: [`s${(i + 19_999) % 20_000}`] }));
     const [line] = await issues({ name: 'c', steps });
-    expect(line).toBe('steps: dependsOn forms a cycle s0 → s1 → s2 → s3 → s4 → s5 → s6 → s7 → … (19990 more) … → s19998 → s19999 → s0; remove one of these edges');
+    expect(line).toBe(
+      'steps: dependsOn forms a cycle s0 → s1 → s2 → s3 → s4 → s5 → s6 → s7 → … (19990 more) … → s19998 → s19999 → s0; remove one of these edges',
+    );
   });
 
   it('validates a 20,000-step linear chain whose steps each read their predecessor and the first step', async () => {
@@ -85,7 +87,9 @@ describe('pipeline files that used to crash the validator', () => {
     await expect(validatePipeline(p, { taskTypes: ['noop'] })).resolves.toBe(p);
     // A reference to a step that is not an ancestor is still found in a long chain.
     const bad = chain(5_000, (i) => (i === 10 ? { input: { $ref: 'steps.s4000.output' } } : {}));
-    expect(await issues(bad)).toEqual(['steps[10].input: $ref "steps.s4000.output" reads step "s4000", which "s10" does not depend on; add "s4000" to its dependsOn']);
+    expect(await issues(bad)).toEqual([
+      'steps[10].input: $ref "steps.s4000.output" reads step "s4000", which "s10" does not depend on; add "s4000" to its dependsOn',
+    ]);
   });
 
   it('runs a 2,000-step chain of no-op tasks embedded', async () => {
@@ -111,19 +115,29 @@ describe('accepted by validation, failing only at run time: refused now', () => 
 
   it('refuses a literal forEach that is not an array', async () => {
     for (const forEach of [5, 'abc', { a: 1 }, null]) {
-      expect((await issues({ name: 'f', steps: [{ id: 'a', task: 't', forEach, input: { $ref: 'item' } }] }))[0]).toMatch(/^steps\[0\]\.forEach: must be an array, or a \{ \$ref \}/);
+      expect((await issues({ name: 'f', steps: [{ id: 'a', task: 't', forEach, input: { $ref: 'item' } }] }))[0]).toMatch(
+        /^steps\[0\]\.forEach: must be an array, or a \{ \$ref \}/,
+      );
     }
     await expect(validatePipeline({ name: 'f', steps: [{ id: 'a', task: 't', forEach: [1, 2], input: { $ref: 'item' } }] })).resolves.toBeTruthy();
   });
 
   it('refuses a $ref into __proto__, constructor or prototype, and such step ids and keys', async () => {
     for (const ref of ['input.__proto__', 'input.constructor', 'input.a.prototype', 'steps.a.output.constructor.name']) {
-      const found = await issues({ name: 'r', steps: [{ id: 'a', task: 't' }, { id: 'b', task: 't', dependsOn: ['a'], input: { v: { $ref: ref } } }] });
+      const found = await issues({
+        name: 'r',
+        steps: [
+          { id: 'a', task: 't' },
+          { id: 'b', task: 't', dependsOn: ['a'], input: { v: { $ref: ref } } },
+        ],
+      });
       expect(found.join('\n')).toContain('must not name __proto__, constructor or prototype');
     }
     expect((await issues({ name: 'r', steps: [{ id: 'constructor', task: 't' }] })).join('\n')).toContain('steps[0].id: must not be __proto__');
     const proto = JSON.parse('{"name":"r","steps":[{"id":"a","task":"t","input":{"__proto__":{"x":1}}}]}') as unknown;
-    expect(await issues(proto)).toEqual(['steps[0].input: has the key "__proto__", which is not allowed (it would replace the object\'s prototype); rename it']);
+    expect(await issues(proto)).toEqual([
+      'steps[0].input: has the key "__proto__", which is not allowed (it would replace the object\'s prototype); rename it',
+    ]);
   });
 
   it('refuses every explicit YAML tag, core ones and verbatim ones included', async () => {
@@ -142,14 +156,15 @@ describe('weft validate gaps', () => {
   it('fails a misspelt strategy name at validation, with a suggestion, in the pipeline and in the config', async () => {
     const engine = await createEngine();
     engine.registerHandler('t', () => 1);
-    expect((await rejection(engine.validate({ name: 's', strategy: 'defualt', steps: [{ id: 'a', task: 't', strategy: 'defaultt' }] }))).details['issues']).toEqual([
-      'steps[0].strategy: unknown strategy "defaultt" (did you mean "default"?)',
-      'strategy: unknown strategy "defualt" (did you mean "default"?)',
-    ]);
+    expect(
+      (await rejection(engine.validate({ name: 's', strategy: 'defualt', steps: [{ id: 'a', task: 't', strategy: 'defaultt' }] }))).details['issues'],
+    ).toEqual(['steps[0].strategy: unknown strategy "defaultt" (did you mean "default"?)', 'strategy: unknown strategy "defualt" (did you mean "default"?)']);
     await engine.close();
     const configured = await createEngine({ config: { routing: { strategy: 'defualt' } } });
     configured.registerHandler('t', () => 1);
-    expect((await rejection(configured.validate({ name: 's', steps: [{ id: 'a', task: 't' }] }))).message).toContain('routing.strategy: unknown strategy "defualt" (did you mean "default"?)');
+    expect((await rejection(configured.validate({ name: 's', steps: [{ id: 'a', task: 't' }] }))).message).toContain(
+      'routing.strategy: unknown strategy "defualt" (did you mean "default"?)',
+    );
     await configured.close();
   });
 
@@ -169,7 +184,14 @@ describe('weft validate gaps', () => {
 
   it('reports every problem of a file, not only the schema error', async () => {
     const found = await issues(
-      { name: 'all', steps: [{ id: 'a', task: 'nope', retries: -1 }, { id: 'b', task: 't', dependsOn: ['c'] }, { id: 'a', task: 't', input: { $ref: 'steps.zz.output' } }] },
+      {
+        name: 'all',
+        steps: [
+          { id: 'a', task: 'nope', retries: -1 },
+          { id: 'b', task: 't', dependsOn: ['c'] },
+          { id: 'a', task: 't', input: { $ref: 'steps.zz.output' } },
+        ],
+      },
       { taskTypes: ['t'] },
     );
     expect(found).toEqual([

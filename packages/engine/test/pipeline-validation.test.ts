@@ -49,7 +49,10 @@ describe('pipeline validation', () => {
         { id: 'a', task: 't' },
       ],
     };
-    expect(await issuesOf(raw)).toEqual(['steps[1].id: duplicate step id "a" (also steps[0]); give each step its own id', 'steps[0].dependsOn[0]: step "a" depends on itself']);
+    expect(await issuesOf(raw)).toEqual([
+      'steps[1].id: duplicate step id "a" (also steps[0]); give each step its own id',
+      'steps[0].dependsOn[0]: step "a" depends on itself',
+    ]);
   });
 
   it('rejects unknown task types when handlers are known', async () => {
@@ -91,7 +94,9 @@ describe('pipeline validation', () => {
   });
 
   it('rejects misspelt keys instead of ignoring them', async () => {
-    expect(await issuesOf({ name: 'p', steps: [{ id: 'a', task: 't', dependson: ['x'] }] })).toEqual(['steps[0]: Unrecognized key: "dependson" (did you mean "dependsOn"?)']);
+    expect(await issuesOf({ name: 'p', steps: [{ id: 'a', task: 't', dependson: ['x'] }] })).toEqual([
+      'steps[0]: Unrecognized key: "dependson" (did you mean "dependsOn"?)',
+    ]);
   });
 
   it('accepts the builder output and gives the same definition as a file', async () => {
@@ -126,7 +131,13 @@ describe('pipeline validation', () => {
     const engine = await createEngine();
     let ran = 0;
     engine.registerHandler('t', () => ran++);
-    const bad: PipelineDefinition = { name: 'p', steps: [{ id: 'a', task: 't' }, { id: 'b', task: 'missing' }] };
+    const bad: PipelineDefinition = {
+      name: 'p',
+      steps: [
+        { id: 'a', task: 't' },
+        { id: 'b', task: 'missing' },
+      ],
+    };
     await expect(engine.run(bad)).rejects.toMatchObject({ code: 'WEFT_PIPELINE_INVALID' });
     expect(ran).toBe(0);
     await engine.close();

@@ -71,7 +71,7 @@ describe('plugin loader', () => {
     });
     const err = await rejection(createEngine({ plugins: [{ plugin, config: { threshold: 3 } }] }));
     expect(err.code).toBe('WEFT_PLUGIN_CONFIG_INVALID');
-    expect(err.message).toBe("Plugin \"configured\" has invalid config: threshold: Too big: expected number to be <=1. Fix these fields in its config entry.");
+    expect(err.message).toBe('Plugin "configured" has invalid config: threshold: Too big: expected number to be <=1. Fix these fields in its config entry.');
     expect(err.details['issues']).toHaveLength(1);
   });
 

@@ -5,14 +5,49 @@ import { redactAttributes, redactCommandArgs, redactCredentials } from '../src/t
 
 describe('redaction for telemetry', () => {
   it('redacts credentials in URL-shaped arguments and --input values, keeping the rest', () => {
-    const argv = ['/usr/bin/node', '--import', 'tsx', 'weft', 'run', 'p.yaml', '--redis', 'redis://app:s3cret@h:6379/1', '--redis=rediss://:pw2@h:1', '--input', '{"k":"v"}', '--input={"x":1}', '-i{"y":2}', '--json'];
-    expect(redactCommandArgs(argv)).toEqual(['/usr/bin/node', '--import', 'tsx', 'weft', 'run', 'p.yaml', '--redis', 'redis://app:***@h:6379/1', '--redis=rediss://:***@h:1', '--input', '***', '--input=***', '-i***', '--json']);
+    const argv = [
+      '/usr/bin/node',
+      '--import',
+      'tsx',
+      'weft',
+      'run',
+      'p.yaml',
+      '--redis',
+      'redis://app:s3cret@h:6379/1',
+      '--redis=rediss://:pw2@h:1',
+      '--input',
+      '{"k":"v"}',
+      '--input={"x":1}',
+      '-i{"y":2}',
+      '--json',
+    ];
+    expect(redactCommandArgs(argv)).toEqual([
+      '/usr/bin/node',
+      '--import',
+      'tsx',
+      'weft',
+      'run',
+      'p.yaml',
+      '--redis',
+      'redis://app:***@h:6379/1',
+      '--redis=rediss://:***@h:1',
+      '--input',
+      '***',
+      '--input=***',
+      '-i***',
+      '--json',
+    ]);
     expect(redactCredentials('failed: redis://:p@ss@host:notaport, retry')).toBe('failed: redis://:***@host:notaport, retry');
     expect(redactCredentials('no url here')).toBe('no url here');
   });
 
   it('redacts resource attributes from a detector, synchronous or not', async () => {
-    const out = redactAttributes({ 'process.command_args': ['node', '--redis', 'redis://:pw@h'], 'process.command': 'weft', 'process.pid': 7, later: Promise.resolve('http://u:pw@h') });
+    const out = redactAttributes({
+      'process.command_args': ['node', '--redis', 'redis://:pw@h'],
+      'process.command': 'weft',
+      'process.pid': 7,
+      later: Promise.resolve('http://u:pw@h'),
+    });
     expect(out['process.command_args']).toEqual(['node', '--redis', 'redis://:***@h']);
     expect(out['process.pid']).toBe(7);
     expect(await out.later).toBe('http://u:***@h');
@@ -20,11 +55,17 @@ describe('redaction for telemetry', () => {
 
   it('never lets a password in a URL argument through (property, seeded)', () => {
     fc.assert(
-      fc.property(fc.constantFrom('redis', 'rediss', 'http', 'https'), fc.string({ minLength: 0, maxLength: 8 }).filter((u) => !/[:@/\s"'`<>]/.test(u)), fc.stringMatching(/^[A-Za-z0-9._~!$&()*+,;=%-]{6,20}$/), fc.constantFrom('h', '127.0.0.1:6379', 'h:notaport', '[::1]:1/2'), (scheme, user, pw, host) => {
-        const url = `${scheme}://${user}:${pw}@${host}`;
-        const args = redactCommandArgs(['node', 'weft', '--redis', url, `--redis=${url}`]);
-        for (const a of args) expect(a.includes(`:${pw}@`)).toBe(false);
-      }),
+      fc.property(
+        fc.constantFrom('redis', 'rediss', 'http', 'https'),
+        fc.string({ minLength: 0, maxLength: 8 }).filter((u) => !/[:@/\s"'`<>]/.test(u)),
+        fc.stringMatching(/^[A-Za-z0-9._~!$&()*+,;=%-]{6,20}$/),
+        fc.constantFrom('h', '127.0.0.1:6379', 'h:notaport', '[::1]:1/2'),
+        (scheme, user, pw, host) => {
+          const url = `${scheme}://${user}:${pw}@${host}`;
+          const args = redactCommandArgs(['node', 'weft', '--redis', url, `--redis=${url}`]);
+          for (const a of args) expect(a.includes(`:${pw}@`)).toBe(false);
+        },
+      ),
       { seed: 17, numRuns: 300 },
     );
   });

@@ -7,7 +7,17 @@ const firstPlugin = definePlugin({ name: 'first-strategy', version: '1.0.0', eng
 
 describe('retry routing', () => {
   it('sends a retry to another capable worker than the one that failed the previous attempt', async () => {
-    const engine = await createEngine({ config: { workers: [{ id: 'a', concurrency: 1 }, { id: 'b', concurrency: 1 }, { id: 'c', concurrency: 1 }], routing: { strategy: 'first' } }, plugins: [firstPlugin] });
+    const engine = await createEngine({
+      config: {
+        workers: [
+          { id: 'a', concurrency: 1 },
+          { id: 'b', concurrency: 1 },
+          { id: 'c', concurrency: 1 },
+        ],
+        routing: { strategy: 'first' },
+      },
+      plugins: [firstPlugin],
+    });
     try {
       const tried: string[] = [];
       engine.registerHandler('flaky', (_: unknown, ctx) => {

@@ -3,7 +3,15 @@ import { createEngine, sleep } from '@weft/engine';
 
 describe('default routing', () => {
   it('spreads tasks released together across idle workers instead of piling onto one', async () => {
-    const engine = await createEngine({ config: { workers: [{ id: 'a', concurrency: 2 }, { id: 'b', concurrency: 2 }, { id: 'c', concurrency: 2 }] } });
+    const engine = await createEngine({
+      config: {
+        workers: [
+          { id: 'a', concurrency: 2 },
+          { id: 'b', concurrency: 2 },
+          { id: 'c', concurrency: 2 },
+        ],
+      },
+    });
     engine.registerHandler('list', () => [1, 2, 3, 4, 5, 6]);
     engine.registerHandler('work', async (_: unknown, ctx) => {
       await sleep(5);

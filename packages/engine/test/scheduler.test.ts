@@ -108,7 +108,14 @@ describe('scheduler', () => {
       throw new NonRetryableError('licence revoked');
     });
     const err = await failure(
-      engine.run({ name: 'p', onFailure: 'continue', steps: [{ id: 'a', task: 'typed', input: { n: 'three' } }, { id: 'b', task: 'fatal', retries: 4 }] }),
+      engine.run({
+        name: 'p',
+        onFailure: 'continue',
+        steps: [
+          { id: 'a', task: 'typed', input: { n: 'three' } },
+          { id: 'b', task: 'fatal', retries: 4 },
+        ],
+      }),
     );
     expect(runs).toBe(1);
     expect(err.result.steps['a']).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'WEFT_INPUT_INVALID' } });
@@ -154,7 +161,19 @@ describe('scheduler', () => {
       );
     });
     engine.registerHandler('later', () => (laterRan = true));
-    const err = await failure(engine.run({ name: 'p', steps: [{ id: 'w', task: 'wait' }, { id: 'l', task: 'later', dependsOn: ['w'] }] }, {}, { signal: controller.signal }));
+    const err = await failure(
+      engine.run(
+        {
+          name: 'p',
+          steps: [
+            { id: 'w', task: 'wait' },
+            { id: 'l', task: 'later', dependsOn: ['w'] },
+          ],
+        },
+        {},
+        { signal: controller.signal },
+      ),
+    );
     expect(err.code).toBe('WEFT_RUN_CANCELLED');
     expect(aborted).toBe(true);
     expect(laterRan).toBe(false);
@@ -184,12 +203,22 @@ describe('scheduler', () => {
     ];
     engine = await build();
     const fast = await failure(engine.run({ name: 'p', steps }));
-    expect(Object.fromEntries(Object.entries(fast.result.steps).map(([k, v]) => [k, v.status]))).toEqual({ a: 'failed', b: 'cancelled', c: 'cancelled', d: 'cancelled' });
+    expect(Object.fromEntries(Object.entries(fast.result.steps).map(([k, v]) => [k, v.status]))).toEqual({
+      a: 'failed',
+      b: 'cancelled',
+      c: 'cancelled',
+      d: 'cancelled',
+    });
     await engine.close();
 
     engine = await build();
     const cont = await failure(engine.run({ name: 'p', onFailure: 'continue', steps }));
-    expect(Object.fromEntries(Object.entries(cont.result.steps).map(([k, v]) => [k, v.status]))).toEqual({ a: 'failed', b: 'succeeded', c: 'cancelled', d: 'succeeded' });
+    expect(Object.fromEntries(Object.entries(cont.result.steps).map(([k, v]) => [k, v.status]))).toEqual({
+      a: 'failed',
+      b: 'succeeded',
+      c: 'cancelled',
+      d: 'succeeded',
+    });
     expect(cont.result.outputs['d']).toBe('after');
   });
 
@@ -203,7 +232,17 @@ describe('scheduler', () => {
         { id: 'get', task: 'status' },
         { id: 'parse', task: 'parse', dependsOn: ['get'], when: { ref: 'steps.get.output.code', eq: 200 } },
         { id: 'store', task: 'parse', dependsOn: ['parse'] },
-        { id: 'notModified', task: 'parse', dependsOn: ['get'], when: { any: [{ ref: 'steps.get.output.code', in: [304, 412] }, { ref: 'input.force', truthy: true }] } },
+        {
+          id: 'notModified',
+          task: 'parse',
+          dependsOn: ['get'],
+          when: {
+            any: [
+              { ref: 'steps.get.output.code', in: [304, 412] },
+              { ref: 'input.force', truthy: true },
+            ],
+          },
+        },
       ],
     });
     expect(res.status).toBe('succeeded');
@@ -223,7 +262,13 @@ describe('scheduler', () => {
     });
     engine.registerHandler('train', (_: unknown, ctx) => ctx.workerId, { capabilities: ['gpu'] });
     engine.registerHandler('lint', (_: unknown, ctx) => ctx.workerId);
-    const res = await engine.run({ name: 'p', steps: [{ id: 't', task: 'train' }, { id: 'l', task: 'lint', capabilities: ['lang:python'] }] });
+    const res = await engine.run({
+      name: 'p',
+      steps: [
+        { id: 't', task: 'train' },
+        { id: 'l', task: 'lint', capabilities: ['lang:python'] },
+      ],
+    });
     expect(res.outputs).toEqual({ t: 'gpu', l: 'py' });
     const err = await failure(engine.run({ name: 'p', steps: [{ id: 'r', task: 'lint', capabilities: ['lang:rust'] }] }));
     expect(err.failures[0]?.code).toBe('WEFT_NO_WORKER_AVAILABLE');
@@ -243,7 +288,10 @@ describe('large fan-outs', () => {
       await sleep(1);
       return x;
     });
-    const res = await e.run({ name: 'wide', maxParallel: 64, steps: [{ id: 'm', task: 'n', forEach: { $ref: 'input' }, input: { $ref: 'item' } }] }, Array.from({ length: 200 }, (_, i) => i));
+    const res = await e.run(
+      { name: 'wide', maxParallel: 64, steps: [{ id: 'm', task: 'n', forEach: { $ref: 'input' }, input: { $ref: 'item' } }] },
+      Array.from({ length: 200 }, (_, i) => i),
+    );
     await new Promise((r) => setImmediate(r));
     process.off('warning', onWarning);
     expect((res.outputs['m'] as number[]).length).toBe(200);

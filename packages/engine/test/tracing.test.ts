@@ -54,7 +54,12 @@ describe('trace shape', () => {
     }
 
     const [retry] = spans(SpanNames.DECISION_RETRY);
-    expect(retry!.attributes).toMatchObject({ [Attr.RETRY_ATTEMPT]: 1, [Attr.RETRY_WILL_RETRY]: true, [Attr.DECISION_CHOICE]: 'retry', [Attr.DECISION_REASON]: `Task "a" (t) failed on worker ${String(execs[0]!.attributes[Attr.TASK_WORKER])}: transient` });
+    expect(retry!.attributes).toMatchObject({
+      [Attr.RETRY_ATTEMPT]: 1,
+      [Attr.RETRY_WILL_RETRY]: true,
+      [Attr.DECISION_CHOICE]: 'retry',
+      [Attr.DECISION_REASON]: `Task "a" (t) failed on worker ${String(execs[0]!.attributes[Attr.TASK_WORKER])}: transient`,
+    });
 
     const [skip] = spans(SpanNames.DECISION_SKIP);
     expect(parentId(skip!)).toBe(stepB.spanContext().spanId);
@@ -90,8 +95,18 @@ describe('trace shape', () => {
     expect(cold.output).toEqual({ s: 'w1' });
     let [predict] = spans(SpanNames.DECISION_PREDICT);
     let [route] = spans(SpanNames.DECISION_ROUTE);
-    expect(predict!.attributes).toMatchObject({ [Attr.DECISION_FALLBACK]: true, [Attr.DECISION_REASON]: 'cold', [Attr.DECISION_MODEL_VERSION]: 'v7', [Attr.DECISION_CONFIDENCE]: 0.2 });
-    expect(route!.attributes).toMatchObject({ [Attr.DECISION_STRATEGY]: 'first', [Attr.DECISION_CHOICE]: 'w1', [Attr.DECISION_REASON]: 'always the first', [Attr.DECISION_SCORES]: ['w1=1', 'w2=0.5', 'w3=0.3333'] });
+    expect(predict!.attributes).toMatchObject({
+      [Attr.DECISION_FALLBACK]: true,
+      [Attr.DECISION_REASON]: 'cold',
+      [Attr.DECISION_MODEL_VERSION]: 'v7',
+      [Attr.DECISION_CONFIDENCE]: 0.2,
+    });
+    expect(route!.attributes).toMatchObject({
+      [Attr.DECISION_STRATEGY]: 'first',
+      [Attr.DECISION_CHOICE]: 'w1',
+      [Attr.DECISION_REASON]: 'always the first',
+      [Attr.DECISION_SCORES]: ['w1=1', 'w2=0.5', 'w3=0.3333'],
+    });
 
     exporter.reset();
     confident = true;
@@ -100,7 +115,11 @@ describe('trace shape', () => {
     [predict] = spans(SpanNames.DECISION_PREDICT);
     [route] = spans(SpanNames.DECISION_ROUTE);
     expect(predict!.attributes).toMatchObject({ [Attr.DECISION_FALLBACK]: false, [Attr.DECISION_CHOICE]: 'w2' });
-    expect(route!.attributes).toMatchObject({ [Attr.DECISION_STRATEGY]: 'predictor', [Attr.DECISION_CHOICE]: 'w2', [Attr.DECISION_REASON]: 'predictor confident (0.93)' });
+    expect(route!.attributes).toMatchObject({
+      [Attr.DECISION_STRATEGY]: 'predictor',
+      [Attr.DECISION_CHOICE]: 'w2',
+      [Attr.DECISION_REASON]: 'predictor confident (0.93)',
+    });
     await engine.close();
   });
 

@@ -7,7 +7,16 @@ import 'reflect-metadata';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { seededRandom, type BalancingStrategy, type SelectContext, type TaskDescriptor, type WorkerStats, type WorkerView } from '@weft/engine';
-import { builtinStrategies, fleets, oracleRouter, simulate, strategyRouter, withCircuitBreaker, type BuiltinStrategyName, type SimReport } from '@weft/plugin-balancer';
+import {
+  builtinStrategies,
+  fleets,
+  oracleRouter,
+  simulate,
+  strategyRouter,
+  withCircuitBreaker,
+  type BuiltinStrategyName,
+  type SimReport,
+} from '@weft/plugin-balancer';
 import { mean, percentile, printTable, writeReport, type Target } from '../../../bench/lib/report.js';
 
 const SIZES = [10, 100, 1_000] as const;
@@ -23,13 +32,33 @@ const names = Object.keys(builtinStrategies) as BuiltinStrategyName[];
 
 function fleetOf(n: number, random: () => number): { id: string; stats: WorkerStats; view: WorkerView }[] {
   return Array.from({ length: n }, (_, i) => {
-    const stats: WorkerStats = { inFlight: Math.floor(random() * 4), ewmaLatencyMs: 5 + random() * 95, successRate: 0.9 + random() * 0.1, completed: 100, failed: 3, recentErrors: [] };
+    const stats: WorkerStats = {
+      inFlight: Math.floor(random() * 4),
+      ewmaLatencyMs: 5 + random() * 95,
+      successRate: 0.9 + random() * 0.1,
+      completed: 100,
+      failed: 3,
+      recentErrors: [],
+    };
     return { id: `w${i}`, stats, view: { id: `w${i}`, capabilities: ['*'], concurrency: 4, weight: 1 + (i % 3), kind: 'bench', stats } };
   });
 }
 
 function taskOf(i: number): TaskDescriptor {
-  return { id: `r:t${i}`, runId: 'r', stepId: 't', type: 'work', input: null, capabilities: [], key: `file-${i % 997}`, tags: [], sizeBytes: 100, attempt: 1, handlerVersion: '1', idempotencyKey: `r:t${i}` };
+  return {
+    id: `r:t${i}`,
+    runId: 'r',
+    stepId: 't',
+    type: 'work',
+    input: null,
+    capabilities: [],
+    key: `file-${i % 997}`,
+    tags: [],
+    sizeBytes: 100,
+    attempt: 1,
+    handlerVersion: '1',
+    idempotencyKey: `r:t${i}`,
+  };
 }
 
 // A full collection before each round, so one round does not pay for the garbage of the last.
@@ -100,12 +129,22 @@ for (const [fleetName, base] of Object.entries(fleets)) {
     };
   };
   const results = new Map<string, ReturnType<typeof runs>>();
-  for (const name of names) results.set(name, runs((seed) => simulate({ ...base, seed: base.seed + seed }, strategyRouter(new builtinStrategies[name](), seed))));
+  for (const name of names)
+    results.set(
+      name,
+      runs((seed) => simulate({ ...base, seed: base.seed + seed }, strategyRouter(new builtinStrategies[name](), seed))),
+    );
   // The breaker only matters where tasks fail.
   for (const name of base.workers.some((w) => (w.failureRate ?? 0) > 0) ? GUARDED : []) {
-    results.set(`${name}+breaker`, runs((seed) => simulate({ ...base, seed: base.seed + seed }, withCircuitBreaker(strategyRouter(new builtinStrategies[name](), seed), SIM_BREAKER))));
+    results.set(
+      `${name}+breaker`,
+      runs((seed) => simulate({ ...base, seed: base.seed + seed }, withCircuitBreaker(strategyRouter(new builtinStrategies[name](), seed), SIM_BREAKER))),
+    );
   }
-  results.set('oracle', runs((seed) => simulate({ ...base, seed: base.seed + seed }, oracleRouter())));
+  results.set(
+    'oracle',
+    runs((seed) => simulate({ ...base, seed: base.seed + seed }, oracleRouter())),
+  );
   const rr = results.get('round-robin')!;
   for (const [name, r] of results) {
     metrics[`sim.${fleetName}.${name}.mean_ms`] = r.mean;
@@ -113,7 +152,8 @@ for (const [fleetName, base] of Object.entries(fleets)) {
     metrics[`sim.${fleetName}.${name}.mean_reduction_vs_rr`] = 1 - r.mean / rr.mean;
     metrics[`sim.${fleetName}.${name}.failures`] = r.failures;
     const unguarded = results.get(name.replace(/\+breaker$/, ''));
-    if (name.endsWith('+breaker') && unguarded && unguarded.failures > 0) metrics[`sim.${fleetName}.${name}.failure_reduction`] = 1 - r.failures / unguarded.failures;
+    if (name.endsWith('+breaker') && unguarded && unguarded.failures > 0)
+      metrics[`sim.${fleetName}.${name}.failure_reduction`] = 1 - r.failures / unguarded.failures;
     simRows.push({
       fleet: fleetName,
       router: name,

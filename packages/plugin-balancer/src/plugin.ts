@@ -42,7 +42,11 @@ function registerStrategies(ctx: PluginContext<BalancerConfig>): BalancingStrate
   const byName = new Map<string, BalancingStrategy>();
   const add = (s: BalancingStrategy, path: string): void => {
     if (byName.has(s.name)) {
-      throw new BalancerError('WEFT_BALANCER_STRATEGY_INVALID', `${path}: a strategy named "${s.name}" is already registered. Give this one another options.name.`, { details: { path, strategy: s.name } });
+      throw new BalancerError(
+        'WEFT_BALANCER_STRATEGY_INVALID',
+        `${path}: a strategy named "${s.name}" is already registered. Give this one another options.name.`,
+        { details: { path, strategy: s.name } },
+      );
     }
     byName.set(s.name, s);
     ctx.registerStrategy(s);
@@ -60,7 +64,9 @@ function registerStrategies(ctx: PluginContext<BalancerConfig>): BalancingStrate
 }
 
 function feedObservers(ctx: PluginContext<BalancerConfig>, strategies: readonly BalancingStrategy[]): void {
-  const observers = strategies.filter((s): s is ObservingStrategy & { observe(o: TaskOutcome): void } => typeof (s as ObservingStrategy).observe === 'function');
+  const observers = strategies.filter(
+    (s): s is ObservingStrategy & { observe(o: TaskOutcome): void } => typeof (s as ObservingStrategy).observe === 'function',
+  );
   if (observers.length === 0) return;
   const feed = (o: TaskOutcome): void => {
     if (o.shortCircuited || o.workerId === '') return;
@@ -79,7 +85,10 @@ function setupBreaker(ctx: PluginContext<BalancerConfig>, config: BreakerConfig)
     onTransition: (t) => {
       recordTransition(tracer, t, breaker);
       counted.transition(t);
-      ctx.logger[t.to === 'open' ? 'warn' : 'info']({ worker: t.workerId, from: t.from, to: t.to, failures: t.failures, requests: t.requests }, `circuit breaker ${t.to}: ${t.reason}`);
+      ctx.logger[t.to === 'open' ? 'warn' : 'info'](
+        { worker: t.workerId, from: t.from, to: t.to, failures: t.failures, requests: t.requests },
+        `circuit breaker ${t.to}: ${t.reason}`,
+      );
     },
   });
   ctx.registerGuard(breaker);

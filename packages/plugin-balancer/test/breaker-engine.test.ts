@@ -10,7 +10,13 @@ describe('circuit breaker in a running engine', () => {
     const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
     const { engine, spans } = await tracedEngine({
       meterProvider: new MeterProvider({ readers: [reader] }),
-      config: { workers: [{ id: 'sick', concurrency: 2 }, { id: 'well', concurrency: 2 }], routing: { strategy: 'round-robin' } },
+      config: {
+        workers: [
+          { id: 'sick', concurrency: 2 },
+          { id: 'well', concurrency: 2 },
+        ],
+        routing: { strategy: 'round-robin' },
+      },
       plugins: [{ plugin: balancer, config: { breaker: { failureThreshold: 2, cooldownMs: 60_000 } } }],
     });
     const ranOn: string[] = [];
@@ -50,8 +56,16 @@ describe('circuit breaker in a running engine', () => {
     expect(snap.workers.find((w) => w.workerId === 'well')).toMatchObject({ breaker: 'closed' });
 
     await reader.forceFlush();
-    const recorded = new Map(metricExporter.getMetrics().at(-1)!.scopeMetrics.flatMap((sm) => sm.metrics).map((m) => [m.descriptor.name, m.dataPoints as DataPoint<number>[]]));
-    expect(recorded.get(MetricNames.BREAKER_TRANSITIONS)?.map((d) => [d.attributes, d.value])).toEqual([[{ 'weft.task.worker': 'sick', 'weft.breaker.state': 'open' }, 1]]);
+    const recorded = new Map(
+      metricExporter
+        .getMetrics()
+        .at(-1)!
+        .scopeMetrics.flatMap((sm) => sm.metrics)
+        .map((m) => [m.descriptor.name, m.dataPoints as DataPoint<number>[]]),
+    );
+    expect(recorded.get(MetricNames.BREAKER_TRANSITIONS)?.map((d) => [d.attributes, d.value])).toEqual([
+      [{ 'weft.task.worker': 'sick', 'weft.breaker.state': 'open' }, 1],
+    ]);
     expect(recorded.get(MetricNames.BREAKERS_OPEN)?.map((d) => d.value)).toEqual([1]);
     await engine.close();
   });
@@ -61,9 +75,13 @@ describe('circuit breaker in a running engine', () => {
       config: { workers: [{ id: 'only', concurrency: 1, capabilities: ['lang:python'] }], routing: { waitForCapacityMs: 30 } },
       plugins: [{ plugin: balancer, config: { breaker: { failureThreshold: 1, cooldownMs: 60_000 } } }],
     });
-    engine.registerHandler('lint', async () => {
-      throw new Error('crashed');
-    }, { capabilities: ['lang:python'] });
+    engine.registerHandler(
+      'lint',
+      async () => {
+        throw new Error('crashed');
+      },
+      { capabilities: ['lang:python'] },
+    );
     const p = pipeline('p').step('lint', 'lint', { cache: false }).build();
     await expect(engine.run(p)).rejects.toBeInstanceOf(PipelineRunError);
     const err = await engine.run(p).catch((e: unknown) => e);

@@ -28,7 +28,13 @@ const fanOut = (items: number, maxParallel: number) =>
 describe('bulkhead', () => {
   it('never runs more than its cap on a worker under concurrent dispatch, and every task still runs', async () => {
     const { engine } = await tracedEngine({
-      config: { workers: [{ id: 'a', concurrency: 8 }, { id: 'b', concurrency: 8 }], routing: { strategy: 'round-robin' } },
+      config: {
+        workers: [
+          { id: 'a', concurrency: 8 },
+          { id: 'b', concurrency: 8 },
+        ],
+        routing: { strategy: 'round-robin' },
+      },
       plugins: [{ plugin: balancer, config: { breaker: false, bulkhead: { maxInFlight: 2, perWorker: { b: 3 } } } }],
     });
     const probe = concurrencyProbe();

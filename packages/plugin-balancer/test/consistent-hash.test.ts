@@ -34,7 +34,10 @@ describe('consistent hashing with bounded loads', () => {
     const ch = new ConsistentHashStrategy();
     const fleet = workers(10);
     const before = placement(ch, fleet);
-    const without = placement(ch, fleet.filter((w) => w.id !== 'w3'));
+    const without = placement(
+      ch,
+      fleet.filter((w) => w.id !== 'w3'),
+    );
     for (const k of KEYS) if (before.get(k) !== 'w3') expect(without.get(k)).toBe(before.get(k));
     expect(placement(ch, fleet)).toEqual(before);
   });

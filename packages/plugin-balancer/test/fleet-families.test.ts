@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { FLEET_FAMILIES, LeastInFlightStrategy, familyFleet, oracleRouter, simulate, simulationConfigSchema, strategyRouter, type SimRouter, type SimulationConfig } from '@weft/plugin-balancer';
+import {
+  FLEET_FAMILIES,
+  LeastInFlightStrategy,
+  familyFleet,
+  oracleRouter,
+  simulate,
+  simulationConfigSchema,
+  strategyRouter,
+  type SimRouter,
+  type SimulationConfig,
+} from '@weft/plugin-balancer';
 
 describe('fleet families', () => {
   it('builds a valid fleet per family and seed, the same for the same seed and another for another seed', () => {
@@ -35,8 +45,14 @@ describe('fleet families', () => {
     for (const d of lif.decisions) expect(d.chosenCompletionMs).toBeGreaterThanOrEqual(d.chosenExpectedMs);
   });
 
-  it('scales a task\'s service time with its size', () => {
-    const fleet: SimulationConfig = { seed: 1, arrivalsPerSec: 50, tasks: 200, workers: [{ id: 'w', concurrency: 2, serviceMs: { t: 20 } }], mix: [{ type: 't', weight: 1, sizeBytes: 1000, sizeSigma: 0.8 }] };
+  it("scales a task's service time with its size", () => {
+    const fleet: SimulationConfig = {
+      seed: 1,
+      arrivalsPerSec: 50,
+      tasks: 200,
+      workers: [{ id: 'w', concurrency: 2, serviceMs: { t: 20 } }],
+      mix: [{ type: 't', weight: 1, sizeBytes: 1000, sizeSigma: 0.8 }],
+    };
     const perByte: number[] = [];
     const sizes = new Set<number>();
     const probe: SimRouter = {
@@ -53,7 +69,13 @@ describe('fleet families', () => {
   });
 
   it('queues more under ON/OFF arrivals than under steady ones at the same average rate', () => {
-    const steady: SimulationConfig = { seed: 2, arrivalsPerSec: 100, tasks: 600, workers: [{ id: 'a', concurrency: 2, serviceMs: { t: 15 } }], mix: [{ type: 't', weight: 1 }] };
+    const steady: SimulationConfig = {
+      seed: 2,
+      arrivalsPerSec: 100,
+      tasks: 600,
+      workers: [{ id: 'a', concurrency: 2, serviceMs: { t: 15 } }],
+      mix: [{ type: 't', weight: 1 }],
+    };
     const bursty: SimulationConfig = { ...steady, burst: { onMs: 200, offMs: 600 } };
     const lif = (): SimRouter => strategyRouter(new LeastInFlightStrategy(), 1);
     expect(simulate(bursty, lif()).meanLatencyMs).toBeGreaterThan(3 * simulate(steady, lif()).meanLatencyMs);

@@ -37,7 +37,14 @@ describe('hybrid scorer', () => {
 
   it('follows the predictor’s scores when present, and ignores them with a zero weight', () => {
     const fleet = [warm('a', 20), warm('b', 22)];
-    const prediction = { confidence: 0.4, modelVersion: 'm1', scores: [{ workerId: 'a', score: 0.1 }, { workerId: 'b', score: 0.9 }] };
+    const prediction = {
+      confidence: 0.4,
+      modelVersion: 'm1',
+      scores: [
+        { workerId: 'a', score: 0.1 },
+        { workerId: 'b', score: 0.9 },
+      ],
+    };
     expect(new HybridStrategy().select(task(1), fleet, selectCtx(1)).workerId).toBe('a');
     const withModel = new HybridStrategy().select(task(1), fleet, selectCtx(1, { prediction }));
     expect(withModel.workerId).toBe('b');

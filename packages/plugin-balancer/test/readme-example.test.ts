@@ -7,12 +7,19 @@ describe('the README example', () => {
     const engine = await createEngine({
       plugins: [balancer],
       config: {
-        workers: [{ id: 'fast', concurrency: 8 }, { id: 'slow', concurrency: 2 }],
+        workers: [
+          { id: 'fast', concurrency: 8 },
+          { id: 'slow', concurrency: 2 },
+        ],
         routing: { strategy: 'p2c' },
       },
     });
     engine.registerHandler('lint', async (input: { file: string }) => ({ file: input.file, ok: true }));
-    const res = await engine.run(pipeline('lint-all').step('lint', 'lint', { input: { file: 'a.ts' }, strategy: 'hybrid' }).build());
+    const res = await engine.run(
+      pipeline('lint-all')
+        .step('lint', 'lint', { input: { file: 'a.ts' }, strategy: 'hybrid' })
+        .build(),
+    );
     expect(res.output).toEqual({ lint: { file: 'a.ts', ok: true } });
     const [w] = engine.container.resolve(BalancerStatsToken).snapshot().workers;
     expect(w).toMatchObject({ decisions: 1, byStrategy: { hybrid: 1 }, breaker: 'closed' });

@@ -30,7 +30,9 @@ describe('routing through the engine', () => {
   it('uses the strategy a step or pipeline names, and maps task types with byTaskType', async () => {
     const { engine, spans } = await tracedEngine({
       config: { workers, routing: { strategy: 'by-task-type' } },
-      plugins: [{ plugin: balancer, config: { byTaskType: { index: { type: 'consistent-hash', options: { loadFactor: 2 } } }, defaultStrategy: 'round-robin' } }],
+      plugins: [
+        { plugin: balancer, config: { byTaskType: { index: { type: 'consistent-hash', options: { loadFactor: 2 } } }, defaultStrategy: 'round-robin' } },
+      ],
     });
     engine.registerHandler('index', async (_i: unknown, ctx: HandlerContext) => ctx.workerId);
     engine.registerHandler('lint', async (_i: unknown, ctx: HandlerContext) => ctx.workerId);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { BalancingStrategy } from '@weft/engine';
-import { fleets, isBalancerError, oracleRouter, RoundRobinStrategy, simulate, strategyRouter, withCircuitBreaker, type SimulationConfig } from '@weft/plugin-balancer';
+import {
+  fleets,
+  isBalancerError,
+  oracleRouter,
+  RoundRobinStrategy,
+  simulate,
+  strategyRouter,
+  withCircuitBreaker,
+  type SimulationConfig,
+} from '@weft/plugin-balancer';
 
 const roundRobin = (): BalancingStrategy => {
   let i = 0;
@@ -71,6 +80,8 @@ describe('fleet simulator', () => {
     expect(protectedRun.perWorker['a-3']).toBeLessThan(plain.perWorker['a-3']! / 2);
     expect(protectedRun.failures).toBeLessThan(plain.failures);
     // The same seed replays the breaker's decisions too.
-    expect(simulate(fleet, withCircuitBreaker(strategyRouter(new RoundRobinStrategy(), 1), { failureThreshold: 3, windowMs: 1_000, cooldownMs: 500 }))).toEqual(protectedRun);
+    expect(simulate(fleet, withCircuitBreaker(strategyRouter(new RoundRobinStrategy(), 1), { failureThreshold: 3, windowMs: 1_000, cooldownMs: 500 }))).toEqual(
+      protectedRun,
+    );
   });
 });

@@ -29,7 +29,11 @@ const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 /** Held-out seeds: never used while developing (development used seeds 1–5, bench/dev-quality.ts). */
 const HELD_OUT = [1001, 1002] as const;
 const TEXT_TYPE = 'scale.text';
-const SCALE_POLICY = { types: { [TEXT_TYPE]: { fields: { text: 'text' as const }, guards: { numbers: false, identifiers: false, negation: false, quoted: false, entities: false } } } };
+const SCALE_POLICY = {
+  types: {
+    [TEXT_TYPE]: { fields: { text: 'text' as const }, guards: { numbers: false, identifiers: false, negation: false, quoted: false, entities: false } },
+  },
+};
 /** Unique prose instructions of the workload's prose family. */
 const proseTexts = (seed: number, n: number): string[] => [
   ...new Set(generateWorkload({ seed, tasks: n, repeatShare: 0, negativeShare: 0, types: ['llm.instruct'] }).map((t) => String(t.input['instruction']))),
@@ -80,7 +84,20 @@ async function scale(entries: number, budgetBytes: number) {
   const cpu = rounds.flatMap((r) => r.cpu);
   const stats = cache.stats();
   await cache.close();
-  return { entries: stats.entries, buildMs, heapDelta, maxBytes, budgetBytes, exact, near, miss, nearHitRate: nearHits / near.length, all: [...exact, ...near, ...miss], cpu, roundP99: rounds.map(p99) };
+  return {
+    entries: stats.entries,
+    buildMs,
+    heapDelta,
+    maxBytes,
+    budgetBytes,
+    exact,
+    near,
+    miss,
+    nearHitRate: nearHits / near.length,
+    all: [...exact, ...near, ...miss],
+    cpu,
+    roundP99: rounds.map(p99),
+  };
 }
 
 // ---------------------------------------------------------------- budget
@@ -92,7 +109,9 @@ async function scale(entries: number, budgetBytes: number) {
 async function budget(budgetBytes: number, stores: number, onePartition: boolean) {
   // The workload exists before the baseline reading, so only the cache's own growth is measured.
   const tasks = onePartition
-    ? proseTexts(21, Math.ceil(stores * 1.3)).slice(0, stores).map((text, i) => ({ type: TEXT_TYPE, input: { text }, meaning: i }))
+    ? proseTexts(21, Math.ceil(stores * 1.3))
+        .slice(0, stores)
+        .map((text, i) => ({ type: TEXT_TYPE, input: { text }, meaning: i }))
     : generateWorkload({ seed: 21, tasks: stores, repeatShare: 0, negativeShare: 0 });
   const policies = { types: { ...WORKLOAD_POLICIES.types, ...SCALE_POLICY.types } };
   const before = used();
@@ -175,8 +194,22 @@ for (const seed of HELD_OUT) baseline.push(await quality(exactOnly, seed, TASKS)
 printTable(
   `quality on the labelled workload (held-out seeds ${HELD_OUT.join(', ')}; ${TASKS.toLocaleString('en')} tasks each: 40% new, 40% repeats, 20% hard negatives)`,
   [
-    ...main.map((q) => ({ config: 'field kinds (families\' policies)', seed: q.seed, recall: round(q.recall), precision: round(q.precision), hits: q.hits, 'false hits': q.falseHits })),
-    ...baseline.map((q) => ({ config: 'baseline: every field exact', seed: q.seed, recall: round(q.recall), precision: round(q.precision), hits: q.hits, 'false hits': q.falseHits })),
+    ...main.map((q) => ({
+      config: "field kinds (families' policies)",
+      seed: q.seed,
+      recall: round(q.recall),
+      precision: round(q.precision),
+      hits: q.hits,
+      'false hits': q.falseHits,
+    })),
+    ...baseline.map((q) => ({
+      config: 'baseline: every field exact',
+      seed: q.seed,
+      recall: round(q.recall),
+      precision: round(q.precision),
+      hits: q.hits,
+      'false hits': q.falseHits,
+    })),
   ],
 );
 const types = [...main[0]!.byType.keys()].sort();
@@ -197,9 +230,7 @@ printTable(
 );
 printTable(
   `by class (field kinds, seed ${HELD_OUT[0]}; a hit on a negative is correct only when that exact negative ran before)`,
-  [...main[0]!.byLabel]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([label, r]) => ({ class: label, tasks: r.n, hits: r.hits, 'wrong hits': r.wrong })),
+  [...main[0]!.byLabel].sort(([a], [b]) => (a < b ? -1 : 1)).map(([label, r]) => ({ class: label, tasks: r.n, hits: r.hits, 'wrong hits': r.wrong })),
 );
 say(`(elapsed ${((performance.now() - started) / 1000).toFixed(0)} s)`);
 const precisionMinType = Math.min(...main.flatMap((q) => [...q.byType.values()].map(typePrecision)));

@@ -61,7 +61,8 @@ const mixedCase = (s: string, r: Rng): string => [...s].map((c) => (r.chance(0.5
 const FULL_WIDTH = (s: string): string => s.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)));
 const ARABIC_INDIC = (s: string): string => s.replace(/[0-9]/g, (d) => String.fromCharCode(0x0660 + Number(d)));
 const NFD = (s: string): string => s.normalize('NFD');
-const spaced = (s: string, r: Rng): string => `${r.chance(0.5) ? '  ' : ''}${s.replace(/ /g, () => (r.chance(0.3) ? '  ' : r.chance(0.1) ? '\n' : ' '))}${r.chance(0.5) ? ' \n' : ''}`;
+const spaced = (s: string, r: Rng): string =>
+  `${r.chance(0.5) ? '  ' : ''}${s.replace(/ /g, () => (r.chance(0.3) ? '  ' : r.chance(0.1) ? '\n' : ' '))}${r.chance(0.5) ? ' \n' : ''}`;
 const times10 = (n: number): number => n * 10;
 /** One typo: two neighbouring letters of a lower-case word of six or more letters trade places. */
 const typo = (s: string, r: Rng): string => {
@@ -74,8 +75,38 @@ const typo = (s: string, r: Rng): string => {
 };
 
 // ------------------------------------------------------------------ http.fetch
-const HOSTS = ['api.example.com', 'status.acme.io', 'data.weft.dev', 'cdn.orbit.net', 'auth.nimbus.org', 'search.quartz.app', 'files.harbor.cloud', 'metrics.delta.io'];
-const SEGS = ['v1', 'v2', 'users', 'orders', 'items', 'reports', 'search', 'health', 'files', 'teams', 'billing', 'events', 'logs', 'export', 'stats', 'summary', 'me', 'public', 'archive', 'latest'];
+const HOSTS = [
+  'api.example.com',
+  'status.acme.io',
+  'data.weft.dev',
+  'cdn.orbit.net',
+  'auth.nimbus.org',
+  'search.quartz.app',
+  'files.harbor.cloud',
+  'metrics.delta.io',
+];
+const SEGS = [
+  'v1',
+  'v2',
+  'users',
+  'orders',
+  'items',
+  'reports',
+  'search',
+  'health',
+  'files',
+  'teams',
+  'billing',
+  'events',
+  'logs',
+  'export',
+  'stats',
+  'summary',
+  'me',
+  'public',
+  'archive',
+  'latest',
+];
 const QKEYS = ['limit', 'page', 'sort', 'q', 'region', 'format', 'since', 'fields', 'lang', 'status'];
 const QVALS: Record<string, () => string[]> = {
   limit: () => ['10', '20', '50', '5'],
@@ -129,10 +160,18 @@ export const httpFetch: Family<Http> = {
   truth: (p) => JSON.stringify([p.method, p.https, p.host, p.path, [...p.query].sort(), [...p.headers].map(([n, v]) => [n.toLowerCase(), v]).sort()]),
   render: (p) => ({ method: p.method, url: httpUrl(p), headers: httpHeaders(p) }),
   repeats: {
-    'host-case': (p, r) => ({ method: p.method, url: httpUrl(p, { host: mixedCase(p.host, r), scheme: (p.https ? 'HTTPS' : 'HTTP') }), headers: httpHeaders(p) }),
+    'host-case': (p, r) => ({ method: p.method, url: httpUrl(p, { host: mixedCase(p.host, r), scheme: p.https ? 'HTTPS' : 'HTTP' }), headers: httpHeaders(p) }),
     'default-port': (p) => ({ method: p.method, url: httpUrl(p, { port: true }), headers: httpHeaders(p) }),
-    'query-order': (p, r) => ({ method: p.method, url: httpUrl(p, { query: p.query.length > 1 ? [...p.query].reverse() : r.shuffle(p.query) }), headers: httpHeaders(p) }),
-    'percent-encoding': (p) => ({ method: p.method, url: httpUrl(p, { path: p.path.map((s) => s.replace(/[a-z]/, (c) => `%${c.charCodeAt(0).toString(16)}`)) }), headers: httpHeaders(p) }),
+    'query-order': (p, r) => ({
+      method: p.method,
+      url: httpUrl(p, { query: p.query.length > 1 ? [...p.query].reverse() : r.shuffle(p.query) }),
+      headers: httpHeaders(p),
+    }),
+    'percent-encoding': (p) => ({
+      method: p.method,
+      url: httpUrl(p, { path: p.path.map((s) => s.replace(/[a-z]/, (c) => `%${c.charCodeAt(0).toString(16)}`)) }),
+      headers: httpHeaders(p),
+    }),
     'dot-segments': (p) => ({ method: p.method, url: httpUrl(p, { path: ['.', 'tmp', '..', ...p.path] }), headers: httpHeaders(p) }),
     'header-name-case': (p, r) => ({ method: p.method, url: httpUrl(p), headers: httpHeaders(p, (n) => (r.chance(0.5) ? n.toLowerCase() : n.toUpperCase())) }),
     'method-case': (p) => ({ method: p.method.toLowerCase(), url: httpUrl(p), headers: httpHeaders(p) }),
@@ -150,8 +189,16 @@ export const httpFetch: Family<Http> = {
       if (i < 0) return { ...p, query: [...p.query, ['limit', '100']] as [string, string][] };
       return { ...p, query: p.query.map(([k, v], j) => [k, j === i ? String(times10(Number(v))) : v] as [string, string]) };
     },
-    'other-header-value': (p, r) => ({ ...p, headers: p.headers.map(([n, v], j) => [n, j === 0 ? r.pick(ACCEPTS.filter((a) => a !== v)) : v] as [string, string]) }),
-    'header-value-case': (p) => ({ ...p, headers: p.headers.map(([n, v], j) => [n, j === p.headers.length - 1 ? (v === v.toUpperCase() ? v.toLowerCase() : v.toUpperCase()) : v] as [string, string]) }),
+    'other-header-value': (p, r) => ({
+      ...p,
+      headers: p.headers.map(([n, v], j) => [n, j === 0 ? r.pick(ACCEPTS.filter((a) => a !== v)) : v] as [string, string]),
+    }),
+    'header-value-case': (p) => ({
+      ...p,
+      headers: p.headers.map(
+        ([n, v], j) => [n, j === p.headers.length - 1 ? (v === v.toUpperCase() ? v.toLowerCase() : v.toUpperCase()) : v] as [string, string],
+      ),
+    }),
     'other-method': (p) => ({ ...p, method: p.method === 'POST' ? 'GET' : 'POST' }),
   },
 };
@@ -186,7 +233,8 @@ const lit = (v: number | string): string => (typeof v === 'number' ? String(v) :
 function sqlText(p: Sql, st: SqlStyle = PLAIN): string {
   const k = st.kw;
   const parts = [`${k('SELECT')} ${p.select === '*' ? '*' : p.select.map(st.id).join(', ')}`, `${k('FROM')} ${st.id(p.table)}`];
-  if (p.where.length) parts.push(`${k('WHERE')} ${p.where.map((w) => `${st.id(w.col)} ${w.op === '!=' ? st.neq : w.op} ${lit(w.value)}`).join(` ${k(p.join)} `)}`);
+  if (p.where.length)
+    parts.push(`${k('WHERE')} ${p.where.map((w) => `${st.id(w.col)} ${w.op === '!=' ? st.neq : w.op} ${lit(w.value)}`).join(` ${k(p.join)} `)}`);
   if (p.order) parts.push(`${k('ORDER BY')} ${st.id(p.order)}`);
   if (p.limit !== undefined) parts.push(`${k('LIMIT')} ${p.limit}`);
   return `${st.comment}${parts.join(st.sp)}${st.semi}`;
@@ -282,7 +330,11 @@ export const lspDiagnostics: Family<Diag> = {
     'dot-slash': (p) => diagInput(p, { file: `./${diagPath(p)}` }),
     'duplicate-slash': (p) => diagInput(p, { file: diagPath(p).replace('/', '//') }),
     'dot-dot': (p) => diagInput(p, { file: `${p.dirs[0]}/tmp/../${diagPath(p).slice(p.dirs[0]!.length + 1)}` }),
-    'language-case': (p, r) => diagInput(p, { language: r.chance(0.5) ? p.language.toUpperCase() : p.language[0]!.toUpperCase() + p.language.slice(1), severity: p.severity.toUpperCase() }),
+    'language-case': (p, r) =>
+      diagInput(p, {
+        language: r.chance(0.5) ? p.language.toUpperCase() : p.language[0]!.toUpperCase() + p.language.slice(1),
+        severity: p.severity.toUpperCase(),
+      }),
     'number-as-string': (p) => diagInput(p, { max: String(p.maxProblems) }),
     'full-width-digits': (p) => diagInput(p, { max: FULL_WIDTH(String(p.maxProblems)) }),
     'key-order': (p, r) => reorderKeys(diagInput(p), r),
@@ -332,7 +384,8 @@ const randomSentence = (r: Rng): Sentence => ({
   neg: false,
 });
 /** Two entities of one kind trade places, or one is replaced: the sentence names someone or somewhere else. */
-const swapEntity = (s: Sentence, r: Rng): Sentence => (r.chance(0.5) ? { ...s, city: r.pick(CITIES.filter((c) => c !== s.city)) } : { ...s, person: r.pick(PEOPLE.filter((p) => p !== s.person)) });
+const swapEntity = (s: Sentence, r: Rng): Sentence =>
+  r.chance(0.5) ? { ...s, city: r.pick(CITIES.filter((c) => c !== s.city)) } : { ...s, person: r.pick(PEOPLE.filter((p) => p !== s.person)) };
 const sentenceUses = (s: Sentence, what: 'person' | 'quote' | 'day'): boolean => SENTENCES[s.template]!({ ...s, [what]: '\u0001' }).includes('\u0001');
 
 interface Translate {
@@ -341,7 +394,11 @@ interface Translate {
   target: string;
 }
 const LANG_CODES = ['en', 'fr', 'de', 'es', 'pt-BR', 'zh-Hant', 'en-GB'];
-const trInput = (p: Translate, o: { text?: string; source?: string; target?: string } = {}): Input => ({ text: o.text ?? sentence(p.s), source: o.source ?? p.source, target: o.target ?? p.target });
+const trInput = (p: Translate, o: { text?: string; source?: string; target?: string } = {}): Input => ({
+  text: o.text ?? sentence(p.s),
+  source: o.source ?? p.source,
+  target: o.target ?? p.target,
+});
 
 export const translate: Family<Translate> = {
   type: 'translate.text',
@@ -364,7 +421,10 @@ export const translate: Family<Translate> = {
     negation: (p) => ({ ...p, s: { ...p.s, neg: true } }),
     'number-x10': (p) => ({ ...p, s: { ...p.s, n: times10(p.s.n) } }),
     'swapped-entity': (p, r) => ({ ...p, s: swapEntity(p.s, r) }),
-    'quoted-string': (p) => (sentenceUses(p.s, 'quote') ? { ...p, s: { ...p.s, quote: p.s.quote.toLowerCase() === p.s.quote ? p.s.quote.toUpperCase() : p.s.quote.toLowerCase() } } : undefined),
+    'quoted-string': (p) =>
+      sentenceUses(p.s, 'quote')
+        ? { ...p, s: { ...p.s, quote: p.s.quote.toLowerCase() === p.s.quote ? p.s.quote.toUpperCase() : p.s.quote.toLowerCase() } }
+        : undefined,
   },
 };
 
@@ -411,15 +471,30 @@ export const classify: Family<Classify> = {
   negatives: {
     negation: (p) => ({ ...p, c: { ...p.c, neg: true } }),
     'number-x10': (p) => ({ ...p, c: { ...p.c, n: times10(p.c.n) } }),
-    'swapped-entity': (p, r) => ({ ...p, c: r.chance(0.5) ? { ...p.c, product: r.pick(PRODUCTS.filter((x) => x !== p.c.product)) } : { ...p.c, city: r.pick(CITIES.filter((x) => x !== p.c.city)) } }),
-    'other-labels': (p, r) => ({ ...p, labels: p.labels.length > 3 && r.chance(0.5) ? p.labels.slice(1) : [...p.labels, LABELS.find((l) => !p.labels.includes(l))!] }),
+    'swapped-entity': (p, r) => ({
+      ...p,
+      c: r.chance(0.5)
+        ? { ...p.c, product: r.pick(PRODUCTS.filter((x) => x !== p.c.product)) }
+        : { ...p.c, city: r.pick(CITIES.filter((x) => x !== p.c.city)) },
+    }),
+    'other-labels': (p, r) => ({
+      ...p,
+      labels: p.labels.length > 3 && r.chance(0.5) ? p.labels.slice(1) : [...p.labels, LABELS.find((l) => !p.labels.includes(l))!],
+    }),
   },
 };
 
 // ------------------------------------------------------------------ llm.instruct (prose)
 const VERBS = ['summarise', 'review', 'explain', 'document', 'refactor', 'test', 'audit', 'profile'];
 const OBJECTS = ['login handler', 'payment client', 'retry policy', 'upload parser', 'session store', 'billing export', 'search index', 'webhook worker'];
-const QUALS = ['before the release', 'for the mobile app', 'in the api layer', 'for the admin dashboard', 'on the staging cluster', 'with clearer error messages'];
+const QUALS = [
+  'before the release',
+  'for the mobile app',
+  'in the api layer',
+  'for the admin dashboard',
+  'on the staging cluster',
+  'with clearer error messages',
+];
 const FILLERS = ['please', 'could you', 'kindly', 'can you please'];
 interface Instruct {
   repo: string;
@@ -431,7 +506,16 @@ interface Instruct {
   quote?: string;
   neg: boolean;
 }
-const INFLECT: Record<string, string> = { summarise: 'summarising', review: 'reviewing', explain: 'explaining', document: 'documenting', refactor: 'refactoring', test: 'testing', audit: 'auditing', profile: 'profiling' };
+const INFLECT: Record<string, string> = {
+  summarise: 'summarising',
+  review: 'reviewing',
+  explain: 'explaining',
+  document: 'documenting',
+  refactor: 'refactoring',
+  test: 'testing',
+  audit: 'auditing',
+  profile: 'profiling',
+};
 const instruction = (p: Instruct, o: { filler?: string; verb?: string; front?: boolean } = {}): string => {
   const core = `${o.verb ?? p.verb} the ${p.object}${p.neg ? ' without' : ' with'} the last ${p.n} commits by ${p.owner}${p.quote ? ` titled "${p.quote}"` : ''}`;
   const body = o.front ? `${p.qual}, ${core}` : `${core} ${p.qual}`;

@@ -28,7 +28,19 @@ export interface Quality {
 let seq = 0;
 export const asTask = (t: Pick<WorkTask, 'type' | 'input'>): TaskDescriptor => {
   const id = `bench:${++seq}`;
-  return { id, runId: 'bench', stepId: 's', type: t.type, input: t.input, capabilities: [], tags: [], sizeBytes: 0, attempt: 1, handlerVersion: '1', idempotencyKey: id };
+  return {
+    id,
+    runId: 'bench',
+    stepId: 's',
+    type: t.type,
+    input: t.input,
+    capabilities: [],
+    tags: [],
+    sizeBytes: 0,
+    attempt: 1,
+    handlerVersion: '1',
+    idempotencyKey: id,
+  };
 };
 
 const add = (t: Tally, hit: boolean, wrong: boolean): void => {

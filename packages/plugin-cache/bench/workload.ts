@@ -72,7 +72,7 @@ export function generateWorkload(options: WorkloadOptions): WorkTask[] {
     const [how, rewrite] = r.pick(Object.entries(b.family.repeats));
     timed.push({ at: later(b), task: { type: b.family.type, input: rewrite(b.params, r), meaning: meaningOf(b.family, b.params), label: `repeat:${how}` } });
   }
-  for (let i = 0; i < negatives; ) {
+  for (let i = 0; i < negatives;) {
     const b = r.pick(bases);
     const [how, edit] = r.pick(Object.entries(b.family.negatives));
     const params = edit(b.params, r);

@@ -56,7 +56,11 @@ export type TypePolicyInput = z.infer<typeof typePolicySchema>;
 
 export const cacheConfigSchema = z.strictObject({
   /** Namespace of every key; caches in different namespaces never answer each other. Default `default`. */
-  namespace: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore or dash').optional(),
+  namespace: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore or dash')
+    .optional(),
   /** Memory budget of the in-process tier in bytes (outputs, vectors, index links). Default 64 MiB. */
   memoryBudgetBytes: z.number().int().positive().optional(),
   /** The shared tier; `false` turns it off. Default on when a URL is known (fleet mode or `url`). */

@@ -2,7 +2,16 @@
 export { default, PLUGIN_NAME } from './plugin.js';
 export { SemanticCache, type SemanticCacheOptions, type InvalidateScope } from './semantic-cache.js';
 export { CacheStatsToken, type CacheStats, type CacheStatsSource } from './cache-stats.js';
-export { cacheConfigSchema, typePolicySchema, defaultsPolicySchema, resolvePolicy, type CacheConfig, type TypePolicy, type TypePolicyInput, type Guards } from './config.js';
+export {
+  cacheConfigSchema,
+  typePolicySchema,
+  defaultsPolicySchema,
+  resolvePolicy,
+  type CacheConfig,
+  type TypePolicy,
+  type TypePolicyInput,
+  type Guards,
+} from './config.js';
 export { FIELD_KINDS, fieldSpecSchema, kindsFromSchema, type FieldSpec, type FieldSpecInput } from './fields/field-kind.js';
 export { canonicalUrl } from './fields/url-field.js';
 export { canonicalPath } from './fields/path-field.js';

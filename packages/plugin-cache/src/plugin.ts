@@ -44,7 +44,11 @@ export default definePlugin<CacheConfig>({
     await cache.start();
     const types = cache.configuredTypes();
     // Opt-in: say once, at startup, when nothing is cached unless a handler declares it.
-    if (types.length === 0) ctx.logger.info({ namespace: cache.namespace }, 'cache: no task type is cached by configuration; only handlers that declare { cache } will be (name types under `types` to cache them)');
+    if (types.length === 0)
+      ctx.logger.info(
+        { namespace: cache.namespace },
+        'cache: no task type is cached by configuration; only handlers that declare { cache } will be (name types under `types` to cache them)',
+      );
     ctx.setResultCache(cache);
     ctx.provide(CacheStatsToken, cache);
     ctx.logger.debug({ namespace: cache.namespace, types, embedder: embedder.name, redis: redis ? redactUrl(redis.url) : 'off' }, 'cache ready');

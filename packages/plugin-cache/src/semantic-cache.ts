@@ -85,7 +85,10 @@ export class SemanticCache implements ResultCache, CacheStatsSource {
     this.embedder = options.embedder ?? new HashedNgramEmbedder();
     this.logger = options.logger ?? silentLogger();
     this.policies = new PolicyBook(options.policies, (type, problem) =>
-      this.logger.warn({ code: 'WEFT_CACHE_POLICY_INVALID', type, problem }, `The cache declaration of task type "${type}" is invalid, so the type is not cached: ${problem}. Fix the handler's { cache } option.`),
+      this.logger.warn(
+        { code: 'WEFT_CACHE_POLICY_INVALID', type, problem },
+        `The cache declaration of task type "${type}" is invalid, so the type is not cached: ${problem}. Fix the handler's { cache } option.`,
+      ),
     );
     this.now = options.now ?? Date.now;
     this.neighbours = options.neighbours ?? 4;
@@ -150,7 +153,10 @@ export class SemanticCache implements ResultCache, CacheStatsSource {
       const vector = await this.vectorOf(prep);
       for (const c of this.memory.nearest(canonical.partition, vector, this.neighbours, now)) {
         if (c.similarity < policy.threshold) break;
-        if ((policy.verify === 'lexical' && !sameWords(canonical.text, c.entry.text)) || (policy.guards.entities && !sameEntities(canonical.text, c.entry.text))) {
+        if (
+          (policy.verify === 'lexical' && !sameWords(canonical.text, c.entry.text)) ||
+          (policy.guards.entities && !sameEntities(canonical.text, c.entry.text))
+        ) {
           this.n.nearRejected++;
           continue;
         }
@@ -171,10 +177,14 @@ export class SemanticCache implements ResultCache, CacheStatsSource {
       outputJson = output === undefined ? undefined : JSON.stringify(output);
     } catch (err) {
       this.n.storeSkipped++;
-      throw new CacheError('WEFT_CACHE_OUTPUT_UNSERIALIZABLE', `Output of task ${task.id} ("${task.type}") is not JSON-serialisable (${messageOf(err)}); it was not cached. Return plain data, or do not opt the type into the cache.`, {
-        cause: err,
-        details: { task: task.id, type: task.type },
-      });
+      throw new CacheError(
+        'WEFT_CACHE_OUTPUT_UNSERIALIZABLE',
+        `Output of task ${task.id} ("${task.type}") is not JSON-serialisable (${messageOf(err)}); it was not cached. Return plain data, or do not opt the type into the cache.`,
+        {
+          cause: err,
+          details: { task: task.id, type: task.type },
+        },
+      );
     }
     if (outputJson === undefined) {
       this.n.storeSkipped++;
@@ -226,7 +236,12 @@ export class SemanticCache implements ResultCache, CacheStatsSource {
       entries: this.memory.size,
       bytes: this.memory.bytes,
       budgetBytes: this.memory.budgetBytes,
-      redis: { enabled: this.redis !== undefined, healthy: this.redis?.isHealthy ?? false, errors: this.redis?.errors ?? 0, feedReceived: this.redis?.feedReceived ?? 0 },
+      redis: {
+        enabled: this.redis !== undefined,
+        healthy: this.redis?.isHealthy ?? false,
+        errors: this.redis?.errors ?? 0,
+        feedReceived: this.redis?.feedReceived ?? 0,
+      },
     };
   }
 
@@ -254,7 +269,10 @@ export class SemanticCache implements ResultCache, CacheStatsSource {
     if (!p.vector) {
       const v = await this.embedder.embed(p.canonical.text);
       if (v.length !== this.embedder.dimensions) {
-        throw new CacheError('WEFT_CACHE_EMBEDDER_INVALID', `Embedder "${this.embedder.name}" returned ${v.length} numbers, declared ${this.embedder.dimensions}. Wrap the model with embedderFromModel().`);
+        throw new CacheError(
+          'WEFT_CACHE_EMBEDDER_INVALID',
+          `Embedder "${this.embedder.name}" returned ${v.length} numbers, declared ${this.embedder.dimensions}. Wrap the model with embedderFromModel().`,
+        );
       }
       p.vector = v;
     }

@@ -50,7 +50,17 @@ const record = fc.record({
 });
 type Rec = typeof record extends fc.Arbitrary<infer T> ? T : never;
 
-const plain = (r: Rec) => ({ method: r.method, url: plainUrl(r.url), strictUrl: plainUrl(r.strictUrl), file: r.file.join('/'), headers: r.headers, labels: r.labels, limit: r.limit, id: r.id, tags: r.tags });
+const plain = (r: Rec) => ({
+  method: r.method,
+  url: plainUrl(r.url),
+  strictUrl: plainUrl(r.strictUrl),
+  file: r.file.join('/'),
+  headers: r.headers,
+  labels: r.labels,
+  limit: r.limit,
+  id: r.id,
+  tags: r.tags,
+});
 /** A meaning-preserving rewrite of every declared field, keys in another order. */
 const variant = (r: Rec) => ({
   tags: r.tags,
@@ -73,7 +83,14 @@ describe('canonicalisation properties', () => {
     run(
       fc.property(record, (r) => {
         const p = plain(r);
-        const canon = { ...p, url: canonicalUrl(p.url, true)!, strictUrl: canonicalUrl(p.strictUrl)!, file: canonicalPath(p.file), method: p.method.toLowerCase(), id: unicodeForm(p.id) };
+        const canon = {
+          ...p,
+          url: canonicalUrl(p.url, true)!,
+          strictUrl: canonicalUrl(p.strictUrl)!,
+          file: canonicalPath(p.file),
+          method: p.method.toLowerCase(),
+          id: unicodeForm(p.id),
+        };
         return keyOf(p) === keyOf(canon) && keyOf(canon) === keyOf(JSON.parse(JSON.stringify(canon)));
       }),
     );
@@ -101,27 +118,35 @@ describe('canonicalisation properties', () => {
         return keyOf(plain(r)) !== keyOf({ ...plain(r), id: other });
       }),
     );
-    run(fc.property(record, fc.jsonValue(), fc.jsonValue(), (r, a, b) => {
-      fc.pre(JSON.stringify(a) !== JSON.stringify(b));
-      // Same JSON after NFKC on strings and key order is the same value; anything else differs.
-      const k1 = keyOf({ ...plain(r), extra: a });
-      const k2 = keyOf({ ...plain(r), extra: b });
-      return k1 !== k2 || canonicalise('t', '1', { extra: a }, policy).json === canonicalise('t', '1', { extra: b }, policy).json;
-    }));
+    run(
+      fc.property(record, fc.jsonValue(), fc.jsonValue(), (r, a, b) => {
+        fc.pre(JSON.stringify(a) !== JSON.stringify(b));
+        // Same JSON after NFKC on strings and key order is the same value; anything else differs.
+        const k1 = keyOf({ ...plain(r), extra: a });
+        const k2 = keyOf({ ...plain(r), extra: b });
+        return k1 !== k2 || canonicalise('t', '1', { extra: a }, policy).json === canonicalise('t', '1', { extra: b }, policy).json;
+      }),
+    );
   });
 
   it('url and path: normalising twice equals once', () => {
-    run(fc.property(urlParts, fc.boolean(), fc.boolean(), (u, shuffle, unordered) => {
-      const once = canonicalUrl(variantUrl(u, shuffle), unordered)!;
-      return canonicalUrl(once, unordered) === once && (shuffle && !unordered ? true : once === canonicalUrl(plainUrl(u), unordered));
-    }));
-    run(fc.property(fc.webUrl({ withQueryParameters: true, withFragments: true }), (raw) => {
-      const once = canonicalUrl(raw);
-      return once === undefined || canonicalUrl(once) === once;
-    }));
-    run(fc.property(filePath, fc.string({ maxLength: 20 }), (p, raw) => {
-      const once = canonicalPath(raw);
-      return canonicalPath(once) === once && canonicalPath(variantPath(p)) === canonicalPath(p.join('/'));
-    }));
+    run(
+      fc.property(urlParts, fc.boolean(), fc.boolean(), (u, shuffle, unordered) => {
+        const once = canonicalUrl(variantUrl(u, shuffle), unordered)!;
+        return canonicalUrl(once, unordered) === once && (shuffle && !unordered ? true : once === canonicalUrl(plainUrl(u), unordered));
+      }),
+    );
+    run(
+      fc.property(fc.webUrl({ withQueryParameters: true, withFragments: true }), (raw) => {
+        const once = canonicalUrl(raw);
+        return once === undefined || canonicalUrl(once) === once;
+      }),
+    );
+    run(
+      fc.property(filePath, fc.string({ maxLength: 20 }), (p, raw) => {
+        const once = canonicalPath(raw);
+        return canonicalPath(once) === once && canonicalPath(variantPath(p)) === canonicalPath(p.join('/'));
+      }),
+    );
   });
 });

@@ -49,7 +49,9 @@ describe('canonical form', () => {
     expect(same({ url: 'https://example.com/%7euser/%2f' }, { url: 'https://example.com/~user/%2F' }, p)).toBe(true);
     expect(same({ url: 'https://example.com' }, { url: 'https://example.com:443/' }, p)).toBe(true);
     expect(same({ url: 'https://example.com/?a=1&b=2' }, { url: 'https://example.com/?b=2&a=1' }, p)).toBe(false);
-    expect(same({ url: 'https://example.com/?a=1&b=2' }, { url: 'https://example.com/?b=2&a=1' }, { fields: { url: { kind: 'url', unordered: true } } })).toBe(true);
+    expect(same({ url: 'https://example.com/?a=1&b=2' }, { url: 'https://example.com/?b=2&a=1' }, { fields: { url: { kind: 'url', unordered: true } } })).toBe(
+      true,
+    );
     expect(same({ url: 'https://example.com/A' }, { url: 'https://example.com/a' }, p)).toBe(false);
     expect(same({ url: 'https://example.com/a' }, { url: 'https://example.org/a' }, p)).toBe(false);
     expect(same({ url: 'not a url' }, { url: 'NOT a url' }, p)).toBe(false);
@@ -66,7 +68,18 @@ describe('canonical form', () => {
   it('headers: names without case (RFC 9110), values exactly', () => {
     const p = { fields: { headers: 'headers' as const } };
     expect(same({ headers: { Accept: 'text/html', 'X-Id': ' 7 ' } }, { headers: { 'x-id': '7', ACCEPT: 'text/html' } }, p)).toBe(true);
-    expect(same({ headers: [['Accept', 'a'], ['accept', 'b']] }, { headers: { accept: 'a, b' } }, p)).toBe(true);
+    expect(
+      same(
+        {
+          headers: [
+            ['Accept', 'a'],
+            ['accept', 'b'],
+          ],
+        },
+        { headers: { accept: 'a, b' } },
+        p,
+      ),
+    ).toBe(true);
     expect(same({ headers: { Accept: 'text/html' } }, { headers: { Accept: 'TEXT/HTML' } }, p)).toBe(false);
   });
 
@@ -122,7 +135,7 @@ describe('canonical form', () => {
     expect(guardSignature('explain parseUser', all)).not.toBe(guardSignature('explain parseOrder', all));
     expect(guardSignature('open src/a.ts now', all)).not.toBe(guardSignature('open src/b.ts now', all));
     expect(guardSignature('delete the cache', all)).not.toBe(guardSignature('do not delete the cache', all));
-    expect(guardSignature("delete the cache", all)).not.toBe(guardSignature("don't delete the cache", all));
+    expect(guardSignature('delete the cache', all)).not.toBe(guardSignature("don't delete the cache", all));
     expect(guardSignature('greet "Bob"', all)).not.toBe(guardSignature('greet "bob"', all));
     expect(guardSignature("it's 'Bob'", all)).not.toBe(guardSignature("it's 'BOB'", all));
     expect(guardSignature('Explain ParseUser', all)).toBe(guardSignature('explain parseUser', all));

@@ -12,7 +12,21 @@ export const OPTED_IN = Object.freeze({ fields: Object.freeze({ text: 'text' as 
 /** A task descriptor as the engine builds it, of a handler that declared `{ cache: OPTED_IN }` unless `extra` says otherwise. */
 export function task(type: string, input: unknown, extra: Partial<TaskDescriptor> = {}): TaskDescriptor {
   const id = `run:${type}:${++seq}`;
-  return { id, runId: 'run', stepId: 's', type, input, capabilities: [], tags: [], sizeBytes: 0, attempt: 1, handlerVersion: '1', idempotencyKey: id, cachePolicy: OPTED_IN, ...extra };
+  return {
+    id,
+    runId: 'run',
+    stepId: 's',
+    type,
+    input,
+    capabilities: [],
+    tags: [],
+    sizeBytes: 0,
+    attempt: 1,
+    handlerVersion: '1',
+    idempotencyKey: id,
+    cachePolicy: OPTED_IN,
+    ...extra,
+  };
 }
 
 export interface CapturedLogger {

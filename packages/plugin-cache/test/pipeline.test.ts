@@ -5,7 +5,9 @@ import { startRedis, type PrivateRedis } from '../../../test-support/redis-serve
 import { capturedLogger, OPTED_IN, tracedEngine, until } from './helpers.js';
 import { definePlugin } from '@weft/engine';
 
-const summarise = pipeline('summarise').step('s', 'llm.summarise', { input: { repo: ref('input.repo'), text: ref('input.text') } }).build();
+const summarise = pipeline('summarise')
+  .step('s', 'llm.summarise', { input: { repo: ref('input.repo'), text: ref('input.text') } })
+  .build();
 const engines: Engine[] = [];
 
 async function engineWithCache(config: unknown = {}, extra: Parameters<typeof tracedEngine>[0] = {}) {
@@ -37,7 +39,12 @@ describe('cache in a pipeline run', () => {
     expect(second.steps['s']).toMatchObject({ answered: 1, attempts: 0 });
     const decisions = spans('weft.decision.cache');
     expect(decisions.map((s) => s.attributes['weft.cache.hit'])).toEqual([false, true]);
-    expect(decisions[1]!.attributes).toMatchObject({ 'weft.cache.tier': 'memory', 'weft.cache.similarity': 1, 'weft.cache.name': 'semantic', 'weft.decision.choice': 'hit' });
+    expect(decisions[1]!.attributes).toMatchObject({
+      'weft.cache.tier': 'memory',
+      'weft.cache.similarity': 1,
+      'weft.cache.name': 'semantic',
+      'weft.decision.choice': 'hit',
+    });
     expect(decisions[1]!.attributes['weft.cache.entry']).toEqual(expect.any(String));
     expect(engine.container.resolve(CacheStatsToken).stats()).toMatchObject({ lookups: 2, hits: 1, misses: 1, stores: 1 });
   });
@@ -67,7 +74,9 @@ describe('cache in a pipeline run', () => {
       },
       { cache: {} },
     );
-    const p = pipeline('flaky').step('f', 'flaky', { input: { q: 1 } }).build();
+    const p = pipeline('flaky')
+      .step('f', 'flaky', { input: { q: 1 } })
+      .build();
     await expect(engine.run(p)).rejects.toThrow();
     expect((await engine.run(p)).output).toEqual({ f: 'ok' });
     expect((await engine.run(p)).output).toEqual({ f: 'ok' });
@@ -76,7 +85,9 @@ describe('cache in a pipeline run', () => {
 
   it('respects a step that opts out and a handler that is not cacheable', async () => {
     const { engine, calls, spans } = await engineWithCache();
-    const optOut = pipeline('opt-out').step('s', 'llm.summarise', { input: { text: 'x y' }, cache: false }).build();
+    const optOut = pipeline('opt-out')
+      .step('s', 'llm.summarise', { input: { text: 'x y' }, cache: false })
+      .build();
     await engine.run(optOut);
     await engine.run(optOut);
     expect(calls).toHaveLength(2);
@@ -95,7 +106,9 @@ describe('cache in a pipeline run', () => {
     engines.push(engine);
     let runs = 0;
     engine.registerHandler('notify', async () => ++runs);
-    const p = pipeline('notify').step('n', 'notify', { input: { to: 'ops' } }).build();
+    const p = pipeline('notify')
+      .step('n', 'notify', { input: { to: 'ops' } })
+      .build();
     await engine.run(p);
     await engine.run(p);
     expect(runs).toBe(2);
@@ -111,7 +124,10 @@ describe('cache in a pipeline run', () => {
     let deploys = 0;
     engine.registerHandler('lookup', async () => ++lookups);
     engine.registerHandler('deploy', async () => ++deploys, { sideEffects: true, cache: {} });
-    const p = pipeline('both').step('l', 'lookup', { input: { q: 1 } }).step('d', 'deploy', { input: { env: 'prod' } }).build();
+    const p = pipeline('both')
+      .step('l', 'lookup', { input: { q: 1 } })
+      .step('d', 'deploy', { input: { env: 'prod' } })
+      .build();
     await engine.run(p);
     await engine.run(p);
     expect(lookups).toBe(1);
@@ -127,7 +143,10 @@ describe('cache in a pipeline run', () => {
     let badRuns = 0;
     engine.registerHandler('off', async () => ++offRuns, { cache: {} });
     engine.registerHandler('bad', async () => ++badRuns, { cache: { fields: { url: 'uri' } } as never });
-    const p = pipeline('p').step('o', 'off', { input: {} }).step('b', 'bad', { input: { url: 'x' } }).build();
+    const p = pipeline('p')
+      .step('o', 'off', { input: {} })
+      .step('b', 'bad', { input: { url: 'x' } })
+      .build();
     await engine.run(p);
     await engine.run(p);
     expect([offRuns, badRuns]).toEqual([2, 2]);
@@ -213,4 +232,3 @@ describe('Redis going away', () => {
     expect(log.text()).not.toContain('s3cret-pw');
   });
 });
-

@@ -33,7 +33,11 @@ describe('shared Redis tier', () => {
   it('answers a task another process cached (a real child process)', async () => {
     const input = { repo: 'weft', text: 'explain the retry policy of the fleet executor' };
     const child = fileURLToPath(new URL('./fixtures/store-in-child.ts', import.meta.url));
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', child, redis.url, 'llm.explain', JSON.stringify(input), JSON.stringify({ answer: 42 })], { timeout: 30_000 });
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', child, redis.url, 'llm.explain', JSON.stringify(input), JSON.stringify({ answer: 42 })],
+      { timeout: 30_000 },
+    );
     expect(stdout).toContain('stored');
     const here = await process_('default');
     const hit = await here.lookup(task('llm.explain', { text: 'explain the retry policy of the fleet executor', repo: 'weft' }));
@@ -135,7 +139,9 @@ describe('shared Redis tier on a Redis Cluster', () => {
     const removed = await a.invalidate({ type: 'x' });
     expect(removed.redis).toBe(1);
     expect(await (await onCluster(namespace)).lookup(task('x', { q: 1 }))).toBeUndefined();
-    expect(await (await onCluster(namespace)).lookup(task('llm.summarise', { text: 'summarise the changes to the login handler' }))).toMatchObject({ tier: 'redis' });
+    expect(await (await onCluster(namespace)).lookup(task('llm.summarise', { text: 'summarise the changes to the login handler' }))).toMatchObject({
+      tier: 'redis',
+    });
   });
 
   it('is on by default in a fleet on a cluster', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SemanticCache, sameWords } from '@weft/plugin-cache';
 import { task } from './helpers.js';
 
-const cache = (types: ConstructorParameters<typeof SemanticCache>[0] extends infer O ? (O extends { policies?: infer P } ? P : never) : never = {}) => new SemanticCache({ policies: types });
+const cache = (types: ConstructorParameters<typeof SemanticCache>[0] extends infer O ? (O extends { policies?: infer P } ? P : never) : never = {}) =>
+  new SemanticCache({ policies: types });
 
 describe('near hits', () => {
   it('answers a reworded task with the earlier result and reports its similarity', async () => {
@@ -51,7 +52,9 @@ describe('near hits', () => {
     await c.store(task('q', { text: 'Translate the greeting "Good Morning" into French for the Lisbon office' }), 'fr');
     expect(await c.lookup(task('q', { text: 'translate the greeting "good morning" into French for the Lisbon office' }))).toBeUndefined();
     expect(await c.lookup(task('q', { text: 'Translate the greeting "Good Morning" into German for the Lisbon office' }))).toBeUndefined();
-    expect(await c.lookup(task('q', { text: 'please translate the greeting "Good Morning" into FRENCH for the Lisbon office' }))).toMatchObject({ output: 'fr' });
+    expect(await c.lookup(task('q', { text: 'please translate the greeting "Good Morning" into FRENCH for the Lisbon office' }))).toMatchObject({
+      output: 'fr',
+    });
     await c.store(task('q', { text: 'compare the Paris office budget with the London office budget' }), 'paris-first');
     expect(await c.lookup(task('q', { text: 'compare the London office budget with the Paris office budget' }))).toBeUndefined();
     await c.store(task('q', { text: 'list the last 100 failed deployments' }), 'hundred');

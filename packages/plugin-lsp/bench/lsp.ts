@@ -92,7 +92,15 @@ async function startMs(server: string, mode: SandboxMode, root: string): Promise
   if (mode === 'bwrap') await sandbox.launch(spec, root);
   const t0 = performance.now();
   const launch = await sandbox.launch(spec, root);
-  const ls = await LanguageServer.start({ spec, launch, root, logger: silentLogger(), startTimeoutMs: BRIDGE.startTimeoutMs, shutdownTimeoutMs: 2_000, maxOpenDocuments: 8 });
+  const ls = await LanguageServer.start({
+    spec,
+    launch,
+    root,
+    logger: silentLogger(),
+    startTimeoutMs: BRIDGE.startTimeoutMs,
+    shutdownTimeoutMs: 2_000,
+    maxOpenDocuments: 8,
+  });
   const ms = performance.now() - t0;
   await ls.shutdown();
   return ms;
@@ -113,7 +121,14 @@ async function spawnOverheadMs(root: string): Promise<{ bare: number; confined: 
     bare.push(await run(spec.command, spec.args));
     confined.push(await run(confinedLaunch.command, confinedLaunch.args));
   }
-  return { bare: percentile(bare, 50), confined: percentile(confined, 50), overhead: percentile(confined.map((ms, i) => ms - bare[i]!), 50) };
+  return {
+    bare: percentile(bare, 50),
+    confined: percentile(confined, 50),
+    overhead: percentile(
+      confined.map((ms, i) => ms - bare[i]!),
+      50,
+    ),
+  };
 }
 
 /** The one-off check that bubblewrap can build a sandbox here, paid by a bridge's first start. */
@@ -220,7 +235,9 @@ for (const c of cases) {
     const order: SandboxMode[] = i % 2 === 0 ? ['bwrap', 'paths-only'] : ['paths-only', 'bwrap'];
     for (const mode of order) (mode === 'bwrap' ? confined : pathsOnly).push(await startMs(c.server, mode, root));
   }
-  process.stdout.write(`${c.server}: start to initialize, confined ${confined.map(Math.round).join(' ')} ms, paths-only ${pathsOnly.map(Math.round).join(' ')} ms\n`);
+  process.stdout.write(
+    `${c.server}: start to initialize, confined ${confined.map(Math.round).join(' ')} ms, paths-only ${pathsOnly.map(Math.round).join(' ')} ms\n`,
+  );
   rmSync(root, { recursive: true, force: true });
 
   const m = {
@@ -280,7 +297,10 @@ for (const c of cases) {
 metrics['sandbox_startup_overhead_ms'] = Math.max(...cases.map((c) => metrics[`${c.server}.sandbox_startup_overhead_ms`]!));
 metrics['host.loadavg_1m_at_end'] = Math.round(loadavg()[0]! * 100) / 100;
 printTable(`lsp: diagnostics latency and memory, confined (cold ${COLD_RUNS} runs, warm ${WARM_RUNS} edits, CLI ${CLI_RUNS} runs)`, rows);
-printTable(`lsp: sandbox start-up cost, spawn to initialize (${START_PAIRS} alternating pairs; bubblewrap probe once per bridge: ${metrics['sandbox_probe_ms']} ms)`, sandboxRows);
+printTable(
+  `lsp: sandbox start-up cost, spawn to initialize (${START_PAIRS} alternating pairs; bubblewrap probe once per bridge: ${metrics['sandbox_probe_ms']} ms)`,
+  sandboxRows,
+);
 
 const targets: Record<string, Target> = {
   'typescript.cold_ms_p50': { op: '<=', value: 8_000 },

@@ -14,12 +14,19 @@ export const LspErrorCodes = {
   WEFT_LSP_REQUEST_TIMEOUT: 'A language server did not answer within the request timeout (the request was cancelled).',
   WEFT_LSP_REQUEST_FAILED: 'A language server answered a request with an error.',
   WEFT_LSP_CLOSED: 'The language bridge was used after it was closed.',
-  WEFT_LSP_SANDBOX_UNAVAILABLE: "Language servers cannot be confined: bubblewrap is missing or cannot create a sandbox here (install it, or choose sandbox: 'paths-only').",
+  WEFT_LSP_SANDBOX_UNAVAILABLE:
+    "Language servers cannot be confined: bubblewrap is missing or cannot create a sandbox here (install it, or choose sandbox: 'paths-only').",
 } as const;
 
 export type LspErrorCode = keyof typeof LspErrorCodes;
 
-const NOT_RETRYABLE: ReadonlySet<LspErrorCode> = new Set(['WEFT_LSP_PATH_OUTSIDE_ROOT', 'WEFT_LSP_FILE_NOT_FOUND', 'WEFT_LSP_LANGUAGE_UNKNOWN', 'WEFT_LSP_CLOSED', 'WEFT_LSP_SANDBOX_UNAVAILABLE']);
+const NOT_RETRYABLE: ReadonlySet<LspErrorCode> = new Set([
+  'WEFT_LSP_PATH_OUTSIDE_ROOT',
+  'WEFT_LSP_FILE_NOT_FOUND',
+  'WEFT_LSP_LANGUAGE_UNKNOWN',
+  'WEFT_LSP_CLOSED',
+  'WEFT_LSP_SANDBOX_UNAVAILABLE',
+]);
 
 export interface LspErrorOptions {
   cause?: unknown;

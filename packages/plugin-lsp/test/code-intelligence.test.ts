@@ -10,13 +10,21 @@ let traced: TracedEngine;
 let engine: Engine;
 
 async function runOne<T>(task: string, input: Record<string, unknown>, extra: { capabilities?: string[]; retries?: number } = {}): Promise<T> {
-  const p = pipeline('one').step('s', task, { input: input as never, ...extra }).build();
+  const p = pipeline('one')
+    .step('s', task, { input: input as never, ...extra })
+    .build();
   const res = await engine.run(p);
   return res.outputs['s'] as T;
 }
 
 async function failure(task: string, input: Record<string, unknown>, retries = 0): Promise<PipelineRunError> {
-  const err = await engine.run(pipeline('one').step('s', task, { input: input as never, retries }).build()).catch((e: unknown) => e);
+  const err = await engine
+    .run(
+      pipeline('one')
+        .step('s', task, { input: input as never, retries })
+        .build(),
+    )
+    .catch((e: unknown) => e);
   expect(err).toBeInstanceOf(PipelineRunError);
   return err as PipelineRunError;
 }
@@ -61,7 +69,9 @@ describe('code intelligence against real language servers', () => {
     expect(out.language).toBe('typescript');
     expect(out.server).toBe('typescript');
     expect(out.counts.error).toBe(1);
-    expect(out.diagnostics).toEqual([expect.objectContaining({ severity: 'error', line: 1, code: 2322, message: expect.stringContaining("'string' is not assignable to type 'number'") })]);
+    expect(out.diagnostics).toEqual([
+      expect.objectContaining({ severity: 'error', line: 1, code: 2322, message: expect.stringContaining("'string' is not assignable to type 'number'") }),
+    ]);
     expect(out.diagnostics.some((d) => d.severity === 'hint')).toBe(false);
   });
 
@@ -100,7 +110,12 @@ describe('code intelligence against real language servers', () => {
   it('annotates the task span with the language, server and method', () => {
     const spans = traced.spans('weft.task.execute').filter((s) => s.attributes[LspAttr.METHOD] === 'textDocument/hover');
     expect(spans.length).toBeGreaterThan(0);
-    expect(spans[0]!.attributes).toMatchObject({ [LspAttr.LANGUAGE]: 'typescript', [LspAttr.SERVER]: 'typescript', [LspAttr.FILE]: 'src/a.ts', [LspAttr.COLD_START]: false });
+    expect(spans[0]!.attributes).toMatchObject({
+      [LspAttr.LANGUAGE]: 'typescript',
+      [LspAttr.SERVER]: 'typescript',
+      [LspAttr.FILE]: 'src/a.ts',
+      [LspAttr.COLD_START]: false,
+    });
     const starts = traced.spans('weft.task.execute').filter((s) => s.events.some((e) => e.name === LspEvents.SERVER_START));
     expect(starts.map((s) => s.attributes[LspAttr.SERVER]).sort()).toEqual(['pyright', 'typescript']);
   });

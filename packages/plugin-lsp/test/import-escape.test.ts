@@ -18,7 +18,10 @@ const write = (rel: string, text: string): void => {
 };
 write('outside/secret.ts', `export const SECRET = '${SECRET_VALUE}';\n`);
 write('outside/secret.py', `SECRET = '${SECRET_VALUE}'\n`);
-write('root/tsconfig.json', JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', noEmit: true } }));
+write(
+  'root/tsconfig.json',
+  JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', noEmit: true } }),
+);
 write('root/src/local.ts', "export const LOCAL = 'visible-in-root';\n");
 write('root/src/local.py', "LOCAL = 'visible-in-root'\n");
 
@@ -30,7 +33,11 @@ interface Case {
 
 // Line 2 uses both names: SECRET (imported from outside the root) and LOCAL (from inside it).
 const cases: Case[] = [
-  { language: 'typescript', file: 'src/a.ts', text: "import { SECRET } from '../../outside/secret';\nimport { LOCAL } from './local';\nexport const x = SECRET + LOCAL;\n" },
+  {
+    language: 'typescript',
+    file: 'src/a.ts',
+    text: "import { SECRET } from '../../outside/secret';\nimport { LOCAL } from './local';\nexport const x = SECRET + LOCAL;\n",
+  },
   { language: 'python', file: 'src/a.py', text: 'from ...outside.secret import SECRET\nfrom .local import LOCAL\nx = SECRET + LOCAL\n' },
 ];
 for (const c of cases) write(join('root', c.file), c.text);

@@ -75,7 +75,10 @@ describe('language servers as optional peer dependencies', () => {
   it('loads without them, advertises no language, and names what to install for each', async () => {
     const report = await load(true);
     expect(report.languages).toEqual([]);
-    expect(report.errors['a.ts']).toMatchObject({ code: 'WEFT_LSP_SERVER_UNAVAILABLE', message: expect.stringContaining('npm install typescript-language-server@5 typescript@5') });
+    expect(report.errors['a.ts']).toMatchObject({
+      code: 'WEFT_LSP_SERVER_UNAVAILABLE',
+      message: expect.stringContaining('npm install typescript-language-server@5 typescript@5'),
+    });
     expect(report.errors['b.py']).toMatchObject({ code: 'WEFT_LSP_SERVER_UNAVAILABLE', message: expect.stringContaining('npm install pyright') });
   });
 

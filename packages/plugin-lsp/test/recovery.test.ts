@@ -11,9 +11,18 @@ let engine: Engine;
 let bridge: LspBridge;
 
 // A file that takes pyright a while to check, so the kill lands while the request is in flight.
-const BIG_PY = PY_FILES['tools/calc.py'] + Array.from({ length: 40 }, (_, i) => `\n\ndef f${i}(xs: list[int]) -> dict[str, int]:\n    out: dict[str, int] = {}\n    for j, x in enumerate(xs):\n        out[f"{j}-${i}"] = x * ${i} + len(str(x))\n    return out\n`).join('');
+const BIG_PY =
+  PY_FILES['tools/calc.py'] +
+  Array.from(
+    { length: 40 },
+    (_, i) =>
+      `\n\ndef f${i}(xs: list[int]) -> dict[str, int]:\n    out: dict[str, int] = {}\n    for j, x in enumerate(xs):\n        out[f"{j}-${i}"] = x * ${i} + len(str(x))\n    return out\n`,
+  ).join('');
 
-const diagnostics = (retries: number) => pipeline('check').step('s', 'lsp.diagnostics', { input: { file: 'tools/big.py' }, retries, capabilities: ['lang:python'] }).build();
+const diagnostics = (retries: number) =>
+  pipeline('check')
+    .step('s', 'lsp.diagnostics', { input: { file: 'tools/big.py' }, retries, capabilities: ['lang:python'] })
+    .build();
 
 /** Starts a diagnostics run and SIGKILLs the server while the request is in flight. */
 async function runWhileKillingServer(retries: number): Promise<{ result: Promise<unknown>; killed: number }> {
@@ -42,7 +51,10 @@ describe('recovery from crashes and timeouts', () => {
     const { result, killed } = await runWhileKillingServer(0);
     const err = await result;
     expect(err).toBeInstanceOf(PipelineRunError);
-    expect((err as PipelineRunError).result.steps['s']).toMatchObject({ attempts: 1, error: { code: 'WEFT_LSP_SERVER_CRASHED', message: expect.stringContaining('"pyright"') } });
+    expect((err as PipelineRunError).result.steps['s']).toMatchObject({
+      attempts: 1,
+      error: { code: 'WEFT_LSP_SERVER_CRASHED', message: expect.stringContaining('"pyright"') },
+    });
     expect(alive(killed)).toBe(false);
 
     const next = await engine.run(diagnostics(0));
@@ -78,7 +90,13 @@ describe('recovery from crashes and timeouts', () => {
 
   it('cancels a request that passes its timeout, and the server keeps serving', async () => {
     const before = bridge.servers()[0]!;
-    const err = await engine.run(pipeline('hover').step('s', 'lsp.hover', { input: { file: 'tools/calc.py', position: { line: 0, character: 5 }, timeoutMs: 1 }, retries: 0 }).build()).catch((e: unknown) => e);
+    const err = await engine
+      .run(
+        pipeline('hover')
+          .step('s', 'lsp.hover', { input: { file: 'tools/calc.py', position: { line: 0, character: 5 }, timeoutMs: 1 }, retries: 0 })
+          .build(),
+      )
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PipelineRunError);
     expect((err as PipelineRunError).result.steps['s']!.error?.code).toBe('WEFT_LSP_REQUEST_TIMEOUT');
     const cancelled = traced.spans('weft.task.execute').flatMap((s) => s.events.filter((e) => e.name === LspEvents.REQUEST_CANCELLED));
@@ -87,7 +105,11 @@ describe('recovery from crashes and timeouts', () => {
     expect(after.pid).toBe(before.pid);
     expect(after.cancelled).toBe(before.cancelled + 1);
 
-    const ok = await engine.run(pipeline('hover').step('s', 'lsp.hover', { input: { file: 'tools/calc.py', position: { line: 0, character: 5 } } }).build());
+    const ok = await engine.run(
+      pipeline('hover')
+        .step('s', 'lsp.hover', { input: { file: 'tools/calc.py', position: { line: 0, character: 5 } } })
+        .build(),
+    );
     expect((ok.outputs['s'] as HoverResult).contents).toContain('double');
   });
 });

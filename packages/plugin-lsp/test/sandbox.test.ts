@@ -67,10 +67,14 @@ describe('workspace sandbox', () => {
     const bridge = new LspBridge({ workspaceRoot: ws.root });
     try {
       await expect(bridge.symbols({ root: '..', file: 'a.ts' })).rejects.toMatchObject({ code: 'WEFT_LSP_PATH_OUTSIDE_ROOT' });
-      await expect(bridge.hover({ file: 'elsewhere/secret.ts', position: { line: 0, character: 0 } })).rejects.toMatchObject({ code: 'WEFT_LSP_PATH_OUTSIDE_ROOT' });
+      await expect(bridge.hover({ file: 'elsewhere/secret.ts', position: { line: 0, character: 0 } })).rejects.toMatchObject({
+        code: 'WEFT_LSP_PATH_OUTSIDE_ROOT',
+      });
       await expect(bridge.scan({ dir: '../' })).rejects.toMatchObject({ code: 'WEFT_LSP_PATH_OUTSIDE_ROOT' });
       // Given text, a file need not exist; a link to a file outside that does not exist yet is still refused.
-      await expect(bridge.diagnostics({ file: 'src/dangling-out.ts', text: 'export const x = 1;\n' })).rejects.toMatchObject({ code: 'WEFT_LSP_PATH_OUTSIDE_ROOT' });
+      await expect(bridge.diagnostics({ file: 'src/dangling-out.ts', text: 'export const x = 1;\n' })).rejects.toMatchObject({
+        code: 'WEFT_LSP_PATH_OUTSIDE_ROOT',
+      });
       expect(bridge.servers()).toEqual([]);
     } finally {
       await bridge.close();
@@ -78,7 +82,9 @@ describe('workspace sandbox', () => {
   });
 
   it('refuses a workspace root that does not exist, naming it', () => {
-    expect(() => new LspBridge({ workspaceRoot: join(ws.root, 'missing') })).toThrow(expect.objectContaining({ code: 'WEFT_LSP_FILE_NOT_FOUND', message: expect.stringContaining('missing') }));
+    expect(() => new LspBridge({ workspaceRoot: join(ws.root, 'missing') })).toThrow(
+      expect.objectContaining({ code: 'WEFT_LSP_FILE_NOT_FOUND', message: expect.stringContaining('missing') }),
+    );
   });
 
   it('does not follow symlinks out of the root when scanning', async () => {

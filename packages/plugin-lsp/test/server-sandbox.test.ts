@@ -38,7 +38,12 @@ function probeConfig(extra: LspConfigInput = {}): LspConfigInput {
   return {
     workspaceRoot: root,
     servers: {
-      probe: { command: process.execPath, args: [probeScript], languages: ['probe'], initializationOptions: { read: Object.values(paths), write: Object.values(writes) } },
+      probe: {
+        command: process.execPath,
+        args: [probeScript],
+        languages: ['probe'],
+        initializationOptions: { read: Object.values(paths), write: Object.values(writes) },
+      },
     },
     languages: { probe: { extensions: ['.probe'] } },
     ...extra,

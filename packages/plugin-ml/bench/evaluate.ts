@@ -8,12 +8,23 @@
  * candidate's. The simulator knows these values; the router does not. The service-only figure
  * (the same, with the wait left out) is kept as a secondary measure.
  */
-import { LeastInFlightStrategy, PowerOfTwoStrategy, RoundRobinStrategy, oracleRouter, simulate, strategyRouter, type SimReport, type SimulationConfig } from '@weft/plugin-balancer';
+import {
+  LeastInFlightStrategy,
+  PowerOfTwoStrategy,
+  RoundRobinStrategy,
+  oracleRouter,
+  simulate,
+  strategyRouter,
+  type SimReport,
+  type SimulationConfig,
+} from '@weft/plugin-balancer';
 import { MlPredictor, predictorRouter, simClock, type MlConfigInput, type ModelStore } from '@weft/plugin-ml';
 import { mean } from '../../../bench/lib/report.js';
 
-export const accuracy = (r: SimReport): number => r.decisions.filter((d) => d.chosenCompletionMs <= 1.1 * d.bestCompletionMs).length / Math.max(1, r.decisions.length);
-export const serviceAccuracy = (r: SimReport): number => r.decisions.filter((d) => d.chosenExpectedMs <= 1.1 * d.bestExpectedMs).length / Math.max(1, r.decisions.length);
+export const accuracy = (r: SimReport): number =>
+  r.decisions.filter((d) => d.chosenCompletionMs <= 1.1 * d.bestCompletionMs).length / Math.max(1, r.decisions.length);
+export const serviceAccuracy = (r: SimReport): number =>
+  r.decisions.filter((d) => d.chosenExpectedMs <= 1.1 * d.bestExpectedMs).length / Math.max(1, r.decisions.length);
 
 export interface Baselines {
   lif: SimReport;

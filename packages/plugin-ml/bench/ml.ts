@@ -30,14 +30,24 @@ const HELD_OUT_PREDICTOR_SEEDS = [1, 2, 3, 4, 5, 6, 7];
 // ---- 1. Pretraining on fleets the evaluation never sees ----------------------------------------
 const trainingFleets: SimulationConfig[] = FLEET_FAMILIES.flatMap((f) => TRAIN_SEEDS.map((seed) => familyFleet(f, seed, { typePrefix: 'train', tasks: 3000 })));
 const teacherClock = simClock();
-const teacher = new MlPredictor({ minSamples: 100, trainIntervalMs: 0, trainEvery: 1e9, explorationRate: 0.05, seed: 3, trainTimeoutMs: 600_000 }, { now: teacherClock.now });
+const teacher = new MlPredictor(
+  { minSamples: 100, trainIntervalMs: 0, trainEvery: 1e9, explorationRate: 0.05, seed: 3, trainTimeoutMs: 600_000 },
+  { now: teacherClock.now },
+);
 const trainingRows: Record<string, string | number>[] = [];
 for (let round = 0; round < 2; round++) {
-  for (const [i, fleet] of trainingFleets.entries()) simulate(fleet, predictorRouter(teacher, new PowerOfTwoStrategy(), 10 * round + i, 'teacher', teacherClock));
+  for (const [i, fleet] of trainingFleets.entries())
+    simulate(fleet, predictorRouter(teacher, new PowerOfTwoStrategy(), 10 * round + i, 'teacher', teacherClock));
   const t = performance.now();
   await teacher.trainNow();
   const q = teacher.model!.quality;
-  trainingRows.push({ round: round + 1, samples: teacher.model!.samples, 'train ms': Math.round(performance.now() - t), 'validation MAE': q.validationMae, 'analytic MAE': q.baselineMae });
+  trainingRows.push({
+    round: round + 1,
+    samples: teacher.model!.samples,
+    'train ms': Math.round(performance.now() - t),
+    'validation MAE': q.validationMae,
+    'analytic MAE': q.baselineMae,
+  });
 }
 printTable(`pretraining on ${trainingFleets.length} fleets (families × seeds ${TRAIN_SEEDS.join(', ')}; simulate, then train)`, trainingRows);
 const { version: _version, ...trained } = teacher.model!;
@@ -61,7 +71,16 @@ const durationError = { analytic: 0, network: 0, count: 0 };
 
 async function evaluateFamily(family: FleetFamily, seeds: readonly number[], predictorSeeds: readonly number[], range: string): Promise<FamilyResult> {
   const rows: Record<string, string | number>[] = [];
-  const per: { meanVsLif: number[]; meanWorst: number[]; p99: number[]; p99Worst: number[]; acc: number[]; accWorst: number[]; spread: number[]; cold: boolean[] } = { meanVsLif: [], meanWorst: [], p99: [], p99Worst: [], acc: [], accWorst: [], spread: [], cold: [] };
+  const per: {
+    meanVsLif: number[];
+    meanWorst: number[];
+    p99: number[];
+    p99Worst: number[];
+    acc: number[];
+    accWorst: number[];
+    spread: number[];
+    cold: boolean[];
+  } = { meanVsLif: [], meanWorst: [], p99: [], p99Worst: [], acc: [], accWorst: [], spread: [], cold: [] };
   for (const seed of seeds) {
     const fleet = familyFleet(family, seed);
     const base = baselines(fleet);
@@ -129,7 +148,10 @@ function addError(r: SeedRun): void {
 
 const summary: Record<string, string | number>[] = [];
 const held: Partial<Record<FleetFamily, FamilyResult>> = {};
-for (const [range, seeds, predictorSeeds] of [['development', DEV_SEEDS, DEV_PREDICTOR_SEEDS], ['held-out', HELD_OUT_SEEDS, HELD_OUT_PREDICTOR_SEEDS]] as const) {
+for (const [range, seeds, predictorSeeds] of [
+  ['development', DEV_SEEDS, DEV_PREDICTOR_SEEDS],
+  ['held-out', HELD_OUT_SEEDS, HELD_OUT_PREDICTOR_SEEDS],
+] as const) {
   for (const family of FLEET_FAMILIES) {
     const r = await evaluateFamily(family, seeds, predictorSeeds, range);
     if (range === 'held-out') held[family] = r;
@@ -141,7 +163,18 @@ for (const [range, seeds, predictorSeeds] of [['development', DEV_SEEDS, DEV_PRE
     metrics[`${prefix}_accuracy_${family}`] = r.accuracy;
     metrics[`${prefix}_accuracy_${family}_worst_seed`] = r.accuracyWorst;
     metrics[`${prefix}_${family}_seed_spread`] = r.spread;
-    summary.push({ range, family, 'mean vs LIF': r.meanVsLif, 'worst seed': r.meanVsLifWorst, 'p99 vs LIF': r.p99VsLif, 'worst seed ': r.p99VsLifWorst, accuracy: r.accuracy, 'worst seed  ': r.accuracyWorst, 'seed spread': r.spread, 'cold = fallback': range === 'held-out' ? (r.coldIdentical ? 'yes' : 'NO') : '' });
+    summary.push({
+      range,
+      family,
+      'mean vs LIF': r.meanVsLif,
+      'worst seed': r.meanVsLifWorst,
+      'p99 vs LIF': r.p99VsLif,
+      'worst seed ': r.p99VsLifWorst,
+      accuracy: r.accuracy,
+      'worst seed  ': r.accuracyWorst,
+      'seed spread': r.spread,
+      'cold = fallback': range === 'held-out' ? (r.coldIdentical ? 'yes' : 'NO') : '',
+    });
   }
 }
 printTable('summary per family (means over fleets; worst: the worst predictor seed of the worst fleet)', summary);
@@ -173,8 +206,27 @@ printTable('held-out service-time error (|ln actual − ln predicted|, successfu
 const predictor = new MlPredictor({ trainIntervalMs: 0, explorationRate: 0 }, { store });
 await predictor.start();
 const r = seededRandom(77);
-const task = (i: number): TaskDescriptor => ({ id: `b:${i}`, runId: 'b', stepId: 's', type: `held.t${i % 4}`, input: {}, capabilities: [], tags: ['lang:python'], sizeBytes: 2048, attempt: 1, handlerVersion: '1', idempotencyKey: `b:${i}` });
-const worker = (i: number): WorkerView => ({ id: `w${i}`, capabilities: ['*'], concurrency: 4, weight: 1, kind: i % 3 === 0 ? 'gpu' : 'cpu', stats: { inFlight: Math.floor(r() * 6), ewmaLatencyMs: 5 + r() * 100, successRate: 0.9 + r() * 0.1, completed: 100, failed: 3, recentErrors: [] } });
+const task = (i: number): TaskDescriptor => ({
+  id: `b:${i}`,
+  runId: 'b',
+  stepId: 's',
+  type: `held.t${i % 4}`,
+  input: {},
+  capabilities: [],
+  tags: ['lang:python'],
+  sizeBytes: 2048,
+  attempt: 1,
+  handlerVersion: '1',
+  idempotencyKey: `b:${i}`,
+});
+const worker = (i: number): WorkerView => ({
+  id: `w${i}`,
+  capabilities: ['*'],
+  concurrency: 4,
+  weight: 1,
+  kind: i % 3 === 0 ? 'gpu' : 'cpu',
+  stats: { inFlight: Math.floor(r() * 6), ewmaLatencyMs: 5 + r() * 100, successRate: 0.9 + r() * 0.1, completed: 100, failed: 3, recentErrors: [] },
+});
 for (let i = 0; i < 400; i++) predictor.observe({ task: task(i), workerId: `w${i % 100}`, ok: true, durationMs: 10 + r() * 50, shortCircuited: false });
 const latencyRows: Record<string, string | number>[] = [];
 for (const n of [1, 10, 100]) {
@@ -191,7 +243,14 @@ for (const n of [1, 10, 100]) {
   const cpu = process.cpuUsage(cpuFrom);
   const cpuUs = (cpu.user + cpu.system) / 18_000;
   const s = samples.slice(2000); // after JIT warm-up
-  latencyRows.push({ candidates: n, 'p50 µs': percentile(s, 50), 'p90 µs': percentile(s, 90), 'p99 µs': percentile(s, 99), 'mean µs': mean(s), 'CPU µs / prediction': cpuUs });
+  latencyRows.push({
+    candidates: n,
+    'p50 µs': percentile(s, 50),
+    'p90 µs': percentile(s, 90),
+    'p99 µs': percentile(s, 99),
+    'mean µs': mean(s),
+    'CPU µs / prediction': cpuUs,
+  });
   metrics[`predict_cpu_us_${n}`] = cpuUs;
   metrics[`predict_p50_us_${n}`] = percentile(s, 50);
   metrics[`predict_p90_us_${n}`] = percentile(s, 90);

@@ -15,11 +15,16 @@ export const MlPredictorToken: InjectionToken<MlPredictor> = Symbol.for('weft.pl
 export function storeFor(config: MlConfig, ctx: Pick<PluginContext, 'runtime' | 'redisUrl' | 'logger'>): ModelStore {
   const kind = config.store === 'auto' ? (ctx.runtime === 'fleet' && ctx.redisUrl ? 'redis' : config.modelPath ? 'file' : 'memory') : config.store;
   if (kind === 'redis') {
-    if (!ctx.redisUrl) throw new MlError('WEFT_ML_STORE_UNAVAILABLE', 'plugin-ml store "redis" needs a Redis URL, and the engine has none. Run in fleet mode with --redis, or set store to "memory" or "file".');
+    if (!ctx.redisUrl)
+      throw new MlError(
+        'WEFT_ML_STORE_UNAVAILABLE',
+        'plugin-ml store "redis" needs a Redis URL, and the engine has none. Run in fleet mode with --redis, or set store to "memory" or "file".',
+      );
     return new RedisModelStore({ url: ctx.redisUrl, key: config.redisKey, logger: ctx.logger });
   }
   if (kind === 'file') {
-    if (!config.modelPath) throw new MlError('WEFT_ML_STORE_UNAVAILABLE', 'plugin-ml store "file" needs modelPath. Set modelPath to a writable JSON file path.');
+    if (!config.modelPath)
+      throw new MlError('WEFT_ML_STORE_UNAVAILABLE', 'plugin-ml store "file" needs modelPath. Set modelPath to a writable JSON file path.');
     return new FileModelStore(config.modelPath);
   }
   return new MemoryModelStore();

@@ -4,7 +4,12 @@ import { seededRandom } from '@weft/engine';
 import { CompiledNetwork, FEATURE_COUNT, TASK_FEATURE_COUNT, type NetworkJson } from '@weft/plugin-ml';
 
 /** A brain.js network briefly trained on seeded random rows, and those rows. */
-function trained(r: () => number, hidden: number | number[], samples: number, iterations: number): { net: NeuralNetwork<number[], number[]>; data: { input: number[] }[] } {
+function trained(
+  r: () => number,
+  hidden: number | number[],
+  samples: number,
+  iterations: number,
+): { net: NeuralNetwork<number[], number[]>; data: { input: number[] }[] } {
   const net = new NeuralNetwork<number[], number[]>({ hiddenLayers: typeof hidden === 'number' ? [hidden] : hidden, activation: 'sigmoid' });
   const data = Array.from({ length: samples }, () => ({ input: Array.from({ length: FEATURE_COUNT }, () => r()), output: [r(), r() > 0.5 ? 1 : 0] }));
   net.train(data, { iterations });
@@ -45,12 +50,25 @@ describe('compiled network', () => {
   it('gives the same outputs with two hidden layers of odd sizes and an odd number of rows', () => {
     const r = seededRandom(13);
     const { net, data } = trained(r, [9, 5], 40, 10);
-    for (const rows of [6, 7]) expectSameAsBrain(net, data.slice(0, rows).map((d) => d.input), 0, 6);
+    for (const rows of [6, 7])
+      expectSameAsBrain(
+        net,
+        data.slice(0, rows).map((d) => d.input),
+        0,
+        6,
+      );
   });
 
   it('computes the sigmoid to within 1e-9 of 1 / (1 + Math.exp(-z)) over the whole range it is not 0 or 1 in', () => {
     // One input, one node, weight 1, bias 0: the output is the sigmoid of the input.
-    const identity: NetworkJson = { type: 'NeuralNetwork', sizes: [1, 1], layers: [{ weights: [], biases: [] }, { weights: [[1]], biases: [0] }] };
+    const identity: NetworkJson = {
+      type: 'NeuralNetwork',
+      sizes: [1, 1],
+      layers: [
+        { weights: [], biases: [] },
+        { weights: [[1]], biases: [0] },
+      ],
+    };
     const compiled = new CompiledNetwork(identity);
     let worst = 0;
     for (let i = 0; i <= 80_000; i++) {

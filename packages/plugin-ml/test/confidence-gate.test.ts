@@ -7,7 +7,19 @@ import { seededRandom, type TaskDescriptor } from '@weft/engine';
 /** A `work` task as the engine describes the items of fanOut(). */
 function workTask(i: number): TaskDescriptor {
   const id = `warm:each[${i}]`;
-  return { id, runId: 'warm', stepId: 'each', type: 'work', input: { n: i }, capabilities: [], tags: [], sizeBytes: JSON.stringify({ n: i }).length, attempt: 1, handlerVersion: '1', idempotencyKey: id };
+  return {
+    id,
+    runId: 'warm',
+    stepId: 'each',
+    type: 'work',
+    input: { n: i },
+    capabilities: [],
+    tags: [],
+    sizeBytes: JSON.stringify({ n: i }).length,
+    attempt: 1,
+    handlerVersion: '1',
+    idempotencyKey: id,
+  };
 }
 
 describe('confidence gate', () => {
@@ -82,7 +94,14 @@ describe('exploration', () => {
   function explorations(p: MlPredictor, n: number): boolean[] {
     const fleet = synthFleet(5);
     const r = seededRandom(99);
-    return Array.from({ length: n }, (_, i) => p.predict(synthTask(r, i), fleet.map((w) => w.view)).explored === true);
+    return Array.from(
+      { length: n },
+      (_, i) =>
+        p.predict(
+          synthTask(r, i),
+          fleet.map((w) => w.view),
+        ).explored === true,
+    );
   }
 
   it('explores the configured share of decisions, replayably with a seed', async () => {
@@ -180,7 +199,10 @@ describe('exploration', () => {
       await p.start();
       await new Promise((r) => setTimeout(r, 5));
       const fleet = synthFleet(5);
-      const prediction = p.predict(synthTask(seededRandom(1), 0), fleet.map((w) => w.view));
+      const prediction = p.predict(
+        synthTask(seededRandom(1), 0),
+        fleet.map((w) => w.view),
+      );
       expect(prediction.choice).toBeUndefined();
       expect(prediction.fallbackReason).toBe('stale');
       expect(prediction.modelVersion).toBe('v1');

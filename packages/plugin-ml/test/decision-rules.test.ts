@@ -62,7 +62,19 @@ const view = (id: string, inFlight: number, concurrency: number): WorkerView => 
   stats: { inFlight, ewmaLatencyMs: 20, successRate: 1, completed: 100, failed: 0, recentErrors: [] },
 });
 
-const taskOf = (i: number, type: string, sizeBytes: number): TaskDescriptor => ({ id: `q:${i}`, runId: 'q', stepId: 's', type, input: {}, capabilities: [], tags: [], sizeBytes, attempt: 1, handlerVersion: '1', idempotencyKey: `q:${i}` });
+const taskOf = (i: number, type: string, sizeBytes: number): TaskDescriptor => ({
+  id: `q:${i}`,
+  runId: 'q',
+  stepId: 's',
+  type,
+  input: {},
+  capabilities: [],
+  tags: [],
+  sizeBytes,
+  attempt: 1,
+  handlerVersion: '1',
+  idempotencyKey: `q:${i}`,
+});
 
 /** `a` and `b` serve `work` three times as fast as `slow`; otherwise the workers are equal. */
 const twoSpeeds: SimulationConfig = {
@@ -79,14 +91,21 @@ const twoSpeeds: SimulationConfig = {
 };
 
 describe('decision rules (properties)', () => {
-  it('when cold, never decides: every decision is its fallback strategy\'s, so it cannot do worse', () => {
+  it("when cold, never decides: every decision is its fallback strategy's, so it cannot do worse", () => {
     const cold = new MlPredictor({ trainIntervalMs: 0 });
     fc.assert(
-      fc.property(fc.array(fc.record({ inFlight: fc.nat(12), concurrency: fc.integer({ min: 1, max: 8 }) }), { minLength: 1, maxLength: 12 }), fc.nat(1_000_000), (workers, size) => {
-        const p = cold.predict(taskOf(size, 'work', size), workers.map((w, i) => view(`w${i}`, w.inFlight, w.concurrency)));
-        expect(p.choice).toBeUndefined();
-        expect(p.fallbackReason).toBe('cold');
-      }),
+      fc.property(
+        fc.array(fc.record({ inFlight: fc.nat(12), concurrency: fc.integer({ min: 1, max: 8 }) }), { minLength: 1, maxLength: 12 }),
+        fc.nat(1_000_000),
+        (workers, size) => {
+          const p = cold.predict(
+            taskOf(size, 'work', size),
+            workers.map((w, i) => view(`w${i}`, w.inFlight, w.concurrency)),
+          );
+          expect(p.choice).toBeUndefined();
+          expect(p.fallbackReason).toBe('cold');
+        },
+      ),
     );
     // In the simulator: the cold router routes every task exactly as its fallback alone.
     const fleet = familyFleet('mixed', 3, { tasks: 400 });

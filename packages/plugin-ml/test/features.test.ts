@@ -41,14 +41,23 @@ describe('feature encoding', () => {
 
   it('gives the same bytes for the same task and workers', () => {
     const a = encodeBatch(task(), candidates, stats);
-    const b = encodeBatch(task(), candidates.map((w) => ({ ...w, stats: { ...w.stats } })), stats);
+    const b = encodeBatch(
+      task(),
+      candidates.map((w) => ({ ...w, stats: { ...w.stats } })),
+      stats,
+    );
     expect(Buffer.from(a.rows.buffer).equals(Buffer.from(b.rows.buffer))).toBe(true);
     expect([...a.baselines]).toEqual([...b.baselines]);
   });
 
   it('keeps every value within [0, 1], even for extreme inputs', () => {
     const extreme = [worker('x', 10_000, 1e9), worker('y', 0, 1e-9), worker('z', 3, Number.NaN)];
-    const big = task({ sizeBytes: 1e12, capabilities: Array.from({ length: 40 }, (_, i) => `c${i}`), tags: Array.from({ length: 50 }, (_, i) => `t${i}`), attempt: 9 });
+    const big = task({
+      sizeBytes: 1e12,
+      capabilities: Array.from({ length: 40 }, (_, i) => `c${i}`),
+      tags: Array.from({ length: 50 }, (_, i) => `t${i}`),
+      attempt: 9,
+    });
     for (const b of [encodeBatch(task(), candidates, stats), encodeBatch(big, extreme, stats)]) {
       for (const v of b.rows) {
         expect(Number.isFinite(v)).toBe(true);
@@ -77,7 +86,10 @@ describe('feature encoding', () => {
     const arrays = batchArrays(8);
     // Kinds that hash to other buckets than cpu and gpu do, so a left-over bucket would show.
     const kinds = ['tpu', 'fpga', 'tpu', 'fpga', 'spot'];
-    const other = [worker('g2', 2, 15), worker('b', 1, 9, ['lang:python']), worker('a', 7, 30), worker('g3', 0, 12), worker('d', 1, 5)].map((w, i) => ({ ...w, kind: kinds[i]! }));
+    const other = [worker('g2', 2, 15), worker('b', 1, 9, ['lang:python']), worker('a', 7, 30), worker('g3', 0, 12), worker('d', 1, 5)].map((w, i) => ({
+      ...w,
+      kind: kinds[i]!,
+    }));
     encodeBatch(task({ tags: ['batch', 'lang:go'], capabilities: [], attempt: 2 }), other, stats, arrays);
     const reused = encodeBatch(task(), candidates, stats, arrays);
     const fresh = encodeBatch(task(), candidates, stats);

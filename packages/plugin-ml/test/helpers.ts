@@ -14,7 +14,13 @@ export async function mlEngine(config: MlConfigInput = {}, options: CreateEngine
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const engine = await createEngine({
-    config: { workers: [{ id: 'fast', concurrency: 4 }, { id: 'slow', concurrency: 4 }], seed: 3 },
+    config: {
+      workers: [
+        { id: 'fast', concurrency: 4 },
+        { id: 'slow', concurrency: 4 },
+      ],
+      seed: 3,
+    },
     ...options,
     tracerProvider,
     plugins: [{ plugin: mlPlugin, config }],

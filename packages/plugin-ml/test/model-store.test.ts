@@ -10,7 +10,10 @@ const dir = mkdtempSync(path.join(tmpdir(), 'weft-ml-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function trainedFile(file: string): Promise<ModelSnapshot> {
-  const p = new MlPredictor({ minSamples: 50, trainEvery: 1_000_000, trainIntervalMs: 0, iterations: 30, explorationRate: 0 }, { store: new FileModelStore(file) });
+  const p = new MlPredictor(
+    { minSamples: 50, trainEvery: 1_000_000, trainIntervalMs: 0, iterations: 30, explorationRate: 0 },
+    { store: new FileModelStore(file) },
+  );
   feed(p, synthFleet(4), 200, 5);
   await p.trainNow();
   await p.close();
@@ -52,10 +55,14 @@ describe('file model store (embedded save/load)', () => {
     const good = await trainedFile(file);
     const other = path.join(dir, 'other-encoding.json');
     writeFileSync(other, JSON.stringify({ ...good, featureVersion: 999 }));
-    await expect(new FileModelStore(other).load()).rejects.toSatisfy((e) => isMlError(e, 'WEFT_ML_MODEL_INCOMPATIBLE') && /feature encoding 999/.test((e as Error).message));
+    await expect(new FileModelStore(other).load()).rejects.toSatisfy(
+      (e) => isMlError(e, 'WEFT_ML_MODEL_INCOMPATIBLE') && /feature encoding 999/.test((e as Error).message),
+    );
 
     const layers = good.network.layers.map((l, i) => (i === 1 ? { ...l, weights: l.weights.slice(1) } : l));
-    expect(() => parseModel(JSON.stringify({ ...good, network: { ...good.network, layers } }), 'test')).toThrow(expect.objectContaining({ code: 'WEFT_ML_MODEL_CORRUPT' }));
+    expect(() => parseModel(JSON.stringify({ ...good, network: { ...good.network, layers } }), 'test')).toThrow(
+      expect.objectContaining({ code: 'WEFT_ML_MODEL_CORRUPT' }),
+    );
 
     const { engine, predictor } = await mlEngine({ modelPath: other });
     try {

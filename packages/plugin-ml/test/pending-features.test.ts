@@ -8,7 +8,14 @@ function decide(pending: PendingFeatures, key: string, ids: string[]): void {
   ids.forEach((id, i) => (lease.workerIds[i] = id));
   lease.arrays.baselines.set(ids.map((_, i) => 10 * (i + 1)));
   const n = ids.length;
-  pending.set(key, { workerIds: lease.workerIds, count: n, rows: lease.arrays.rows.subarray(0, n * FEATURE_COUNT), baselines: lease.arrays.baselines.subarray(0, n), waits: lease.arrays.waits.subarray(0, n), lease });
+  pending.set(key, {
+    workerIds: lease.workerIds,
+    count: n,
+    rows: lease.arrays.rows.subarray(0, n * FEATURE_COUNT),
+    baselines: lease.arrays.baselines.subarray(0, n),
+    waits: lease.arrays.waits.subarray(0, n),
+    lease,
+  });
 }
 
 describe('pending features', () => {

@@ -63,7 +63,13 @@ describe('sharing the model through Redis', () => {
       await a.start();
       feed(a, synthFleet(4), 200, 5);
       await a.trainNow();
-      await raw.hset(key, 'version', '7', 'body', `{"format":"weft-ml-model","formatVersion":1,"featureVersion":${FEATURE_VERSION},"featureCount":${FEATURE_COUNT}}`);
+      await raw.hset(
+        key,
+        'version',
+        '7',
+        'body',
+        `{"format":"weft-ml-model","formatVersion":1,"featureVersion":${FEATURE_VERSION},"featureCount":${FEATURE_COUNT}}`,
+      );
       await a.sync();
       expect(a.stats.lastError?.code).toBe('WEFT_ML_MODEL_CORRUPT');
       expect(a.modelVersion).toBe('v1');
@@ -85,7 +91,22 @@ describe('sharing the model through Redis', () => {
       await a.trainNow();
       expect(a.modelVersion).toBe('v2+local');
       expect(a.stats.lastError?.code).toBe('WEFT_ML_STORE_UNAVAILABLE');
-      const p = a.predict({ id: 'x', runId: 'r', stepId: 's', type: 'build', input: {}, capabilities: [], tags: [], sizeBytes: 1, attempt: 1, handlerVersion: '1', idempotencyKey: 'x' }, synthFleet(4).map((w) => w.view));
+      const p = a.predict(
+        {
+          id: 'x',
+          runId: 'r',
+          stepId: 's',
+          type: 'build',
+          input: {},
+          capabilities: [],
+          tags: [],
+          sizeBytes: 1,
+          attempt: 1,
+          handlerVersion: '1',
+          idempotencyKey: 'x',
+        },
+        synthFleet(4).map((w) => w.view),
+      );
       expect(p.modelVersion).toBe('v2+local');
     } finally {
       await a.close();

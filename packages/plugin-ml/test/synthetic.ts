@@ -63,7 +63,10 @@ export function feed(predictor: MlPredictor, fleet: SynthWorker[], count: number
   for (let i = start; i < start + count; i++) {
     const task = synthTask(r, i);
     for (const w of fleet) w.view.stats.inFlight = Math.floor(r() * 6);
-    const p = predictor.predict(task, fleet.map((w) => w.view));
+    const p = predictor.predict(
+      task,
+      fleet.map((w) => w.view),
+    );
     const w = fleet[Math.floor(r() * fleet.length)]!;
     const duration = synthDuration(w, task, r);
     const ok = r() >= w.failRate;

@@ -6,7 +6,10 @@ import type { DependencyContainer } from 'tsyringe';
  * LanguageBridge can start, so the dispatcher sends a file's tasks only where its language is served.
  */
 export function advertisedCapabilities(flag: string, engine: { readonly container: DependencyContainer }): string[] {
-  const caps = flag.split(',').map((c) => c.trim()).filter(Boolean);
+  const caps = flag
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const bridge = engine.container.isRegistered(LanguageBridge, true) ? engine.container.resolve(LanguageBridge) : undefined;
   for (const lang of bridge?.languages() ?? []) caps.push(`lang:${lang}`);
   return [...new Set(caps)];

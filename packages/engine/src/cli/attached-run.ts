@@ -32,13 +32,17 @@ export async function attachedRun(engine: Engine, pipeline: PipelineDefinition, 
   const onSigint = (): void => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write(`\nCancelling run ${runId}: no new task starts, waiting ones are removed, running ones are aborted${o.fleet ? ' on every worker' : ''}. Press Ctrl-C again to ${o.fleet ? 'detach and leave the rest to the fleet' : 'exit at once'}.\n`);
+      process.stderr.write(
+        `\nCancelling run ${runId}: no new task starts, waiting ones are removed, running ones are aborted${o.fleet ? ' on every worker' : ''}. Press Ctrl-C again to ${o.fleet ? 'detach and leave the rest to the fleet' : 'exit at once'}.\n`,
+      );
       if (o.fleet) void cancelInFleet(runId, o.fleet).catch(() => local.abort());
       else local.abort();
       return;
     }
     if (o.fleet) {
-      process.stderr.write(`\nDetached from run ${runId}; the fleet carries it on. Follow it: weft status ${runId} --watch   Cancel it: weft cancel ${runId}\n`);
+      process.stderr.write(
+        `\nDetached from run ${runId}; the fleet carries it on. Follow it: weft status ${runId} --watch   Cancel it: weft cancel ${runId}\n`,
+      );
       // Closing the engine hands the run back (its lease is released), then this process leaves.
       void engine.close().finally(() => process.exit(INTERRUPTED));
     } else process.exit(INTERRUPTED);
@@ -46,7 +50,8 @@ export async function attachedRun(engine: Engine, pipeline: PipelineDefinition, 
   process.on('SIGINT', onSigint);
   const progress = o.progress === false || o.json ? undefined : progressReporter(process.stderr, pipeline.steps.length);
   const onEvent = (e: RunEvent): void => {
-    if (e.type === 'run:start') process.stderr.write(`Run ${runId} ${e.resumed ? 'resumed' : 'started'}${o.fleet ? ` (follow it from anywhere: weft status ${runId} --watch)` : ''}\n`);
+    if (e.type === 'run:start')
+      process.stderr.write(`Run ${runId} ${e.resumed ? 'resumed' : 'started'}${o.fleet ? ` (follow it from anywhere: weft status ${runId} --watch)` : ''}\n`);
     progress?.onEvent(e);
   };
   try {
@@ -79,6 +84,7 @@ async function cancelInFleet(runId: string, opts: FleetClientOptions): Promise<v
 export function leaseOption(value: string | undefined): { leaseMs?: number } {
   if (value === undefined) return {};
   const leaseMs = Number(value);
-  if (!Number.isInteger(leaseMs) || leaseMs < 100) throw new WeftError('WEFT_CONFIG_INVALID', `--lease-ms must be an integer of at least 100, got "${value}".`, { retryable: false });
+  if (!Number.isInteger(leaseMs) || leaseMs < 100)
+    throw new WeftError('WEFT_CONFIG_INVALID', `--lease-ms must be an integer of at least 100, got "${value}".`, { retryable: false });
   return { leaseMs };
 }

@@ -23,7 +23,10 @@ export async function loadConfigFile(explicit: string | undefined, cwd = process
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new WeftError('WEFT_CONFIG_INVALID', `Cannot read config file ${file}: ${errorMessage(cause)}. Check the --config path.`, { cause, retryable: false });
+    throw new WeftError('WEFT_CONFIG_INVALID', `Cannot read config file ${file}: ${errorMessage(cause)}. Check the --config path.`, {
+      cause,
+      retryable: false,
+    });
   }
   let config: unknown;
   try {
@@ -40,7 +43,10 @@ export async function loadConfigFile(explicit: string | undefined, cwd = process
 /** `--plugins a,b` adds to the config's plugin list. */
 export function withPlugins(config: Record<string, unknown>, plugins: string | undefined): Record<string, unknown> {
   if (!plugins) return config;
-  const extra = plugins.split(',').map((p) => p.trim()).filter(Boolean);
+  const extra = plugins
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const list = Array.isArray(config['plugins']) ? (config['plugins'] as unknown[]) : [];
   return { ...config, plugins: [...list, ...extra] };
 }
@@ -52,8 +58,12 @@ export function withPlugins(config: Record<string, unknown>, plugins: string | u
 export function assertSomethingLoaded(loaded: LoadedConfig, taskTypes: readonly string[]): void {
   if (loaded.file || taskTypes.length > 0) return;
   const where = loaded.searched ?? CONFIG_NAMES;
-  throw new WeftError('WEFT_CONFIG_NOT_FOUND', `No engine config was found (looked for ${where.join(', ')}) and no plugins were named, so no task type is registered. Run from the directory that holds weft.config.yaml, pass --config <file>, or name plugins with --plugins.`, {
-    retryable: false,
-    details: { searched: where },
-  });
+  throw new WeftError(
+    'WEFT_CONFIG_NOT_FOUND',
+    `No engine config was found (looked for ${where.join(', ')}) and no plugins were named, so no task type is registered. Run from the directory that holds weft.config.yaml, pass --config <file>, or name plugins with --plugins.`,
+    {
+      retryable: false,
+      details: { searched: where },
+    },
+  );
 }

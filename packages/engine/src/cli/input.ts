@@ -31,6 +31,9 @@ async function readInput(value: string | undefined): Promise<unknown> {
   try {
     return JSON.parse(value);
   } catch (cause) {
-    throw new WeftError('WEFT_RUN_INPUT_INVALID', `--input is not valid JSON (${errorMessage(cause)}). Pass JSON such as '{"n": 3}' or @input.json.`, { cause, retryable: false });
+    throw new WeftError('WEFT_RUN_INPUT_INVALID', `--input is not valid JSON (${errorMessage(cause)}). Pass JSON such as '{"n": 3}' or @input.json.`, {
+      cause,
+      retryable: false,
+    });
   }
 }

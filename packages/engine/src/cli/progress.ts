@@ -21,7 +21,10 @@ export function progressReporter(stream: NodeJS.WriteStream, totalSteps: number)
   }
   return {
     onEvent(e) {
-      if (e.type === 'step:end') stream.write(`  ${e.report.status.padEnd(9)} ${e.stepId}${e.report.workers.length ? ` on ${[...new Set(e.report.workers)].join(',')}` : ''}${e.report.reason ? ` (${e.report.reason})` : ''}\n`);
+      if (e.type === 'step:end')
+        stream.write(
+          `  ${e.report.status.padEnd(9)} ${e.stepId}${e.report.workers.length ? ` on ${[...new Set(e.report.workers)].join(',')}` : ''}${e.report.reason ? ` (${e.report.reason})` : ''}\n`,
+        );
       if (e.type === 'task:retry') stream.write(`  retrying  ${e.stepId}: ${e.error} (next attempt in ${e.delayMs} ms)\n`);
     },
     stop: () => {},

@@ -2,7 +2,9 @@
 import type { RunResult } from '../scheduler/run-types.js';
 
 export function formatSummary(result: RunResult): string {
-  const lines = [`Run ${result.runId} of "${result.pipeline}": ${result.status} in ${result.durationMs.toFixed(1)} ms${result.traceId ? ` (trace ${result.traceId})` : ''}`];
+  const lines = [
+    `Run ${result.runId} of "${result.pipeline}": ${result.status} in ${result.durationMs.toFixed(1)} ms${result.traceId ? ` (trace ${result.traceId})` : ''}`,
+  ];
   for (const [id, r] of Object.entries(result.steps)) {
     const parts: string[] = [r.status];
     if (r.items === undefined) {

@@ -22,7 +22,10 @@ export const engineConfigSchema = z.strictObject({
   /** Plugins by package name (or path relative to the config file), with their config. */
   plugins: z.array(z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), config: z.unknown().optional() })])).default([]),
   /** Embedded worker slots. Default: one slot `local` accepting every task, concurrency 8. */
-  workers: z.array(workerSchema).min(1).prefault([{ id: 'local', concurrency: 8 }]),
+  workers: z
+    .array(workerSchema)
+    .min(1)
+    .prefault([{ id: 'local', concurrency: 8 }]),
   routing: z
     .strictObject({
       /** Default: the only registered strategy, else the built-in least-in-flight. */

@@ -84,10 +84,14 @@ export class Dispatcher implements Router {
     if (wanted === undefined || wanted === 'default') return this.fallback;
     const found = all.findLast((s) => s.name === wanted);
     if (!found) {
-      throw new WeftError('WEFT_STRATEGY_UNKNOWN', `Balancing strategy "${wanted}" is not registered (known: ${this.strategyNames().join(', ')}). Load the plugin that provides it or fix the name.`, {
-        retryable: false,
-        details: { strategy: wanted },
-      });
+      throw new WeftError(
+        'WEFT_STRATEGY_UNKNOWN',
+        `Balancing strategy "${wanted}" is not registered (known: ${this.strategyNames().join(', ')}). Load the plugin that provides it or fix the name.`,
+        {
+          retryable: false,
+          details: { strategy: wanted },
+        },
+      );
     }
     return found;
   }
@@ -147,13 +151,22 @@ export class Dispatcher implements Router {
       const admitted = this.admit(task, avoid);
       refused = admitted.refused;
       if (admitted.allowed.length > 0) {
-        decision = this.choose(task, strategy, admitted.pool, prediction, admitted.allowed.map((w) => w.id));
+        decision = this.choose(
+          task,
+          strategy,
+          admitted.pool,
+          prediction,
+          admitted.allowed.map((w) => w.id),
+        );
         break;
       }
       const waitedMs = performance.now() - started;
       if (admitted.capable === 0 && !waitsForWorkers) throw this.noWorker(task, 'no live worker offers them', []);
       if (waitedMs >= limit) {
-        const why = admitted.capable === 0 ? `no live worker offered them within ${Math.round(waitedMs)} ms` : `every capable worker refused it for ${Math.round(waitedMs)} ms`;
+        const why =
+          admitted.capable === 0
+            ? `no live worker offered them within ${Math.round(waitedMs)} ms`
+            : `every capable worker refused it for ${Math.round(waitedMs)} ms`;
         throw this.noWorker(task, why, refused);
       }
       await this.capacityOrTimeout(Math.min(250, limit - waitedMs), signal);
@@ -224,7 +237,13 @@ export class Dispatcher implements Router {
   }
 
   /** `allowed`: the pool to choose from; `candidates`: every admitted worker, as recorded on the decision. */
-  private choose(task: TaskDescriptor, strategy: BalancingStrategy, allowed: WorkerView[], prediction: Prediction | undefined, candidates: string[]): RouteDecision {
+  private choose(
+    task: TaskDescriptor,
+    strategy: BalancingStrategy,
+    allowed: WorkerView[],
+    prediction: Prediction | undefined,
+    candidates: string[],
+  ): RouteDecision {
     if (prediction?.choice !== undefined && allowed.some((w) => w.id === prediction.choice)) {
       return {
         workerId: prediction.choice,

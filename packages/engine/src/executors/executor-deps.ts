@@ -7,7 +7,10 @@ import type { Logger } from '../logging/logger.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 
 /** A re-route's choice among live capable workers; see Router.reselect. */
-export type Reselect = (task: TaskDescriptor, views: readonly WorkerView[]) => { readonly workerId: string; readonly decidedBy: string; readonly reason: string };
+export type Reselect = (
+  task: TaskDescriptor,
+  views: readonly WorkerView[],
+) => { readonly workerId: string; readonly decidedBy: string; readonly reason: string };
 
 /**
  * What an executor asks of the routing layer after a task was routed: the dispatcher implements it.

@@ -66,9 +66,13 @@ export function runTask(o: RunTaskOptions): unknown {
       : setTimeout(
           () =>
             controller.abort(
-              new WeftError('WEFT_TASK_TIMEOUT', `Task "${task.stepId}" (${task.type}) took longer than its ${o.timeoutMs} ms timeout on worker ${o.workerId}. Raise timeoutMs or make the handler faster.`, {
-                details: { stepId: task.stepId, timeoutMs: o.timeoutMs },
-              }),
+              new WeftError(
+                'WEFT_TASK_TIMEOUT',
+                `Task "${task.stepId}" (${task.type}) took longer than its ${o.timeoutMs} ms timeout on worker ${o.workerId}. Raise timeoutMs or make the handler faster.`,
+                {
+                  details: { stepId: task.stepId, timeoutMs: o.timeoutMs },
+                },
+              ),
             ),
           o.timeoutMs,
         );
@@ -136,10 +140,14 @@ export function runTask(o: RunTaskOptions): unknown {
       v.ok
         ? call(handler, v.value)
         : fail(
-            new WeftError('WEFT_INPUT_INVALID', `Step "${task.stepId}" gave task type "${task.type}" invalid input: ${v.issues.join('; ')}. Fix the step's input.`, {
-              retryable: false,
-              details: { stepId: task.stepId, type: task.type, issues: v.issues },
-            }),
+            new WeftError(
+              'WEFT_INPUT_INVALID',
+              `Step "${task.stepId}" gave task type "${task.type}" invalid input: ${v.issues.join('; ')}. Fix the step's input.`,
+              {
+                retryable: false,
+                details: { stepId: task.stepId, type: task.type, issues: v.issues },
+              },
+            ),
           ),
     fail,
   );

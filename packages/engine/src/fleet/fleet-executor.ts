@@ -78,14 +78,20 @@ export class FleetExecutor implements Executor {
     const retentionMs = options.runTtlMs ?? DEFAULT_RETENTION_MS;
     this.store = new RunStore(this.redis, this.keys, { keepDecisions: options.keepDecisions ?? 200 }, this.logger);
     this.cancels = new CancelListener(options.redisUrl, this.keys, this.logger);
-    this.journals = new RedisRunJournals(this.redis, this.keys, this.cancels, {
-      driverId: this.runnerId,
-      driverName: options.driverName ?? `runner-${hostname()}-${process.pid}`,
-      leaseMs: options.leaseMs ?? 5000,
-      retentionMs,
-      keepRuns,
-      flushViews: () => this.store.flush(),
-    }, this.logger);
+    this.journals = new RedisRunJournals(
+      this.redis,
+      this.keys,
+      this.cancels,
+      {
+        driverId: this.runnerId,
+        driverName: options.driverName ?? `runner-${hostname()}-${process.pid}`,
+        leaseMs: options.leaseMs ?? 5000,
+        retentionMs,
+        keepRuns,
+        flushViews: () => this.store.flush(),
+      },
+      this.logger,
+    );
     this.queues = new QueueSet(this.queueConnection, this.keys.prefix, this.logger);
     this.registry = new RegistryWatcher(this.redis, this.keys, this.queues, this.logger, { pollMs, deadWorkerMs: options.deadWorkerMs ?? 60_000 }, (joined) => {
       this.recovery.afterPoll();
@@ -148,7 +154,11 @@ export class FleetExecutor implements Executor {
   execute(req: ExecuteRequest): Promise<unknown> {
     if (this.closed) return Promise.reject(new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run tasks.', { retryable: false }));
     if (!this.registry.live.has(req.workerId)) {
-      return Promise.reject(new WeftError('WEFT_WORKER_LOST', `Worker "${req.workerId}" left the fleet before step "${req.task.stepId}" was enqueued on it.`, { details: { workerId: req.workerId } }));
+      return Promise.reject(
+        new WeftError('WEFT_WORKER_LOST', `Worker "${req.workerId}" left the fleet before step "${req.task.stepId}" was enqueued on it.`, {
+          details: { workerId: req.workerId },
+        }),
+      );
     }
     return new Promise((resolve, reject) => {
       const requestId = randomUUID();
@@ -179,7 +189,10 @@ export class FleetExecutor implements Executor {
   }
 
   private cancel(p: PendingTask): void {
-    void this.queues.get(p.queue).remove(p.jobId).catch(() => 0);
+    void this.queues
+      .get(p.queue)
+      .remove(p.jobId)
+      .catch(() => 0);
     p.settle(false, p.req.signal.reason);
   }
 
@@ -256,7 +269,11 @@ export class FleetExecutor implements Executor {
       span.setStatus({ code: SpanStatusCode.OK });
     } catch (err) {
       failSpan(span, err);
-      throw new WeftError('WEFT_REDIS_UNAVAILABLE', `Could not enqueue step "${task.stepId}" on queue ${p.queue}: ${errorMessage(err)}. Check that Redis is up.`, { cause: err });
+      throw new WeftError(
+        'WEFT_REDIS_UNAVAILABLE',
+        `Could not enqueue step "${task.stepId}" on queue ${p.queue}: ${errorMessage(err)}. Check that Redis is up.`,
+        { cause: err },
+      );
     } finally {
       span.end();
     }
@@ -282,7 +299,8 @@ export class FleetExecutor implements Executor {
     if (this.closed) return;
     this.closed = true;
     this.registry.stop();
-    for (const p of [...this.pending.values()]) p.settle(false, new WeftError('WEFT_ENGINE_CLOSED', 'The engine closed while the task was queued.', { retryable: false }));
+    for (const p of [...this.pending.values()])
+      p.settle(false, new WeftError('WEFT_ENGINE_CLOSED', 'The engine closed while the task was queued.', { retryable: false }));
     await this.started.catch(() => {});
     await this.store.flush();
     this.cancels.close();

@@ -17,7 +17,11 @@ export function assertPrefixFits(prefix: string, cluster: boolean): void {
   const open = prefix.indexOf('{');
   const close = open < 0 ? -1 : prefix.indexOf('}', open + 1);
   if (close > open + 1) return;
-  throw new WeftError('WEFT_CONFIG_INVALID', `Prefix "${prefix}" has no hash tag, so on a Redis Cluster the fleet's keys would spread over slots and its multi-key scripts would fail (CROSSSLOT). Write it with one, e.g. "{${prefix.replace(/[{}]/g, '') || 'weft'}}".`, { retryable: false });
+  throw new WeftError(
+    'WEFT_CONFIG_INVALID',
+    `Prefix "${prefix}" has no hash tag, so on a Redis Cluster the fleet's keys would spread over slots and its multi-key scripts would fail (CROSSSLOT). Write it with one, e.g. "{${prefix.replace(/[{}]/g, '') || 'weft'}}".`,
+    { retryable: false },
+  );
 }
 
 /**

@@ -57,8 +57,24 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
           candidates: e.decision.candidates.slice(0, 20),
         }),
       );
-      const record = (e: { task: { id: string; runId: string; stepId: string; attempt: number }; workerId: string; durationMs: number }, rest: Pick<StepRecord, 'status'> & Partial<Pick<StepRecord, 'error'>>, outputJson?: string): void =>
-        store.task(e.task.runId, { taskId: e.task.id, stepId: e.task.stepId, workerId: e.workerId, attempt: e.task.attempt, durationMs: Math.round(e.durationMs), at: new Date().toISOString(), ...rest }, outputJson);
+      const record = (
+        e: { task: { id: string; runId: string; stepId: string; attempt: number }; workerId: string; durationMs: number },
+        rest: Pick<StepRecord, 'status'> & Partial<Pick<StepRecord, 'error'>>,
+        outputJson?: string,
+      ): void =>
+        store.task(
+          e.task.runId,
+          {
+            taskId: e.task.id,
+            stepId: e.task.stepId,
+            workerId: e.workerId,
+            attempt: e.task.attempt,
+            durationMs: Math.round(e.durationMs),
+            at: new Date().toISOString(),
+            ...rest,
+          },
+          outputJson,
+        );
       // forEach items that succeed are counted, not recorded one by one.
       const isItem = (t: { itemIndex?: number }): boolean => t.itemIndex !== undefined;
       ctx.on('task:after', (e) => {

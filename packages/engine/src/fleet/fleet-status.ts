@@ -40,7 +40,14 @@ export async function readFleetStatus(redis: RedisClient, keys: FleetKeys, optio
     const q = new Queue(name, { connection: redis, prefix: keys.prefix });
     try {
       const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
-      const depth = { queue: name, waiting: (c['waiting'] ?? 0) + (c['prioritized'] ?? 0), active: c['active'] ?? 0, delayed: c['delayed'] ?? 0, failed: c['failed'] ?? 0, completed: c['completed'] ?? 0 };
+      const depth = {
+        queue: name,
+        waiting: (c['waiting'] ?? 0) + (c['prioritized'] ?? 0),
+        active: c['active'] ?? 0,
+        delayed: c['delayed'] ?? 0,
+        failed: c['failed'] ?? 0,
+        completed: c['completed'] ?? 0,
+      };
       if (liveQueues.has(name) || depth.waiting + depth.active + depth.delayed > 0) depths.push(depth);
     } finally {
       await q.close();

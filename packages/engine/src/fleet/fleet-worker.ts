@@ -64,7 +64,9 @@ export class FleetWorker {
   ) {
     this.id = options.id ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}-${randomBytes(3).toString('hex')}`;
     if (!/^[A-Za-z0-9._-]+$/.test(this.id)) {
-      throw new WeftError('WEFT_CONFIG_INVALID', `Worker id "${this.id}" may only use letters, digits, ".", "_" and "-". Choose another --id.`, { retryable: false });
+      throw new WeftError('WEFT_CONFIG_INVALID', `Worker id "${this.id}" may only use letters, digits, ".", "_" and "-". Choose another --id.`, {
+        retryable: false,
+      });
     }
     this.capabilities = options.capabilities && options.capabilities.length > 0 ? options.capabilities : ['*'];
     this.concurrency = options.concurrency ?? 4;
@@ -74,7 +76,8 @@ export class FleetWorker {
     this.logger = (options.logger ?? silentLogger()).child({ worker: this.id });
     this.heartbeatMs = options.heartbeatMs ?? 1000;
     this.ttlMs = options.heartbeatTtlMs ?? 3 * this.heartbeatMs;
-    const pools = options.pools === false ? [] : [this.keys.poolQueue(undefined), ...this.capabilities.filter((c) => c !== '*').map((c) => this.keys.poolQueue(c))];
+    const pools =
+      options.pools === false ? [] : [this.keys.poolQueue(undefined), ...this.capabilities.filter((c) => c !== '*').map((c) => this.keys.poolQueue(c))];
     this.queues = [this.keys.workerQueue(this.id), ...pools];
   }
 
@@ -107,9 +110,19 @@ export class FleetWorker {
       });
       consumer.on('error', (err) => this.logger.warn({ queue: name, err: errorMessage(err) }, 'queue consumer error; BullMQ reconnects'));
       this.consumers.push(consumer);
-      this.replies.set(name, new ReplyBatcher(await consumer.backend.client, { replyTtlS: REPLY_TTL_S, doneTtlMs: this.options.idempotencyTtlMs ?? 86_400_000, logger: this.logger }));
+      this.replies.set(
+        name,
+        new ReplyBatcher(await consumer.backend.client, {
+          replyTtlS: REPLY_TTL_S,
+          doneTtlMs: this.options.idempotencyTtlMs ?? 86_400_000,
+          logger: this.logger,
+        }),
+      );
     }
-    this.logger.info({ capabilities: this.capabilities, concurrency: this.concurrency, queues: this.queues, taskTypes: this.deps.handlers.types() }, 'worker ready');
+    this.logger.info(
+      { capabilities: this.capabilities, concurrency: this.concurrency, queues: this.queues, taskTypes: this.deps.handlers.types() },
+      'worker ready',
+    );
   }
 
   /**
@@ -165,15 +178,26 @@ export class FleetWorker {
     const parsed = jobPayloadSchema.safeParse(job.data);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      const err = new WeftError('WEFT_JOB_INVALID', `Job ${job.id} on queue ${queue} has a malformed payload (${issues}). Enqueue jobs through the Weft executor; this job is failed and not retried.`, {
-        retryable: false,
-        details: { jobId: job.id, queue, issues },
-      });
+      const err = new WeftError(
+        'WEFT_JOB_INVALID',
+        `Job ${job.id} on queue ${queue} has a malformed payload (${issues}). Enqueue jobs through the Weft executor; this job is failed and not retried.`,
+        {
+          retryable: false,
+          details: { jobId: job.id, queue, issues },
+        },
+      );
       this.logger.warn({ jobId: job.id, queue, issues }, 'malformed job payload; failing the job');
       const replyTo = (job.data as { replyTo?: unknown; requestId?: unknown } | null) ?? {};
       // A replyTo that is not a runner id is never made into a key name.
       if (typeof replyTo.replyTo === 'string' && REPLY_TO.test(replyTo.replyTo) && typeof replyTo.requestId === 'string') {
-        await this.reply(queue, replyTo.replyTo, { requestId: replyTo.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: 0 });
+        await this.reply(queue, replyTo.replyTo, {
+          requestId: replyTo.requestId,
+          jobId: String(job.id),
+          workerId: this.id,
+          ok: false,
+          error: serializeError(err),
+          durationMs: 0,
+        });
       }
       throw new UnrecoverableError(`${err.code}: ${err.message}`);
     }
@@ -193,8 +217,18 @@ export class FleetWorker {
     const signal = this.runAborts.enter(task.runId);
     if (!signal) {
       // Its run was cancelled: the job is answered, never started.
-      const err = new WeftError('WEFT_RUN_CANCELLED', `Run ${task.runId} was cancelled; step "${task.stepId}" was not started.`, { retryable: false, details: { runId: task.runId } });
-      await this.reply(queue, payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: 0 });
+      const err = new WeftError('WEFT_RUN_CANCELLED', `Run ${task.runId} was cancelled; step "${task.stepId}" was not started.`, {
+        retryable: false,
+        details: { runId: task.runId },
+      });
+      await this.reply(queue, payload.replyTo, {
+        requestId: payload.requestId,
+        jobId: String(job.id),
+        workerId: this.id,
+        ok: false,
+        error: serializeError(err),
+        durationMs: 0,
+      });
       throw new UnrecoverableError(err.message);
     }
     try {
@@ -218,10 +252,29 @@ export class FleetWorker {
       this.logger.info({ task: task.id, jobId: job.id }, 'task already completed (idempotency key); not running it again');
       const { span } = this.deps.telemetry.start(SpanNames.TASK_EXECUTE, extractTrace(payload.trace), {
         kind: SpanKind.CONSUMER,
-        attributes: { ...this.spanAttributes(job, queue), [Attr.TASK_ID]: task.id, [Attr.TASK_TYPE]: task.type, [Attr.TASK_ATTEMPT]: task.attempt, [Attr.TASK_WORKER]: this.id, [Attr.RUN_ID]: task.runId, [Attr.STEP_ID]: task.stepId, [Attr.TASK_IDEMPOTENCY_KEY]: task.idempotencyKey, [Attr.TASK_OUTCOME]: 'success', [Attr.TASK_DEDUPLICATED]: true },
+        attributes: {
+          ...this.spanAttributes(job, queue),
+          [Attr.TASK_ID]: task.id,
+          [Attr.TASK_TYPE]: task.type,
+          [Attr.TASK_ATTEMPT]: task.attempt,
+          [Attr.TASK_WORKER]: this.id,
+          [Attr.RUN_ID]: task.runId,
+          [Attr.STEP_ID]: task.stepId,
+          [Attr.TASK_IDEMPOTENCY_KEY]: task.idempotencyKey,
+          [Attr.TASK_OUTCOME]: 'success',
+          [Attr.TASK_DEDUPLICATED]: true,
+        },
       });
       span.end();
-      await this.reply(queue, payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, output, deduplicated: true, durationMs: 0 });
+      await this.reply(queue, payload.replyTo, {
+        requestId: payload.requestId,
+        jobId: String(job.id),
+        workerId: this.id,
+        ok: true,
+        output,
+        deduplicated: true,
+        durationMs: 0,
+      });
       return { deduplicated: true };
     }
     this.tracker.started();
@@ -248,7 +301,11 @@ export class FleetWorker {
       // together: one transaction, never a reply without its record.
       const outputJson = JSON.stringify(output);
       const reply: TaskReply = { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, durationMs };
-      await this.send(queue, payload.replyTo, withOutputJson(JSON.stringify(reply), outputJson), [resultsKey, task.idempotencyKey, withOutputJson('{}', outputJson)]);
+      await this.send(queue, payload.replyTo, withOutputJson(JSON.stringify(reply), outputJson), [
+        resultsKey,
+        task.idempotencyKey,
+        withOutputJson('{}', outputJson),
+      ]);
       return null;
     } catch (err) {
       // The job's failed reason keeps the code, as the malformed-payload path does.
@@ -256,7 +313,14 @@ export class FleetWorker {
       // Cut short by our own shutdown: no failure reply, the runner re-routes the task when this
       // worker leaves the registry, so the step does not fail for the worker's sake.
       if (!this.abort.signal.aborted) {
-        await this.reply(queue, payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: performance.now() - started });
+        await this.reply(queue, payload.replyTo, {
+          requestId: payload.requestId,
+          jobId: String(job.id),
+          workerId: this.id,
+          ok: false,
+          error: serializeError(err),
+          durationMs: performance.now() - started,
+        });
       }
       // The runner decides about retries; BullMQ must not run the job again.
       throw new UnrecoverableError(message);
@@ -271,12 +335,23 @@ export class FleetWorker {
    */
   private async refuseType(job: Job, queue: string, payload: JobPayload): Promise<never> {
     const type = payload.task.type;
-    const err = new WeftError('WEFT_HANDLER_NOT_FOUND', `Worker ${this.id} has no handler for task type "${type}" (it serves ${this.deps.handlers.types().join(', ') || 'none'}). Load the plugin that provides it on this worker; the job is failed and not retried.`, {
-      retryable: false,
-      details: { type, workerId: this.id, jobId: job.id },
-    });
+    const err = new WeftError(
+      'WEFT_HANDLER_NOT_FOUND',
+      `Worker ${this.id} has no handler for task type "${type}" (it serves ${this.deps.handlers.types().join(', ') || 'none'}). Load the plugin that provides it on this worker; the job is failed and not retried.`,
+      {
+        retryable: false,
+        details: { type, workerId: this.id, jobId: job.id },
+      },
+    );
     this.logger.warn({ jobId: job.id, queue, type }, 'job for an unknown task type; failing it');
-    await this.reply(queue, payload.replyTo, { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: false, error: serializeError(err), durationMs: 0 });
+    await this.reply(queue, payload.replyTo, {
+      requestId: payload.requestId,
+      jobId: String(job.id),
+      workerId: this.id,
+      ok: false,
+      error: serializeError(err),
+      durationMs: 0,
+    });
     throw new UnrecoverableError(`${err.code}: ${err.message}`);
   }
 
@@ -320,7 +395,9 @@ export class FleetWorker {
     clearTimeout(timer);
     if (how === 'timeout') {
       this.logger.warn({ drainTimeoutMs: limit, inFlight: this.tracker.stats.inFlight }, 'drain timeout; aborting in-flight jobs');
-      this.abort.abort(new WeftError('WEFT_WORKER_LOST', `Worker ${this.id} stopped after its ${limit} ms drain timeout. Raise --drain-timeout-ms for longer tasks.`));
+      this.abort.abort(
+        new WeftError('WEFT_WORKER_LOST', `Worker ${this.id} stopped after its ${limit} ms drain timeout. Raise --drain-timeout-ms for longer tasks.`),
+      );
       await Promise.all(this.consumers.map((c) => c.close(true).catch(() => {})));
     }
     if (this.timer) clearInterval(this.timer);

@@ -32,8 +32,13 @@ export class QueueSet {
 
   /** Deletes the queue and its jobs in Redis (a dead worker's queue). */
   async obliterate(name: string): Promise<void> {
-    await this.get(name).obliterate({ force: true }).catch((err: unknown) => this.logger.warn({ queue: name, err: errorMessage(err) }, "could not delete a dead worker's queue"));
-    await this.queues.get(name)?.close().catch(() => {});
+    await this.get(name)
+      .obliterate({ force: true })
+      .catch((err: unknown) => this.logger.warn({ queue: name, err: errorMessage(err) }, "could not delete a dead worker's queue"));
+    await this.queues
+      .get(name)
+      ?.close()
+      .catch(() => {});
     this.queues.delete(name);
   }
 

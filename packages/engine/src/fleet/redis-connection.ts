@@ -35,21 +35,38 @@ function parseUrl(url: string): { u: URL; cluster: boolean } {
   try {
     u = new URL(url);
   } catch (cause) {
-    throw new WeftError('WEFT_CONFIG_INVALID', `Redis URL "${redactUrl(url)}" is not a URL. Use redis://[user:password@]host:port[/db] or rediss://… for TLS.`, { cause, retryable: false });
+    throw new WeftError(
+      'WEFT_CONFIG_INVALID',
+      `Redis URL "${redactUrl(url)}" is not a URL. Use redis://[user:password@]host:port[/db] or rediss://… for TLS.`,
+      { cause, retryable: false },
+    );
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new WeftError('WEFT_CONFIG_INVALID', `Redis URL "${redactUrl(url)}" has protocol ${u.protocol}; use redis:// or rediss:// (TLS).`, { retryable: false });
+    throw new WeftError('WEFT_CONFIG_INVALID', `Redis URL "${redactUrl(url)}" has protocol ${u.protocol}; use redis:// or rediss:// (TLS).`, {
+      retryable: false,
+    });
   }
   for (const key of u.searchParams.keys()) {
-    if (!URL_PARAMS.has(key)) throw new WeftError('WEFT_CONFIG_INVALID', `Redis URL "${redactUrl(url)}" has an unknown parameter "${key}"; the only one is cluster=true (Redis Cluster).`, { retryable: false });
+    if (!URL_PARAMS.has(key))
+      throw new WeftError(
+        'WEFT_CONFIG_INVALID',
+        `Redis URL "${redactUrl(url)}" has an unknown parameter "${key}"; the only one is cluster=true (Redis Cluster).`,
+        { retryable: false },
+      );
   }
   const flag = u.searchParams.get('cluster');
   if (flag !== null && !/^(true|false)$/.test(flag)) {
-    throw new WeftError('WEFT_CONFIG_INVALID', `Redis URL "${redactUrl(url)}" has cluster=${flag}; write cluster=true for a Redis Cluster, or leave it out.`, { retryable: false });
+    throw new WeftError('WEFT_CONFIG_INVALID', `Redis URL "${redactUrl(url)}" has cluster=${flag}; write cluster=true for a Redis Cluster, or leave it out.`, {
+      retryable: false,
+    });
   }
   const cluster = flag === 'true';
   if (cluster && u.pathname.length > 1) {
-    throw new WeftError('WEFT_CONFIG_INVALID', `Redis URL "${redactUrl(url)}" selects database ${u.pathname.slice(1)}, but a Redis Cluster has only database 0; remove "${u.pathname}".`, { retryable: false });
+    throw new WeftError(
+      'WEFT_CONFIG_INVALID',
+      `Redis URL "${redactUrl(url)}" selects database ${u.pathname.slice(1)}, but a Redis Cluster has only database 0; remove "${u.pathname}".`,
+      { retryable: false },
+    );
   }
   return { u, cluster };
 }
@@ -233,9 +250,10 @@ export async function assertReachable(url: string, timeoutMs = 5_000): Promise<v
     await probe.connect();
     await probe.ping();
     // ioredis selects the URL's database on connect and only logs a refusal; ask on purpose.
-    if (db > 0) await probe.select(db).catch((err: unknown) => {
-      throw databaseOutOfRange(url, db, errorMessage(err));
-    });
+    if (db > 0)
+      await probe.select(db).catch((err: unknown) => {
+        throw databaseOutOfRange(url, db, errorMessage(err));
+      });
     clusterEnabled = /cluster_enabled:1/.test(await probe.info('cluster').catch(() => ''));
   } catch (cause) {
     if (cause instanceof WeftError) throw cause;
@@ -246,10 +264,18 @@ export async function assertReachable(url: string, timeoutMs = 5_000): Promise<v
   }
   const cluster = isClusterUrl(url);
   if (clusterEnabled && !cluster) {
-    throw new WeftError('WEFT_CONFIG_INVALID', `Redis at ${redactUrl(url)} is a Redis Cluster node; add ?cluster=true to the URL so the client follows the cluster's slots.`, { retryable: false, details: { redis: redactUrl(url) } });
+    throw new WeftError(
+      'WEFT_CONFIG_INVALID',
+      `Redis at ${redactUrl(url)} is a Redis Cluster node; add ?cluster=true to the URL so the client follows the cluster's slots.`,
+      { retryable: false, details: { redis: redactUrl(url) } },
+    );
   }
   if (cluster && !clusterEnabled) {
-    throw new WeftError('WEFT_CONFIG_INVALID', `Redis at ${redactUrl(url)} is not a Redis Cluster node (cluster_enabled:0); remove ?cluster=true from the URL.`, { retryable: false, details: { redis: redactUrl(url) } });
+    throw new WeftError(
+      'WEFT_CONFIG_INVALID',
+      `Redis at ${redactUrl(url)} is not a Redis Cluster node (cluster_enabled:0); remove ?cluster=true from the URL.`,
+      { retryable: false, details: { redis: redactUrl(url) } },
+    );
   }
   if (cluster) await assertClusterReady(url, noRetry);
 }
@@ -263,13 +289,21 @@ async function assertClusterReady(url: string, options: ClientOptions): Promise<
     await client.connect();
     info = String(await client.cluster('INFO'));
   } catch (cause) {
-    throw new WeftError('WEFT_REDIS_UNAVAILABLE', `Redis Cluster at ${redactUrl(url)} answered at its seed node, but its nodes cannot be reached (${redactSecret(errorMessage(cause), url)}). Check that every node's announced address is reachable from here.`, { cause, retryable: false, details: { redis: redactUrl(url) } });
+    throw new WeftError(
+      'WEFT_REDIS_UNAVAILABLE',
+      `Redis Cluster at ${redactUrl(url)} answered at its seed node, but its nodes cannot be reached (${redactSecret(errorMessage(cause), url)}). Check that every node's announced address is reachable from here.`,
+      { cause, retryable: false, details: { redis: redactUrl(url) } },
+    );
   } finally {
     client.disconnect();
   }
   const state = /cluster_state:(\w+)/.exec(info)?.[1];
   if (state !== 'ok') {
-    throw new WeftError('WEFT_REDIS_UNAVAILABLE', `Redis Cluster at ${redactUrl(url)} is not ready (cluster_state:${state ?? 'unknown'}). Assign every hash slot to a node (redis-cli --cluster create / fix) and try again.`, { retryable: false, details: { redis: redactUrl(url) } });
+    throw new WeftError(
+      'WEFT_REDIS_UNAVAILABLE',
+      `Redis Cluster at ${redactUrl(url)} is not ready (cluster_state:${state ?? 'unknown'}). Assign every hash slot to a node (redis-cli --cluster create / fix) and try again.`,
+      { retryable: false, details: { redis: redactUrl(url) } },
+    );
   }
 }
 

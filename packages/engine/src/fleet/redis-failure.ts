@@ -10,11 +10,15 @@ import { redactUrl } from '../logging/logger.js';
 export function redisFailure(failure: unknown, url: string, why: string): WeftError {
   const where = redactUrl(url);
   const { code, fix } = diagnose(failure, url);
-  return new WeftError<WeftErrorCode>(code, `Redis at ${where} ${code === 'WEFT_REDIS_AUTH_FAILED' ? 'refused the credentials' : 'cannot be reached'} (${why}). ${fix}.`, {
-    cause: new Error(why),
-    retryable: false,
-    details: { redis: where },
-  });
+  return new WeftError<WeftErrorCode>(
+    code,
+    `Redis at ${where} ${code === 'WEFT_REDIS_AUTH_FAILED' ? 'refused the credentials' : 'cannot be reached'} (${why}). ${fix}.`,
+    {
+      cause: new Error(why),
+      retryable: false,
+      details: { redis: where },
+    },
+  );
 }
 
 function diagnose(failure: unknown, url: string): { code: WeftErrorCode; fix: string } {
@@ -26,7 +30,10 @@ function diagnose(failure: unknown, url: string): { code: WeftErrorCode; fix: st
     };
   }
   if (isCertificateError(failure)) {
-    return { code: 'WEFT_REDIS_UNAVAILABLE', fix: "Trust the server's certificate authority (NODE_EXTRA_CA_CERTS=/path/to/ca.pem) and use a host name its certificate names" };
+    return {
+      code: 'WEFT_REDIS_UNAVAILABLE',
+      fix: "Trust the server's certificate authority (NODE_EXTRA_CA_CERTS=/path/to/ca.pem) and use a host name its certificate names",
+    };
   }
   if (url.startsWith('rediss:') && /ETIMEDOUT|ECONNRESET|Connection is closed|wrong version number|packet length/i.test(message)) {
     return {
@@ -49,8 +56,12 @@ function isCertificateError(err: unknown): boolean {
  */
 export function databaseOutOfRange(url: string, db: number, why: string): WeftError {
   const where = redactUrl(url);
-  return new WeftError('WEFT_CONFIG_INVALID', `Redis URL ${where} selects database ${db}, which the server does not have (${why}). Use a database the server has (0–15 by default: raise "databases" in redis.conf for more), or remove "/${db}" to use database 0.`, {
-    retryable: false,
-    details: { redis: where, db },
-  });
+  return new WeftError(
+    'WEFT_CONFIG_INVALID',
+    `Redis URL ${where} selects database ${db}, which the server does not have (${why}). Use a database the server has (0–15 by default: raise "databases" in redis.conf for more), or remove "/${db}" to use database 0.`,
+    {
+      retryable: false,
+      details: { redis: where, db },
+    },
+  );
 }

@@ -49,7 +49,19 @@ export class RedisRunJournals implements RunJournals {
     const { redis, keys, options } = this;
     const limits = { retentionMs: options.retentionMs, keepRuns: options.keepRuns };
     if (!run.resume) {
-      const meta = await storeNewRun(redis, keys, { runId: run.runId, pipeline: run.pipeline, input: run.input, status: 'running', driver: options.driverName, lease: { id: options.driverId, ttlMs: options.leaseMs } }, limits);
+      const meta = await storeNewRun(
+        redis,
+        keys,
+        {
+          runId: run.runId,
+          pipeline: run.pipeline,
+          input: run.input,
+          status: 'running',
+          driver: options.driverName,
+          lease: { id: options.driverId, ttlMs: options.leaseMs },
+        },
+        limits,
+      );
       return new RedisRunJournal(this, meta, new Map(), new Map(), false);
     }
     const stored = await readStoredRun(redis, keys, run.runId);
@@ -57,17 +69,27 @@ export class RedisRunJournals implements RunJournals {
     if (ENDED.has(stored.meta.status)) throw runEndedError(stored.meta, 'resume');
     const holder = await acquireLease(redis, keys.runLease(run.runId), options.driverId, options.leaseMs);
     if (holder !== undefined) {
-      throw new WeftError('WEFT_RUN_LEASED', `Run ${run.runId} is being driven by ${stored.meta.driver ?? 'another process'}, whose lease is live. Follow it with \`weft status ${run.runId} --watch\`, or cancel it with \`weft cancel ${run.runId}\`.`, {
-        retryable: false,
-        details: { runId: run.runId, driver: stored.meta.driver },
-      });
+      throw new WeftError(
+        'WEFT_RUN_LEASED',
+        `Run ${run.runId} is being driven by ${stored.meta.driver ?? 'another process'}, whose lease is live. Follow it with \`weft status ${run.runId} --watch\`, or cancel it with \`weft cancel ${run.runId}\`.`,
+        {
+          retryable: false,
+          details: { runId: run.runId, driver: stored.meta.driver },
+        },
+      );
     }
     this.resumedRuns.add(run.runId);
     const results = new Map(Object.entries(await redis.hgetall(keys.runResults(run.runId))));
     const restored = new Map<string, RestoredStep>();
-    for (const [stepId, s] of stored.steps) if (s.report.status === 'succeeded' || s.report.status === 'skipped') restored.set(stepId, { report: s.report, output: s.output });
+    for (const [stepId, s] of stored.steps)
+      if (s.report.status === 'succeeded' || s.report.status === 'skipped') restored.set(stepId, { report: s.report, output: s.output });
     // A queued run's first driver starts it; any later one takes it over.
-    const meta: RunMeta = { ...stored.meta, status: 'running', driver: options.driverName, takeovers: (stored.meta.takeovers ?? 0) + (stored.meta.status === 'queued' ? 0 : 1) };
+    const meta: RunMeta = {
+      ...stored.meta,
+      status: 'running',
+      driver: options.driverName,
+      takeovers: (stored.meta.takeovers ?? 0) + (stored.meta.status === 'queued' ? 0 : 1),
+    };
     await redis.hset(keys.run(run.runId), 'meta', JSON.stringify(meta));
     this.logger.info({ run: run.runId, restoredSteps: restored.size, completedTasks: results.size }, 'driving a stored run');
     return new RedisRunJournal(this, meta, restored, results, stored.cancelRequested);
@@ -113,7 +135,9 @@ class RedisRunJournal implements RunJournal {
   stepEnded(stepId: string, report: StepReport, output: unknown): void {
     if (this.lost) return;
     const value = JSON.stringify({ report, ...(report.status === 'succeeded' ? { output } : {}) });
-    this.owner.redis.hset(this.owner.keys.run(this.meta.runId), `step:${stepId}`, value).catch((err: unknown) => this.owner.logger.warn({ err: errorMessage(err), step: stepId }, 'could not record a step in the run record'));
+    this.owner.redis
+      .hset(this.owner.keys.run(this.meta.runId), `step:${stepId}`, value)
+      .catch((err: unknown) => this.owner.logger.warn({ err: errorMessage(err), step: stepId }, 'could not record a step in the run record'));
   }
 
   async end(result: RunResult): Promise<void> {
@@ -130,12 +154,17 @@ class RedisRunJournal implements RunJournal {
       status: result.status,
       endedAt: new Date().toISOString(),
       durationMs: result.durationMs,
-      done: Object.entries(result.steps).filter(([, r]) => r.status === 'succeeded').map(([id]) => id),
+      done: Object.entries(result.steps)
+        .filter(([, r]) => r.status === 'succeeded')
+        .map(([id]) => id),
       ...(failed ? { error: `step "${failed[0]}" failed: ${failed[1].error?.message ?? 'failed'}` } : {}),
     };
     // The run's per-task records go with it; the record itself lives out its retention.
     const output = result.status === 'succeeded' ? JSON.stringify(result.output ?? null) : undefined;
-    const fields: Record<string, string> = { meta: JSON.stringify(this.meta), ...(output !== undefined && output.length <= MAX_STORED_OUTPUT ? { output } : {}) };
+    const fields: Record<string, string> = {
+      meta: JSON.stringify(this.meta),
+      ...(output !== undefined && output.length <= MAX_STORED_OUTPUT ? { output } : {}),
+    };
     await redis.multi().hset(keys.run(runId), fields).pexpire(keys.run(runId), options.retentionMs).del(keys.runResults(runId)).zrem(keys.active, runId).exec();
     await releaseLease(redis, keys.runLease(runId), options.driverId);
   }
@@ -153,7 +182,12 @@ class RedisRunJournal implements RunJournal {
 
   private cancel(): void {
     const runId = this.meta.runId;
-    this.controller.abort(new WeftError('WEFT_RUN_CANCELLED', `Run ${runId} of "${this.meta.pipeline}" was cancelled (weft cancel, or Ctrl-C on its weft run).`, { retryable: false, details: { runId } }));
+    this.controller.abort(
+      new WeftError('WEFT_RUN_CANCELLED', `Run ${runId} of "${this.meta.pipeline}" was cancelled (weft cancel, or Ctrl-C on its weft run).`, {
+        retryable: false,
+        details: { runId },
+      }),
+    );
   }
 
   private async renew(): Promise<void> {
@@ -166,7 +200,13 @@ class RedisRunJournal implements RunJournal {
       this.lost = true;
       clearInterval(this.timer);
       logger.warn({ run: runId }, 'lost the run lease to another process; stopping here, it drives the run now');
-      this.controller.abort(new WeftError('WEFT_RUN_LEASE_LOST', `This process stopped driving run ${runId}: its lease lapsed and another process took the run over. Follow it with \`weft status ${runId}\`.`, { retryable: false, details: { runId } }));
+      this.controller.abort(
+        new WeftError(
+          'WEFT_RUN_LEASE_LOST',
+          `This process stopped driving run ${runId}: its lease lapsed and another process took the run over. Follow it with \`weft status ${runId}\`.`,
+          { retryable: false, details: { runId } },
+        ),
+      );
     } catch (err) {
       logger.debug({ err: errorMessage(err), run: runId }, 'lease renewal failed; retrying');
     }

@@ -112,11 +112,21 @@ export class ReplyBatcher {
       if (values) values.push(q.reply);
       else lists.set(q.listKey, [q.reply]);
     }
-    const args: (string | number)[] = [WRITE_REPLIES, records.size + lists.size, ...records.keys(), ...lists.keys(), records.size, this.options.doneTtlMs, this.options.replyTtlS];
+    const args: (string | number)[] = [
+      WRITE_REPLIES,
+      records.size + lists.size,
+      ...records.keys(),
+      ...lists.keys(),
+      records.size,
+      this.options.doneTtlMs,
+      this.options.replyTtlS,
+    ];
     for (const fields of records.values()) args.push(fields.length / 2, ...fields);
     for (const values of lists.values()) args.push(values.length, ...values);
     // Written at once (or queued in order while reconnecting), ahead of BullMQ's completion.
-    this.client.runCommand('eval', args).catch((err: unknown) => this.options.logger.warn({ err: errorMessage(err) }, 'replies could not be written; BullMQ redelivers the jobs'));
+    this.client
+      .runCommand('eval', args)
+      .catch((err: unknown) => this.options.logger.warn({ err: errorMessage(err) }, 'replies could not be written; BullMQ redelivers the jobs'));
     for (const q of batch) q.written();
   }
 }

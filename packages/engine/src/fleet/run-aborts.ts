@@ -14,9 +14,13 @@ export class RunAborts {
   private readonly cancelled = new Map<string, number>();
 
   constructor(private readonly worker: AbortSignal) {
-    worker.addEventListener('abort', () => {
-      for (const r of this.runs.values()) r.controller.abort(worker.reason);
-    }, { once: true });
+    worker.addEventListener(
+      'abort',
+      () => {
+        for (const r of this.runs.values()) r.controller.abort(worker.reason);
+      },
+      { once: true },
+    );
   }
 
   /** The signal of a task of this run starting now; undefined when the run was cancelled. */

@@ -91,7 +91,13 @@ export interface NewRun {
 /** Stores a new run: record, index (trimmed), and the set of runs in progress. */
 export async function storeNewRun(redis: RedisClient, keys: FleetKeys, run: NewRun, limits: { retentionMs: number; keepRuns: number }): Promise<RunMeta> {
   const now = Date.now();
-  const meta: RunMeta = { runId: run.runId, pipeline: run.pipeline.name, status: run.status, startedAt: new Date(now).toISOString(), ...(run.driver ? { driver: run.driver } : {}) };
+  const meta: RunMeta = {
+    runId: run.runId,
+    pipeline: run.pipeline.name,
+    status: run.status,
+    startedAt: new Date(now).toISOString(),
+    ...(run.driver ? { driver: run.driver } : {}),
+  };
   const key = keys.run(run.runId);
   const multi = redis.multi();
   if (run.lease) multi.set(keys.runLease(run.runId), run.lease.id, 'PX', run.lease.ttlMs);

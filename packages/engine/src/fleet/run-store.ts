@@ -218,10 +218,12 @@ export async function readRun(redis: RedisClient, keys: FleetKeys, runId: string
 export async function recentRuns(redis: RedisClient, keys: FleetKeys, count: number): Promise<Omit<RunRecord, 'tasks' | 'fanOut'>[]> {
   const ids = await redis.zrevrange(keys.runs, 0, count - 1);
   const rows = await Promise.all(ids.map(async (id) => [await redis.hget(keys.run(id), 'meta'), await redis.exists(keys.runLease(id))] as const));
-  return rows.filter((r): r is readonly [string, number] => r[0] !== null).map(([m, leased]) => {
-    const meta = JSON.parse(m) as RunMeta;
-    return { ...meta, state: stateOf(meta, leased === 1) };
-  });
+  return rows
+    .filter((r): r is readonly [string, number] => r[0] !== null)
+    .map(([m, leased]) => {
+      const meta = JSON.parse(m) as RunMeta;
+      return { ...meta, state: stateOf(meta, leased === 1) };
+    });
 }
 
 export async function recentDecisions(redis: RedisClient, keys: FleetKeys, count: number): Promise<DecisionRecord[]> {

@@ -68,7 +68,10 @@ export class TaskRecovery {
   }
 
   private async rerouteIfWaiting(p: PendingTask, reason: string): Promise<void> {
-    const state = await this.deps.queues.get(p.queue).getJobState(p.jobId).catch(() => 'unknown');
+    const state = await this.deps.queues
+      .get(p.queue)
+      .getJobState(p.jobId)
+      .catch(() => 'unknown');
     if (state === 'waiting' || state === 'prioritized' || state === 'delayed') await this.reroute(p, `${reason}; job still waiting`);
   }
 
@@ -85,7 +88,10 @@ export class TaskRecovery {
       for (const p of [...this.deps.pending.values()]) {
         if (this.deps.closed()) return;
         if (p.rerouting || p.jobId === '' || now - p.enqueuedAt < olderThanMs) continue;
-        const state = await this.deps.queues.get(p.queue).getJobState(p.jobId).catch(() => 'error');
+        const state = await this.deps.queues
+          .get(p.queue)
+          .getJobState(p.jobId)
+          .catch(() => 'error');
         if (!this.deps.pending.has(p.requestId) || p.rerouting) continue;
         if (state === 'unknown') await this.reroute(p, 'job lost from redis');
         // Finished long ago and never answered: the reply was lost. Again: the idempotency record
@@ -102,7 +108,10 @@ export class TaskRecovery {
     p.rerouting = true;
     const from = p.workerId;
     try {
-      await deps.queues.get(p.queue).remove(p.jobId).catch(() => 0);
+      await deps.queues
+        .get(p.queue)
+        .remove(p.jobId)
+        .catch(() => 0);
       const { task, signal, traceContext } = p.req;
       const { target, candidates, decidedBy } = await this.pickLive(p, signal);
       if (!deps.pending.has(p.requestId)) return;
@@ -118,7 +127,16 @@ export class TaskRecovery {
         [Attr.DECISION_FROM]: from,
       });
       deps.logger.warn({ task: task.id, from, to: target, reason }, 're-routing task');
-      deps.store.decision({ at: new Date().toISOString(), kind: 'reroute', taskId: task.id, taskType: task.type, workerId: target, decidedBy, reason, candidates });
+      deps.store.decision({
+        at: new Date().toISOString(),
+        kind: 'reroute',
+        taskId: task.id,
+        taskType: task.type,
+        workerId: target,
+        decidedBy,
+        reason,
+        candidates,
+      });
       deps.count(from, -1);
       deps.count(target, 1);
       // A live worker's id, or the name of the pool queue the task is parked in.
@@ -165,8 +183,12 @@ export class TaskRecovery {
       // Nobody can take it now: park it where any future capable worker will look.
       return { target: deps.keys.poolQueue(task.capabilities[0]), candidates: [], decidedBy: 'pool' };
     }
-    throw new WeftError('WEFT_WORKER_LOST', `Step "${task.stepId}" lost its worker ${p.workerId} and no live worker offers [${task.capabilities.join(', ')}] with a "${task.type}" handler. Start such a worker.`, {
-      details: { stepId: task.stepId, workerId: p.workerId },
-    });
+    throw new WeftError(
+      'WEFT_WORKER_LOST',
+      `Step "${task.stepId}" lost its worker ${p.workerId} and no live worker offers [${task.capabilities.join(', ')}] with a "${task.type}" handler. Start such a worker.`,
+      {
+        details: { stepId: task.stepId, workerId: p.workerId },
+      },
+    );
   }
 }

@@ -17,10 +17,14 @@ export class HandlerRegistry {
     const t = options.timeoutMs;
     if (t !== undefined && !(Number.isInteger(t) && t > 0 && t <= MAX_TIMEOUT_MS)) {
       // Node fires a longer timer after 1 ms: every attempt would time out at once.
-      throw new WeftError('WEFT_CONFIG_INVALID', `Task type "${type}" (${plugin}) has timeoutMs ${t}; it must be a whole number of ms from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days).`, {
-        retryable: false,
-        details: { type, timeoutMs: t },
-      });
+      throw new WeftError(
+        'WEFT_CONFIG_INVALID',
+        `Task type "${type}" (${plugin}) has timeoutMs ${t}; it must be a whole number of ms from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days).`,
+        {
+          retryable: false,
+          details: { type, timeoutMs: t },
+        },
+      );
     }
     this.handlers.set(type, { type, fn, options, plugin });
   }
@@ -32,10 +36,14 @@ export class HandlerRegistry {
   require(type: string): RegisteredHandler {
     const h = this.handlers.get(type);
     if (!h) {
-      throw new WeftError('WEFT_HANDLER_NOT_FOUND', `No handler for task type "${type}". Load the plugin that provides it, or register one with registerHandler("${type}", fn).`, {
-        retryable: false,
-        details: { type },
-      });
+      throw new WeftError(
+        'WEFT_HANDLER_NOT_FOUND',
+        `No handler for task type "${type}". Load the plugin that provides it, or register one with registerHandler("${type}", fn).`,
+        {
+          retryable: false,
+          details: { type },
+        },
+      );
     }
     return h;
   }

@@ -50,12 +50,18 @@ export class EngineMetrics {
     });
     this.duration = meter.createHistogram(MetricNames.TASK_DURATION, { description: 'Handler time of one task attempt', ...seconds });
     this.queueWait = meter.createHistogram(MetricNames.TASK_QUEUE_WAIT, { description: 'From hand-over to a worker starting the task', ...seconds });
-    meter.createObservableUpDownCounter(MetricNames.WORKER_IN_FLIGHT, { description: 'Task attempts running now', unit: '{task}', valueType: ValueType.INT }).addCallback((r) => {
-      for (const t of this.taskAttrs.values()) r.observe(t.inFlight, t.base);
-    });
+    meter
+      .createObservableUpDownCounter(MetricNames.WORKER_IN_FLIGHT, { description: 'Task attempts running now', unit: '{task}', valueType: ValueType.INT })
+      .addCallback((r) => {
+        for (const t of this.taskAttrs.values()) r.observe(t.inFlight, t.base);
+      });
     this.routing = meter.createCounter(MetricNames.ROUTING_DECISIONS, { description: 'Routing decisions', unit: '{decision}' });
     this.fallbacks = meter.createCounter(MetricNames.PREDICTOR_FALLBACKS, { description: 'Predictions that fell back to the strategy', unit: '{prediction}' });
-    this.confidence = meter.createHistogram(MetricNames.PREDICTOR_CONFIDENCE, { description: 'Predictor confidence', unit: '1', advice: { explicitBucketBoundaries: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] } });
+    this.confidence = meter.createHistogram(MetricNames.PREDICTOR_CONFIDENCE, {
+      description: 'Predictor confidence',
+      unit: '1',
+      advice: { explicitBucketBoundaries: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] },
+    });
     meter.createObservableGauge(MetricNames.PREDICTOR_MODEL, { description: 'The model version last used (value 1)' }).addCallback((r) => {
       if (this.model) r.observe(1, this.model);
     });
@@ -90,7 +96,10 @@ export class EngineMetrics {
 
   /** A route: the strategy the task asked for (or `default`) and who chose (`predictor`, a strategy, `default`). */
   routed(strategy: string, decider: string): void {
-    this.routing.add(1, this.cached(`r\0${strategy}\0${decider}`, () => ({ [Attr.DECISION_STRATEGY]: strategy, [MetricAttr.DECISION_DECIDER]: decider })));
+    this.routing.add(
+      1,
+      this.cached(`r\0${strategy}\0${decider}`, () => ({ [Attr.DECISION_STRATEGY]: strategy, [MetricAttr.DECISION_DECIDER]: decider })),
+    );
   }
 
   /** A decision span was recorded: predictions and cache lookups are counted from its attributes. */
@@ -101,13 +110,19 @@ export class EngineMetrics {
       const outcome = attributes[Attr.CACHE_HIT] === true ? 'hit' : 'miss';
       const t = attributes[Attr.CACHE_TIER];
       const tier = typeof t === 'string' ? t : 'none';
-      this.cache.add(1, this.cached(`c\0${outcome}\0${tier}`, () => ({ [MetricAttr.CACHE_OUTCOME]: outcome, [Attr.CACHE_TIER]: tier })));
+      this.cache.add(
+        1,
+        this.cached(`c\0${outcome}\0${tier}`, () => ({ [MetricAttr.CACHE_OUTCOME]: outcome, [Attr.CACHE_TIER]: tier })),
+      );
     }
   }
 
   /** A failed attempt will be tried again. */
   retried(type: string): void {
-    this.retries.add(1, this.cached(`t\0${type}`, () => ({ [Attr.TASK_TYPE]: type })));
+    this.retries.add(
+      1,
+      this.cached(`t\0${type}`, () => ({ [Attr.TASK_TYPE]: type })),
+    );
   }
 
   runEnded(status: string, durationMs: number): void {
@@ -130,7 +145,8 @@ export class EngineMetrics {
   private attrsOf(type: string, worker: string): TaskAttrs {
     const key = `${type}\0${worker}`;
     let t = this.taskAttrs.get(key);
-    if (!t) this.taskAttrs.set(key, (t = { base: { [Attr.TASK_TYPE]: type, [Attr.TASK_WORKER]: worker }, failed: new Map(), started: 0, completed: 0, inFlight: 0 }));
+    if (!t)
+      this.taskAttrs.set(key, (t = { base: { [Attr.TASK_TYPE]: type, [Attr.TASK_WORKER]: worker }, failed: new Map(), started: 0, completed: 0, inFlight: 0 }));
     return t;
   }
 

@@ -13,7 +13,9 @@ const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
 /** Observes the latest snapshot at each collection; returns a function that stops observing. */
 export function observeFleetStatus(latest: () => FleetStatus | undefined, provider: MeterProvider = metrics.getMeterProvider()): () => void {
-  const gauge = provider.getMeter(WEFT_METER, ENGINE_VERSION).createObservableGauge(MetricNames.QUEUE_DEPTH, { description: 'Jobs per fleet queue and state', unit: '{job}' });
+  const gauge = provider
+    .getMeter(WEFT_METER, ENGINE_VERSION)
+    .createObservableGauge(MetricNames.QUEUE_DEPTH, { description: 'Jobs per fleet queue and state', unit: '{job}' });
   const callback = (r: { observe(value: number, attributes: Record<string, string>): void }): void => {
     for (const q of latest()?.queues ?? []) {
       for (const state of STATES) r.observe(q[state], { [Attr.MESSAGING_DESTINATION]: q.queue, [MetricAttr.QUEUE_STATE]: state });

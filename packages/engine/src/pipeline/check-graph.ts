@@ -68,7 +68,8 @@ export function checkGraph(p: LoosePipeline, options: GraphOptions, issues: Issu
     }
     return [...out];
   });
-  if (strategies && p.strategy !== undefined && !strategies.has(p.strategy)) issues.add(`strategy: unknown strategy "${p.strategy}"${suggest(p.strategy, strategies)}`);
+  if (strategies && p.strategy !== undefined && !strategies.has(p.strategy))
+    issues.add(`strategy: unknown strategy "${p.strategy}"${suggest(p.strategy, strategies)}`);
 
   const dag = analyseDag({ ids: p.steps.map((s, i) => s.id ?? `#${i}`), deps });
   if (dag.cycle) {
@@ -105,7 +106,10 @@ function checkRefs(p: LoosePipeline, index: Map<string, number>, dag: { deps: nu
       const t = index.get(target);
       if (t === undefined) pending.push({ line: () => `${at}: $ref "${ref}" names unknown step "${target}"${suggest(target, ids())}` });
       else {
-        pending.push({ question: questions.length, line: `${at}: $ref "${ref}" reads step "${target}", which "${name}" does not depend on; add "${target}" to its dependsOn` });
+        pending.push({
+          question: questions.length,
+          line: `${at}: $ref "${ref}" reads step "${target}", which "${name}" does not depend on; add "${target}" to its dependsOn`,
+        });
         questions.push({ step: i, target: t });
       }
     }
@@ -117,7 +121,10 @@ function checkRefs(p: LoosePipeline, index: Map<string, number>, dag: { deps: nu
     else if (answers[item.question] === false) issues.add(item.line);
     else if (answers[item.question] === undefined) unknown++;
   }
-  if (unknown > 0) issues.add(`steps: ${unknown} $ref(s) to steps far up the graph could not be checked within the validation budget; reference fewer distant steps, or split the pipeline`);
+  if (unknown > 0)
+    issues.add(
+      `steps: ${unknown} $ref(s) to steps far up the graph could not be checked within the validation budget; reference fewer distant steps, or split the pipeline`,
+    );
   for (const { ref, at } of collectRefs(p.output, 'output')) {
     if (typeof ref !== 'string' || !REF_PATH.test(ref)) continue;
     if (perItem(ref)) issues.add(`${at}: $ref "${ref}" is only defined inside a step with forEach`);

@@ -54,10 +54,15 @@ export function checkShape(value: unknown, limits: PipelineLimits = {}, root = '
   let values = 0;
   const enter = (v: unknown, key: Key | undefined): ShapeProblem | undefined => {
     values++;
-    if (values > maxValues) return { path: pathTo(key), problem: `the document holds more than ${maxValues} values (limit maxValues); split it, or raise limits.maxValues` };
+    if (values > maxValues)
+      return { path: pathTo(key), problem: `the document holds more than ${maxValues} values (limit maxValues); split it, or raise limits.maxValues` };
     if (typeof v !== 'object' || v === null) return undefined;
     if (open.has(v)) return { path: pathTo(key), problem: 'contains itself (a YAML alias used inside its own anchor); write the value out instead' };
-    if (stack.length + 1 > maxDepth) return { path: pathTo(key), problem: `is nested deeper than ${maxDepth} levels (limit maxDepth); flatten it, or raise limits.maxDepth (at most ${MAX_DEPTH_CEILING})` };
+    if (stack.length + 1 > maxDepth)
+      return {
+        path: pathTo(key),
+        problem: `is nested deeper than ${maxDepth} levels (limit maxDepth); flatten it, or raise limits.maxDepth (at most ${MAX_DEPTH_CEILING})`,
+      };
     open.add(v);
     // JSON.parse makes "__proto__" an own key; copying such an object would replace its prototype.
     if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, '__proto__')) {

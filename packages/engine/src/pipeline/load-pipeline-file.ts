@@ -11,7 +11,11 @@ export async function loadPipelineFile(file: string, options: Omit<ValidateOptio
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new WeftError('WEFT_PIPELINE_FILE_UNREADABLE', `Cannot read pipeline file ${file}: ${errorMessage(cause)}. Check the path.`, { cause, retryable: false, details: { file } });
+    throw new WeftError('WEFT_PIPELINE_FILE_UNREADABLE', `Cannot read pipeline file ${file}: ${errorMessage(cause)}. Check the path.`, {
+      cause,
+      retryable: false,
+      details: { file },
+    });
   }
   return validatePipeline(parsePipelineText(text, file), { ...options, source: file });
 }
@@ -21,11 +25,15 @@ export function parsePipelineText(text: string, file: string): unknown {
     if (file.endsWith('.json')) return JSON.parse(text);
     return parseYamlData(text);
   } catch (cause) {
-    throw new WeftError('WEFT_PIPELINE_FILE_UNREADABLE', `Pipeline file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(cause)}`, {
-      cause,
-      retryable: false,
-      details: { file },
-    });
+    throw new WeftError(
+      'WEFT_PIPELINE_FILE_UNREADABLE',
+      `Pipeline file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(cause)}`,
+      {
+        cause,
+        retryable: false,
+        details: { file },
+      },
+    );
   }
 }
 

@@ -35,7 +35,7 @@ export const valueExprSchema: z.ZodType<ValueExpr> = z.lazy(() =>
       z
         .string()
         .refine((k) => k !== '$ref', { message: '$ref must be the only key of its object' })
-        .refine((k) => k !== '__proto__', { message: 'the key __proto__ is not allowed (it would replace the object\'s prototype)' }),
+        .refine((k) => k !== '__proto__', { message: "the key __proto__ is not allowed (it would replace the object's prototype)" }),
       valueExprSchema,
     ),
   ]),

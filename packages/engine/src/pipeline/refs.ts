@@ -75,10 +75,14 @@ export function resolveExpr(expr: ValueExpr | undefined, scope: RefScope, where:
   if (isRef(expr)) {
     const { found, value } = lookupRef(expr.$ref, scope);
     if (!found) {
-      throw new WeftError('WEFT_REFERENCE_UNRESOLVED', `${where}: $ref "${expr.$ref}" found nothing at run time. Check the path against the data the run produced.`, {
-        retryable: false,
-        details: { ref: expr.$ref, where },
-      });
+      throw new WeftError(
+        'WEFT_REFERENCE_UNRESOLVED',
+        `${where}: $ref "${expr.$ref}" found nothing at run time. Check the path against the data the run produced.`,
+        {
+          retryable: false,
+          details: { ref: expr.$ref, where },
+        },
+      );
     }
     return value;
   }

@@ -47,7 +47,9 @@ function validateNow(raw: unknown, options: ValidateOptions): PipelineDefinition
   if (!schemaOk) for (const line of schemaIssues(pipelineSchema.safeParse(raw).error?.issues ?? [])) issues.add(line);
   checkGraph(loose(raw), options, issues);
   if (options.routingStrategy && options.strategies && !options.strategies.includes(options.routingStrategy)) {
-    issues.add(() => `(engine config) routing.strategy: unknown strategy "${options.routingStrategy}"${suggest(options.routingStrategy!, options.strategies!)}`);
+    issues.add(
+      () => `(engine config) routing.strategy: unknown strategy "${options.routingStrategy}"${suggest(options.routingStrategy!, options.strategies!)}`,
+    );
   }
   if (issues.count > 0) throw invalid(raw, issues.lines(), options.source, issues.count);
   return raw as PipelineDefinition;
@@ -103,9 +105,18 @@ function loose(raw: unknown): LoosePipeline {
 }
 
 function invalid(raw: unknown, issues: string[], source: string | undefined, count: number): WeftError<'WEFT_PIPELINE_INVALID'> {
-  const name = typeof raw === 'object' && raw !== null && typeof (raw as { name?: unknown }).name === 'string' ? `"${(raw as { name: string }).name}"` : source ? `in ${source}` : '';
-  return new WeftError('WEFT_PIPELINE_INVALID', `Pipeline ${name} is invalid (${count} problem${count === 1 ? '' : 's'}):\n${issues.map((i) => `  - ${i}`).join('\n')}`, {
-    retryable: false,
-    details: { issues, ...(source ? { source } : {}) },
-  });
+  const name =
+    typeof raw === 'object' && raw !== null && typeof (raw as { name?: unknown }).name === 'string'
+      ? `"${(raw as { name: string }).name}"`
+      : source
+        ? `in ${source}`
+        : '';
+  return new WeftError(
+    'WEFT_PIPELINE_INVALID',
+    `Pipeline ${name} is invalid (${count} problem${count === 1 ? '' : 's'}):\n${issues.map((i) => `  - ${i}`).join('\n')}`,
+    {
+      retryable: false,
+      details: { issues, ...(source ? { source } : {}) },
+    },
+  );
 }

@@ -5,14 +5,7 @@ import { WeftError, errorMessage } from '../errors.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
 import type { HookRegistry } from '../hooks/hook-registry.js';
 import type { Logger } from '../logging/logger.js';
-import {
-  BalancingStrategyToken,
-  EmbedderToken,
-  LanguageBridgeToken,
-  PredictorToken,
-  ResultCacheToken,
-  WorkerGuardToken,
-} from '../tokens.js';
+import { BalancingStrategyToken, EmbedderToken, LanguageBridgeToken, PredictorToken, ResultCacheToken, WorkerGuardToken } from '../tokens.js';
 import { ENGINE_VERSION } from '../version.js';
 import { validateWith } from '../util/schema.js';
 import type { WorkerView } from '../contracts/worker.js';
@@ -53,7 +46,10 @@ export class PluginLoader {
    */
   async loadConfigured(configured: EngineConfig['plugins'], extra: readonly PluginSpec[], baseDir: string): Promise<void> {
     try {
-      await this.loadAll((configured ?? []).map((p) => (typeof p === 'string' ? p : { plugin: p.name, config: p.config })), baseDir);
+      await this.loadAll(
+        (configured ?? []).map((p) => (typeof p === 'string' ? p : { plugin: p.name, config: p.config })),
+        baseDir,
+      );
       await this.loadAll(extra, baseDir);
     } catch (err) {
       await this.closeAll().catch(() => {});
@@ -62,10 +58,13 @@ export class PluginLoader {
   }
 
   async load(spec: PluginSpec, baseDir: string): Promise<void> {
-    const { ref, config } = typeof spec === 'object' && 'plugin' in spec && !isPlugin(spec) ? { ref: spec.plugin, config: spec.config } : { ref: spec, config: undefined };
+    const { ref, config } =
+      typeof spec === 'object' && 'plugin' in spec && !isPlugin(spec) ? { ref: spec.plugin, config: spec.config } : { ref: spec, config: undefined };
     const plugin = typeof ref === 'string' ? await importPlugin(ref, baseDir) : ref;
     if (!isPlugin(plugin)) {
-      throw new WeftError('WEFT_PLUGIN_INVALID', 'A plugins entry is not a plugin. Wrap it with definePlugin({ name, version, engine, setup }).', { retryable: false });
+      throw new WeftError('WEFT_PLUGIN_INVALID', 'A plugins entry is not a plugin. Wrap it with definePlugin({ name, version, engine, setup }).', {
+        retryable: false,
+      });
     }
     const name = plugin.name;
     if (this.loaded.some((p) => p.name === name)) {
@@ -81,11 +80,15 @@ export class PluginLoader {
       const teardown = await plugin.setup(ctx);
       if (typeof teardown === 'function') this.teardowns.push({ plugin: name, fn: teardown });
     } catch (cause) {
-      throw new WeftError('WEFT_PLUGIN_SETUP_FAILED', `Plugin "${name}" failed in setup(): ${errorMessage(cause)}. Fix its configuration or report it to the plugin's authors.`, {
-        cause,
-        retryable: false,
-        details: { plugin: name },
-      });
+      throw new WeftError(
+        'WEFT_PLUGIN_SETUP_FAILED',
+        `Plugin "${name}" failed in setup(): ${errorMessage(cause)}. Fix its configuration or report it to the plugin's authors.`,
+        {
+          cause,
+          retryable: false,
+          details: { plugin: name },
+        },
+      );
     }
     this.loaded.push({ name, version: plugin.version });
     this.host.logger.debug({ plugin: name, version: plugin.version }, 'plugin loaded');
@@ -114,10 +117,14 @@ export class PluginLoader {
 
   private checkEngineRange(plugin: Plugin<unknown>): void {
     if (!semver.validRange(plugin.engine)) {
-      throw new WeftError('WEFT_PLUGIN_INCOMPATIBLE', `Plugin "${plugin.name}" declares engine range "${plugin.engine}", which is not a semver range. Use a range such as "^${ENGINE_VERSION}".`, {
-        retryable: false,
-        details: { plugin: plugin.name, range: plugin.engine },
-      });
+      throw new WeftError(
+        'WEFT_PLUGIN_INCOMPATIBLE',
+        `Plugin "${plugin.name}" declares engine range "${plugin.engine}", which is not a semver range. Use a range such as "^${ENGINE_VERSION}".`,
+        {
+          retryable: false,
+          details: { plugin: plugin.name, range: plugin.engine },
+        },
+      );
     }
     if (!semver.satisfies(ENGINE_VERSION, plugin.engine, { includePrerelease: true })) {
       throw new WeftError(

@@ -17,11 +17,15 @@ export async function importPlugin(specifier: string, baseDir: string): Promise<
     // `dir/plugin.mjs` reads as a package name; when such a file exists, say how to name it.
     const asFile = path.resolve(baseDir, specifier);
     if (!isPath && existsSync(asFile)) {
-      throw new WeftError('WEFT_PLUGIN_NOT_FOUND', `Plugin "${specifier}" is read as a package name, and no such package is installed, but the file ${asFile} exists: write it as a path, "./${specifier}".`, {
-        cause,
-        retryable: false,
-        details: { plugin: specifier, baseDir },
-      });
+      throw new WeftError(
+        'WEFT_PLUGIN_NOT_FOUND',
+        `Plugin "${specifier}" is read as a package name, and no such package is installed, but the file ${asFile} exists: write it as a path, "./${specifier}".`,
+        {
+          cause,
+          retryable: false,
+          details: { plugin: specifier, baseDir },
+        },
+      );
     }
     throw new WeftError(
       'WEFT_PLUGIN_NOT_FOUND',

@@ -87,7 +87,10 @@ export class PipelineRun {
       return () => signal.removeEventListener('abort', on);
     };
     const cancelled = (why: string) => () =>
-      new WeftError('WEFT_RUN_CANCELLED', `Run ${this.runId} of "${this.pipeline.name}" was cancelled (${why}).`, { retryable: false, details: { runId: this.runId } });
+      new WeftError('WEFT_RUN_CANCELLED', `Run ${this.runId} of "${this.pipeline.name}" was cancelled (${why}).`, {
+        retryable: false,
+        details: { runId: this.runId },
+      });
     const offUser = abortFrom(this.options.signal, cancelled('by its caller'));
     const offEngine = abortFrom(this.deps.engineSignal, () => (this.engineClosed = cancelled('engine closed')()));
     try {
@@ -107,7 +110,12 @@ export class PipelineRun {
       this.emit({ type: 'run:start', runId: this.runId, steps: this.pipeline.steps.length, ...(this.options.resume ? { resumed: true } : {}) });
       await this.deps.hooks.emit('pipeline:start', { runId: this.runId, pipeline: this.pipeline.name, input: this.input });
       await this.schedule(ctx);
-      const status = this.controller.signal.aborted && !this.firstFailure ? 'cancelled' : Object.values(this.reports).some((r) => r.status === 'failed') ? 'failed' : 'succeeded';
+      const status =
+        this.controller.signal.aborted && !this.firstFailure
+          ? 'cancelled'
+          : Object.values(this.reports).some((r) => r.status === 'failed')
+            ? 'failed'
+            : 'succeeded';
       result = runResult(ended, status);
     } catch (err) {
       result = runResult(ended, this.controller.signal.aborted ? 'cancelled' : 'failed');
@@ -120,7 +128,9 @@ export class PipelineRun {
     // Recorded before anyone hears of the end: a process that ends with the run loses nothing. A
     // run stopped only because this engine closed is not over: another process continues it.
     const handOff = this.deps.engineSignal.aborted && this.controller.signal.reason === this.engineClosed;
-    await (handOff ? this.journal?.release() : this.journal?.end(result))?.catch((err: unknown) => this.deps.logger.warn({ err: errorMessage(err), run: this.runId }, 'could not record the end of the run'));
+    await (handOff ? this.journal?.release() : this.journal?.end(result))?.catch((err: unknown) =>
+      this.deps.logger.warn({ err: errorMessage(err), run: this.runId }, 'could not record the end of the run'),
+    );
     span.setAttribute(Attr.RUN_STATUS, result.status);
     const error = result.status === 'succeeded' ? undefined : new PipelineRunError(result, this.firstFailure);
     if (error) failSpan(span, error);
@@ -227,7 +237,9 @@ export class PipelineRun {
   private async runStep(step: StepDefinition, runCtx: Context): Promise<void> {
     const report = this.reports[step.id]!;
     const started = performance.now();
-    const { span, ctx } = this.deps.telemetry.start(SpanNames.STEP, runCtx, { attributes: { [Attr.STEP_ID]: step.id, [Attr.TASK_TYPE]: step.task, [Attr.RUN_ID]: this.runId } });
+    const { span, ctx } = this.deps.telemetry.start(SpanNames.STEP, runCtx, {
+      attributes: { [Attr.STEP_ID]: step.id, [Attr.TASK_TYPE]: step.task, [Attr.RUN_ID]: this.runId },
+    });
     this.emit({ type: 'step:start', stepId: step.id });
     try {
       if (step.when && !evaluateCondition(step.when, this.scope())) {
@@ -245,11 +257,15 @@ export class PipelineRun {
       if (step.forEach !== undefined) {
         const items = resolveExpr(step.forEach, this.scope(), `steps.${step.id}.forEach`);
         if (!Array.isArray(items)) {
-          throw new WeftError('WEFT_REFERENCE_UNRESOLVED', `Step "${step.id}": forEach must resolve to an array, got ${typeof items}. Point it at a list.`, { retryable: false });
+          throw new WeftError('WEFT_REFERENCE_UNRESOLVED', `Step "${step.id}": forEach must resolve to an array, got ${typeof items}. Point it at a list.`, {
+            retryable: false,
+          });
         }
         report.items = items.length;
         span.setAttribute(Attr.STEP_ITEMS, items.length);
-        output = await allItems(items.length, this.pipeline.maxParallel ?? DEFAULT_MAX_PARALLEL, (index) => this.runTask(step, ctx, this.scope({ item: items[index], index }), index));
+        output = await allItems(items.length, this.pipeline.maxParallel ?? DEFAULT_MAX_PARALLEL, (index) =>
+          this.runTask(step, ctx, this.scope({ item: items[index], index }), index),
+        );
       } else {
         output = await this.runTask(step, ctx, this.scope());
       }
@@ -326,7 +342,14 @@ export class PipelineRun {
         const answered = cache || this.deps.hooks.has('task:before') ? await answerTask(this.deps, task, stepCtx, cache, signal) : undefined;
         if (answered) {
           report.answered++;
-          await this.deps.hooks.emit('task:after', { task, workerId: answered.by, ok: true, durationMs: performance.now() - started, output: answered.output, shortCircuited: true });
+          await this.deps.hooks.emit('task:after', {
+            task,
+            workerId: answered.by,
+            ok: true,
+            durationMs: performance.now() - started,
+            output: answered.output,
+            shortCircuited: true,
+          });
           return answered.output;
         }
         report.attempts++;
@@ -360,7 +383,9 @@ export class PipelineRun {
         if (signal.aborted) {
           if (workerId) {
             const error = signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
-            await this.deps.hooks.emit('task:error', { task, workerId, ok: false, durationMs: performance.now() - started, error, shortCircuited: false, willRetry: false }).catch(() => {});
+            await this.deps.hooks
+              .emit('task:error', { task, workerId, ok: false, durationMs: performance.now() - started, error, shortCircuited: false, willRetry: false })
+              .catch(() => {});
             this.deps.dispatcher.capacityChanged();
           }
           throw signal.reason;

@@ -49,10 +49,22 @@ export async function onTaskError(deps: RetryDeps, emit: (e: RunEvent) => void, 
     [Attr.RETRY_WILL_RETRY]: willRetry,
     [Attr.RETRY_DELAY_MS]: delayMs,
     [Attr.DECISION_CHOICE]: willRetry ? 'retry' : 'give-up',
-    [Attr.DECISION_REASON]: !retryable ? `not retryable: ${error.message}` : willRetry ? error.message : `attempts exhausted (${task.attempt}): ${error.message}`,
+    [Attr.DECISION_REASON]: !retryable
+      ? `not retryable: ${error.message}`
+      : willRetry
+        ? error.message
+        : `attempts exhausted (${task.attempt}): ${error.message}`,
     [Attr.ERROR_TYPE]: err instanceof WeftError ? (err.code as string) : error.name,
   });
-  await deps.hooks.emit('task:error', { task, workerId: a.workerId, ok: false, durationMs: performance.now() - a.started, error, shortCircuited: false, willRetry });
+  await deps.hooks.emit('task:error', {
+    task,
+    workerId: a.workerId,
+    ok: false,
+    durationMs: performance.now() - a.started,
+    error,
+    shortCircuited: false,
+    willRetry,
+  });
   deps.dispatcher.capacityChanged();
   if (!willRetry) throw err;
   emit({ type: 'task:retry', stepId: step.id, attempt: task.attempt, delayMs, error: error.message });

@@ -22,7 +22,13 @@ export function cacheFor(deps: AnswerDeps, task: TaskDescriptor): ResultCache | 
   return deps.cache();
 }
 
-export async function answerTask(deps: AnswerDeps, task: TaskDescriptor, ctx: Context, cache: ResultCache | undefined, signal: AbortSignal): Promise<{ output: unknown; by: string } | undefined> {
+export async function answerTask(
+  deps: AnswerDeps,
+  task: TaskDescriptor,
+  ctx: Context,
+  cache: ResultCache | undefined,
+  signal: AbortSignal,
+): Promise<{ output: unknown; by: string } | undefined> {
   if (cache) {
     let hit;
     try {

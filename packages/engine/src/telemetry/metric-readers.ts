@@ -21,10 +21,20 @@ export interface Readers {
 }
 
 export async function metricReaders(env: NodeJS.ProcessEnv, prometheus: PrometheusMode | undefined): Promise<Readers> {
-  const wanted = [...new Set((env['OTEL_METRICS_EXPORTER'] ?? 'otlp').split(',').map((s) => s.trim()).filter(Boolean))];
+  const wanted = [
+    ...new Set(
+      (env['OTEL_METRICS_EXPORTER'] ?? 'otlp')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   const known = ['otlp', 'prometheus', 'console', 'none'];
   const unknown = wanted.filter((w) => !known.includes(w));
-  if (unknown.length > 0) throw new WeftError('WEFT_CONFIG_INVALID', `OTEL_METRICS_EXPORTER "${unknown.join(',')}" is not supported; use otlp, prometheus, console or none.`, { retryable: false });
+  if (unknown.length > 0)
+    throw new WeftError('WEFT_CONFIG_INVALID', `OTEL_METRICS_EXPORTER "${unknown.join(',')}" is not supported; use otlp, prometheus, console or none.`, {
+      retryable: false,
+    });
   const list = wanted.includes('none') ? [] : wanted;
   const readers: IMetricReader[] = [];
   const names: string[] = [];
@@ -56,7 +66,11 @@ export async function metricReaders(env: NodeJS.ProcessEnv, prometheus: Promethe
       try {
         await exporter.startServer();
       } catch (err) {
-        throw new WeftError('WEFT_CONFIG_INVALID', `Cannot serve Prometheus metrics on ${host}:${port}: ${(err as Error).message}. Choose another --metrics-port.`, { retryable: false, cause: err });
+        throw new WeftError(
+          'WEFT_CONFIG_INVALID',
+          `Cannot serve Prometheus metrics on ${host}:${port}: ${(err as Error).message}. Choose another --metrics-port.`,
+          { retryable: false, cause: err },
+        );
       }
       names.push(`prometheus http://${host}:${port}/metrics`);
     }

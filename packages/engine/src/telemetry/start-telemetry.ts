@@ -59,17 +59,26 @@ const WEFT_DEFAULTS: Readonly<Record<string, string>> = {
 
 export async function startTelemetry(options: StartTelemetryOptions = {}): Promise<TelemetryHandle> {
   const env = { ...WEFT_DEFAULTS, ...options.envDefaults, ...definedOnly(process.env) };
-  if (/^true$/i.test(env['OTEL_SDK_DISABLED'] ?? '')) return { destination: 'nowhere (OTEL_SDK_DISABLED)', flush: () => Promise.resolve(), shutdown: () => Promise.resolve(true) };
+  if (/^true$/i.test(env['OTEL_SDK_DISABLED'] ?? ''))
+    return { destination: 'nowhere (OTEL_SDK_DISABLED)', flush: () => Promise.resolve(), shutdown: () => Promise.resolve(true) };
   let sdkModule: typeof import('@opentelemetry/sdk-node');
   try {
     sdkModule = await import('@opentelemetry/sdk-node');
   } catch (err) {
-    throw new WeftError('WEFT_TELEMETRY_UNAVAILABLE', 'The OpenTelemetry SDK is not installed: add @opentelemetry/sdk-node@0.223 (and @opentelemetry/exporter-prometheus@0.223 for Prometheus) to this project.', { retryable: false, cause: err });
+    throw new WeftError(
+      'WEFT_TELEMETRY_UNAVAILABLE',
+      'The OpenTelemetry SDK is not installed: add @opentelemetry/sdk-node@0.223 (and @opentelemetry/exporter-prometheus@0.223 for Prometheus) to this project.',
+      { retryable: false, cause: err },
+    );
   }
   const { NodeSDK, resources, api, core } = sdkModule;
   const warn = options.warn ?? ((m: string) => process.stderr.write(`${m}\n`));
   const warnings = exportWarnings(warn);
-  const prometheus: PrometheusMode | undefined = options.metricsHandler ? 'handler' : options.metricsPort === undefined ? undefined : { port: options.metricsPort, host: options.metricsHost ?? '127.0.0.1' };
+  const prometheus: PrometheusMode | undefined = options.metricsHandler
+    ? 'handler'
+    : options.metricsPort === undefined
+      ? undefined
+      : { port: options.metricsPort, host: options.metricsHost ?? '127.0.0.1' };
   const named = Boolean(env['OTEL_SERVICE_NAME']) || /(^|,)\s*service\.name=/.test(env['OTEL_RESOURCE_ATTRIBUTES'] ?? '');
   const { sdk, readers } = await withEnv(env, async () => {
     const readers = await metricReaders(env, prometheus);

@@ -12,7 +12,17 @@ export interface SpanLike {
   readonly parentSpanContext?: SpanContext | undefined;
 }
 
-const SHOWN = [Attr.STEP_ID, Attr.TASK_ATTEMPT, Attr.TASK_WORKER, Attr.DECISION_STRATEGY, Attr.DECISION_CHOICE, Attr.DECISION_REASON, Attr.STEP_STATUS, Attr.TASK_OUTCOME, Attr.CACHE_HIT];
+const SHOWN = [
+  Attr.STEP_ID,
+  Attr.TASK_ATTEMPT,
+  Attr.TASK_WORKER,
+  Attr.DECISION_STRATEGY,
+  Attr.DECISION_CHOICE,
+  Attr.DECISION_REASON,
+  Attr.STEP_STATUS,
+  Attr.TASK_OUTCOME,
+  Attr.CACHE_HIT,
+];
 
 export function formatSpanTree(spans: readonly SpanLike[]): string {
   const byParent = new Map<string, SpanLike[]>();

@@ -3,7 +3,18 @@
  * active context) so parent/child links hold with or without a context manager.
  */
 import 'reflect-metadata';
-import { context as otelContext, metrics, trace, SpanStatusCode, type Context, type MeterProvider, type Span, type SpanOptions, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import {
+  context as otelContext,
+  metrics,
+  trace,
+  SpanStatusCode,
+  type Context,
+  type MeterProvider,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import { inject, injectable } from 'tsyringe';
 import { errorMessage, WeftError } from '../errors.js';
 import { EngineMetrics } from '../metrics/engine-metrics.js';

@@ -32,7 +32,16 @@ beforeAll(async () => {
       ],
     }),
   );
-  writeFileSync(quickFile, JSON.stringify({ name: 'quick', steps: [{ id: 'a', task: 't.add', input: { a: 1, b: 2 } }, { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } }] }));
+  writeFileSync(
+    quickFile,
+    JSON.stringify({
+      name: 'quick',
+      steps: [
+        { id: 'a', task: 't.add', input: { a: 1, b: 2 } },
+        { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } },
+      ],
+    }),
+  );
   await spawnFleet(redis.url, [
     { id: 'c1', concurrency: 2, env: effects.env, extra: ['--takeover-scan-ms', '200'] },
     { id: 'c2', concurrency: 2, env: effects.env, extra: ['--takeover-scan-ms', '200'] },
@@ -59,16 +68,25 @@ async function cancelledAt(runId: string): Promise<number> {
 }
 
 async function ended(runId: string): Promise<{ status: string; done?: string[] }> {
-  return waitFor(`run ${runId} to end`, async () => {
-    const r = await readRecord(redis.url, runId);
-    return r && ['succeeded', 'failed', 'cancelled'].includes(r.meta.status) ? r.meta : undefined;
-  }, 30_000, 100);
+  return waitFor(
+    `run ${runId} to end`,
+    async () => {
+      const r = await readRecord(redis.url, runId);
+      return r && ['succeeded', 'failed', 'cancelled'].includes(r.meta.status) ? r.meta : undefined;
+    },
+    30_000,
+    100,
+  );
 }
 
 /** Every task of the run that started was aborted within 1 s of `at`, and none started after `after`. */
 function expectAbortedEverywhere(p: string, at: number, after: number): void {
   const starts = mine(p).filter((e) => e.kind === 'start');
-  const aborts = new Map(mine(p).filter((e) => e.kind === 'abort').map((e) => [e.tag, e.at]));
+  const aborts = new Map(
+    mine(p)
+      .filter((e) => e.kind === 'abort')
+      .map((e) => [e.tag, e.at]),
+  );
   expect(starts.length).toBeGreaterThanOrEqual(4);
   for (const s of starts) {
     expect(aborts.has(s.tag), `${s.tag} saw no abort`).toBe(true);
@@ -104,7 +122,11 @@ describe('cancel, detach and follow', () => {
   });
 
   it('Ctrl-C on an attached run: the first cancels it (and says so), the second detaches', async () => {
-    const once = spawnWeft('sigint-1', ['run', longFile, '--fleet', '--redis', redis.url, '--plugins', pluginPath, '--no-progress', '--input', input('I')], effects.env);
+    const once = spawnWeft(
+      'sigint-1',
+      ['run', longFile, '--fleet', '--redis', redis.url, '--plugins', pluginPath, '--no-progress', '--input', input('I')],
+      effects.env,
+    );
     const runId = await waitFor('run id', () => printedRunId(once.output()), 60_000);
     await waitFor('four items running', running('I'), 30_000);
     once.child.kill('SIGINT');
@@ -113,7 +135,11 @@ describe('cancel, detach and follow', () => {
     expect((await ended(runId)).status).toBe('cancelled');
     expectAbortedEverywhere('I', await cancelledAt(runId), Date.now());
 
-    const twice = spawnWeft('sigint-2', ['run', longFile, '--fleet', '--redis', redis.url, '--plugins', pluginPath, '--no-progress', '--input', input('J')], effects.env);
+    const twice = spawnWeft(
+      'sigint-2',
+      ['run', longFile, '--fleet', '--redis', redis.url, '--plugins', pluginPath, '--no-progress', '--input', input('J')],
+      effects.env,
+    );
     const second = await waitFor('run id', () => printedRunId(twice.output()), 60_000);
     await waitFor('four items running', running('J'), 30_000);
     twice.child.kill('SIGINT');
@@ -143,7 +169,12 @@ describe('cancel, detach and follow', () => {
     expect(unknown.stderr).toContain('WEFT_RUN_NOT_FOUND');
     const client = createRedisClient(redis.url);
     const runId = 'needs-a-plugin';
-    await storeNewRun(client, new FleetKeys(), { runId, pipeline: { name: 'odd', steps: [{ id: 'x', task: 'acme.transcode', input: {} }] }, input: {}, status: 'queued' }, { retentionMs: 60_000, keepRuns: 100 });
+    await storeNewRun(
+      client,
+      new FleetKeys(),
+      { runId, pipeline: { name: 'odd', steps: [{ id: 'x', task: 'acme.transcode', input: {} }] }, input: {}, status: 'queued' },
+      { retentionMs: 60_000, keepRuns: 100 },
+    );
     client.disconnect();
     const res = await runWeft(['resume', runId, '--redis', redis.url, '--plugins', pluginPath]);
     expect(res.code).toBe(2);

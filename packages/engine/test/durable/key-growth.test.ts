@@ -8,7 +8,11 @@ import { createRedisClient, FleetKeys } from '@weft/engine';
 import { inProcessFleet, waitFor } from '../fleet/fleet-harness.js';
 
 const fleet = inProcessFleet();
-const pipeline = { name: 'keys', maxParallel: 16, steps: [{ id: 'each', task: 't.add', forEach: { $ref: 'input.items' }, input: { a: { $ref: 'item' }, b: 1 } }] };
+const pipeline = {
+  name: 'keys',
+  maxParallel: 16,
+  steps: [{ id: 'each', task: 't.add', forEach: { $ref: 'input.items' }, input: { a: { $ref: 'item' }, b: 1 } }],
+};
 const items = Array.from({ length: 50 }, (_, i) => i);
 
 describe('bounded keys', () => {
@@ -33,7 +37,12 @@ describe('bounded keys', () => {
       expect(await redis.zcard(keys.active)).toBe(0);
 
       // After the retention period: the baseline again, plus what the queues keep (a constant).
-      const settled = await waitFor('run records to expire', async () => ((await redis.keys(`${keys.prefix}:run:*`)).length === 0 ? redis.dbsize() : undefined), 10_000, 100);
+      const settled = await waitFor(
+        'run records to expire',
+        async () => ((await redis.keys(`${keys.prefix}:run:*`)).length === 0 ? redis.dbsize() : undefined),
+        10_000,
+        100,
+      );
       expect(settled).toBeLessThanOrEqual(baseline + 2 * keepCompleted);
     } finally {
       redis.disconnect();

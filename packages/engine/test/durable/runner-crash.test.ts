@@ -24,7 +24,10 @@ beforeAll(async () => {
   ]);
   const manual = spawnWorker({ id: 'm1', redisUrl: redis.url, concurrency: 3, env: effects.env, extra: ['--prefix', MANUAL, '--no-takeover'] });
   await waitFor('worker m1 ready', () => manual.output().includes('worker ready'), 75_000);
-  const res = await runWeft(['run', file, '--fleet', '--redis', redis.url, '--plugins', pluginPath, '--json', '--input', JSON.stringify(inputFor('C'))], effects.env);
+  const res = await runWeft(
+    ['run', file, '--fleet', '--redis', redis.url, '--plugins', pluginPath, '--json', '--input', JSON.stringify(inputFor('C'))],
+    effects.env,
+  );
   expect(res.code, res.stderr).toBe(0);
   clean = normalised((JSON.parse(res.stdout) as { output: unknown }).output, 'C');
 }, 180_000);
@@ -39,17 +42,36 @@ const doneCount = (prefix: string) => effects.read().filter((e) => e.kind === 'd
 
 /** Starts an attached runner with a short lease; resolves with it and its run id. */
 async function runner(p: string, prefix?: string): Promise<{ proc: WorkerProcess; runId: string }> {
-  const args = ['run', file, '--fleet', '--redis', redis.url, '--plugins', pluginPath, '--lease-ms', '1000', '--no-progress', '--input', JSON.stringify(inputFor(p)), ...(prefix ? ['--prefix', prefix] : [])];
+  const args = [
+    'run',
+    file,
+    '--fleet',
+    '--redis',
+    redis.url,
+    '--plugins',
+    pluginPath,
+    '--lease-ms',
+    '1000',
+    '--no-progress',
+    '--input',
+    JSON.stringify(inputFor(p)),
+    ...(prefix ? ['--prefix', prefix] : []),
+  ];
   const proc = spawnWeft(`runner-${p}`, args, effects.env);
   const runId = await waitFor(`run id of ${p}`, () => printedRunId(proc.output()), 60_000);
   return { proc, runId };
 }
 
 async function finished(runId: string, prefix?: string) {
-  return waitFor(`run ${runId} to end`, async () => {
-    const r = await readRecord(redis.url, runId, prefix);
-    return r && ['succeeded', 'failed', 'cancelled'].includes(r.meta.status) ? r : undefined;
-  }, 60_000, 100);
+  return waitFor(
+    `run ${runId} to end`,
+    async () => {
+      const r = await readRecord(redis.url, runId, prefix);
+      return r && ['succeeded', 'failed', 'cancelled'].includes(r.meta.status) ? r : undefined;
+    },
+    60_000,
+    100,
+  );
 }
 
 function expectNoRepeats(p: string, killedAt: number): void {
@@ -81,10 +103,15 @@ describe('a run outlives its runner', () => {
     proc.child.kill('SIGKILL');
     const killedAt = Date.now();
     // Once its lease lapsed, the run is shown as what it is: orphaned, then resumed by its new driver.
-    const shown = await waitFor('status to name the new driver', async () => {
-      const text = await statusCommand(runId, { redis: redis.url });
-      return /: resumed by w[12]/.test(text) ? text : undefined;
-    }, 20_000, 100);
+    const shown = await waitFor(
+      'status to name the new driver',
+      async () => {
+        const text = await statusCommand(runId, { redis: redis.url });
+        return /: resumed by w[12]/.test(text) ? text : undefined;
+      },
+      20_000,
+      100,
+    );
     expect(shown).toMatch(/: resumed by w[12] /);
     const r = await finished(runId);
     expect(r.meta.status).toBe('succeeded');
@@ -101,10 +128,15 @@ describe('a run outlives its runner', () => {
     proc.child.kill('SIGKILL');
     const killedAt = Date.now();
     // Nobody takes it over on this prefix: it is orphaned, never shown running.
-    const orphaned = await waitFor('the lease to lapse', async () => {
-      const res = await runWeft(['status', runId, '--redis', redis.url, '--prefix', MANUAL]);
-      return res.stdout.includes(': orphaned') ? res.stdout : undefined;
-    }, 20_000, 200);
+    const orphaned = await waitFor(
+      'the lease to lapse',
+      async () => {
+        const res = await runWeft(['status', runId, '--redis', redis.url, '--prefix', MANUAL]);
+        return res.stdout.includes(': orphaned') ? res.stdout : undefined;
+      },
+      20_000,
+      200,
+    );
     expect(orphaned).not.toContain(': running');
     const res = await runWeft(['resume', runId, '--redis', redis.url, '--prefix', MANUAL, '--json', '--plugins', pluginPath], effects.env);
     expect(res.code, res.stderr).toBe(0);

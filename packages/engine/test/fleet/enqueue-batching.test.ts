@@ -30,7 +30,12 @@ describe('EnqueueBatcher', () => {
       ...[5, 6].map((n) => batcher.add(b, 't', { n }, { jobId: `b${n}` })),
     ];
     await Promise.all(adds);
-    for (const [q, id, n] of [[a, 'a0', 0], [a, 'a3', 3], [b, 'b6', 6]] as const) expect((await q.getJob(id))?.data).toEqual({ n });
+    for (const [q, id, n] of [
+      [a, 'a0', 0],
+      [a, 'a3', 3],
+      [b, 'b6', 6],
+    ] as const)
+      expect((await q.getJob(id))?.data).toEqual({ n });
     expect(await a.getWaitingCount()).toBe(5);
     expect(await b.getWaitingCount()).toBe(2);
   });

@@ -58,7 +58,10 @@ export function executorConformance(kind: 'embedded' | 'fleet', make: () => Prom
     });
 
     it('retries a failing task and succeeds on a later attempt', async () => {
-      const result = await h.engine.run({ name: 'flaky', steps: [{ id: 'f', task: 't.flaky', input: { failures: 2 }, retries: { attempts: 3, backoff: { type: 'fixed', delayMs: 10 } } }] });
+      const result = await h.engine.run({
+        name: 'flaky',
+        steps: [{ id: 'f', task: 't.flaky', input: { failures: 2 }, retries: { attempts: 3, backoff: { type: 'fixed', delayMs: 10 } } }],
+      });
       expect(result.outputs['f']).toEqual({ attempts: 3 });
       expect(result.steps['f']!.attempts).toBe(3);
     });

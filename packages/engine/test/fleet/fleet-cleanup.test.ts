@@ -30,7 +30,13 @@ const connection = (): { host: string; port: number } => ({ host: '127.0.0.1', p
 describe('fleet cleanup', () => {
   it('enqueues again a job that Redis lost while it waited', async () => {
     // One slot: the slow step runs, the quick one waits on the queue, where it is deleted.
-    const run = runner.engine.run({ name: 'lost', steps: [{ id: 'slow', task: 't.slow', input: { ms: 1500, tag: 'lost-slow' } }, { id: 'quick', task: 't.where' }] });
+    const run = runner.engine.run({
+      name: 'lost',
+      steps: [
+        { id: 'slow', task: 't.slow', input: { ms: 1500, tag: 'lost-slow' } },
+        { id: 'quick', task: 't.where' },
+      ],
+    });
     const queue = new Queue('w.solo', { connection: connection(), prefix: '{weft}' });
     try {
       const waiting = await waitFor('a job waiting on the busy worker', async () => {
@@ -49,7 +55,7 @@ describe('fleet cleanup', () => {
     }
   });
 
-  it("removes a worker silent for deadWorkerMs from the registry and deletes its queue", async () => {
+  it('removes a worker silent for deadWorkerMs from the registry and deletes its queue', async () => {
     const doomed = spawnWorker({ id: 'doomed', redisUrl: redis.url });
     await waitForWorkers(redis.url, ['doomed'], [doomed]);
     doomed.child.kill('SIGKILL');

@@ -18,7 +18,10 @@ const log = effectsLog();
 
 beforeAll(async () => {
   cluster = await startRedisCluster(3, { password: PASSWORD, replicas: 1 });
-  workers = await spawnFleet(cluster.url, ['f-a', 'f-b'].map((id) => ({ id, concurrency: 2, env: log.env })));
+  workers = await spawnFleet(
+    cluster.url,
+    ['f-a', 'f-b'].map((id) => ({ id, concurrency: 2, env: log.env })),
+  );
   runner = await fleetRunner(cluster.url);
 }, 120_000);
 
@@ -44,7 +47,12 @@ describe('fleet on a Redis Cluster with replicas', () => {
     const replica = cluster.replicaPorts[cluster.ports.indexOf(home)]!;
     expect(await role(replica)).toBe('slave');
 
-    const chain = Array.from({ length: 5 }, (_, i) => ({ id: `c${i}`, task: 't.slow', input: { ms: 300, tag: `fo${i}` }, ...(i > 0 ? { dependsOn: [`c${i - 1}`] } : {}) }));
+    const chain = Array.from({ length: 5 }, (_, i) => ({
+      id: `c${i}`,
+      task: 't.slow',
+      input: { ms: 300, tag: `fo${i}` },
+      ...(i > 0 ? { dependsOn: [`c${i - 1}`] } : {}),
+    }));
     const fan = { id: 'fan', task: 't.slow', forEach: { $ref: 'input.items' }, input: { ms: 100, tag: { $ref: 'item' } } };
     const run = runner.engine.run({ name: 'failover', maxParallel: 4, steps: [...chain, fan] }, { items: Array.from({ length: 12 }, (_, i) => `fi${i}`) });
     // Awaited below; a rejection meanwhile must not go unhandled.
@@ -58,9 +66,18 @@ describe('fleet on a Redis Cluster with replicas', () => {
     expect((result.outputs['fan'] as { tag: string }[]).map((o) => o.tag)).toEqual(Array.from({ length: 12 }, (_, i) => `fi${i}`));
     // The replica took over the slot: it is a master now, and the workers are registered on it.
     expect(await role(replica)).toBe('master');
-    const done = new Set(log.read().filter((e) => e.kind === 'done').map((e) => e.tag));
+    const done = new Set(
+      log
+        .read()
+        .filter((e) => e.kind === 'done')
+        .map((e) => e.tag),
+    );
     for (const tag of [...chain.map((s) => s.input.tag), ...Array.from({ length: 12 }, (_, i) => `fi${i}`)]) expect(done).toContain(tag);
-    await waitForWorkers(cluster.url, workers.map((w) => w.id), workers);
+    await waitForWorkers(
+      cluster.url,
+      workers.map((w) => w.id),
+      workers,
+    );
     // A second run after the failover goes straight through.
     const again = await runner.engine.run({ name: 'after-failover', steps: [{ id: 'a', task: 't.add', input: { a: 2, b: 3 } }] });
     expect(again.outputs['a']).toBe(5);

@@ -87,7 +87,9 @@ describe('fleet on a Redis Cluster', () => {
 
   it('shows the fleet through weft status --json', async () => {
     const status = JSON.parse(await statusCommand(undefined, { redis: cluster.url, json: true })) as FleetStatus;
-    expect(status.workers.map((w) => w.id)).toEqual(expect.arrayContaining(workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null).map((w) => w.id)));
+    expect(status.workers.map((w) => w.id)).toEqual(
+      expect.arrayContaining(workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null).map((w) => w.id)),
+    );
     expect(status.runs.map((r) => r.pipeline)).toEqual(expect.arrayContaining(['cluster', 'cluster-kill']));
     expect(status.queues.map((q) => q.queue)).toContain('w.c-py');
   });
@@ -106,7 +108,9 @@ describe('fleet on a Redis Cluster', () => {
     const untagged = await rejection(fleetRuntime(cluster.url, { prefix: 'plain' }).then((fleet) => createEngine(fleet)));
     expect(untagged).toMatchObject({ code: 'WEFT_CONFIG_INVALID' });
     expect(untagged.message).toContain('"{plain}"');
-    expect(() => new FleetWorker({ redisUrl: cluster.url, prefix: 'x{}y' }, { handlers: runner.engine.handlers, telemetry: new Telemetry() })).toThrow(/no hash tag/);
+    expect(() => new FleetWorker({ redisUrl: cluster.url, prefix: 'x{}y' }, { handlers: runner.engine.handlers, telemetry: new Telemetry() })).toThrow(
+      /no hash tag/,
+    );
     expect((await rejection(statusCommand(undefined, { redis: cluster.url, prefix: 'plain' }))).message).toContain('no hash tag');
     const single = await startRedis();
     try {
@@ -122,7 +126,12 @@ describe('fleet on a Redis Cluster', () => {
   });
 
   it('completes a run across a restart of the node that holds the fleet', async () => {
-    const steps = Array.from({ length: 5 }, (_, i) => ({ id: `r${i}`, task: 't.slow', input: { ms: 250, tag: `cr${i}` }, ...(i > 0 ? { dependsOn: [`r${i - 1}`] } : {}) }));
+    const steps = Array.from({ length: 5 }, (_, i) => ({
+      id: `r${i}`,
+      task: 't.slow',
+      input: { ms: 250, tag: `cr${i}` },
+      ...(i > 0 ? { dependsOn: [`r${i - 1}`] } : {}),
+    }));
     const run = runner.engine.run({ name: 'cluster-restart', steps });
     await waitFor('step r1 to finish', () => log.read().some((e) => e.kind === 'done' && e.tag === 'cr1'));
     const home = await cluster.nodeFor('{weft}');
@@ -136,11 +145,14 @@ describe('fleet on a Redis Cluster', () => {
     expect(new Set(done.map((e) => e.tag)).size).toBe(5);
     // The node came back empty: the live workers' heartbeats register them again.
     const live = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
-    await waitForWorkers(cluster.url, live.map((w) => w.id), live);
+    await waitForWorkers(
+      cluster.url,
+      live.map((w) => w.id),
+      live,
+    );
     // A cluster stays up while one node is down: the workers still log the loss and the return.
     await waitFor('workers to log the return of the node', () => live.every((w) => w.output().includes('redis connection restored')));
     for (const w of live) expect(w.output()).toContain('redis connection lost');
     for (const w of workers) expect(w.output()).not.toContain(PASSWORD);
   });
-
 });

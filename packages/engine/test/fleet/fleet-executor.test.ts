@@ -10,7 +10,10 @@ executorConformance('fleet', async () => {
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   // The worker runs in this process here (speed); process behaviour is tested with real children elsewhere.
   const workerEngine = await createEngine({ plugins: [testPlugin] });
-  const worker = new FleetWorker({ redisUrl: redis.url, concurrency: 8, heartbeatMs: 200 }, { handlers: workerEngine.handlers, telemetry: new Telemetry(tracerProvider) });
+  const worker = new FleetWorker(
+    { redisUrl: redis.url, concurrency: 8, heartbeatMs: 200 },
+    { handlers: workerEngine.handlers, telemetry: new Telemetry(tracerProvider) },
+  );
   await worker.start();
   const fleet = await fleetRuntime(redis.url, { pollMs: 50 });
   const engine = await createEngine({ ...fleet, plugins: [...fleet.plugins, testPlugin], tracerProvider });

@@ -19,7 +19,11 @@ describe('fleet gauges', () => {
     const keys = new FleetKeys();
     const queue = new Queue('w.gauged', { connection: client, prefix: keys.prefix });
     await client.sadd(keys.queues, 'w.gauged');
-    await queue.addBulk([{ name: 'a', data: {} }, { name: 'b', data: {} }, { name: 'c', data: {}, opts: { delay: 60_000 } }]);
+    await queue.addBulk([
+      { name: 'a', data: {} },
+      { name: 'b', data: {} },
+      { name: 'c', data: {}, opts: { delay: 60_000 } },
+    ]);
     let latest: FleetStatus | undefined = await readFleetStatus(client, keys);
     await queue.close();
     client.disconnect();
@@ -28,8 +32,14 @@ describe('fleet gauges', () => {
     const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
     const stop = observeFleetStatus(() => latest, new MeterProvider({ readers: [reader] }));
     await reader.forceFlush();
-    const points = exporter.getMetrics().at(-1)!.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === MetricNames.QUEUE_DEPTH)!.dataPoints as DataPoint<number>[];
-    const depth = Object.fromEntries(points.map((p) => [`${String(p.attributes['messaging.destination.name'])}/${String(p.attributes['weft.queue.state'])}`, p.value]));
+    const points = exporter
+      .getMetrics()
+      .at(-1)!
+      .scopeMetrics.flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === MetricNames.QUEUE_DEPTH)!.dataPoints as DataPoint<number>[];
+    const depth = Object.fromEntries(
+      points.map((p) => [`${String(p.attributes['messaging.destination.name'])}/${String(p.attributes['weft.queue.state'])}`, p.value]),
+    );
     expect(depth).toEqual({ 'w.gauged/waiting': 2, 'w.gauged/active': 0, 'w.gauged/delayed': 1, 'w.gauged/failed': 0 });
     stop();
     latest = undefined;

@@ -41,7 +41,11 @@ const started: WorkerProcess[] = [];
 
 /** A `weft` command as a child process (from source through tsx), stopped by stopAll(). */
 export function spawnWeft(id: string, args: readonly string[], env: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, WEFT_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+    cwd: root,
+    env: { ...process.env, WEFT_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -52,7 +56,19 @@ export function spawnWeft(id: string, args: readonly string[], env: Record<strin
 }
 
 export function spawnWorker(o: SpawnOptions): WorkerProcess {
-  const args = ['worker', '--redis', o.redisUrl, '--id', o.id, '--heartbeat-ms', '150', '--heartbeat-ttl-ms', '700', '--concurrency', String(o.concurrency ?? 4)];
+  const args = [
+    'worker',
+    '--redis',
+    o.redisUrl,
+    '--id',
+    o.id,
+    '--heartbeat-ms',
+    '150',
+    '--heartbeat-ttl-ms',
+    '700',
+    '--concurrency',
+    String(o.concurrency ?? 4),
+  ];
   if (o.plugins !== false) args.push('--plugins', pluginPath);
   if (o.capabilities) args.push('--capabilities', o.capabilities);
   args.push(...(o.extra ?? []));
@@ -60,7 +76,11 @@ export function spawnWorker(o: SpawnOptions): WorkerProcess {
 }
 
 /** Runs one `weft` command from source to its end, as a user would. */
-export function runWeft(args: readonly string[], env: Record<string, string> = {}, cwd = root): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runWeft(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  cwd = root,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -84,7 +104,12 @@ export async function stopAll(): Promise<void> {
   );
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -117,7 +142,11 @@ export async function waitForWorkers(redisUrl: string, ids: readonly string[], w
 /** Spawns `weft worker` processes on `redisUrl` and waits until every one has registered. */
 export async function spawnFleet(redisUrl: string, specs: readonly Omit<SpawnOptions, 'redisUrl'>[]): Promise<WorkerProcess[]> {
   const workers = specs.map((s) => spawnWorker({ ...s, redisUrl }));
-  await waitForWorkers(redisUrl, workers.map((w) => w.id), workers);
+  await waitForWorkers(
+    redisUrl,
+    workers.map((w) => w.id),
+    workers,
+  );
   return workers;
 }
 
@@ -127,7 +156,11 @@ export interface Runner {
 }
 
 /** A runner engine in this process, on the fleet, with spans in memory. */
-export async function fleetRunner(redisUrl: string, options: Omit<FleetExecutorOptions, 'redisUrl'> = {}, extra: Parameters<typeof createEngine>[0] = {}): Promise<Runner> {
+export async function fleetRunner(
+  redisUrl: string,
+  options: Omit<FleetExecutorOptions, 'redisUrl'> = {},
+  extra: Parameters<typeof createEngine>[0] = {},
+): Promise<Runner> {
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const fleet = await fleetRuntime(redisUrl, { pollMs: 50, ...options });

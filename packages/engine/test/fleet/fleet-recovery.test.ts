@@ -13,7 +13,10 @@ const log = effects.read;
 
 beforeAll(async () => {
   redis = await startRedis();
-  workers = await spawnFleet(redis.url, ['r1', 'r2', 'r3', 'r4'].map((id) => ({ id, concurrency: 2, env: effects.env })));
+  workers = await spawnFleet(
+    redis.url,
+    ['r1', 'r2', 'r3', 'r4'].map((id) => ({ id, concurrency: 2, env: effects.env })),
+  );
   runner = await fleetRunner(redis.url);
 }, 120_000);
 
@@ -37,7 +40,10 @@ describe('fleet recovery', () => {
     // What hooks (and so predictors and breakers) are told ran each task.
     const heard = new Map<string, string>();
     const off = runner.engine.on('task:after', (e) => void heard.set(e.task.stepId, e.workerId));
-    const run = runner.engine.run({ name: 'kill', steps: [{ id: 'first', task: 't.slow', input: { ms: 20, tag: 'kfirst' } }, ...slowSteps('kl', 4, 2000, ['first'])] });
+    const run = runner.engine.run({
+      name: 'kill',
+      steps: [{ id: 'first', task: 't.slow', input: { ms: 20, tag: 'kfirst' } }, ...slowSteps('kl', 4, 2000, ['first'])],
+    });
     const victim = await firstStarter('kl');
     proc(victim).child.kill('SIGKILL');
     const result: RunResult = await run;
@@ -80,7 +86,10 @@ describe('fleet recovery', () => {
 
   it('on SIGTERM finishes the in-flight job, takes no new ones, and exits 0', async () => {
     runner.exporter.reset();
-    const run = runner.engine.run({ name: 'drain', steps: [...slowSteps('dr', 2, 1200), ...Array.from({ length: 6 }, (_, i) => ({ id: `after${i}`, task: 't.where', dependsOn: ['dr0', 'dr1'] }))] });
+    const run = runner.engine.run({
+      name: 'drain',
+      steps: [...slowSteps('dr', 2, 1200), ...Array.from({ length: 6 }, (_, i) => ({ id: `after${i}`, task: 't.where', dependsOn: ['dr0', 'dr1'] }))],
+    });
     const victim = await firstStarter('dr');
     const w = proc(victim);
     w.child.kill('SIGTERM');

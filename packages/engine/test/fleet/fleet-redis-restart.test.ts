@@ -15,7 +15,10 @@ const log = effectsLog();
 beforeAll(async () => {
   redis = await startRedis({ password: PASSWORD });
   expect(redis.url).toContain(PASSWORD);
-  workers = await spawnFleet(redis.url, ['p1', 'p2'].map((id) => ({ id, env: { ...log.env, WEFT_LOG_LEVEL: 'debug' } })));
+  workers = await spawnFleet(
+    redis.url,
+    ['p1', 'p2'].map((id) => ({ id, env: { ...log.env, WEFT_LOG_LEVEL: 'debug' } })),
+  );
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       runnerLog += chunk.toString();
@@ -33,7 +36,12 @@ afterAll(async () => {
 
 describe('fleet and a Redis restart', () => {
   it('completes a run across a Redis restart, logging the loss and the return without the password', async () => {
-    const steps = Array.from({ length: 6 }, (_, i) => ({ id: `s${i}`, task: 't.slow', input: { ms: 250, tag: `s${i}` }, ...(i > 0 ? { dependsOn: [`s${i - 1}`] } : {}) }));
+    const steps = Array.from({ length: 6 }, (_, i) => ({
+      id: `s${i}`,
+      task: 't.slow',
+      input: { ms: 250, tag: `s${i}` },
+      ...(i > 0 ? { dependsOn: [`s${i - 1}`] } : {}),
+    }));
     const run = runner.engine.run({ name: 'restart', steps });
     await waitFor('step s1 to finish', () => log.read().some((e) => e.kind === 'done' && e.tag === 's1'));
     await redis.kill();
@@ -42,7 +50,12 @@ describe('fleet and a Redis restart', () => {
     const result = await run;
     expect(result.status).toBe('succeeded');
     expect(Object.keys(result.outputs).sort()).toEqual(['s0', 's1', 's2', 's3', 's4', 's5']);
-    const done = new Set(log.read().filter((e) => e.kind === 'done').map((e) => e.tag));
+    const done = new Set(
+      log
+        .read()
+        .filter((e) => e.kind === 'done')
+        .map((e) => e.tag),
+    );
     expect([...done].sort()).toEqual(['s0', 's1', 's2', 's3', 's4', 's5']);
 
     expect(runnerLog).toContain('redis connection lost');

@@ -51,7 +51,11 @@ describe('a reply that never comes', () => {
   it('enqueues the finished job again, and the run completes on a worker that answers', async () => {
     await waitFor('the runner to see the silent worker', () => runner.engine.workers().some((w) => w.id === 'silent'));
     const run = runner.engine.run({ name: 'reply-lost', steps: [{ id: 'x', task: 't.where' }] });
-    const lost = await waitFor('a re-route for the lost reply', () => runner.exporter.getFinishedSpans().find((s) => s.name === SpanNames.DECISION_REROUTE), 10_000);
+    const lost = await waitFor(
+      'a re-route for the lost reply',
+      () => runner.exporter.getFinishedSpans().find((s) => s.name === SpanNames.DECISION_REROUTE),
+      10_000,
+    );
     expect(lost.attributes['weft.decision.reason']).toBe('job completed but its reply was lost');
     expect(lost.attributes['weft.decision.from']).toBe('silent');
     // The silent worker leaves; one that answers joins.

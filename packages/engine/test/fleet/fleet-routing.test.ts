@@ -60,7 +60,13 @@ describe('fleet routing across worker processes', () => {
   });
 
   it('shows workers, queue depths, recent runs and decisions in `weft status --json`, and one run by id', async () => {
-    const result = await runner.engine.run({ name: 'status-check', steps: [{ id: 'a', task: 't.add', input: { a: 20, b: 22 } }, { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } }] });
+    const result = await runner.engine.run({
+      name: 'status-check',
+      steps: [
+        { id: 'a', task: 't.add', input: { a: 20, b: 22 } },
+        { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } },
+      ],
+    });
     // Stats ride on heartbeats: wait for the one after the run.
     const status = await waitFor('stats of both runs', async () => {
       const s = JSON.parse(await statusCommand(undefined, { redis: redis.url, json: true })) as FleetStatus;
@@ -92,7 +98,17 @@ describe('fleet routing across worker processes', () => {
 
     // A forEach step is one summary of its items, not a record per item; a failed item is listed.
     const { result: fan } = await failure(
-      runner.engine.run({ name: 'fan', onFailure: 'continue', steps: [{ id: 'each', task: 't.add', forEach: { $ref: 'input.items' }, input: { a: { $ref: 'item' }, b: 1 } }, { id: 'bad', task: 't.fail', forEach: [1], input: { message: 'failed on purpose' } }] }, { items: [1, 2, 3, 4, 5] }),
+      runner.engine.run(
+        {
+          name: 'fan',
+          onFailure: 'continue',
+          steps: [
+            { id: 'each', task: 't.add', forEach: { $ref: 'input.items' }, input: { a: { $ref: 'item' }, b: 1 } },
+            { id: 'bad', task: 't.fail', forEach: [1], input: { message: 'failed on purpose' } },
+          ],
+        },
+        { items: [1, 2, 3, 4, 5] },
+      ),
     );
     expect(fan.outputs['each']).toEqual([2, 3, 4, 5, 6]);
     const fanRun = JSON.parse(await statusCommand(fan.runId, { redis: redis.url, json: true })) as RunRecord;

@@ -14,7 +14,13 @@ import httpPlugin from './fixtures/http-plugin.js';
 
 const httpPluginPath = fileURLToPath(new URL('./fixtures/http-plugin.ts', import.meta.url));
 
-interface OtlpSpan { name: string; kind: number; spanId: string; parentSpanId?: string; traceId: string }
+interface OtlpSpan {
+  name: string;
+  kind: number;
+  spanId: string;
+  parentSpanId?: string;
+  traceId: string;
+}
 type TraceBody = { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
 
 let redis: PrivateRedis;
@@ -34,7 +40,8 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.url === '/v1/traces') for (const rs of (JSON.parse(Buffer.concat(chunks).toString()) as TraceBody).resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
+      if (req.url === '/v1/traces')
+        for (const rs of (JSON.parse(Buffer.concat(chunks).toString()) as TraceBody).resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -56,11 +63,22 @@ describe('fleet worker telemetry', () => {
       redisUrl: redis.url,
       plugins: false,
       extra: ['--plugins', httpPluginPath, '--metrics-port', String(metricsPort)],
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_METRICS_EXPORTER: 'none', OTEL_BSP_SCHEDULE_DELAY: '100', WEFT_TEST_INSTRUMENT_HTTP: '1' },
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_METRICS_EXPORTER: 'none',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        WEFT_TEST_INSTRUMENT_HTTP: '1',
+      },
     });
     await waitForWorkers(redis.url, ['tele'], [worker]);
     runner = await fleetRunner(redis.url, {}, { plugins: [httpPlugin] });
-    const result = await runner.engine.run(pipeline('calls').step('call', 't.http', { forEach: ref('input.urls'), input: { url: ref('item') } }).build(), { urls: [pongUrl, pongUrl, pongUrl] });
+    const result = await runner.engine.run(
+      pipeline('calls')
+        .step('call', 't.http', { forEach: ref('input.urls'), input: { url: ref('item') } })
+        .build(),
+      { urls: [pongUrl, pongUrl, pongUrl] },
+    );
     expect(result.output).toEqual({ call: ['pong', 'pong', 'pong'] });
 
     const executes = await waitFor('three execute spans and three client spans', () => {
@@ -71,7 +89,9 @@ describe('fleet worker telemetry', () => {
     expect(clients.map((c) => c.parentSpanId).sort()).toEqual(executes.map((e) => e.spanId).sort());
 
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const completed = text.split('\n').find((l) => l.startsWith(`${MetricNames.TASKS_COMPLETED.replaceAll('.', '_')}_total{`) && l.includes('weft_task_type="t.http"'));
+    const completed = text
+      .split('\n')
+      .find((l) => l.startsWith(`${MetricNames.TASKS_COMPLETED.replaceAll('.', '_')}_total{`) && l.includes('weft_task_type="t.http"'));
     expect(completed, text).toMatch(/weft_task_worker="tele".* 3$/);
     expect(text).toMatch(/messaging_process_duration_count\{[^}]*weft_task_type="t\.http"[^}]*\} 3/);
     expect(text).toMatch(/weft_worker_in_flight\{[^}]*\} 0/);

@@ -26,7 +26,23 @@ function certificates(into: string): { certFile: string; keyFile: string; caFile
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2', '-subj', '/CN=weft-test-ca');
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost');
   writeFileSync(f('san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'), '-days', '2', '-extfile', f('san.cnf'));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    f('server.crt'),
+    '-days',
+    '2',
+    '-extfile',
+    f('san.cnf'),
+  );
   return { certFile: f('server.crt'), keyFile: f('server.key'), caFile: f('ca.crt') };
 }
 
@@ -48,7 +64,14 @@ afterAll(async () => {
 
 describe('fleet over TLS', () => {
   it('reads TLS, user and password from a rediss:// URL', () => {
-    expect(redisOptionsFromUrl('rediss://app:p%40ss@redis.example:6380/2')).toMatchObject({ host: 'redis.example', port: 6380, username: 'app', password: 'p@ss', db: 2, tls: { servername: 'redis.example' } });
+    expect(redisOptionsFromUrl('rediss://app:p%40ss@redis.example:6380/2')).toMatchObject({
+      host: 'redis.example',
+      port: 6380,
+      username: 'app',
+      password: 'p@ss',
+      db: 2,
+      tls: { servername: 'redis.example' },
+    });
     // No SNI for an IP address (RFC 6066); the certificate is still checked against it.
     expect(redisOptionsFromUrl('rediss://127.0.0.1:6380').tls).toEqual({});
     expect(redisOptionsFromUrl('redis://[::1]:6379')).toMatchObject({ host: '::1' });
@@ -62,7 +85,16 @@ describe('fleet over TLS', () => {
     // This test process does not trust the CA: the worker's own log says it registered.
     await waitFor(`worker ready over TLS:\n${worker.output()}`, () => worker.output().includes('worker ready'));
     const file = path.join(dir, 'p.json');
-    writeFileSync(file, JSON.stringify({ name: 'tls', steps: [{ id: 'a', task: 't.add', input: { a: 2, b: 3 } }, { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'tls',
+        steps: [
+          { id: 'a', task: 't.add', input: { a: 2, b: 3 } },
+          { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } },
+        ],
+      }),
+    );
     const run = await weft(['run', file, '--redis', redis.url, '--plugins', pluginPath, '--json', '--no-progress'], trust);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as { status: string; outputs: Record<string, unknown>; steps: Record<string, { workers: string[] }> };
@@ -95,7 +127,16 @@ describe('fleet over TLS', () => {
       const worker = spawnWorker({ id: 'w-tls-cluster', redisUrl: cluster.url, env: trust });
       await waitFor(`worker ready on the TLS cluster:\n${worker.output()}`, () => worker.output().includes('worker ready'));
       const file = path.join(dir, 'cluster.json');
-      writeFileSync(file, JSON.stringify({ name: 'tls-cluster', steps: [{ id: 'a', task: 't.add', input: { a: 4, b: 5 } }, { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } }] }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          name: 'tls-cluster',
+          steps: [
+            { id: 'a', task: 't.add', input: { a: 4, b: 5 } },
+            { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } },
+          ],
+        }),
+      );
       const run = await weft(['run', file, '--redis', cluster.url, '--plugins', pluginPath, '--json', '--no-progress'], trust);
       expect(run.code, run.stderr).toBe(0);
       expect((JSON.parse(run.stdout) as { outputs: unknown }).outputs).toEqual({ a: 9, b: 18 });

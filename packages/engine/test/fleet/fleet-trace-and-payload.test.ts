@@ -42,7 +42,10 @@ describe('malformed job payloads', () => {
         done();
       },
     });
-    worker = new FleetWorker({ redisUrl: redis.url, id: 'mal', heartbeatMs: 150, logger: createLogger({ level: 'info', destination: sink }) }, { handlers: workerEngine.handlers, telemetry: new Telemetry() });
+    worker = new FleetWorker(
+      { redisUrl: redis.url, id: 'mal', heartbeatMs: 150, logger: createLogger({ level: 'info', destination: sink }) },
+      { handlers: workerEngine.handlers, telemetry: new Telemetry() },
+    );
     await worker.start();
   });
   afterAll(async () => {
@@ -102,7 +105,12 @@ describe('trace context across processes', () => {
     const w = spawnWorker({
       id: 'traced',
       redisUrl: redis.url,
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'weft-worker-test', OTEL_BSP_SCHEDULE_DELAY: '100' },
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_SERVICE_NAME: 'weft-worker-test',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
     });
     await waitForWorkers(redis.url, ['traced'], [w]);
     runner = await fleetRunner(redis.url);
@@ -114,7 +122,13 @@ describe('trace context across processes', () => {
   });
 
   it("makes the worker's CONSUMER execution span a child of the route decision span, in the runner's trace", async () => {
-    const result = await runner.engine.run({ name: 'traced', steps: [{ id: 'a', task: 't.add', input: { a: 1, b: 2 } }, { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } }] });
+    const result = await runner.engine.run({
+      name: 'traced',
+      steps: [
+        { id: 'a', task: 't.add', input: { a: 1, b: 2 } },
+        { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } },
+      ],
+    });
     const local = runner.exporter.getFinishedSpans();
     await waitFor('the worker to export both execution spans', () => received.filter((s) => s.name === SpanNames.TASK_EXECUTE).length >= 2, 20_000);
     for (const stepId of ['a', 'b']) {

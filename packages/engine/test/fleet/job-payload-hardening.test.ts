@@ -20,7 +20,10 @@ let client: Redis;
 beforeAll(async () => {
   redis = await startRedis();
   engine = await createEngine({ plugins: [(await import('./fixtures/fleet-plugin.js')).default] });
-  worker = new FleetWorker({ redisUrl: redis.url, id: 'strict', heartbeatMs: 150, logger: silentLogger() }, { handlers: engine.handlers, telemetry: new Telemetry() });
+  worker = new FleetWorker(
+    { redisUrl: redis.url, id: 'strict', heartbeatMs: 150, logger: silentLogger() },
+    { handlers: engine.handlers, telemetry: new Telemetry() },
+  );
   await worker.start();
   queue = new Queue('w.strict', { connection: { host: '127.0.0.1', port: redis.port }, prefix: '{weft}' });
   client = new Redis(redis.url);
@@ -38,7 +41,19 @@ const payload = (over: { type?: string; replyTo?: string; id: string }): object 
   requestId: `req-${over.id}`,
   replyTo: over.replyTo ?? 'runner-1',
   route: 1,
-  task: { id: over.id, runId: 'run-1', stepId: 's', type: over.type ?? 't.add', input: { a: 1, b: 2 }, capabilities: [], tags: [], sizeBytes: 10, attempt: 1, handlerVersion: '1', idempotencyKey: `idem-${over.id}` },
+  task: {
+    id: over.id,
+    runId: 'run-1',
+    stepId: 's',
+    type: over.type ?? 't.add',
+    input: { a: 1, b: 2 },
+    capabilities: [],
+    tags: [],
+    sizeBytes: 10,
+    attempt: 1,
+    handlerVersion: '1',
+    idempotencyKey: `idem-${over.id}`,
+  },
   trace: {},
   enqueuedAt: Date.now(),
 });
@@ -58,7 +73,11 @@ describe('job payloads', () => {
     const { reason, attempts } = await failed('unknown-type');
     expect(reason).toMatch(/^WEFT_HANDLER_NOT_FOUND: Worker strict has no handler for task type "t.nope"/);
     expect(attempts).toBe(1);
-    const reply = JSON.parse((await client.lpop('{weft}:replies:runner-1'))!) as { requestId: string; ok: boolean; error: { code: string; retryable: boolean } };
+    const reply = JSON.parse((await client.lpop('{weft}:replies:runner-1'))!) as {
+      requestId: string;
+      ok: boolean;
+      error: { code: string; retryable: boolean };
+    };
     expect(reply).toMatchObject({ requestId: 'req-unknown-type', ok: false, error: { code: 'WEFT_HANDLER_NOT_FOUND', retryable: false } });
   });
 
@@ -77,7 +96,20 @@ describe('job payloads', () => {
   });
 
   it('fails every malformed payload (seeded fuzzing) with a WEFT_ code, once, and keeps serving', async () => {
-    const field = fc.constantFrom('v', 'requestId', 'replyTo', 'route', 'task', 'trace', 'enqueuedAt', 'task.type', 'task.input', 'task.attempt', 'task.id', 'task.runId');
+    const field = fc.constantFrom(
+      'v',
+      'requestId',
+      'replyTo',
+      'route',
+      'task',
+      'trace',
+      'enqueuedAt',
+      'task.type',
+      'task.input',
+      'task.attempt',
+      'task.id',
+      'task.runId',
+    );
     const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom('__proto__', '../../x', '{weft}', '', 'x'.repeat(300)));
     let n = 0;
     await fc.assert(

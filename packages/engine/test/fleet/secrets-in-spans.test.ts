@@ -50,8 +50,20 @@ describe('secrets in exported spans', () => {
     const worker = spawnWorker({ id: 'w-secret', redisUrl: redis.url, env: { ...env, OTEL_SERVICE_NAME: 'secret-worker' }, extra: ['--trace'] });
     await waitForWorkers(redis.url, ['w-secret'], [worker]);
     const file = path.join(dir, 'p.json');
-    writeFileSync(file, JSON.stringify({ name: 'secrets', steps: [{ id: 'a', task: 't.add', input: { a: 2, b: 3 } }, { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } }] }));
-    const run = await runWeft(['run', file, '--redis', redis.url, '--plugins', pluginPath, '--input', JSON.stringify({ token: INPUT_SECRET }), '--json', '--no-progress', '--trace'], { ...env, OTEL_SERVICE_NAME: 'secret-runner' });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'secrets',
+        steps: [
+          { id: 'a', task: 't.add', input: { a: 2, b: 3 } },
+          { id: 'b', task: 't.double', dependsOn: ['a'], input: { n: { $ref: 'steps.a.output' } } },
+        ],
+      }),
+    );
+    const run = await runWeft(
+      ['run', file, '--redis', redis.url, '--plugins', pluginPath, '--input', JSON.stringify({ token: INPUT_SECRET }), '--json', '--no-progress', '--trace'],
+      { ...env, OTEL_SERVICE_NAME: 'secret-runner' },
+    );
     expect(run.code, run.stderr).toBe(0);
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);

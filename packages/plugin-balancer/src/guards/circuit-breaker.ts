@@ -151,6 +151,15 @@ export class CircuitBreaker implements WorkerGuard {
   private move(workerId: string, c: WorkerCircuit, to: BreakerState, reason: string, n: { failures: number; requests: number }): void {
     const from = c.state;
     c.state = to;
-    this.onTransition?.({ workerId, from, to, reason, failures: n.failures, requests: n.requests, failureRate: n.requests > 0 ? n.failures / n.requests : 0, at: this.now() });
+    this.onTransition?.({
+      workerId,
+      from,
+      to,
+      reason,
+      failures: n.failures,
+      requests: n.requests,
+      failureRate: n.requests > 0 ? n.failures / n.requests : 0,
+      at: this.now(),
+    });
   }
 }

@@ -80,7 +80,12 @@ function homogeneous(seed: number, o: Required<FamilyOptions>): SimulationConfig
   const types = typeNames(o.typePrefix, seed, d.int(2, 4));
   const base = types.map(() => d.between(10, 60));
   const concurrency = d.pick([2, 4]);
-  const workers: SimWorkerSpec[] = Array.from({ length: d.int(6, 11) }, (_, i) => ({ id: `h${seed}-${i}`, kind: 'cpu', concurrency, serviceMs: serviceTable(types, (_t, k) => base[k]!) }));
+  const workers: SimWorkerSpec[] = Array.from({ length: d.int(6, 11) }, (_, i) => ({
+    id: `h${seed}-${i}`,
+    kind: 'cpu',
+    concurrency,
+    serviceMs: serviceTable(types, (_t, k) => base[k]!),
+  }));
   const mix = kinds(d, types);
   return { seed, workers, mix, arrivalsPerSec: arrivalsAt(d.between(0.75, 0.9), workers, mix), tasks: o.tasks, noise: d.between(0.15, 0.3) };
 }
@@ -91,9 +96,20 @@ function specialists(seed: number, o: Required<FamilyOptions>): SimulationConfig
   const base = types.map(() => d.between(15, 60));
   const workers: SimWorkerSpec[] = types.map((own, s) => {
     const edge = d.between(4, 8);
-    return { id: `s${seed}-${s}`, kind: 'specialist', concurrency: d.pick([2, 4]), serviceMs: serviceTable(types, (t, k) => (t === own ? base[k]! / edge : base[k]! * d.between(1.2, 1.8))) };
+    return {
+      id: `s${seed}-${s}`,
+      kind: 'specialist',
+      concurrency: d.pick([2, 4]),
+      serviceMs: serviceTable(types, (t, k) => (t === own ? base[k]! / edge : base[k]! * d.between(1.2, 1.8))),
+    };
   });
-  for (let g = d.int(2, 3); g > 0; g--) workers.push({ id: `g${seed}-${g}`, kind: 'generalist', concurrency: d.pick([2, 4]), serviceMs: serviceTable(types, (_t, k) => base[k]! * d.between(0.9, 1.1)) });
+  for (let g = d.int(2, 3); g > 0; g--)
+    workers.push({
+      id: `g${seed}-${g}`,
+      kind: 'generalist',
+      concurrency: d.pick([2, 4]),
+      serviceMs: serviceTable(types, (_t, k) => base[k]! * d.between(0.9, 1.1)),
+    });
   const mix = kinds(d, types);
   return { seed, workers, mix, arrivalsPerSec: arrivalsAt(d.between(0.6, 0.75), workers, mix), tasks: o.tasks, noise: d.between(0.15, 0.3) };
 }
@@ -105,7 +121,12 @@ function mixed(seed: number, o: Required<FamilyOptions>): SimulationConfig {
   const n = d.int(6, 10);
   const workers: SimWorkerSpec[] = Array.from({ length: n }, (_, i) => {
     const slow = d.pick([1, 1.5, 2, 4]);
-    return { id: `m${seed}-${i}`, kind: slow <= 1.5 ? 'fast' : 'slow', concurrency: d.pick([2, 4]), serviceMs: serviceTable(types, (_t, k) => base[k]! * slow * d.between(0.9, 1.1)) };
+    return {
+      id: `m${seed}-${i}`,
+      kind: slow <= 1.5 ? 'fast' : 'slow',
+      concurrency: d.pick([2, 4]),
+      serviceMs: serviceTable(types, (_t, k) => base[k]! * slow * d.between(0.9, 1.1)),
+    };
   });
   const mix = kinds(d, types);
   const arrivalsPerSec = arrivalsAt(d.between(0.65, 0.8), workers, mix);
@@ -139,7 +160,15 @@ function bursty(seed: number, o: Required<FamilyOptions>): SimulationConfig {
   const mix = kinds(d, types, [...plain.map(() => 2 / plain.length), 1]);
   mix[mix.length - 1]!.capabilities = ['gpu'];
   const onMs = Math.round(d.between(300, 1500));
-  return { seed, workers, mix, arrivalsPerSec: arrivalsAt(0.88, workers, mix), tasks: o.tasks, noise: d.between(0.15, 0.3), burst: { onMs, offMs: Math.round(onMs * d.between(0.3, 0.6)) } };
+  return {
+    seed,
+    workers,
+    mix,
+    arrivalsPerSec: arrivalsAt(0.88, workers, mix),
+    tasks: o.tasks,
+    noise: d.between(0.15, 0.3),
+    burst: { onMs, offMs: Math.round(onMs * d.between(0.3, 0.6)) },
+  };
 }
 
 /** A bit of every other family, each part present or not by the seed. */

@@ -5,7 +5,11 @@
  */
 import type { SimulationConfig } from './types.js';
 
-const speeds = (diagnostics: number, hover: number, other: number): Record<string, number> => ({ 'lsp.diagnostics': diagnostics, 'lsp.hover': hover, default: other });
+const speeds = (diagnostics: number, hover: number, other: number): Record<string, number> => ({
+  'lsp.diagnostics': diagnostics,
+  'lsp.hover': hover,
+  default: other,
+});
 
 /** Three speed classes (fast, mid, slow) with different per-type times; Python type checks only on some. */
 const mixedSpeeds: SimulationConfig = {
@@ -39,7 +43,14 @@ const flakyAndSlowdowns: SimulationConfig = {
     { id: 'a-2', kind: 'cpu', concurrency: 4, capabilities: ['cpu'], serviceMs: { default: 30 }, slowdowns: [{ startMs: 2000, endMs: 6000, factor: 5 }] },
     { id: 'a-3', kind: 'cpu', concurrency: 4, capabilities: ['cpu'], failureRate: 0.3, serviceMs: { default: 30 } },
     { id: 'g-1', kind: 'gpu', concurrency: 4, capabilities: ['*'], serviceMs: { default: 30, 'ml.embed': 10 } },
-    { id: 'g-2', kind: 'gpu', concurrency: 4, capabilities: ['gpu'], serviceMs: { default: 30, 'ml.embed': 12 }, slowdowns: [{ startMs: 8000, endMs: 11000, factor: 4 }] },
+    {
+      id: 'g-2',
+      kind: 'gpu',
+      concurrency: 4,
+      capabilities: ['gpu'],
+      serviceMs: { default: 30, 'ml.embed': 12 },
+      slowdowns: [{ startMs: 8000, endMs: 11000, factor: 4 }],
+    },
     { id: 'a-4', kind: 'cpu', concurrency: 4, capabilities: ['cpu'], serviceMs: { default: 30, 'lsp.hover': 20 } },
   ],
   mix: [

@@ -12,7 +12,9 @@ const workerSchema = z.object({
   concurrency: z.number().int().positive(),
   kind: z.string().optional(),
   weight: positive.optional(),
-  serviceMs: z.record(z.string(), z.number().finite().nonnegative()).refine((r) => Object.keys(r).length > 0, 'give at least one service time (`default` covers every type)'),
+  serviceMs: z
+    .record(z.string(), z.number().finite().nonnegative())
+    .refine((r) => Object.keys(r).length > 0, 'give at least one service time (`default` covers every type)'),
   failureRate: z.number().min(0).max(1).optional(),
   slowdowns: z.array(z.object({ startMs: z.number().nonnegative(), endMs: z.number().nonnegative(), factor: positive })).optional(),
 });
@@ -42,11 +44,16 @@ export function checkSimulationConfig(config: SimulationConfig): void {
   const parsed = simulationConfigSchema.safeParse(config);
   if (!parsed.success) {
     const issues = formatIssues(parsed.error.issues, 'simulation');
-    throw new BalancerError('WEFT_BALANCER_SIM_CONFIG_INVALID', `Simulation config is invalid: ${issues.join('; ')}. Fix these fields.`, { details: { issues } });
+    throw new BalancerError('WEFT_BALANCER_SIM_CONFIG_INVALID', `Simulation config is invalid: ${issues.join('; ')}. Fix these fields.`, {
+      details: { issues },
+    });
   }
   const ids = new Set<string>();
   config.workers.forEach((w, i) => {
-    if (ids.has(w.id)) throw new BalancerError('WEFT_BALANCER_SIM_CONFIG_INVALID', `simulation.workers[${i}].id: "${w.id}" is used twice. Give each worker its own id.`, { details: { field: `workers[${i}].id` } });
+    if (ids.has(w.id))
+      throw new BalancerError('WEFT_BALANCER_SIM_CONFIG_INVALID', `simulation.workers[${i}].id: "${w.id}" is used twice. Give each worker its own id.`, {
+        details: { field: `workers[${i}].id` },
+      });
     ids.add(w.id);
   });
 }

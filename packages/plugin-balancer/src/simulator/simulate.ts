@@ -22,9 +22,13 @@ export function simulate(config: SimulationConfig, router: SimRouter): SimReport
   const capable = config.mix.map((kind, i) => {
     const list = workers.filter((w) => workerAccepts(w.view, kind.capabilities ?? []));
     if (list.length === 0) {
-      throw new BalancerError('WEFT_BALANCER_SIM_CONFIG_INVALID', `simulation.mix[${i}] ("${kind.type}") needs [${(kind.capabilities ?? []).join(', ')}], which no worker offers. Add a capable worker or drop the capability.`, {
-        details: { field: `mix[${i}].capabilities` },
-      });
+      throw new BalancerError(
+        'WEFT_BALANCER_SIM_CONFIG_INVALID',
+        `simulation.mix[${i}] ("${kind.type}") needs [${(kind.capabilities ?? []).join(', ')}], which no worker offers. Add a capable worker or drop the capability.`,
+        {
+          details: { field: `mix[${i}].capabilities` },
+        },
+      );
     }
     return { list, views: list.map((w) => w.view) };
   });
@@ -65,9 +69,13 @@ export function simulate(config: SimulationConfig, router: SimRouter): SimReport
     const chosenId = router.route(task, views, oracle);
     const worker = list.find((w) => w.spec.id === chosenId);
     if (!worker) {
-      throw new BalancerError('WEFT_BALANCER_SIM_ROUTE_INVALID', `Router "${router.name}" chose "${chosenId}" for ${task.id}, which is not among its candidates [${views.map((v) => v.id).join(', ')}]. Return one of the candidates' ids.`, {
-        details: { router: router.name, chosen: chosenId },
-      });
+      throw new BalancerError(
+        'WEFT_BALANCER_SIM_ROUTE_INVALID',
+        `Router "${router.name}" chose "${chosenId}" for ${task.id}, which is not among its candidates [${views.map((v) => v.id).join(', ')}]. Return one of the candidates' ids.`,
+        {
+          details: { router: router.name, chosen: chosenId },
+        },
+      );
     }
     decisions.push(decisionRecord(list, worker, task.type, now, sizeFactor));
     worker.tracker.started();
@@ -88,14 +96,17 @@ export function simulate(config: SimulationConfig, router: SimRouter): SimReport
       if (!ok) failures++;
       const latency = now - d.job.arrivedAt;
       latencies.push(latency);
-      router.observe?.({
-        task: d.job.task,
-        workerId: d.worker.spec.id,
-        ok,
-        durationMs: latency,
-        shortCircuited: false,
-        ...(ok ? {} : { error: new Error(`simulated failure on ${d.worker.spec.id}`) }),
-      }, now);
+      router.observe?.(
+        {
+          task: d.job.task,
+          workerId: d.worker.spec.id,
+          ok,
+          durationMs: latency,
+          shortCircuited: false,
+          ...(ok ? {} : { error: new Error(`simulated failure on ${d.worker.spec.id}`) }),
+        },
+        now,
+      );
       startNext(d.worker);
     }
   }
@@ -154,7 +165,12 @@ function descriptor(seed: number, index: number, kind: SimTaskKind, key: number,
 function oracleAt(workers: readonly SimWorker[], type: string, now: number, sizeFactor: number): SimOracle {
   const byId = (id: string): SimWorker => {
     const w = workers.find((x) => x.spec.id === id);
-    if (!w) throw new BalancerError('WEFT_BALANCER_SIM_ROUTE_INVALID', `The oracle was asked about "${id}", which is not a candidate. Ask only about the candidates given to route().`, { details: { workerId: id } });
+    if (!w)
+      throw new BalancerError(
+        'WEFT_BALANCER_SIM_ROUTE_INVALID',
+        `The oracle was asked about "${id}", which is not a candidate. Ask only about the candidates given to route().`,
+        { details: { workerId: id } },
+      );
     return w;
   };
   return {
@@ -179,11 +195,17 @@ function decisionRecord(list: readonly SimWorker[], chosen: SimWorker, type: str
     if (completion < bestCompletionMs) bestCompletionMs = completion;
     if (w === chosen) chosenCompletionMs = completion;
   }
-  return { chosen: chosen.spec.id, best: best.spec.id, chosenExpectedMs: chosen.meanServiceMs(type, now, sizeFactor), bestExpectedMs: bestMs, chosenCompletionMs, bestCompletionMs };
+  return {
+    chosen: chosen.spec.id,
+    best: best.spec.id,
+    chosenExpectedMs: chosen.meanServiceMs(type, now, sizeFactor),
+    bestExpectedMs: bestMs,
+    chosenCompletionMs,
+    bestCompletionMs,
+  };
 }
 
 function nearestRank(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
-

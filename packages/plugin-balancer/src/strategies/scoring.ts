@@ -7,9 +7,13 @@ export const TOP_SCORES = 5;
 
 export function requireCandidates(strategy: string, candidates: readonly WorkerView[]): void {
   if (candidates.length === 0) {
-    throw new BalancerError('WEFT_BALANCER_NO_CANDIDATES', `Strategy "${strategy}" was asked to choose among no workers. Call select() only with at least one candidate.`, {
-      details: { strategy },
-    });
+    throw new BalancerError(
+      'WEFT_BALANCER_NO_CANDIDATES',
+      `Strategy "${strategy}" was asked to choose among no workers. Call select() only with at least one candidate.`,
+      {
+        details: { strategy },
+      },
+    );
   }
 }
 
@@ -58,7 +62,11 @@ export class TopScores {
     let i = items.length;
     while (i > 0 && items[i - 1]!.score < score) i--;
     const entry: CandidateScore =
-      expectedDurationMs === undefined ? { workerId, score } : successProbability === undefined ? { workerId, score, expectedDurationMs } : { workerId, score, expectedDurationMs, successProbability };
+      expectedDurationMs === undefined
+        ? { workerId, score }
+        : successProbability === undefined
+          ? { workerId, score, expectedDurationMs }
+          : { workerId, score, expectedDurationMs, successProbability };
     items.splice(i, 0, entry);
     if (items.length > this.k) items.pop();
   }

@@ -11,7 +11,8 @@ import { builtinStrategies, type BuiltinStrategyName } from './builtin.js';
 /** A strategy class: constructed with its options object (or none). */
 export type StrategyClass = new (options?: never) => BalancingStrategy;
 
-export type StrategySpec = string | StrategyClass | BalancingStrategy | { readonly type: string | StrategyClass; readonly options?: Readonly<Record<string, unknown>> };
+export type StrategySpec =
+  string | StrategyClass | BalancingStrategy | { readonly type: string | StrategyClass; readonly options?: Readonly<Record<string, unknown>> };
 
 type Construct = new (options?: Readonly<Record<string, unknown>>) => BalancingStrategy;
 
@@ -37,17 +38,25 @@ export class StrategyRegistry {
       if (typeof spec.type === 'function') return new (spec.type as unknown as Construct)(spec.options);
       if (typeof spec.type === 'string') return this.create(spec.type, spec.options, path);
     }
-    throw new BalancerError('WEFT_BALANCER_STRATEGY_INVALID', `${path}: expected a strategy name, a class, an instance or { type, options }. Give one of: ${this.names().join(', ')}.`, {
-      details: { path },
-    });
+    throw new BalancerError(
+      'WEFT_BALANCER_STRATEGY_INVALID',
+      `${path}: expected a strategy name, a class, an instance or { type, options }. Give one of: ${this.names().join(', ')}.`,
+      {
+        details: { path },
+      },
+    );
   }
 
   private create(name: string, options: Readonly<Record<string, unknown>> | undefined, path: string): BalancingStrategy {
     const cls = this.classes.get(name);
     if (!cls) {
-      throw new BalancerError('WEFT_BALANCER_STRATEGY_UNKNOWN', `${path}: unknown balancing strategy "${name}". Use one of: ${this.names().join(', ')}, or register the class first.`, {
-        details: { path, strategy: name, known: this.names() },
-      });
+      throw new BalancerError(
+        'WEFT_BALANCER_STRATEGY_UNKNOWN',
+        `${path}: unknown balancing strategy "${name}". Use one of: ${this.names().join(', ')}, or register the class first.`,
+        {
+          details: { path, strategy: name, known: this.names() },
+        },
+      );
     }
     const schema = strategyOptionSchemas[name as BuiltinStrategyName];
     if (schema && cls === builtinStrategies[name as BuiltinStrategyName]) {
@@ -64,5 +73,10 @@ export class StrategyRegistry {
 }
 
 function isStrategy(value: unknown): value is BalancingStrategy {
-  return typeof value === 'object' && value !== null && typeof (value as BalancingStrategy).select === 'function' && typeof (value as BalancingStrategy).name === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as BalancingStrategy).select === 'function' &&
+    typeof (value as BalancingStrategy).name === 'string'
+  );
 }

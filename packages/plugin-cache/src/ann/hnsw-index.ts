@@ -213,7 +213,7 @@ export class HnswIndex implements VectorIndex {
   private greedy(q: Float32Array, start: number, level: number): number {
     let cur = start;
     let curDist = this.dist(q, cur);
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       const ns = this.neighbours(cur, level);
       for (let i = 0; i < ns.length; i++) {

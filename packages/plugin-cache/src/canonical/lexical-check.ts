@@ -39,7 +39,7 @@ function sameMultiset(a: readonly string[], b: readonly string[]): boolean {
 function pieces(query: readonly string[], candidate: readonly string[]): number[] {
   const used = new Array<boolean>(candidate.length).fill(false);
   const lengths: number[] = [];
-  for (let i = 0; i < query.length; ) {
+  for (let i = 0; i < query.length;) {
     let best = 0;
     let bestStart = -1;
     for (let s = 0; s < candidate.length; s++) {

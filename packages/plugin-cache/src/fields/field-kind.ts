@@ -20,7 +20,8 @@ export interface FieldSpec {
   readonly unordered: boolean;
 }
 
-export const toFieldSpec = (s: FieldSpecInput): FieldSpec => (typeof s === 'string' ? { kind: s, unordered: false } : { kind: s.kind, unordered: s.unordered ?? false });
+export const toFieldSpec = (s: FieldSpecInput): FieldSpec =>
+  typeof s === 'string' ? { kind: s, unordered: false } : { kind: s.kind, unordered: s.unordered ?? false };
 
 /** A JSON Schema node, as far as it is read here. */
 interface SchemaNode {

@@ -25,7 +25,8 @@ export interface RedisTierOptions {
   logger: Logger;
 }
 
-export type FeedMessage = { readonly op: 'put'; readonly entry: CacheEntry } | { readonly op: 'invalidate'; readonly type?: string; readonly handlerVersion?: string };
+export type FeedMessage =
+  { readonly op: 'put'; readonly entry: CacheEntry } | { readonly op: 'invalidate'; readonly type?: string; readonly handlerVersion?: string };
 
 interface StoredValue {
   t: string;
@@ -102,7 +103,11 @@ export class RedisTier {
       const s = JSON.parse(raw) as StoredValue;
       return { key, partition: s.p, type: s.t, handlerVersion: s.v, text: s.x, expiresAt: s.e, outputJson: s.o };
     } catch (err) {
-      const e = new CacheError('WEFT_CACHE_ENTRY_CORRUPT', `Cache entry ${key} of "${type}" in Redis is not valid JSON; it is ignored. Invalidate the type to clear it.`, { cause: err });
+      const e = new CacheError(
+        'WEFT_CACHE_ENTRY_CORRUPT',
+        `Cache entry ${key} of "${type}" in Redis is not valid JSON; it is ignored. Invalidate the type to clear it.`,
+        { cause: err },
+      );
       this.options.logger.warn({ err: e.message, code: e.code }, 'cache: corrupt entry');
       return undefined;
     }
@@ -112,7 +117,24 @@ export class RedisTier {
     if (this.closed || entry.outputJson === undefined) return;
     const value: StoredValue = { t: entry.type, v: entry.handlerVersion, p: entry.partition, x: entry.text, e: entry.expiresAt, o: entry.outputJson };
     const key = this.keys.entry(entry.type, entry.handlerVersion, entry.key);
-    const fields = ['op', 'put', 'i', this.options.instanceId, 'k', entry.key, 't', entry.type, 'v', entry.handlerVersion, 'p', entry.partition, 'x', entry.text, 'e', String(entry.expiresAt)];
+    const fields = [
+      'op',
+      'put',
+      'i',
+      this.options.instanceId,
+      'k',
+      entry.key,
+      't',
+      entry.type,
+      'v',
+      entry.handlerVersion,
+      'p',
+      entry.partition,
+      'x',
+      entry.text,
+      'e',
+      String(entry.expiresAt),
+    ];
     if (entry.vector) fields.push('q', quantise(entry.vector).toString('base64'));
     try {
       const multi = this.client.multi();
@@ -208,9 +230,13 @@ export class RedisTier {
     this.errors++;
     if (!this.healthy || this.closed) return;
     this.healthy = false;
-    const e = new CacheError('WEFT_CACHE_REDIS_UNAVAILABLE', `Cache Redis tier at ${redactUrl(this.options.url)} failed during ${during}: ${messageOf(err)}. Lookups miss until it is back.`, {
-      cause: err,
-    });
+    const e = new CacheError(
+      'WEFT_CACHE_REDIS_UNAVAILABLE',
+      `Cache Redis tier at ${redactUrl(this.options.url)} failed during ${during}: ${messageOf(err)}. Lookups miss until it is back.`,
+      {
+        cause: err,
+      },
+    );
     this.options.logger.warn({ code: e.code, redis: redactUrl(this.options.url), during, err: messageOf(err) }, e.message);
   }
 

@@ -11,7 +11,17 @@ import { silentLogger, type LanguageBridge, type Logger } from '@weft/engine';
 import type { DocumentSymbol, Hover, Location, LocationLink, SymbolInformation } from 'vscode-languageserver-protocol';
 import { resolveLspConfig, type LspConfig, type LspConfigInput } from '../config.js';
 import { LspError } from '../errors.js';
-import { diagnosticsInputSchema, referencesInputSchema, scanInputSchema, type DiagnosticsInput, type FileInput, type PositionInput, type ReferencesInput, type ScanInput, type SeverityName } from '../handlers/input-schemas.js';
+import {
+  diagnosticsInputSchema,
+  referencesInputSchema,
+  scanInputSchema,
+  type DiagnosticsInput,
+  type FileInput,
+  type PositionInput,
+  type ReferencesInput,
+  type ScanInput,
+  type SeverityName,
+} from '../handlers/input-schemas.js';
 import { LanguageTable } from '../languages/language-table.js';
 import { installationOf, type Installation } from '../sandbox/installation.js';
 import { isInside, realRoot, resolveInRoot } from '../sandbox/resolve-in-root.js';
@@ -21,7 +31,18 @@ import { ServerManager, type ServerInfo } from '../servers/server-manager.js';
 import { tsserverDiagnostics } from '../servers/tsserver-diagnostics.js';
 import { serverSpecs, unavailableReason, type ServerSpec } from '../servers/server-spec.js';
 import { LspAttr, LspEvents } from '../telemetry-attributes.js';
-import { diagnostic, hoverText, locations, range, SEVERITY_RANK, symbols, type JsonDiagnostic, type JsonLocation, type JsonRange, type JsonSymbol } from './to-json.js';
+import {
+  diagnostic,
+  hoverText,
+  locations,
+  range,
+  SEVERITY_RANK,
+  symbols,
+  type JsonDiagnostic,
+  type JsonLocation,
+  type JsonRange,
+  type JsonSymbol,
+} from './to-json.js';
 
 /** Per-call options: the task's signal, and its span to annotate. */
 export interface CallOptions {
@@ -95,7 +116,10 @@ export class LspBridge implements LanguageBridge {
     try {
       this.workspaceRoot = realRoot(root);
     } catch (cause) {
-      throw new LspError('WEFT_LSP_FILE_NOT_FOUND', `The workspaceRoot "${root}" does not exist. Set the plugin's workspaceRoot to an existing directory.`, { cause, details: { workspaceRoot: root } });
+      throw new LspError('WEFT_LSP_FILE_NOT_FOUND', `The workspaceRoot "${root}" does not exist. Set the plugin's workspaceRoot to an existing directory.`, {
+        cause,
+        details: { workspaceRoot: root },
+      });
     }
     this.table = new LanguageTable(this.config.languages);
     this.specs = serverSpecs(this.config.servers);
@@ -154,14 +178,24 @@ export class LspBridge implements LanguageBridge {
 
   async definition(input: PositionInput, o: CallOptions = {}): Promise<LocationsResult> {
     const t = await this.target(input);
-    const res = await this.request<Location | Location[] | LocationLink[] | null>(t, 'textDocument/definition', { textDocument: { uri: t.uri }, position: input.position }, o);
+    const res = await this.request<Location | Location[] | LocationLink[] | null>(
+      t,
+      'textDocument/definition',
+      { textDocument: { uri: t.uri }, position: input.position },
+      o,
+    );
     return this.locationsResult(t, res, o);
   }
 
   async references(input: ReferencesInput, o: CallOptions = {}): Promise<LocationsResult> {
     const { includeDeclaration } = referencesInputSchema.parse(input);
     const t = await this.target(input);
-    const res = await this.request<Location[] | null>(t, 'textDocument/references', { textDocument: { uri: t.uri }, position: input.position, context: { includeDeclaration } }, o);
+    const res = await this.request<Location[] | null>(
+      t,
+      'textDocument/references',
+      { textDocument: { uri: t.uri }, position: input.position, context: { includeDeclaration } },
+      o,
+    );
     return this.locationsResult(t, res, o);
   }
 
@@ -221,9 +255,13 @@ export class LspBridge implements LanguageBridge {
     if (root === undefined) return this.workspaceRoot;
     const r = resolveInRoot(this.workspaceRoot, root, this.workspaceRoot, 'root');
     if (!r.exists || !statSync(r.abs).isDirectory()) {
-      throw new LspError('WEFT_LSP_FILE_NOT_FOUND', `The root "${root}" is not a directory inside the workspace root ${this.workspaceRoot}. Give an existing project directory.`, {
-        details: { root, workspaceRoot: this.workspaceRoot },
-      });
+      throw new LspError(
+        'WEFT_LSP_FILE_NOT_FOUND',
+        `The root "${root}" is not a directory inside the workspace root ${this.workspaceRoot}. Give an existing project directory.`,
+        {
+          details: { root, workspaceRoot: this.workspaceRoot },
+        },
+      );
     }
     return r.abs;
   }
@@ -247,17 +285,35 @@ export class LspBridge implements LanguageBridge {
     }
     const language = input.language ?? this.table.detect(f.abs, text.split('\n', 1)[0]);
     if (language === undefined) {
-      throw new LspError('WEFT_LSP_LANGUAGE_UNKNOWN', `Cannot tell the language of "${f.rel}" from its extension or shebang. Pass "language" in the task input, or add its extension under the plugin's languages config.`, {
-        details: { file: f.rel },
-      });
+      throw new LspError(
+        'WEFT_LSP_LANGUAGE_UNKNOWN',
+        `Cannot tell the language of "${f.rel}" from its extension or shebang. Pass "language" in the task input, or add its extension under the plugin's languages config.`,
+        {
+          details: { file: f.rel },
+        },
+      );
     }
     const spec = this.specs.find((s) => s.languages.includes(language));
     if (spec === undefined) {
-      throw new LspError('WEFT_LSP_LANGUAGE_UNKNOWN', `No language server is configured for ${language} (file "${f.rel}"). Add one under the plugin's servers config, e.g. servers.<name> = { command, args, languages: ["${language}"] }.`, {
-        details: { file: f.rel, language },
-      });
+      throw new LspError(
+        'WEFT_LSP_LANGUAGE_UNKNOWN',
+        `No language server is configured for ${language} (file "${f.rel}"). Add one under the plugin's servers config, e.g. servers.<name> = { command, args, languages: ["${language}"] }.`,
+        {
+          details: { file: f.rel, language },
+        },
+      );
     }
-    return { root, abs: f.abs, rel: f.rel, uri: pathToFileURL(f.abs).href, language, documentLanguageId: this.table.documentLanguageId(f.abs, language), spec, text, ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }) };
+    return {
+      root,
+      abs: f.abs,
+      rel: f.rel,
+      uri: pathToFileURL(f.abs).href,
+      language,
+      documentLanguageId: this.table.documentLanguageId(f.abs, language),
+      spec,
+      text,
+      ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
+    };
   }
 
   private fileResult(t: Target): FileResult {

@@ -1,5 +1,15 @@
 /** Turns LSP results into plain JSON that a pipeline can pass on: names instead of enums, flat lists. */
-import type { Diagnostic, DocumentSymbol, Hover, Location, LocationLink, MarkedString, MarkupContent, Range, SymbolInformation } from 'vscode-languageserver-protocol';
+import type {
+  Diagnostic,
+  DocumentSymbol,
+  Hover,
+  Location,
+  LocationLink,
+  MarkedString,
+  MarkupContent,
+  Range,
+  SymbolInformation,
+} from 'vscode-languageserver-protocol';
 import type { SeverityName } from '../handlers/input-schemas.js';
 
 export interface JsonRange {
@@ -36,7 +46,35 @@ const SEVERITY: Record<number, SeverityName> = { 1: 'error', 2: 'warning', 3: 'i
 export const SEVERITY_RANK: Record<SeverityName, number> = { error: 1, warning: 2, information: 3, hint: 4 };
 
 // Indexed by LSP SymbolKind (1-based).
-const SYMBOL_KINDS = ['', 'file', 'module', 'namespace', 'package', 'class', 'method', 'property', 'field', 'constructor', 'enum', 'interface', 'function', 'variable', 'constant', 'string', 'number', 'boolean', 'array', 'object', 'key', 'null', 'enumMember', 'struct', 'event', 'operator', 'typeParameter'];
+const SYMBOL_KINDS = [
+  '',
+  'file',
+  'module',
+  'namespace',
+  'package',
+  'class',
+  'method',
+  'property',
+  'field',
+  'constructor',
+  'enum',
+  'interface',
+  'function',
+  'variable',
+  'constant',
+  'string',
+  'number',
+  'boolean',
+  'array',
+  'object',
+  'key',
+  'null',
+  'enumMember',
+  'struct',
+  'event',
+  'operator',
+  'typeParameter',
+];
 
 export function range(r: Range): JsonRange {
   return { line: r.start.line, character: r.start.character, endLine: r.end.line, endCharacter: r.end.character };
@@ -76,11 +114,23 @@ export function symbols(result: readonly (DocumentSymbol | SymbolInformation)[] 
   if (result === null) return [];
   const out: JsonSymbol[] = [];
   const walk = (s: DocumentSymbol, container: string | undefined): void => {
-    out.push({ name: s.name, kind: SYMBOL_KINDS[s.kind] ?? 'unknown', ...range(s.selectionRange), ...(s.detail ? { detail: s.detail } : {}), ...(container === undefined ? {} : { container }) });
+    out.push({
+      name: s.name,
+      kind: SYMBOL_KINDS[s.kind] ?? 'unknown',
+      ...range(s.selectionRange),
+      ...(s.detail ? { detail: s.detail } : {}),
+      ...(container === undefined ? {} : { container }),
+    });
     for (const c of s.children ?? []) walk(c, s.name);
   };
   for (const s of result) {
-    if ('location' in s) out.push({ name: s.name, kind: SYMBOL_KINDS[s.kind] ?? 'unknown', ...range(s.location.range), ...(s.containerName ? { container: s.containerName } : {}) });
+    if ('location' in s)
+      out.push({
+        name: s.name,
+        kind: SYMBOL_KINDS[s.kind] ?? 'unknown',
+        ...range(s.location.range),
+        ...(s.containerName ? { container: s.containerName } : {}),
+      });
     else walk(s, undefined);
   }
   return out;

@@ -31,12 +31,27 @@ export function registerLspHandlers(ctx: PluginContext<LspConfig>, bridge: LspBr
     ...options(inputSchema, description),
     capabilities: (input) => fileCapabilities(bridge, input),
   });
-  ctx.registerHandler(LspTaskTypes.DIAGNOSTICS, (input, h) => bridge.diagnostics(input, h), byFile(diagnosticsInputSchema, 'Diagnostics of one file from its language server.'));
+  ctx.registerHandler(
+    LspTaskTypes.DIAGNOSTICS,
+    (input, h) => bridge.diagnostics(input, h),
+    byFile(diagnosticsInputSchema, 'Diagnostics of one file from its language server.'),
+  );
   ctx.registerHandler(LspTaskTypes.HOVER, (input, h) => bridge.hover(input, h), byFile(positionInputSchema, 'Hover text at a position.'));
-  ctx.registerHandler(LspTaskTypes.DEFINITION, (input, h) => bridge.definition(input, h), byFile(positionInputSchema, 'Where the symbol at a position is defined.'));
-  ctx.registerHandler(LspTaskTypes.REFERENCES, (input, h) => bridge.references(input, h), byFile(referencesInputSchema, 'Every reference to the symbol at a position.'));
+  ctx.registerHandler(
+    LspTaskTypes.DEFINITION,
+    (input, h) => bridge.definition(input, h),
+    byFile(positionInputSchema, 'Where the symbol at a position is defined.'),
+  );
+  ctx.registerHandler(
+    LspTaskTypes.REFERENCES,
+    (input, h) => bridge.references(input, h),
+    byFile(referencesInputSchema, 'Every reference to the symbol at a position.'),
+  );
   ctx.registerHandler(LspTaskTypes.SYMBOLS, (input, h) => bridge.symbols(input, h), byFile(symbolsInputSchema, 'The symbols a file declares, flattened.'));
-  ctx.registerHandler(LspTaskTypes.SCAN, (input, h) => bridge.scan(input, h), { ...options(scanInputSchema, 'Files under a directory by detected language.'), retries: 0 });
+  ctx.registerHandler(LspTaskTypes.SCAN, (input, h) => bridge.scan(input, h), {
+    ...options(scanInputSchema, 'Files under a directory by detected language.'),
+    retries: 0,
+  });
 }
 
 /** `lang:<id>` of the task's file; none when it cannot be told here (the worker then checks the path itself). */

@@ -30,9 +30,13 @@ export function isInside(root: string, p: string): boolean {
  */
 export function resolveInRoot(root: string, p: string, base: string = root, what = 'path'): ResolvedPath {
   const refuse = (why: string): LspError<'WEFT_LSP_PATH_OUTSIDE_ROOT'> =>
-    new LspError('WEFT_LSP_PATH_OUTSIDE_ROOT', `The ${what} "${p}" ${why} outside the workspace root ${root}. Give a path inside the root, or set the plugin's workspaceRoot to a directory that holds it.`, {
-      details: { path: p, root },
-    });
+    new LspError(
+      'WEFT_LSP_PATH_OUTSIDE_ROOT',
+      `The ${what} "${p}" ${why} outside the workspace root ${root}. Give a path inside the root, or set the plugin's workspaceRoot to a directory that holds it.`,
+      {
+        details: { path: p, root },
+      },
+    );
   if (p.includes('\0')) throw refuse('holds a NUL byte, so it lies');
   const lexical = isAbsolute(p) ? resolve(p) : resolve(base, p);
   const real = realPrefix(lexical);

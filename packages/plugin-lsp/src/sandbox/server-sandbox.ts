@@ -87,9 +87,14 @@ class BwrapSandbox implements ServerSandbox {
       );
     }
     const failure = await new Promise<string | undefined>((resolve) => {
-      execFile(bwrap, ['--unshare-all', '--die-with-parent', '--cap-drop', 'ALL', '--ro-bind', '/', '/', 'true'], { timeout: PROBE_TIMEOUT_MS }, (err, _stdout, stderr) => {
-        resolve(err === null ? undefined : stderr.trim().split('\n')[0] || err.message);
-      });
+      execFile(
+        bwrap,
+        ['--unshare-all', '--die-with-parent', '--cap-drop', 'ALL', '--ro-bind', '/', '/', 'true'],
+        { timeout: PROBE_TIMEOUT_MS },
+        (err, _stdout, stderr) => {
+          resolve(err === null ? undefined : stderr.trim().split('\n')[0] || err.message);
+        },
+      );
     });
     if (failure !== undefined) {
       throw new LspError(

@@ -7,8 +7,24 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '@weft/engine';
-import { CancellationTokenSource, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node.js';
-import type { ConfigurationParams, Diagnostic, DocumentDiagnosticReport, InitializeParams, InitializeResult, PublishDiagnosticsParams, RegistrationParams } from 'vscode-languageserver-protocol';
+import {
+  CancellationTokenSource,
+  ErrorCodes,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  createMessageConnection,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node.js';
+import type {
+  ConfigurationParams,
+  Diagnostic,
+  DocumentDiagnosticReport,
+  InitializeParams,
+  InitializeResult,
+  PublishDiagnosticsParams,
+  RegistrationParams,
+} from 'vscode-languageserver-protocol';
 import { LspError, errorMessage } from '../errors.js';
 import type { Launch } from '../sandbox/server-sandbox.js';
 import type { ServerSpec } from './server-spec.js';
@@ -109,9 +125,13 @@ export class LanguageServer {
         const exit: ServerExit = { code, signal, unexpected };
         if (unexpected) {
           this.die(
-            new LspError('WEFT_LSP_SERVER_CRASHED', `Language server "${this.spec.name}" (pid ${this.pid}, root ${this.root}) exited unexpectedly (${signal ?? `code ${code}`})${this.stderrHint()}. The next request restarts it; if it keeps crashing, check the install: ${this.spec.install}.`, {
-              details: { server: this.spec.name, pid: this.pid, code, signal, root: this.root },
-            }),
+            new LspError(
+              'WEFT_LSP_SERVER_CRASHED',
+              `Language server "${this.spec.name}" (pid ${this.pid}, root ${this.root}) exited unexpectedly (${signal ?? `code ${code}`})${this.stderrHint()}. The next request restarts it; if it keeps crashing, check the install: ${this.spec.install}.`,
+              {
+                details: { server: this.spec.name, pid: this.pid, code, signal, root: this.root },
+              },
+            ),
           );
           // Children of the server (tsserver) would otherwise outlive it.
           this.killGroup();
@@ -243,9 +263,13 @@ export class LanguageServer {
         () =>
           cancel(
             'timeout',
-            new LspError('WEFT_LSP_REQUEST_TIMEOUT', `Language server "${this.spec.name}" did not answer ${method} within ${o.timeoutMs} ms; the request was cancelled. Raise requestTimeoutMs, or check the server's load.`, {
-              details: { server: this.spec.name, method, timeoutMs: o.timeoutMs },
-            }),
+            new LspError(
+              'WEFT_LSP_REQUEST_TIMEOUT',
+              `Language server "${this.spec.name}" did not answer ${method} within ${o.timeoutMs} ms; the request was cancelled. Raise requestTimeoutMs, or check the server's load.`,
+              {
+                details: { server: this.spec.name, method, timeoutMs: o.timeoutMs },
+              },
+            ),
           ),
         o.timeoutMs,
       );
@@ -357,9 +381,13 @@ export class LanguageServer {
         o.onCancel?.('timeout');
         done(() =>
           reject(
-            new LspError('WEFT_LSP_REQUEST_TIMEOUT', `Language server "${this.spec.name}" published no diagnostics for ${uri} within ${o.timeoutMs} ms. Raise requestTimeoutMs, or check the file is part of the server's project.`, {
-              details: { server: this.spec.name, uri, timeoutMs: o.timeoutMs },
-            }),
+            new LspError(
+              'WEFT_LSP_REQUEST_TIMEOUT',
+              `Language server "${this.spec.name}" published no diagnostics for ${uri} within ${o.timeoutMs} ms. Raise requestTimeoutMs, or check the file is part of the server's project.`,
+              {
+                details: { server: this.spec.name, uri, timeoutMs: o.timeoutMs },
+              },
+            ),
           ),
         );
       }, o.timeoutMs);

@@ -145,14 +145,25 @@ export class ServerManager {
       await this.restartDelay(key, spec);
       await this.makeRoom(key);
       if (this.closing.signal.aborted) throw closedError();
-      const server = await LanguageServer.start({ spec, launch, root, logger: this.o.logger, startTimeoutMs: this.o.startTimeoutMs, shutdownTimeoutMs: this.o.shutdownTimeoutMs, maxOpenDocuments: this.o.maxOpenDocuments });
+      const server = await LanguageServer.start({
+        spec,
+        launch,
+        root,
+        logger: this.o.logger,
+        startTimeoutMs: this.o.startTimeoutMs,
+        shutdownTimeoutMs: this.o.shutdownTimeoutMs,
+        maxOpenDocuments: this.o.maxOpenDocuments,
+      });
       this.pids.add(server.pid);
       server.onExit((exit) => {
         this.pids.delete(server.pid);
         if (this.entries.get(key)?.server === server) this.entries.delete(key);
         if (exit.unexpected) {
           this.recordCrash(key);
-          this.o.logger.warn({ server: spec.name, pid: server.pid, code: exit.code, signal: exit.signal }, 'language server exited unexpectedly; the next request restarts it');
+          this.o.logger.warn(
+            { server: spec.name, pid: server.pid, code: exit.code, signal: exit.signal },
+            'language server exited unexpectedly; the next request restarts it',
+          );
         }
       });
       if (this.closing.signal.aborted) {
@@ -201,9 +212,13 @@ export class ServerManager {
         .sort((a, b) => a.server!.lastUsed - b.server!.lastUsed)[0];
       if (idle === undefined) {
         this.entries.delete(key);
-        throw new LspError('WEFT_LSP_SERVER_LIMIT', `All ${this.o.maxServers} language servers allowed (maxServers) are busy, so no new one can start now. Retry later, or raise maxServers.`, {
-          details: { maxServers: this.o.maxServers },
-        });
+        throw new LspError(
+          'WEFT_LSP_SERVER_LIMIT',
+          `All ${this.o.maxServers} language servers allowed (maxServers) are busy, so no new one can start now. Retry later, or raise maxServers.`,
+          {
+            details: { maxServers: this.o.maxServers },
+          },
+        );
       }
       this.entries.delete(idle.key);
       this.o.logger.debug({ server: idle.server!.spec.name, root: idle.server!.root }, 'stopping the least recently used language server to make room');

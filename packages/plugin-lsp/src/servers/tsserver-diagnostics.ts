@@ -29,7 +29,11 @@ export async function tsserverDiagnostics(server: LanguageServer, uri: string, w
   const commands = ['syntacticDiagnosticsSync', 'semanticDiagnosticsSync', ...(withSuggestions ? ['suggestionDiagnosticsSync'] : [])];
   const out: Diagnostic[] = [];
   for (const command of commands) {
-    const res = await server.request<TsResponse | null>('workspace/executeCommand', { command: 'typescript.tsserverRequest', arguments: [command, { file: uri }] }, o);
+    const res = await server.request<TsResponse | null>(
+      'workspace/executeCommand',
+      { command: 'typescript.tsserverRequest', arguments: [command, { file: uri }] },
+      o,
+    );
     if (res === null || !res.success) {
       throw new LspError('WEFT_LSP_REQUEST_FAILED', `Language server "${server.spec.name}" failed ${command} for ${uri}: ${res?.message ?? 'no response'}.`, {
         details: { server: server.spec.name, command, uri },

@@ -39,7 +39,13 @@ export function simClock(): SimClock {
   return clock;
 }
 
-export function predictorRouter(predictor: LearningPredictor, fallback: BalancingStrategy, seed: number, name = `${predictor.name}+${fallback.name}`, clock?: SimClock): SimRouterLike & { counts: PredictorRouterCounts } {
+export function predictorRouter(
+  predictor: LearningPredictor,
+  fallback: BalancingStrategy,
+  seed: number,
+  name = `${predictor.name}+${fallback.name}`,
+  clock?: SimClock,
+): SimRouterLike & { counts: PredictorRouterCounts } {
   const random = seededRandom(seed);
   const counts: PredictorRouterCounts = { predicted: 0, explored: 0, fellBack: 0 };
   return {

@@ -32,7 +32,6 @@ export interface DecisionContext {
 const NO_CONTEXT: DecisionContext = { sizeVsType: 0 };
 const scratchState: WorkerState = { waitMs: 0, runningShare: 0, elapsedShare: 0 };
 
-
 export interface EncodedBatch {
   /** Row-major: candidate i's features are rows[i * FEATURE_COUNT … (i + 1) * FEATURE_COUNT). */
   readonly rows: Float32Array;
@@ -147,7 +146,13 @@ const load = (w: WorkerView): number => Math.min(2, w.stats.inFlight / Math.max(
  * at least as many candidates, see BatchRing) nothing is allocated once the same arrays have
  * encoded a batch of the same size: the views and the result are kept with the arrays.
  */
-export function encodeBatch(task: TaskDescriptor, candidates: readonly WorkerView[], stats: PairStatsView, into?: BatchArrays, context: DecisionContext = NO_CONTEXT): EncodedBatch {
+export function encodeBatch(
+  task: TaskDescriptor,
+  candidates: readonly WorkerView[],
+  stats: PairStatsView,
+  into?: BatchArrays,
+  context: DecisionContext = NO_CONTEXT,
+): EncodedBatch {
   const n = candidates.length;
   const arrays = into && into.capacity >= n ? into : batchArrays(n);
   const batch = arrays === into ? viewsOf(arrays, n) : views(arrays, n);

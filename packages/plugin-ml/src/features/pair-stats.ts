@@ -101,7 +101,12 @@ export class PairStats implements PairStatsView {
     const success = ok ? 1 : 0;
     // A failure's duration says little about service time (fast errors, timeouts): keep it out.
     const sample = ok && serviceMs !== undefined ? Math.max(0, serviceMs) : undefined;
-    const service = !estimate || sample === undefined ? prev?.service : prev?.service ? nextEstimate(prev.service, sample, at !== undefined && prev.updatedAt !== undefined ? at - prev.updatedAt : 0) : firstEstimate(sample);
+    const service =
+      !estimate || sample === undefined
+        ? prev?.service
+        : prev?.service
+          ? nextEstimate(prev.service, sample, at !== undefined && prev.updatedAt !== undefined ? at - prev.updatedAt : 0)
+          : firstEstimate(sample);
     const next: PairStat = {
       latencyMs: !prev ? d : ok ? mix(prev.latencyMs, d) : prev.latencyMs,
       serviceMs: estimate ? service?.meanMs : sample === undefined ? prev?.serviceMs : mix(prev?.serviceMs, sample),

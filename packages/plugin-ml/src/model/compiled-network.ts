@@ -112,7 +112,18 @@ function pack(w: Float64Array, inSize: number, outSize: number, cols: Int32Array
  * read once per group. Each sum adds the same products in the same order as the full row would
  * (the shared part first), so results do not change.
  */
-function firstLayer(input: Float32Array, rows: number, inSize: number, outSize: number, w: Float64Array, shared: Float64Array, cols: Int32Array, nCols: number, x: Float64Array, out: Float64Array): void {
+function firstLayer(
+  input: Float32Array,
+  rows: number,
+  inSize: number,
+  outSize: number,
+  w: Float64Array,
+  shared: Float64Array,
+  cols: Int32Array,
+  nCols: number,
+  x: Float64Array,
+  out: Float64Array,
+): void {
   let r = 0;
   for (; r + 2 <= rows; r += 2) {
     const inA = r * inSize;

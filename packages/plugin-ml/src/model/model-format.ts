@@ -13,13 +13,15 @@ export const OUTPUT_COUNT = 2;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
-const networkSchema = z.object({
-  type: z.literal('NeuralNetwork'),
-  sizes: z.array(z.number().int().positive()).min(2),
-  layers: z.array(z.object({ weights: z.array(z.array(finite)), biases: z.array(finite) })),
-  options: z.object({ activation: z.string().optional() }).passthrough().optional(),
-  trainOpts: z.object({ activation: z.string().optional() }).passthrough().optional(),
-}).passthrough();
+const networkSchema = z
+  .object({
+    type: z.literal('NeuralNetwork'),
+    sizes: z.array(z.number().int().positive()).min(2),
+    layers: z.array(z.object({ weights: z.array(z.array(finite)), biases: z.array(finite) })),
+    options: z.object({ activation: z.string().optional() }).passthrough().optional(),
+    trainOpts: z.object({ activation: z.string().optional() }).passthrough().optional(),
+  })
+  .passthrough();
 
 const snapshotSchema = z.object({
   format: z.literal(MODEL_FORMAT),
@@ -72,7 +74,11 @@ export function parseModel(input: unknown, where: string): ModelSnapshot {
     try {
       value = JSON.parse(input);
     } catch (err) {
-      throw new MlError('WEFT_ML_MODEL_CORRUPT', `The model stored in ${where} is not valid JSON (${errorMessage(err)}). Delete it; the predictor retrains from new outcomes.`, { cause: err, details: { where } });
+      throw new MlError(
+        'WEFT_ML_MODEL_CORRUPT',
+        `The model stored in ${where} is not valid JSON (${errorMessage(err)}). Delete it; the predictor retrains from new outcomes.`,
+        { cause: err, details: { where } },
+      );
     }
   }
   const head = z.object({ format: z.string(), formatVersion: z.number(), featureVersion: z.number(), featureCount: z.number() }).safeParse(value);
@@ -88,8 +94,15 @@ export function parseModel(input: unknown, where: string): ModelSnapshot {
   }
   const parsed = snapshotSchema.safeParse(value);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new MlError('WEFT_ML_MODEL_CORRUPT', `The model stored in ${where} is not a Weft model (${issues}). Delete it; the predictor retrains from new outcomes.`, { details: { where, issues } });
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new MlError(
+      'WEFT_ML_MODEL_CORRUPT',
+      `The model stored in ${where} is not a Weft model (${issues}). Delete it; the predictor retrains from new outcomes.`,
+      { details: { where, issues } },
+    );
   }
   checkNetworkShape(parsed.data.network, where);
   return parsed.data;
@@ -99,15 +112,22 @@ function checkNetworkShape(net: NetworkJson, where: string): void {
   const activation = net.trainOpts?.activation ?? net.options?.activation ?? 'sigmoid';
   const sizes = net.sizes;
   const fail = (why: string): never => {
-    throw new MlError('WEFT_ML_MODEL_INCOMPATIBLE', `The network in ${where} ${why}. Delete it; the predictor retrains from new outcomes.`, { details: { where, sizes } });
+    throw new MlError('WEFT_ML_MODEL_INCOMPATIBLE', `The network in ${where} ${why}. Delete it; the predictor retrains from new outcomes.`, {
+      details: { where, sizes },
+    });
   };
   if (activation !== 'sigmoid') fail(`uses activation "${activation}" (only sigmoid is supported)`);
-  if (sizes[0] !== FEATURE_COUNT || sizes[sizes.length - 1] !== OUTPUT_COUNT) fail(`has sizes [${sizes.join(', ')}], not ${FEATURE_COUNT} inputs and ${OUTPUT_COUNT} outputs`);
+  if (sizes[0] !== FEATURE_COUNT || sizes[sizes.length - 1] !== OUTPUT_COUNT)
+    fail(`has sizes [${sizes.join(', ')}], not ${FEATURE_COUNT} inputs and ${OUTPUT_COUNT} outputs`);
   if (net.layers.length !== sizes.length) fail(`has ${net.layers.length} layers for ${sizes.length} sizes`);
   for (let l = 1; l < sizes.length; l++) {
     const layer = net.layers[l]!;
     if (layer.weights.length !== sizes[l] || layer.biases.length !== sizes[l] || layer.weights.some((w) => w.length !== sizes[l - 1])) {
-      throw new MlError('WEFT_ML_MODEL_CORRUPT', `The network in ${where} has a layer ${l} whose weights do not match sizes [${sizes.join(', ')}]. Delete it; the predictor retrains from new outcomes.`, { details: { where, layer: l } });
+      throw new MlError(
+        'WEFT_ML_MODEL_CORRUPT',
+        `The network in ${where} has a layer ${l} whose weights do not match sizes [${sizes.join(', ')}]. Delete it; the predictor retrains from new outcomes.`,
+        { details: { where, layer: l } },
+      );
     }
   }
 }

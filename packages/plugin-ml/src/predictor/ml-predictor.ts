@@ -3,7 +3,17 @@
  * pick on confidence, explores a seeded share of decisions, learns from outcomes into a bounded
  * buffer and trains in a worker thread, swapping the new model in with one assignment.
  */
-import { seededRandom, silentLogger, type CandidateScore, type Logger, type Prediction, type Predictor, type TaskDescriptor, type TaskOutcome, type WorkerView } from '@weft/engine';
+import {
+  seededRandom,
+  silentLogger,
+  type CandidateScore,
+  type Logger,
+  type Prediction,
+  type Predictor,
+  type TaskDescriptor,
+  type TaskOutcome,
+  type WorkerView,
+} from '@weft/engine';
 import { resolveConfig, type MlConfig, type MlConfigInput } from '../config.js';
 import { MlError, errorMessage, isMlError } from '../errors.js';
 import { decodeDurationRatio, encodeBatch, encodeDurationRatio } from '../features/encode.js';
@@ -151,7 +161,8 @@ export class MlPredictor implements Predictor {
       const choice = this.probes.optimistic(candidates, baselines, batch.observations, best);
       return { confidence, scores, modelVersion: active.label, choice, explored: true };
     }
-    if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs) return this.fallback('stale', scores, confidence, active.label);
+    if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs)
+      return this.fallback('stale', scores, confidence, active.label);
     if (confidence < this.config.confidenceThreshold) {
       // Unsure: gather the missing evidence (a probe) when there is a free worker to ask; else the
       // expected-completion pick stands, with priors for what is unknown, unless configured to defer.

@@ -91,7 +91,13 @@ export class PendingFeatures {
     this.undecided.delete(key);
     const i = indexOf(f, workerId);
     if (i < 0 || !this.valid(f)) return undefined;
-    return { row: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), baseline: f.baselines[i]!, expectedWaitMs: f.waits[i]!, serviceMs: serviceOf(f, i), predicted: f.predicted?.[i] ?? 0.5 };
+    return {
+      row: f.rows.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT),
+      baseline: f.baselines[i]!,
+      expectedWaitMs: f.waits[i]!,
+      serviceMs: serviceOf(f, i),
+      predicted: f.predicted?.[i] ?? 0.5,
+    };
   }
 
   get size(): number {

@@ -39,7 +39,17 @@ export interface MlPredictorStats {
 export type FallbackReason = 'cold' | 'stale' | 'low-confidence' | 'closed';
 
 export function emptyStats(): MlPredictorStats {
-  return { decisions: 0, predicted: 0, explored: 0, probes: 0, fallbacks: {}, outcomes: 0, trainings: 0, trainingFailures: 0, durationError: { analytic: 0, network: 0, count: 0 } };
+  return {
+    decisions: 0,
+    predicted: 0,
+    explored: 0,
+    probes: 0,
+    fallbacks: {},
+    outcomes: 0,
+    trainings: 0,
+    trainingFailures: 0,
+    durationError: { analytic: 0, network: 0, count: 0 },
+  };
 }
 
 /** Adds one outcome the network had predicted to the held-out duration errors (log scale). */

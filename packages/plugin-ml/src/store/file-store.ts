@@ -24,7 +24,11 @@ export class FileModelStore extends MemoryModelStore {
       text = await readFile(this.filePath, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return this.current;
-      throw new MlError('WEFT_ML_STORE_UNAVAILABLE', `Cannot read the model file ${this.filePath}: ${errorMessage(err)}. Check its permissions or set another modelPath.`, { cause: err, details: { path: this.filePath } });
+      throw new MlError(
+        'WEFT_ML_STORE_UNAVAILABLE',
+        `Cannot read the model file ${this.filePath}: ${errorMessage(err)}. Check its permissions or set another modelPath.`,
+        { cause: err, details: { path: this.filePath } },
+      );
     }
     const model = parseModel(text, `file ${this.filePath}`);
     this.current = model;
@@ -41,7 +45,11 @@ export class FileModelStore extends MemoryModelStore {
       await writeFile(tmp, JSON.stringify(this.current));
       await rename(tmp, this.filePath);
     } catch (err) {
-      throw new MlError('WEFT_ML_STORE_UNAVAILABLE', `Cannot write the model file ${this.filePath}: ${errorMessage(err)}. The model stays in memory; check the directory or set another modelPath.`, { cause: err, details: { path: this.filePath } });
+      throw new MlError(
+        'WEFT_ML_STORE_UNAVAILABLE',
+        `Cannot write the model file ${this.filePath}: ${errorMessage(err)}. The model stays in memory; check the directory or set another modelPath.`,
+        { cause: err, details: { path: this.filePath } },
+      );
     }
     return version;
   }

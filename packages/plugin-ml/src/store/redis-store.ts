@@ -72,7 +72,11 @@ export class RedisModelStore implements ModelStore {
     try {
       return await fn();
     } catch (err) {
-      throw new MlError('WEFT_ML_STORE_UNAVAILABLE', `Redis ${what} for the model at key ${this.key} failed: ${errorMessage(err)}. Predictions continue with the local model; check that Redis is reachable.`, { cause: err, details: { key: this.key } });
+      throw new MlError(
+        'WEFT_ML_STORE_UNAVAILABLE',
+        `Redis ${what} for the model at key ${this.key} failed: ${errorMessage(err)}. Predictions continue with the local model; check that Redis is reachable.`,
+        { cause: err, details: { key: this.key } },
+      );
     }
   }
 }

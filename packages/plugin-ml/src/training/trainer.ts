@@ -24,7 +24,11 @@ function startWorker(): Worker {
   const js = new URL('./train-worker.js', import.meta.url);
   if (existsSync(fileURLToPath(js))) return new Worker(js);
   // Running from sources (tests): register tsx in the thread, then import the TypeScript entry.
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const tsxApi = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const ts = new URL('./train-worker.ts', import.meta.url).href;
   return new Worker(`import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); });`, { eval: true });
 }
@@ -95,11 +99,22 @@ export class Trainer {
     worker.unref();
     worker.on('message', (reply: TrainReply) => {
       if (reply.kind === 'trained') this.settle(reply);
-      else this.settle(undefined, new MlError('WEFT_ML_TRAINING_FAILED', `Training failed in the worker thread: ${reply.message}. The current model stays in use.`));
+      else
+        this.settle(
+          undefined,
+          new MlError('WEFT_ML_TRAINING_FAILED', `Training failed in the worker thread: ${reply.message}. The current model stays in use.`),
+        );
     });
     worker.on('error', (err) => {
       this.worker = undefined;
-      this.settle(undefined, new MlError('WEFT_ML_TRAINING_FAILED', `The training thread crashed: ${errorMessage(err)}. The current model stays in use; the next training starts a new thread.`, { cause: err }));
+      this.settle(
+        undefined,
+        new MlError(
+          'WEFT_ML_TRAINING_FAILED',
+          `The training thread crashed: ${errorMessage(err)}. The current model stays in use; the next training starts a new thread.`,
+          { cause: err },
+        ),
+      );
     });
     worker.on('exit', (code) => {
       if (this.worker === worker) this.worker = undefined;

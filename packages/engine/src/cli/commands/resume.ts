@@ -26,7 +26,10 @@ export function registerResumeCommand(program: Command): void {
     .description('Take a fleet run over (its driver died, or it was detached) and drive it to its end here')
     .argument('<runId>', 'the run, as printed by weft run or listed by weft status')
     .option('--redis <url>', 'Redis URL (default $REDIS_URL)')
-    .option('--lease-ms <ms>', 'fleet: the lease this process holds on the run; when it dies, a worker takes the run over after at most this long (default 5000)')
+    .option(
+      '--lease-ms <ms>',
+      'fleet: the lease this process holds on the run; when it dies, a worker takes the run over after at most this long (default 5000)',
+    )
     .option('--prefix <prefix>', 'key and queue prefix (default {weft})')
     .option('-c, --config <file>', 'engine config (default ./weft.config.yaml|yml|json)')
     .option('-p, --plugins <names>', 'comma-separated plugin packages to load, in addition to the config')
@@ -57,10 +60,14 @@ export async function resumeCommand(runId: string, opts: ResumeCommandOptions): 
     const loaded = new Set(engine.handlers.types());
     const missing = [...new Set(stored.pipeline.steps.map((s) => s.task))].filter((t) => !loaded.has(t));
     if (missing.length > 0) {
-      throw new WeftError('WEFT_RUN_UNRESUMABLE', `Run ${runId} of "${stored.meta.pipeline}" needs task type${missing.length === 1 ? '' : 's'} ${missing.map((t) => `"${t}"`).join(', ')}, which no loaded plugin provides. Load the plugin that registers ${missing.length === 1 ? 'it' : 'them'} (--plugins, or the config's plugins) and resume again.`, {
-        retryable: false,
-        details: { runId, missing },
-      });
+      throw new WeftError(
+        'WEFT_RUN_UNRESUMABLE',
+        `Run ${runId} of "${stored.meta.pipeline}" needs task type${missing.length === 1 ? '' : 's'} ${missing.map((t) => `"${t}"`).join(', ')}, which no loaded plugin provides. Load the plugin that registers ${missing.length === 1 ? 'it' : 'them'} (--plugins, or the config's plugins) and resume again.`,
+        {
+          retryable: false,
+          details: { runId, missing },
+        },
+      );
     }
     return await attachedRun(engine, stored.pipeline, stored.input, {
       runId,

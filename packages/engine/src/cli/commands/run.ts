@@ -41,7 +41,10 @@ export function registerRunCommand(program: Command): void {
     .option('--redis <url>', 'run on a worker fleet through Redis (default $REDIS_URL when set with --fleet)')
     .option('--fleet', 'run on the worker fleet at $REDIS_URL')
     .option('--detach', 'with --fleet: store the run for the fleet to drive, print its id and exit')
-    .option('--lease-ms <ms>', 'fleet: the lease this process holds on the run; when it dies, a worker takes the run over after at most this long (default 5000)')
+    .option(
+      '--lease-ms <ms>',
+      'fleet: the lease this process holds on the run; when it dies, a worker takes the run over after at most this long (default 5000)',
+    )
     .option('--prefix <prefix>', 'fleet key and queue prefix (default {weft})')
     .option('--json', 'print the run result as JSON on stdout')
     .option('--no-progress', 'no live progress on stderr')
@@ -56,9 +59,15 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const loaded = await loadConfigFile(opts.config);
   const { config, baseDir } = loaded;
   const redisUrl = opts.redis ?? (opts.fleet ? resolveRedisUrl(undefined) : undefined);
-  if (opts.fleet && !redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', '--fleet needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
+  if (opts.fleet && !redisUrl)
+    throw new WeftError('WEFT_CONFIG_INVALID', '--fleet needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
   if (opts.detach) {
-    if (!redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', '--detach stores the run for the fleet to drive: add --fleet (with REDIS_URL set) or --redis redis://host:6379.', { retryable: false });
+    if (!redisUrl)
+      throw new WeftError(
+        'WEFT_CONFIG_INVALID',
+        '--detach stores the run for the fleet to drive: add --fleet (with REDIS_URL set) or --redis redis://host:6379.',
+        { retryable: false },
+      );
     return detachRun(file, opts, { config, baseDir, redisUrl, logger });
   }
   const telemetry = await startCliTelemetry({ serviceName: 'weft-cli', logger, trace: opts.trace === true });
@@ -82,7 +91,11 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
 }
 
 /** `--detach`: validates the pipeline against the plugins, stores the run for the fleet to drive, prints its id. */
-async function detachRun(file: string, opts: RunCommandOptions, env: { config: Record<string, unknown>; baseDir: string; redisUrl: string; logger: Logger }): Promise<number> {
+async function detachRun(
+  file: string,
+  opts: RunCommandOptions,
+  env: { config: Record<string, unknown>; baseDir: string; redisUrl: string; logger: Logger },
+): Promise<number> {
   const host = await loadPluginHost({ config: withPlugins(env.config, opts.plugins), baseDir: env.baseDir, logger: env.logger });
   let fleet: FleetClient | undefined;
   try {
@@ -90,7 +103,12 @@ async function detachRun(file: string, opts: RunCommandOptions, env: { config: R
     const input = await parseInputOption(opts.input, (env.config as { limits?: PipelineLimits }).limits);
     fleet = await openFleetClient({ redis: env.redisUrl, ...(opts.prefix ? { prefix: opts.prefix } : {}) }, 'weft run --detach');
     const runId = randomUUID();
-    await storeNewRun(fleet.redis, fleet.keys, { runId, pipeline, input, status: 'queued' }, { retentionMs: DEFAULT_RETENTION_MS, keepRuns: DEFAULT_KEEP_RUNS });
+    await storeNewRun(
+      fleet.redis,
+      fleet.keys,
+      { runId, pipeline, input, status: 'queued' },
+      { retentionMs: DEFAULT_RETENTION_MS, keepRuns: DEFAULT_KEEP_RUNS },
+    );
     process.stdout.write(`${runId}\n`);
     process.stderr.write(`Run ${runId} stored; a weft worker drives it. Follow it: weft status ${runId} --watch   Cancel it: weft cancel ${runId}\n`);
     return 0;

@@ -30,7 +30,8 @@ export function registerStatusCommand(program: Command): void {
     .option('--watch', 'with a run id: follow the run live until it ends (exit 0 when it succeeded)')
     .action(async (runId: string | undefined, opts: StatusCommandOptions) => {
       if (opts.watch) {
-        if (runId === undefined) throw new WeftError('WEFT_CONFIG_INVALID', '--watch follows one run: pass its id, e.g. weft status <runId> --watch.', { retryable: false });
+        if (runId === undefined)
+          throw new WeftError('WEFT_CONFIG_INVALID', '--watch follows one run: pass its id, e.g. weft status <runId> --watch.', { retryable: false });
         process.exitCode = await watchRun(runId, opts, process.stdout);
         return;
       }
@@ -74,18 +75,44 @@ function table(rows: string[][]): string {
 export function formatStatus(s: FleetStatus): string {
   const workers = table([
     ['ID', 'CAPABILITIES', 'IN FLIGHT', 'CONC', 'EWMA MS', 'SUCCESS', 'DONE', 'HEARTBEAT', 'STATE'],
-    ...s.workers.map((w) => [w.id, w.capabilities.join(','), String(w.stats.inFlight), String(w.concurrency), w.stats.ewmaLatencyMs.toFixed(1), `${(w.stats.successRate * 100).toFixed(0)}%`, String(w.stats.completed + w.stats.failed), ago(w.heartbeatAt), w.draining ? 'draining' : 'live']),
+    ...s.workers.map((w) => [
+      w.id,
+      w.capabilities.join(','),
+      String(w.stats.inFlight),
+      String(w.concurrency),
+      w.stats.ewmaLatencyMs.toFixed(1),
+      `${(w.stats.successRate * 100).toFixed(0)}%`,
+      String(w.stats.completed + w.stats.failed),
+      ago(w.heartbeatAt),
+      w.draining ? 'draining' : 'live',
+    ]),
   ]);
-  const queues = table([['QUEUE', 'WAITING', 'ACTIVE', 'DELAYED', 'FAILED', 'COMPLETED'], ...s.queues.map((q) => [queueLabel(q.queue), String(q.waiting), String(q.active), String(q.delayed), String(q.failed), String(q.completed)])]);
-  const runs = table([['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'MS'], ...s.runs.map((r) => [r.runId, r.pipeline, r.state, ago(r.startedAt), r.durationMs === undefined ? '' : r.durationMs.toFixed(0)])]);
-  const decisions = table([['WHEN', 'KIND', 'TASK', 'WORKER', 'BY', 'REASON'], ...s.decisions.map((d) => [ago(d.at), d.kind, d.taskId, queueLabel(d.workerId), d.decidedBy, d.reason])]);
+  const queues = table([
+    ['QUEUE', 'WAITING', 'ACTIVE', 'DELAYED', 'FAILED', 'COMPLETED'],
+    ...s.queues.map((q) => [queueLabel(q.queue), String(q.waiting), String(q.active), String(q.delayed), String(q.failed), String(q.completed)]),
+  ]);
+  const runs = table([
+    ['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'MS'],
+    ...s.runs.map((r) => [r.runId, r.pipeline, r.state, ago(r.startedAt), r.durationMs === undefined ? '' : r.durationMs.toFixed(0)]),
+  ]);
+  const decisions = table([
+    ['WHEN', 'KIND', 'TASK', 'WORKER', 'BY', 'REASON'],
+    ...s.decisions.map((d) => [ago(d.at), d.kind, d.taskId, queueLabel(d.workerId), d.decidedBy, d.reason]),
+  ]);
   return `Fleet ${s.prefix}\n\nWorkers (${s.workers.length})\n${workers}\n\nQueues\n${queues}\n\nRecent runs\n${runs}\n\nRecent decisions\n${decisions}`;
 }
 
 export function formatRun(r: RunRecord): string {
   const tasks = table([
     ['TASK', 'STATUS', 'WORKER', 'ATTEMPT', 'MS', 'OUTPUT / ERROR'],
-    ...Object.values(r.tasks).map((t) => [t.taskId.slice(r.runId.length + 1), t.status, t.workerId, String(t.attempt), String(t.durationMs), (t.error ?? JSON.stringify(t.output) ?? '').slice(0, 60)]),
+    ...Object.values(r.tasks).map((t) => [
+      t.taskId.slice(r.runId.length + 1),
+      t.status,
+      t.workerId,
+      String(t.attempt),
+      String(t.durationMs),
+      (t.error ?? JSON.stringify(t.output) ?? '').slice(0, 60),
+    ]),
   ]);
   const fanOut = Object.values(r.fanOut ?? {});
   const items =
@@ -93,7 +120,17 @@ export function formatRun(r: RunRecord): string {
       ? ''
       : `\n\nforEach steps\n${table([
           ['STEP', 'SUCCEEDED', 'FAILED', 'RETRIED', 'MEAN MS', 'MAX MS', 'WORKERS'],
-          ...fanOut.map((f) => [f.stepId, String(f.succeeded), String(f.failed), String(f.retrying), (f.totalMs / Math.max(1, f.succeeded + f.failed + f.retrying)).toFixed(1), f.maxMs.toFixed(0), Object.entries(f.workers).map(([w, n]) => `${w}:${n}`).join(' ')]),
+          ...fanOut.map((f) => [
+            f.stepId,
+            String(f.succeeded),
+            String(f.failed),
+            String(f.retrying),
+            (f.totalMs / Math.max(1, f.succeeded + f.failed + f.retrying)).toFixed(1),
+            f.maxMs.toFixed(0),
+            Object.entries(f.workers)
+              .map(([w, n]) => `${w}:${n}`)
+              .join(' '),
+          ]),
         ])}`;
   const done = r.status === 'cancelled' ? `\n  steps done: ${r.done && r.done.length > 0 ? r.done.join(', ') : '(none)'}` : '';
   return `Run ${r.runId} of "${r.pipeline}": ${r.state}${r.durationMs === undefined ? '' : ` in ${r.durationMs.toFixed(0)} ms`} (started ${ago(r.startedAt)})${r.error ? `\n  ${r.error}` : ''}${done}\n\n${tasks}${items}`;

@@ -53,13 +53,16 @@ export function registerWorkerCommand(program: Command): void {
     .option('--heartbeat-ttl-ms <ms>', 'lapse after this long without a heartbeat (default 3 x heartbeat)')
     .option('--drain-timeout-ms <ms>', 'how long SIGTERM waits for in-flight jobs (default 30000)')
     .option('--lock-duration-ms <ms>', 'BullMQ job lock; a stalled job is detected after it (default 30000)')
-    .option('--no-pools', 'consume only this worker\'s own queue, not the shared pool queues')
+    .option('--no-pools', "consume only this worker's own queue, not the shared pool queues")
     .option('--trace', 'export spans over OTLP (to the OTEL_EXPORTER_OTLP_* endpoint; default http://localhost:4318)')
     .option('--metrics-port <n>', 'serve Prometheus metrics at http://<metrics-host>:<n>/metrics')
     .option('--metrics-host <host>', 'interface the metrics port listens on (default 127.0.0.1)')
     .option('--no-takeover', 'never drive runs: do not take over runs whose driver died, nor detached runs')
     .option('--takeover-scan-ms <ms>', 'how often runs in progress are checked for a lapsed lease (default 1000)')
-    .option('--young-generation-mb <mb>', `cap V8's young generation, bounding resident memory under load; 0 leaves V8's sizing, as does a --max-semi-space-size of your own (default ${DEFAULT_YOUNG_GENERATION_MB})`)
+    .option(
+      '--young-generation-mb <mb>',
+      `cap V8's young generation, bounding resident memory under load; 0 leaves V8's sizing, as does a --max-semi-space-size of your own (default ${DEFAULT_YOUNG_GENERATION_MB})`,
+    )
     .action(async (opts: WorkerCommandOptions) => {
       process.exitCode = await workerCommand(opts);
     });
@@ -77,7 +80,13 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   if (!redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', 'weft worker needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
   const logger = createLogger({ level: process.env['WEFT_LOG_LEVEL'] ?? 'info', name: 'weft-worker' });
   const metricsPort = int(opts.metricsPort, '--metrics-port');
-  const telemetry = await startCliTelemetry({ serviceName: 'weft-worker', logger, trace: opts.trace === true, ...(metricsPort ? { metricsPort } : {}), ...(opts.metricsHost ? { metricsHost: opts.metricsHost } : {}) });
+  const telemetry = await startCliTelemetry({
+    serviceName: 'weft-worker',
+    logger,
+    trace: opts.trace === true,
+    ...(metricsPort ? { metricsPort } : {}),
+    ...(opts.metricsHost ? { metricsHost: opts.metricsHost } : {}),
+  });
   const { config, baseDir } = await loadConfigFile(opts.config);
   const engine = await loadPluginHost({ config: withPlugins(config, opts.plugins), baseDir, logger, redisUrl });
   const concurrency = int(opts.concurrency, '--concurrency');
@@ -110,8 +119,16 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
     await telemetry?.shutdown();
     throw err;
   }
-  const takeover = opts.takeover === false ? undefined : await startTakeover(redisUrl, opts, worker.id, logger, engine, (runtime) => createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, ...runtime }));
-  logger.info({ redis: redactUrl(redisUrl), id: worker.id }, `worker ${worker.id} serving ${engine.handlers.types().join(', ') || '(no task types)'}; SIGTERM drains`);
+  const takeover =
+    opts.takeover === false
+      ? undefined
+      : await startTakeover(redisUrl, opts, worker.id, logger, engine, (runtime) =>
+          createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, ...runtime }),
+        );
+  logger.info(
+    { redis: redactUrl(redisUrl), id: worker.id },
+    `worker ${worker.id} serving ${engine.handlers.types().join(', ') || '(no task types)'}; SIGTERM drains`,
+  );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
