@@ -20,6 +20,9 @@ export const ErrorCodes = {
   WEFT_REFERENCE_UNRESOLVED: 'A $ref in a step input pointed at nothing at run time.',
   WEFT_TASK_TIMEOUT: 'A task ran longer than its timeout.',
   WEFT_TASK_FAILED: 'A task handler threw.',
+  WEFT_TASK_MEMORY_LIMIT: "An isolated task's thread or process ran out of its memory cap (`memoryMb`).",
+  WEFT_TASK_UNCLONEABLE: "An isolated task's input or output holds a value that cannot cross a thread or process by structured clone.",
+  WEFT_SANDBOX_CRASHED: "An isolated task's thread or process exited before answering (not a timeout nor its memory cap).",
   WEFT_RUN_CANCELLED: 'A pipeline run was cancelled.',
   WEFT_RUN_FAILED: 'A pipeline run ended with failed steps.',
   WEFT_NO_WORKER_AVAILABLE: 'No live worker can take a task.',
@@ -35,6 +38,8 @@ export const ErrorCodes = {
   WEFT_RUN_LEASE_LOST: 'The process driving a run lost its lease to another one, which now drives it.',
   WEFT_RUN_INPUT_INVALID: "A run's input (`--input`) could not be read or parsed, or exceeds the limits.",
   WEFT_CONFIG_NOT_FOUND: 'No engine configuration was found and no plugins were named, so no task type is known.',
+  WEFT_DLQ_NOT_FOUND: 'No dead letter has that id (replayed, purged, or past its retention).',
+  WEFT_DLQ_UNREPLAYABLE: "A dead letter cannot be replayed: its input was too large to keep and its run's record is gone.",
   WEFT_TELEMETRY_UNAVAILABLE: 'The OpenTelemetry SDK packages are not installed.',
 } as const;
 

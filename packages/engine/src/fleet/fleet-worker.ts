@@ -12,6 +12,7 @@ import { WorkerStatsTracker } from '../executors/worker-stats.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { Semaphore } from '../scheduler/semaphore.js';
+import { Isolation } from '../isolate/isolation.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import { FleetKeys, DEFAULT_PREFIX, assertPrefixFits } from './fleet-keys.js';
 import type { FleetWorkerOptions } from './fleet-options.js';
@@ -35,6 +36,8 @@ export class FleetWorker {
   private readonly logger: Logger;
   private readonly tracker = new WorkerStatsTracker();
   private readonly slots: Semaphore;
+  /** Sandboxes of handlers declared with `isolate`. */
+  private readonly isolation: Isolation;
   private readonly abort = new AbortController();
   /** Per-run signals: a cancelled run's handlers abort, on every worker, as the cancel is published. */
   private readonly runAborts = new RunAborts(this.abort.signal);
@@ -64,6 +67,7 @@ export class FleetWorker {
     this.capabilities = options.capabilities && options.capabilities.length > 0 ? options.capabilities : ['*'];
     this.concurrency = options.concurrency ?? 4;
     this.slots = new Semaphore(this.concurrency);
+    this.isolation = new Isolation(this.concurrency);
     this.keys = new FleetKeys(options.prefix ?? DEFAULT_PREFIX);
     assertPrefixFits(this.keys.prefix, isClusterUrl(options.redisUrl));
     this.logger = (options.logger ?? silentLogger()).child({ worker: this.id });
@@ -100,6 +104,7 @@ export class FleetWorker {
       keys: this.keys,
       redis: this.redis,
       tracker: this.tracker,
+      isolation: this.isolation,
       shutdown: this.abort.signal,
       send: (queue, replyTo, replyJson, done) => this.send(queue, replyTo, replyJson, done),
     });
@@ -269,6 +274,7 @@ export class FleetWorker {
       );
       await Promise.all(this.consumers.map((c) => c.close(true).catch(() => {})));
     }
+    this.isolation.close();
     this.cancels?.close();
     await this.presence.leave();
     this.redis?.disconnect();

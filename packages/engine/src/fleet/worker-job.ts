@@ -10,6 +10,7 @@ import { WeftError, errorMessage } from '../errors.js';
 import { isThenable, runTask } from '../executors/task-runner.js';
 import type { WorkerStatsTracker } from '../executors/worker-stats.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
+import type { Isolation } from '../isolate/isolation.js';
 import type { Logger } from '../logging/logger.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
 import type { Telemetry } from '../tracing/telemetry.js';
@@ -32,6 +33,8 @@ export interface WorkerJobDeps {
   keys: FleetKeys;
   redis: RedisClient;
   tracker: WorkerStatsTracker;
+  /** Sandboxes of handlers declared with `isolate`. */
+  isolation: Isolation;
   /** The worker's own shutdown: a task it cuts short gets no failure reply. */
   shutdown: AbortSignal;
   send: SendReply;
@@ -111,6 +114,7 @@ export class WorkerJobRunner {
         attributes: messagingAttributes(job, queue),
         queuedAt: job.timestamp,
         timeoutMs: payload.timeoutMs,
+        isolation: this.deps.isolation,
       });
       const output = isThenable(result) ? await result : result;
       ok = true;

@@ -128,7 +128,13 @@ export class PipelineRun {
   /** Opens the run's journal (a fleet's), restoring the steps an earlier process finished. */
   private async openJournal(): Promise<void> {
     if (!this.deps.journals) return;
-    this.journal = await this.deps.journals.open({ runId: this.runId, pipeline: this.pipeline, input: this.input, resume: this.options.resume === true });
+    this.journal = await this.deps.journals.open({
+      runId: this.runId,
+      pipeline: this.pipeline,
+      input: this.input,
+      resume: this.options.resume === true,
+      reopen: this.options.reopen === true,
+    });
     for (const [stepId, { report, output }] of this.journal.restored) {
       if (!(stepId in this.reports)) continue;
       this.reports[stepId] = { ...report, workers: [...report.workers] };

@@ -126,7 +126,16 @@ export async function runTaskAttempts(
         if (workerId) {
           const error = signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
           await deps.hooks
-            .emit('task:error', { task, workerId, ok: false, durationMs: performance.now() - started, error, shortCircuited: false, willRetry: false })
+            .emit('task:error', {
+              task,
+              workerId,
+              ok: false,
+              durationMs: performance.now() - started,
+              error,
+              shortCircuited: false,
+              willRetry: false,
+              cancelled: true,
+            })
             .catch(() => {});
           deps.dispatcher.capacityChanged();
         }
