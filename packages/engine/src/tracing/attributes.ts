@@ -17,6 +17,10 @@ export const SpanNames = {
   DECISION_BREAKER: 'weft.decision.breaker',
   /** A task over its key's concurrency or rate waits (a fleet job is moved to delayed). */
   DECISION_LIMIT: 'weft.decision.limit',
+  /** A task that failed for good kept as a dead letter. */
+  DLQ_ADD: 'weft.dlq.add',
+  /** A dead letter run again. */
+  DLQ_REPLAY: 'weft.dlq.replay',
 } as const;
 
 export const Attr = {
@@ -57,6 +61,8 @@ export const Attr = {
   RETRY_ATTEMPT: 'weft.retry.attempt',
   RETRY_DELAY_MS: 'weft.retry.delay_ms',
   RETRY_WILL_RETRY: 'weft.retry.will_retry',
+  DLQ_ENTRY: 'weft.dlq.entry',
+  DLQ_REPLAY_MODE: 'weft.dlq.replay_mode',
   CACHE_HIT: 'weft.cache.hit',
   CACHE_TIER: 'weft.cache.tier',
   CACHE_SIMILARITY: 'weft.cache.similarity',
