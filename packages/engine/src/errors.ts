@@ -36,6 +36,7 @@ export const ErrorCodes = {
   WEFT_RUN_INPUT_INVALID: "A run's input (`--input`) could not be read or parsed, or exceeds the limits.",
   WEFT_CONFIG_NOT_FOUND: 'No engine configuration was found and no plugins were named, so no task type is known.',
   WEFT_TELEMETRY_UNAVAILABLE: 'The OpenTelemetry SDK packages are not installed.',
+  WEFT_DASHBOARD_INVALID: 'The dashboard options are invalid (port, Redis URL, token), or it would listen beyond loopback without a token.',
 } as const;
 
 export type WeftErrorCode = keyof typeof ErrorCodes;

@@ -7,6 +7,7 @@ import { registerStatusCommand } from './commands/status.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerResumeCommand } from './commands/resume.js';
 import { registerCancelCommand } from './commands/cancel.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
 
 export function buildProgram(): Command {
   const program = new Command('weft').description('Weft: a plugin-based workflow engine').version(ENGINE_VERSION);
@@ -16,5 +17,6 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerResumeCommand(program);
   registerCancelCommand(program);
+  registerDashboardCommand(program);
   return program;
 }
