@@ -13,6 +13,7 @@ export { LanguageBridge, type TextPosition } from './contracts/language-bridge.j
 export type { TaskDescriptor, TaskOutcome } from './contracts/task.js';
 export { workerAccepts, type WorkerView, type WorkerStats } from './contracts/worker.js';
 export type { HandlerContext, HandlerOptions, TaskHandler, RegisteredHandler } from './contracts/handler.js';
+export { moduleHandler, type ModuleHandlerOptions } from './isolate/module-handler.js';
 export type {
   HookMap,
   HookName,

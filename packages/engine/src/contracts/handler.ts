@@ -45,6 +45,19 @@ export interface HandlerOptions<I = unknown> {
   cacheable?: boolean;
   /** One line for `weft status` and docs. */
   description?: string;
+  /**
+   * Runs the handler in a worker thread (`'thread'`) or a child process (`'process'`) instead of
+   * the worker's own event loop: a timeout or cancellation then terminates it, which stops even
+   * CPU-bound code, and `memoryMb` caps its heap. The handler must be made with `moduleHandler()`
+   * so the thread or process can load it; input and output cross by structured clone. Default: in process.
+   */
+  isolate?: 'thread' | 'process';
+  /**
+   * Heap cap in MB of an isolated handler's thread (`resourceLimits.maxOldGenerationSizeMb`) or
+   * process (`--max-old-space-size`); past it the task fails with `WEFT_TASK_MEMORY_LIMIT`. Only
+   * with `isolate`. Default: Node's own limit.
+   */
+  memoryMb?: number;
 }
 
 export interface RegisteredHandler {

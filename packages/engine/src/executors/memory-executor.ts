@@ -9,6 +9,7 @@ import type { Logger } from '../logging/logger.js';
 import { EmbeddedWorkersToken, ExecutorDepsToken } from '../tokens.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import type { ExecuteRequest, Executor } from './executor.js';
+import { Isolation } from '../isolate/isolation.js';
 import { runTask } from './task-runner.js';
 import { WorkerStatsTracker } from './worker-stats.js';
 
@@ -37,6 +38,8 @@ export class MemoryExecutor implements Executor {
   private readonly slots = new Map<string, Slot>();
   private readonly listeners = new Set<() => void>();
   private closed = false;
+  /** Sandboxes of handlers declared with `isolate`, as many as the slots run at once. */
+  private readonly isolation: Isolation;
 
   constructor(
     @inject(EmbeddedWorkersToken) workers: readonly EmbeddedWorkerOptions[],
@@ -54,6 +57,7 @@ export class MemoryExecutor implements Executor {
       };
       this.slots.set(w.id, { view, tracker, waiting: [], running: 0 });
     }
+    this.isolation = new Isolation([...this.slots.values()].reduce((n, s) => n + s.view.concurrency, 0));
   }
 
   workers(): readonly WorkerView[] {
@@ -89,6 +93,7 @@ export class MemoryExecutor implements Executor {
         signal: req.signal,
         parent: req.traceContext,
         queuedAt,
+        isolation: this.isolation,
         ...(req.timeoutMs === undefined ? {} : { timeoutMs: req.timeoutMs }),
       });
       ok = true;
@@ -106,6 +111,7 @@ export class MemoryExecutor implements Executor {
 
   close(): Promise<void> {
     this.closed = true;
+    this.isolation.close();
     return Promise.resolve();
   }
 }

@@ -7,6 +7,7 @@ import type { TaskDescriptor } from '../contracts/task.js';
 import { WeftError, errorMessage } from '../errors.js';
 import type { RegisteredHandler } from '../contracts/handler.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
+import type { Isolation } from '../isolate/isolation.js';
 import type { Logger } from '../logging/logger.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
 import { failSpan, type Telemetry } from '../tracing/telemetry.js';
@@ -27,6 +28,8 @@ export interface RunTaskOptions {
   readonly spanKind?: SpanKind;
   /** When the task was handed over (epoch ms: a fleet job's enqueue time), for the queue-wait metric. */
   readonly queuedAt?: number;
+  /** Runs handlers declared with `isolate`; without it they run in process. */
+  readonly isolation?: Isolation;
 }
 
 /**
@@ -119,7 +122,8 @@ export function runTask(o: RunTaskOptions): unknown {
       if (signal.aborted) throw signal.reason;
       // In the execute span's context: spans the handler makes (an instrumented HTTP call, a
       // query) are its children, when the process registered a context manager (NodeSDK does).
-      result = otelContext.with(spanCtx, handler.fn, undefined, input, context);
+      result =
+        handler.options.isolate && o.isolation ? o.isolation.run(handler, input, context) : otelContext.with(spanCtx, handler.fn, undefined, input, context);
     } catch (err) {
       return fail(err);
     }

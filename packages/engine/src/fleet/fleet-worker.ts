@@ -14,6 +14,7 @@ import { WorkerStatsTracker } from '../executors/worker-stats.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { Semaphore } from '../scheduler/semaphore.js';
+import { Isolation } from '../isolate/isolation.js';
 import { Attr, SpanNames } from '../tracing/attributes.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import { withOutputJson } from '../util/json.js';
@@ -40,6 +41,8 @@ export class FleetWorker {
   private readonly logger: Logger;
   private readonly tracker = new WorkerStatsTracker();
   private readonly slots: Semaphore;
+  /** Sandboxes of handlers declared with `isolate`. */
+  private readonly isolation: Isolation;
   private readonly abort = new AbortController();
   /** Per-run signals: a cancelled run's handlers abort, on every worker, as the cancel is published. */
   private readonly runAborts = new RunAborts(this.abort.signal);
@@ -71,6 +74,7 @@ export class FleetWorker {
     this.capabilities = options.capabilities && options.capabilities.length > 0 ? options.capabilities : ['*'];
     this.concurrency = options.concurrency ?? 4;
     this.slots = new Semaphore(this.concurrency);
+    this.isolation = new Isolation(this.concurrency);
     this.keys = new FleetKeys(options.prefix ?? DEFAULT_PREFIX);
     assertPrefixFits(this.keys.prefix, isClusterUrl(options.redisUrl));
     this.logger = (options.logger ?? silentLogger()).child({ worker: this.id });
@@ -294,6 +298,7 @@ export class FleetWorker {
         attributes: this.spanAttributes(job, queue),
         queuedAt: job.timestamp,
         timeoutMs: payload.timeoutMs,
+        isolation: this.isolation,
       });
       const output = isThenable(result) ? await result : result;
       ok = true;
@@ -402,6 +407,7 @@ export class FleetWorker {
       await Promise.all(this.consumers.map((c) => c.close(true).catch(() => {})));
     }
     if (this.timer) clearInterval(this.timer);
+    this.isolation.close();
     this.cancels?.close();
     try {
       await this.redis?.multi().del(this.keys.worker(this.id)).zrem(this.keys.workers, this.id).exec();

@@ -1,5 +1,7 @@
 import { WeftError } from '../errors.js';
 import { MAX_TIMEOUT_MS } from '../pipeline/pipeline-schema.js';
+import { notModuleHandler } from '../isolate/isolation.js';
+import { handlerModuleRef } from '../isolate/module-handler.js';
 import type { HandlerOptions, RegisteredHandler, TaskHandler } from '../contracts/handler.js';
 
 export class HandlerRegistry {
@@ -26,6 +28,7 @@ export class HandlerRegistry {
         },
       );
     }
+    checkIsolation(type, fn, options, plugin);
     this.handlers.set(type, { type, fn, options, plugin });
   }
 
@@ -54,5 +57,24 @@ export class HandlerRegistry {
 
   list(): RegisteredHandler[] {
     return [...this.handlers.values()];
+  }
+}
+
+/** `isolate` needs a handler a thread or process can load; `memoryMb` needs `isolate`. */
+function checkIsolation(type: string, fn: TaskHandler, options: HandlerOptions, plugin: string): void {
+  const { isolate, memoryMb } = options;
+  if (isolate !== undefined && isolate !== 'thread' && isolate !== 'process') {
+    throw new WeftError('WEFT_CONFIG_INVALID', `Task type "${type}" (${plugin}) has isolate "${String(isolate)}"; use 'thread' or 'process'.`, {
+      retryable: false,
+      details: { type, isolate },
+    });
+  }
+  if (isolate !== undefined && !handlerModuleRef(fn)) throw notModuleHandler(type, isolate);
+  if (memoryMb !== undefined && (isolate === undefined || !Number.isInteger(memoryMb) || memoryMb < 16 || memoryMb > 1_048_576)) {
+    throw new WeftError(
+      'WEFT_CONFIG_INVALID',
+      `Task type "${type}" (${plugin}) has memoryMb ${memoryMb}; it must be a whole number of MB from 16 up, and only goes with isolate: 'thread' or 'process'.`,
+      { retryable: false, details: { type, memoryMb } },
+    );
   }
 }

@@ -1,0 +1,95 @@
+/**
+ * Isolated handlers (`isolate: 'thread' | 'process'`) on the embedded runtime: a CPU-bound loop
+ * is stopped by its timeout and a runaway allocation by its memory cap, both with typed errors,
+ * and the same worker then serves 100 more tasks; values that cannot be cloned name their path.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, moduleHandler, pipeline, type Engine } from '@weft/engine';
+import { failure, rejection } from '../helpers.js';
+
+const mod = new URL('./isolated-handlers.ts', import.meta.url);
+
+describe.each(['thread', 'process'] as const)('isolate: %s', (isolate) => {
+  let engine: Engine;
+
+  beforeAll(async () => {
+    engine = await createEngine({ config: { workers: [{ id: 'w1', concurrency: 2 }] } });
+    engine.registerHandler('spin', moduleHandler({ module: mod, export: 'spin' }), { isolate });
+    engine.registerHandler('alloc', moduleHandler({ module: mod, export: 'allocate' }), { isolate, memoryMb: 64 });
+    engine.registerHandler('echo', moduleHandler({ module: mod, export: 'echo' }), { isolate });
+    engine.registerHandler('fn-out', moduleHandler({ module: mod, export: 'giveFunction' }), { isolate });
+    engine.registerHandler('fail', moduleHandler({ module: mod, export: 'fail' }), { isolate });
+  });
+  afterAll(() => engine.close());
+
+  const one = (task: string, input?: unknown, timeoutMs?: number) =>
+    pipeline('one')
+      .step('s', task, { input: (input ?? {}) as never, ...(timeoutMs ? { timeoutMs } : {}) })
+      .build();
+  const stepError = async (task: string, input?: unknown, timeoutMs?: number) => {
+    const err = await failure(engine.run(one(task, input, timeoutMs)));
+    return err.result.steps['s']!.error!;
+  };
+  const hundredEchoes = async (): Promise<void> => {
+    const p = pipeline('many')
+      .step('items', 'echo', { input: { n: 1 } })
+      .step('each', 'echo', { dependsOn: ['items'], forEach: Array.from({ length: 100 }, (_, i) => i), input: { i: { $ref: 'item' } } })
+      .build();
+    const result = await engine.run(p);
+    const outs = result.outputs['each'] as { input: { i: number }; pid: number }[];
+    expect(outs.map((o) => o.input.i)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    if (isolate === 'process') expect(outs.every((o) => o.pid !== process.pid)).toBe(true);
+  };
+
+  it('stops while (true) {} at its 200 ms timeout with WEFT_TASK_TIMEOUT, then serves 100 more tasks', async () => {
+    const started = performance.now();
+    const err = await stepError('spin', {}, 200);
+    expect(err.code).toBe('WEFT_TASK_TIMEOUT');
+    expect(performance.now() - started).toBeLessThan(5000);
+    await hundredEchoes();
+  });
+
+  it('fails a 1 GB allocation under a 64 MB cap with WEFT_TASK_MEMORY_LIMIT, then serves 100 more tasks', async () => {
+    const err = await stepError('alloc');
+    expect(err.code).toBe('WEFT_TASK_MEMORY_LIMIT');
+    expect(err.message).toContain('64 MB');
+    await hundredEchoes();
+  });
+
+  it('names the path of an output that cannot be cloned', async () => {
+    const err = await stepError('fn-out');
+    expect(err.code).toBe('WEFT_TASK_UNCLONEABLE');
+    expect(err.message).toMatch(/^output\.fn /);
+  });
+
+  it('names the path of an input that cannot be cloned', async () => {
+    const p = pipeline('in')
+      .step('s', 'echo', { input: { $ref: 'input' } })
+      .build();
+    const err = await failure(engine.run(p, { nested: [{ fn: () => 1 }] }));
+    const stepErr = err.result.steps['s']!.error!;
+    expect(stepErr.code).toBe('WEFT_TASK_UNCLONEABLE');
+    expect(stepErr.message).toMatch(/^input\.nested\[0\]\.fn /);
+  });
+
+  it("keeps a handler's own error message", async () => {
+    const err = await stepError('fail');
+    expect(err.code).toBe('WEFT_TASK_FAILED');
+    expect(err.message).toContain('bad input for fail');
+  });
+});
+
+describe('isolate options', () => {
+  it('refuses isolate for a plain function, and memoryMb without isolate', async () => {
+    const engine = await createEngine();
+    try {
+      const a = await rejection(Promise.resolve().then(() => engine.registerHandler('x', () => 1, { isolate: 'thread' })));
+      expect(a.code).toBe('WEFT_CONFIG_INVALID');
+      expect(a.message).toContain('moduleHandler');
+      const b = await rejection(Promise.resolve().then(() => engine.registerHandler('y', moduleHandler({ module: mod, export: 'echo' }), { memoryMb: 64 })));
+      expect(b.code).toBe('WEFT_CONFIG_INVALID');
+    } finally {
+      await engine.close();
+    }
+  });
+});
