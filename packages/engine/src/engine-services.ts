@@ -8,6 +8,8 @@ import { metrics, trace } from '@opentelemetry/api';
 import { instanceCachingFactory, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import type { EngineConfig } from './config/engine-config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { DeadLetterStoreToken } from './dlq/dead-letter.js';
+import { MemoryDeadLetters } from './dlq/memory-dead-letters.js';
 import type { Executor } from './executors/executor.js';
 import type { ExecutorDeps } from './executors/executor-deps.js';
 import { MemoryExecutor } from './executors/memory-executor.js';
@@ -64,6 +66,8 @@ export function registerServices(container: DependencyContainer, config: EngineC
   container.registerSingleton(DispatcherToken, Dispatcher);
   container.register(RouterToken, { useToken: DispatcherToken });
   container.registerSingleton(RunFactoryToken, RunFactory);
+  // Embedded dead letters live in the process; the fleet's plugin provides its Redis store instead.
+  container.register(DeadLetterStoreToken, { useValue: new MemoryDeadLetters(config.deadLetters) });
   container.register(ExecutorDepsToken, { useFactory: instanceCachingFactory((c) => executorDeps(c)) });
   const build = options.executor;
   container.register(ExecutorToken, {

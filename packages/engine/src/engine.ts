@@ -20,6 +20,8 @@ import type { PluginSpec } from './plugin/plugin-spec.js';
 import type { RunOptions, RunResult } from './scheduler/run-types.js';
 import { ExecutorToken, HandlerRegistryToken, HookRegistryToken, LoggerToken, RunFactoryToken, TelemetryToken } from './tokens.js';
 import { recordHookMetrics } from './metrics/hook-metrics.js';
+import { DeadLetterStoreToken } from './dlq/dead-letter.js';
+import { recordDeadLetters } from './dlq/dead-letter-recorder.js';
 
 export type { ExecutorDeps } from './executors/executor-deps.js';
 
@@ -76,6 +78,13 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   if (options.executor) container.resolve(ExecutorToken);
   // Registered before any plugin's hooks: runs, routes and retries counted in the metrics.
   recordHookMetrics(container.resolve(HookRegistryToken), container.resolve(TelemetryToken).metrics, config.routing?.strategy);
+  recordDeadLetters({
+    hooks: container.resolve(HookRegistryToken),
+    telemetry: container.resolve(TelemetryToken),
+    logger: container.resolve(LoggerToken),
+    store: () => container.resolve(DeadLetterStoreToken),
+    retention: config.deadLetters,
+  });
   const loader = new PluginLoader({
     container,
     handlers,

@@ -32,8 +32,9 @@ describe('engine configuration defaults', () => {
         .map((k) => `workers[].${k}`),
       ...Object.keys(engineConfigSchema.shape.routing.unwrap().shape).map((k) => `routing.${k}`),
       ...Object.keys(engineConfigSchema.shape.limits.unwrap().shape).map((k) => `limits.${k}`),
+      ...Object.keys(engineConfigSchema.shape.deadLetters.unwrap().shape).map((k) => `deadLetters.${k}`),
     ];
-    expect([...rows.keys()].sort()).toEqual([...new Set(fields.filter((f) => f !== 'routing' && f !== 'limits'))].sort());
+    expect([...rows.keys()].sort()).toEqual([...new Set(fields.filter((f) => f !== 'routing' && f !== 'limits' && f !== 'deadLetters'))].sort());
     for (const [path, cell] of rows) {
       const documented = cell === 'none' ? undefined : JSON.parse(cell.slice(1, -1));
       expect(schemaDefault(path), path).toEqual(documented);

@@ -8,6 +8,7 @@ import { registerWorkerCommand } from './commands/worker.js';
 import { registerResumeCommand } from './commands/resume.js';
 import { registerCancelCommand } from './commands/cancel.js';
 import { registerDashboardCommand } from './commands/dashboard.js';
+import { registerDlqCommand } from './commands/dlq.js';
 
 export function buildProgram(): Command {
   const program = new Command('weft').description('Weft: a plugin-based workflow engine').version(ENGINE_VERSION);
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   registerResumeCommand(program);
   registerCancelCommand(program);
   registerDashboardCommand(program);
+  registerDlqCommand(program);
   return program;
 }

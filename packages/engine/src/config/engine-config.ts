@@ -8,6 +8,9 @@ import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_VALUES, MAX_DEPTH_CEILING } from '../pip
 /** The defaults of an embedded worker slot, also applied to slots built in code (MemoryExecutor). */
 export const WORKER_DEFAULTS = { capabilities: ['*'], concurrency: 4, weight: 1, kind: 'embedded' } as const;
 
+/** Dead-letter retention by default: 10,000 entries, 7 days, inputs up to 64 KiB, stacks up to 4,000 characters. */
+export const DEAD_LETTER_DEFAULTS = { maxEntries: 10_000, maxAgeMs: 7 * 86_400_000, maxInputBytes: 64 * 1024, maxStackChars: 4000 } as const;
+
 const workerSchema = z.strictObject({
   id: z.string().min(1),
   /** What the slot accepts; `*` accepts every task. */
@@ -40,6 +43,18 @@ export const engineConfigSchema = z.strictObject({
     .strictObject({
       maxDepth: z.number().int().min(2).max(MAX_DEPTH_CEILING).default(DEFAULT_MAX_DEPTH),
       maxValues: z.number().int().positive().default(DEFAULT_MAX_VALUES),
+    })
+    .prefault({}),
+  /**
+   * Dead letters (tasks that failed for good): how many and how long they are kept (in Redis on a
+   * fleet, in memory embedded), and the largest input kept with an entry (larger: a size marker).
+   */
+  deadLetters: z
+    .strictObject({
+      maxEntries: z.number().int().positive().default(DEAD_LETTER_DEFAULTS.maxEntries),
+      maxAgeMs: z.number().int().positive().default(DEAD_LETTER_DEFAULTS.maxAgeMs),
+      maxInputBytes: z.number().int().nonnegative().default(DEAD_LETTER_DEFAULTS.maxInputBytes),
+      maxStackChars: z.number().int().nonnegative().default(DEAD_LETTER_DEFAULTS.maxStackChars),
     })
     .prefault({}),
   /** Seed of every random choice the engine makes (jitter, random strategies). */

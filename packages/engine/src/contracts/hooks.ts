@@ -36,6 +36,8 @@ export interface RouteAfterEvent {
 export interface TaskErrorEvent extends TaskOutcome {
   /** Whether the scheduler will try again. */
   readonly willRetry: boolean;
+  /** Set when the attempt stopped because its run was cancelled or failed fast, not because it failed. */
+  readonly cancelled?: boolean;
 }
 
 /** Every hook, its payload and what it may return. */

@@ -44,7 +44,8 @@ export class FleetExecutor implements Executor {
   private readonly cancels: CancelListener;
   private readonly telemetry: Telemetry;
   private readonly logger: Logger;
-  private readonly redis: RedisClient;
+  /** The runner's command connection (shared by its stores: runs, dead letters). */
+  readonly redis: RedisClient;
   /**
    * BullMQ's own. No auto-pipelining here: BullMQ defines ~50 scripts on this client, which every
    * pipeline copies (75-180 µs each), so a command written alone is cheaper than a pipeline per

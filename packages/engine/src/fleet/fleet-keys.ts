@@ -94,6 +94,16 @@ export class FleetKeys {
     return `${this.prefix}:decisions`;
   }
 
+  /** Dead letters by id (JSON entries). */
+  get deadLetters(): string {
+    return `${this.prefix}:dlq`;
+  }
+
+  /** Sorted set of dead-letter ids by the time the task died, for retention and listing. */
+  get deadLetterIndex(): string {
+    return `${this.prefix}:dlq:index`;
+  }
+
   /** List a runner reads its results from. */
   replies(runnerId: string): string {
     return `${this.prefix}:replies:${runnerId}`;

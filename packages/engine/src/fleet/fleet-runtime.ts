@@ -7,6 +7,10 @@ import type { CreateEngineOptions } from '../engine.js';
 import { definePlugin, type Plugin } from '../plugin/define-plugin.js';
 import { ENGINE_VERSION } from '../version.js';
 import { RunJournalsToken } from '../scheduler/run-journal.js';
+import { DeadLetterStoreToken, StoredRunLookupToken } from '../dlq/dead-letter.js';
+import { readStoredRun } from './run-record.js';
+import { RedisDeadLetters } from '../dlq/redis-dead-letters.js';
+import { EngineConfigToken } from '../tokens.js';
 import { FleetExecutor } from './fleet-executor.js';
 import type { FleetExecutorOptions } from './fleet-options.js';
 import { HandlerTypeGuard } from './handler-type-guard.js';
@@ -51,6 +55,12 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
       ctx.registerGuard(new HandlerTypeGuard((id) => ex.record(id)));
       // Fleet runs live in Redis: their record is the source of truth, any process may continue them.
       ctx.provide(RunJournalsToken, ex.journals);
+      // So do its dead letters: any process lists and replays them.
+      ctx.provide(DeadLetterStoreToken, new RedisDeadLetters(ex.redis, ex.keys, ctx.resolve(EngineConfigToken).deadLetters));
+      ctx.provide(StoredRunLookupToken, async (runId) => {
+        const stored = await readStoredRun(ex.redis, ex.keys, runId);
+        return stored && { status: stored.meta.status, pipeline: stored.pipeline, input: stored.input };
+      });
       // Writes are not awaited: one connection keeps their order, and runs never wait on bookkeeping.
       ctx.on('pipeline:end', (e) => store.runEnded(e.runId));
       ctx.on('route:after', (e) =>

@@ -53,6 +53,8 @@ export interface SerializedError {
   readonly code?: string;
   readonly retryable: boolean;
   readonly details?: Record<string, unknown>;
+  /** The worker's stack trace, bounded (kept with a dead letter). */
+  readonly stack?: string;
 }
 
 export interface TaskReply {

@@ -66,7 +66,8 @@ export class RedisRunJournals implements RunJournals {
     }
     const stored = await readStoredRun(redis, keys, run.runId);
     if (!stored) throw runNotFound(run.runId, keys);
-    if (ENDED.has(stored.meta.status)) throw runEndedError(stored.meta, 'resume');
+    const reopened = run.reopen === true && stored.meta.status === 'failed';
+    if (ENDED.has(stored.meta.status) && !reopened) throw runEndedError(stored.meta, 'resume');
     const holder = await acquireLease(redis, keys.runLease(run.runId), options.driverId, options.leaseMs);
     if (holder !== undefined) {
       throw new WeftError(
@@ -84,13 +85,17 @@ export class RedisRunJournals implements RunJournals {
     for (const [stepId, s] of stored.steps)
       if (s.report.status === 'succeeded' || s.report.status === 'skipped') restored.set(stepId, { report: s.report, output: s.output });
     // A queued run's first driver starts it; any later one takes it over.
+    // A reopened run (a dead-letter replay) is running again: its end is written anew.
+    const { endedAt: _e, durationMs: _d, error: _r, ...kept } = stored.meta;
     const meta: RunMeta = {
-      ...stored.meta,
+      ...(reopened ? kept : stored.meta),
       status: 'running',
       driver: options.driverName,
       takeovers: (stored.meta.takeovers ?? 0) + (stored.meta.status === 'queued' ? 0 : 1),
     };
-    await redis.hset(keys.run(run.runId), 'meta', JSON.stringify(meta));
+    if (reopened)
+      await redis.multi().hset(keys.run(run.runId), 'meta', JSON.stringify(meta)).persist(keys.run(run.runId)).zadd(keys.active, Date.now(), run.runId).exec();
+    else await redis.hset(keys.run(run.runId), 'meta', JSON.stringify(meta));
     this.logger.info({ run: run.runId, restoredSteps: restored.size, completedTasks: results.size }, 'driving a stored run');
     return new RedisRunJournal(this, meta, restored, results, stored.cancelRequested);
   }

@@ -29,6 +29,7 @@ export class EngineMetrics {
   private readonly confidence: Histogram;
   private readonly cache: Counter;
   private readonly retries: Counter;
+  private readonly deadLetters: Counter;
   private readonly runs: Counter;
   private readonly runDuration: Histogram;
   private readonly taskAttrs = new Map<string, TaskAttrs>();
@@ -67,6 +68,7 @@ export class EngineMetrics {
     });
     this.cache = meter.createCounter(MetricNames.CACHE_LOOKUPS, { description: 'Result-cache lookups', unit: '{lookup}' });
     this.retries = meter.createCounter(MetricNames.TASK_RETRIES, { description: 'Retries scheduled', unit: '{retry}' });
+    this.deadLetters = meter.createCounter(MetricNames.DEAD_LETTERS, { description: 'Tasks that failed for good, kept as dead letters', unit: '{task}' });
     this.runs = meter.createCounter(MetricNames.RUNS, { description: 'Pipeline runs ended', unit: '{run}' });
     this.runDuration = meter.createHistogram(MetricNames.RUN_DURATION, { description: 'Pipeline run duration', ...seconds });
   }
@@ -120,6 +122,14 @@ export class EngineMetrics {
   /** A failed attempt will be tried again. */
   retried(type: string): void {
     this.retries.add(
+      1,
+      this.cached(`t\0${type}`, () => ({ [Attr.TASK_TYPE]: type })),
+    );
+  }
+
+  /** A task failed for good and was kept as a dead letter. */
+  deadLettered(type: string): void {
+    this.deadLetters.add(
       1,
       this.cached(`t\0${type}`, () => ({ [Attr.TASK_TYPE]: type })),
     );

@@ -35,6 +35,8 @@ export const MetricNames = {
   BREAKERS_OPEN: 'weft.breaker.open',
   /** Counter: retries scheduled (`weft.task.type`). */
   TASK_RETRIES: 'weft.task.retries',
+  /** Counter: tasks that failed for good and were kept as dead letters (`weft.task.type`). */
+  DEAD_LETTERS: 'weft.task.dead_letters',
   /** Counter: pipeline runs ended (`weft.run.status`). */
   RUNS: 'weft.runs',
   /** Histogram, seconds: pipeline run duration (`weft.run.status`). */

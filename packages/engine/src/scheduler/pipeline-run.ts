@@ -151,7 +151,13 @@ export class PipelineRun {
   /** Opens the run's journal (a fleet's), restoring the steps an earlier process finished. */
   private async openJournal(): Promise<void> {
     if (!this.deps.journals) return;
-    this.journal = await this.deps.journals.open({ runId: this.runId, pipeline: this.pipeline, input: this.input, resume: this.options.resume === true });
+    this.journal = await this.deps.journals.open({
+      runId: this.runId,
+      pipeline: this.pipeline,
+      input: this.input,
+      resume: this.options.resume === true,
+      reopen: this.options.reopen === true,
+    });
     for (const [stepId, { report, output }] of this.journal.restored) {
       if (!(stepId in this.reports)) continue;
       this.reports[stepId] = { ...report, workers: [...report.workers] };
@@ -384,7 +390,16 @@ export class PipelineRun {
           if (workerId) {
             const error = signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
             await this.deps.hooks
-              .emit('task:error', { task, workerId, ok: false, durationMs: performance.now() - started, error, shortCircuited: false, willRetry: false })
+              .emit('task:error', {
+                task,
+                workerId,
+                ok: false,
+                durationMs: performance.now() - started,
+                error,
+                shortCircuited: false,
+                willRetry: false,
+                cancelled: true,
+              })
               .catch(() => {});
             this.deps.dispatcher.capacityChanged();
           }

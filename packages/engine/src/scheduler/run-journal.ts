@@ -36,6 +36,8 @@ export interface OpenRun {
   readonly input: unknown;
   /** Continue a stored run (its record must exist) instead of starting a new one. */
   readonly resume: boolean;
+  /** With `resume`: a run that failed is opened again (its failed and cancelled steps run again). */
+  readonly reopen?: boolean;
 }
 
 export interface RunJournals {

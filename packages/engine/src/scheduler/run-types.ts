@@ -49,6 +49,8 @@ export interface RunOptions {
    * again, tasks it completed are answered from their records. Needs a runtime that keeps runs.
    */
   resume?: boolean;
+  /** With `resume`: the stored run may have failed; it is opened again and its failed steps run again (a dead-letter replay). */
+  reopen?: boolean;
   /** Progress callback (the CLI's live display). */
   onEvent?: (event: RunEvent) => void;
 }

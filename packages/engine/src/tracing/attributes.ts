@@ -15,6 +15,10 @@ export const SpanNames = {
   DECISION_SKIP: 'weft.decision.skip',
   DECISION_REROUTE: 'weft.decision.reroute',
   DECISION_BREAKER: 'weft.decision.breaker',
+  /** A task that failed for good kept as a dead letter. */
+  DLQ_ADD: 'weft.dlq.add',
+  /** A dead letter run again. */
+  DLQ_REPLAY: 'weft.dlq.replay',
 } as const;
 
 export const Attr = {
@@ -52,6 +56,8 @@ export const Attr = {
   RETRY_ATTEMPT: 'weft.retry.attempt',
   RETRY_DELAY_MS: 'weft.retry.delay_ms',
   RETRY_WILL_RETRY: 'weft.retry.will_retry',
+  DLQ_ENTRY: 'weft.dlq.entry',
+  DLQ_REPLAY_MODE: 'weft.dlq.replay_mode',
   CACHE_HIT: 'weft.cache.hit',
   CACHE_TIER: 'weft.cache.tier',
   CACHE_SIMILARITY: 'weft.cache.similarity',
