@@ -168,6 +168,7 @@ export class FleetWorker {
       heartbeatAt: new Date().toISOString(),
       draining: this.draining,
       stats: this.tracker.stats,
+      rssBytes: process.memoryUsage.rss(),
     };
   }
 
