@@ -22,6 +22,7 @@ export const ErrorCodes = {
   WEFT_TASK_FAILED: 'A task handler threw.',
   WEFT_TASK_MEMORY_LIMIT: "An isolated task's thread or process ran out of its memory cap (`memoryMb`).",
   WEFT_TASK_UNCLONEABLE: "An isolated task's input or output holds a value that cannot cross a thread or process by structured clone.",
+  WEFT_LIMIT_KEY_INVALID: "A step's or handler's limitKey resolved to something other than a non-empty string or number.",
   WEFT_SANDBOX_CRASHED: "An isolated task's thread or process exited before answering (not a timeout nor its memory cap).",
   WEFT_RUN_CANCELLED: 'A pipeline run was cancelled.',
   WEFT_RUN_FAILED: 'A pipeline run ended with failed steps.',
@@ -41,6 +42,7 @@ export const ErrorCodes = {
   WEFT_DLQ_NOT_FOUND: 'No dead letter has that id (replayed, purged, or past its retention).',
   WEFT_DLQ_UNREPLAYABLE: "A dead letter cannot be replayed: its input was too large to keep and its run's record is gone.",
   WEFT_TELEMETRY_UNAVAILABLE: 'The OpenTelemetry SDK packages are not installed.',
+  WEFT_DASHBOARD_INVALID: 'The dashboard options are invalid (port, Redis URL, token), or it would listen beyond loopback without a token.',
 } as const;
 
 export type WeftErrorCode = keyof typeof ErrorCodes;

@@ -176,6 +176,7 @@ export class Dispatcher implements Router {
         };
       });
     }
+    if (refused.length > 0) decision = { ...decision, refused: refused.map((r) => ({ workerId: r.workerId, reason: r.reason })) };
     this.pending.set(decision.workerId, (this.pending.get(decision.workerId) ?? 0) + 1);
     const routeSpan = this.telemetry.decision(SpanNames.DECISION_ROUTE, parent, {
       [Attr.TASK_ID]: task.id,

@@ -10,6 +10,8 @@ import { EmbeddedWorkersToken, ExecutorDepsToken } from '../tokens.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import type { ExecuteRequest, Executor } from './executor.js';
 import { Isolation } from '../isolate/isolation.js';
+import { MemoryLimiter } from '../limits/memory-limiter.js';
+import { limitWaitSpan } from '../limits/limit-span.js';
 import { runTask } from './task-runner.js';
 import { WorkerStatsTracker } from './worker-stats.js';
 
@@ -40,6 +42,8 @@ export class MemoryExecutor implements Executor {
   private closed = false;
   /** Sandboxes of handlers declared with `isolate`, as many as the slots run at once. */
   private readonly isolation: Isolation;
+  /** Per-key limits of the tasks that declare them: a task over its limit waits before taking a slot. */
+  private readonly limiter = new MemoryLimiter();
 
   constructor(
     @inject(EmbeddedWorkersToken) workers: readonly EmbeddedWorkerOptions[],
@@ -73,6 +77,10 @@ export class MemoryExecutor implements Executor {
     if (this.closed) throw new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run tasks.', { retryable: false });
     const slot = this.slots.get(req.workerId);
     if (!slot) throw new WeftError('WEFT_WORKER_LOST', `Worker "${req.workerId}" is not part of this engine.`, { details: { workerId: req.workerId } });
+    const limit = req.task.limit;
+    const release = limit
+      ? await this.limiter.acquire(limit, req.signal, (a) => limitWaitSpan(this.deps.telemetry, req.traceContext, req.task, req.workerId, limit, a))
+      : undefined;
     // In flight from now (queued or running), so routing sees it; it runs when the slot has room.
     slot.tracker.started();
     const started = performance.now();
@@ -102,6 +110,7 @@ export class MemoryExecutor implements Executor {
       message = err instanceof Error ? err.message : String(err);
       throw err;
     } finally {
+      release?.();
       slot.running--;
       slot.tracker.finished(ok, performance.now() - started, message);
       slot.waiting.shift()?.();

@@ -6,6 +6,7 @@ import type { Context } from '@opentelemetry/api';
 import type { TaskDescriptor } from '../contracts/task.js';
 import type { PipelineDefinition, StepDefinition } from '../pipeline/pipeline-types.js';
 import { resolveExpr, type RefScope } from '../pipeline/refs.js';
+import { resolveLimit } from '../limits/resolve-limit.js';
 import { sleep } from '../util/abort.js';
 import { retryPolicy, onTaskError } from './retry-decision.js';
 import type { RunDeps } from './run-deps.js';
@@ -44,6 +45,7 @@ export async function runTaskAttempts(
   const timeoutMs = step.timeoutMs ?? handler.options.timeoutMs;
   const signal = run.signal;
   const strategy = step.strategy ?? run.pipeline.strategy;
+  const limit = resolveLimit(step, handler.options, scope, input);
   const handlerCaps = handler.options.capabilities;
   const capabilities = [...new Set([...(typeof handlerCaps === 'function' ? handlerCaps(input) : (handlerCaps ?? [])), ...(step.capabilities ?? [])])];
   // The worker that failed the previous attempt: a retry goes elsewhere when it can.
@@ -66,6 +68,7 @@ export async function runTaskAttempts(
       ...(strategy === undefined ? {} : { strategy }),
       ...(step.cache === false || handler.options.cacheable === false || handler.options.sideEffects === true ? { noCache: true } : {}),
       ...(handler.options.cache === undefined ? {} : { cachePolicy: handler.options.cache }),
+      ...(limit === undefined ? {} : { limit }),
     };
     // Completed before a crash or a takeover: answered from its record, never run again.
     const recorded = attempt === 1 ? run.journal?.completed(task.idempotencyKey) : undefined;
