@@ -12,6 +12,8 @@ import type { ExecuteRequest, Executor } from './executor.js';
 import { Isolation } from '../isolate/isolation.js';
 import { runTask } from './task-runner.js';
 import { WorkerStatsTracker } from './worker-stats.js';
+import { DEFAULT_PRIORITY } from '../pipeline/queue-order.js';
+import { sleep } from '../util/abort.js';
 
 export interface EmbeddedWorkerOptions {
   readonly id: string;
@@ -24,10 +26,16 @@ export interface EmbeddedWorkerOptions {
   readonly kind?: string;
 }
 
+interface Waiter {
+  readonly priority: number;
+  readonly go: () => void;
+}
+
 interface Slot {
   view: WorkerView;
   tracker: WorkerStatsTracker;
-  waiting: (() => void)[];
+  /** Tasks waiting for room, highest priority first, first in first out within one. */
+  waiting: Waiter[];
   running: number;
 }
 
@@ -73,12 +81,14 @@ export class MemoryExecutor implements Executor {
     if (this.closed) throw new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run tasks.', { retryable: false });
     const slot = this.slots.get(req.workerId);
     if (!slot) throw new WeftError('WEFT_WORKER_LOST', `Worker "${req.workerId}" is not part of this engine.`, { details: { workerId: req.workerId } });
+    // A delayed step's task waits for its time first, holding no slot.
+    if (req.notBefore !== undefined && req.notBefore > Date.now()) await sleep(req.notBefore - Date.now(), req.signal);
     // In flight from now (queued or running), so routing sees it; it runs when the slot has room.
     slot.tracker.started();
     const started = performance.now();
     const queuedAt = Date.now();
     while (slot.running >= slot.view.concurrency) {
-      await new Promise<void>((resolve) => slot.waiting.push(resolve));
+      await new Promise<void>((go) => enqueue(slot.waiting, { priority: req.priority ?? DEFAULT_PRIORITY, go }));
     }
     slot.running++;
     let ok = false;
@@ -104,7 +114,7 @@ export class MemoryExecutor implements Executor {
     } finally {
       slot.running--;
       slot.tracker.finished(ok, performance.now() - started, message);
-      slot.waiting.shift()?.();
+      slot.waiting.shift()?.go();
       for (const l of this.listeners) l();
     }
   }
@@ -114,4 +124,11 @@ export class MemoryExecutor implements Executor {
     this.isolation.close();
     return Promise.resolve();
   }
+}
+
+/** Inserts after every waiter of the same or a higher priority (a backlog is short: a linear scan). */
+function enqueue(waiting: Waiter[], w: Waiter): void {
+  let i = waiting.length;
+  while (i > 0 && waiting[i - 1]!.priority < w.priority) i--;
+  waiting.splice(i, 0, w);
 }

@@ -1,6 +1,7 @@
 /** The pipeline file schema (zod), strict so that a misspelt key is an error, not a no-op. */
 import { z } from 'zod';
 import type { Condition, PipelineDefinition, ValueExpr } from './pipeline-types.js';
+import { stepQueueFields } from './queue-order.js';
 
 /** What a `$ref` may say: `input[.path]`, `item[.path]`, `index`, `steps.<id>.output[.path]`. */
 export const REF_PATH = /^(input|item|index|steps\.[A-Za-z0-9_-]+\.output)(\.[A-Za-z0-9_-]+|\[\d+\])*$/;
@@ -106,6 +107,7 @@ export const stepSchema = z.strictObject({
   tags: z.array(z.string()).optional(),
   strategy: z.string().min(1).optional(),
   cache: z.boolean().optional(),
+  ...stepQueueFields,
 });
 
 export const pipelineSchema = z.strictObject({

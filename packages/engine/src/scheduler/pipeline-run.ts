@@ -27,6 +27,7 @@ import { runResult } from './run-result.js';
 import type { RunJournal, RunJournals } from './run-journal.js';
 import type { RunEvent, RunOptions, RunResult, StepReport } from './run-types.js';
 import { Semaphore } from './semaphore.js';
+import { queuePlacement } from '../pipeline/queue-order.js';
 import { answerTask, cacheFor, storeAnswer } from './task-answers.js';
 
 export interface RunDeps {
@@ -375,6 +376,7 @@ export class PipelineRun {
           // A fleet may re-route the task: outcomes then name the worker that ran it.
           onWorker: (id) => (workerId = id),
           ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          ...queuePlacement(step, this.options.priority, attempt),
         });
         this.deps.dispatcher.handedOver(decision.workerId);
         const output = await execution;
