@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       // Subpaths first: an alias matches by prefix.
       '@weft/engine/telemetry': fileURLToPath(new URL('./packages/engine/src/telemetry/index.ts', import.meta.url)),
+      '@weft/engine/dashboard': fileURLToPath(new URL('./packages/engine/src/dashboard/index.ts', import.meta.url)),
       '@weft/engine/dlq': fileURLToPath(new URL('./packages/engine/src/dlq/index.ts', import.meta.url)),
       '@weft/engine': src('engine'),
       '@weft/plugin-balancer': src('plugin-balancer'),

@@ -42,12 +42,14 @@ describe('packed @weft packages', () => {
   describe.each(dirs.map((d) => [path.basename(d), d] as const))('%s', (_name, dir) => {
     const get = (): PackedPackage => packed.get(readManifest(dir).name)!;
 
-    it('ships only dist (and its bin), never sources, tests, benchmarks or build state', () => {
+    it("ships only dist (and its bin, and the engine's dashboard page), never sources, tests, benchmarks or build state", () => {
       const { files, manifest } = get();
       const binDirs = Object.values(manifest.bin ?? {}).map((b) => b.replace(/^\.\//, '').split('/')[0]);
       const stray = files.filter((f) => {
         const top = f.split('/')[0]!;
-        return !(top === 'dist' || binDirs.includes(top) || ALLOWED_TOP.has(f));
+        // The engine's dashboard page is served as written (plain HTML, CSS and JS in web/).
+        const page = top === 'web' && manifest.name === '@weft/engine' && /\.(html|css|js)$/u.test(f);
+        return !(top === 'dist' || binDirs.includes(top) || ALLOWED_TOP.has(f) || page);
       });
       expect(stray).toEqual([]);
       expect(files.filter((f) => /\.test\.|\.tsbuildinfo$|(^|\/)test\//.test(f))).toEqual([]);

@@ -31,6 +31,8 @@ export interface Baselines {
   p2c: SimReport;
   roundRobin: SimReport;
   oracle: SimReport;
+  /** The oracle that knows every true mean but not the running tasks' noise draws: the accuracy any router can reach. */
+  blindOracle: SimReport;
 }
 
 export function baselines(fleet: SimulationConfig): Baselines {
@@ -39,6 +41,7 @@ export function baselines(fleet: SimulationConfig): Baselines {
     p2c: simulate(fleet, strategyRouter(new PowerOfTwoStrategy(), 1)),
     roundRobin: simulate(fleet, strategyRouter(new RoundRobinStrategy(), 1)),
     oracle: simulate(fleet, oracleRouter()),
+    blindOracle: simulate(fleet, oracleRouter({ blind: true })),
   };
 }
 

@@ -113,7 +113,13 @@ async function evaluateFamily(family: FleetFamily, seeds: readonly number[], pre
       failures: r.failures,
       ...extra,
     });
-    rows.push(row('least-in-flight', lif), row('p2c', base.p2c), row('round-robin', base.roundRobin), row('oracle', base.oracle));
+    rows.push(
+      row('least-in-flight', lif),
+      row('p2c', base.p2c),
+      row('round-robin', base.roundRobin),
+      row('oracle', base.oracle),
+      row('oracle, blind to noise', base.blindOracle),
+    );
     if (cold) rows.push(row('ml cold (= p2c)', cold.report));
     rows.push({
       fleet: `${family}-${seed}`,
@@ -148,11 +154,17 @@ function addError(r: SeedRun): void {
 
 const summary: Record<string, string | number>[] = [];
 const held: Partial<Record<FleetFamily, FamilyResult>> = {};
+// Tuning loop: ML_BENCH_DEV_ONLY=1 [ML_BENCH_FAMILIES=homogeneous,mixed] evaluates the development
+// range only (it never looks at the held-out seeds) and stops after the summary.
+const DEV_ONLY = process.env['ML_BENCH_DEV_ONLY'] === '1';
+const ONLY_FAMILIES = process.env['ML_BENCH_FAMILIES']?.split(',').map((f) => f.trim());
 for (const [range, seeds, predictorSeeds] of [
   ['development', DEV_SEEDS, DEV_PREDICTOR_SEEDS],
   ['held-out', HELD_OUT_SEEDS, HELD_OUT_PREDICTOR_SEEDS],
 ] as const) {
+  if (DEV_ONLY && range === 'held-out') continue;
   for (const family of FLEET_FAMILIES) {
+    if (DEV_ONLY && ONLY_FAMILIES && !ONLY_FAMILIES.includes(family)) continue;
     const r = await evaluateFamily(family, seeds, predictorSeeds, range);
     if (range === 'held-out') held[family] = r;
     const prefix = range === 'held-out' ? 'heldout' : 'dev';
@@ -178,6 +190,7 @@ for (const [range, seeds, predictorSeeds] of [
   }
 }
 printTable('summary per family (means over fleets; worst: the worst predictor seed of the worst fleet)', summary);
+if (DEV_ONLY) process.exit(0);
 const families = Object.values(held);
 metrics['heldout_mean_vs_lif_max'] = Math.max(...families.map((r) => r.meanVsLif));
 metrics['heldout_p99_vs_lif_max'] = Math.max(...families.map((r) => r.p99VsLif));

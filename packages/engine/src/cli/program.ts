@@ -7,6 +7,7 @@ import { registerStatusCommand } from './commands/status.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerResumeCommand } from './commands/resume.js';
 import { registerCancelCommand } from './commands/cancel.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerDlqCommand } from './commands/dlq.js';
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerResumeCommand(program);
   registerCancelCommand(program);
+  registerDashboardCommand(program);
   registerDlqCommand(program);
   return program;
 }

@@ -81,6 +81,8 @@ export interface RouteDecision {
   readonly candidates: readonly string[];
   readonly scores: readonly CandidateScore[];
   readonly prediction?: Prediction;
+  /** Capable workers a guard refused (a breaker open, a bulkhead full), and why. */
+  readonly refused?: readonly { readonly workerId: string; readonly reason: string }[];
 }
 
 export const BalancingStrategy: InjectionToken<BalancingStrategy> = Symbol.for('weft.BalancingStrategy');

@@ -171,6 +171,7 @@ export class Dispatcher implements Router {
       }
       await this.capacityOrTimeout(Math.min(250, limit - waitedMs), signal);
     }
+    if (refused.length > 0) decision = { ...decision, refused: refused.map((r) => ({ workerId: r.workerId, reason: r.reason })) };
     this.pending.set(decision.workerId, (this.pending.get(decision.workerId) ?? 0) + 1);
     const routeSpan = this.telemetry.decision(SpanNames.DECISION_ROUTE, parent, {
       [Attr.TASK_ID]: task.id,

@@ -20,6 +20,14 @@ import type { StepRecord } from './run-store.js';
 /** Outputs larger than this are not copied into run records. */
 const MAX_RECORDED_OUTPUT = 64 * 1024;
 
+/** The few best scores a decision record keeps (rounded): enough to see why, cheap to store. */
+function topScores(scores: readonly { workerId: string; score: number }[]): { workerId: string; score: number }[] {
+  return [...scores]
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 5)
+    .map((s) => ({ workerId: s.workerId, score: Number(s.score.toFixed(4)) }));
+}
+
 export interface FleetRuntime extends Pick<CreateEngineOptions, 'runtime' | 'redisUrl'> {
   readonly runtime: 'fleet';
   readonly redisUrl: string;
@@ -65,6 +73,8 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
           decidedBy: e.decision.decidedBy,
           reason: e.decision.reason,
           candidates: e.decision.candidates.slice(0, 20),
+          ...(e.decision.scores.length > 0 ? { scores: topScores(e.decision.scores) } : {}),
+          ...(e.decision.refused && e.decision.refused.length > 0 ? { refused: e.decision.refused.slice(0, 20) } : {}),
         }),
       );
       const record = (

@@ -30,6 +30,19 @@ export interface StatusOptions {
   readonly decisions?: number;
 }
 
+/** A queue's job counts by state (prioritized jobs count as waiting). */
+export async function queueDepth(q: Queue): Promise<QueueDepth> {
+  const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
+  return {
+    queue: q.name,
+    waiting: (c['waiting'] ?? 0) + (c['prioritized'] ?? 0),
+    active: c['active'] ?? 0,
+    delayed: c['delayed'] ?? 0,
+    failed: c['failed'] ?? 0,
+    completed: c['completed'] ?? 0,
+  };
+}
+
 export async function readFleetStatus(redis: RedisClient, keys: FleetKeys, options: StatusOptions = {}): Promise<FleetStatus> {
   const { live } = await readRegistry(redis, keys);
   const liveQueues = new Set(live.flatMap((w) => w.queues));
@@ -39,15 +52,7 @@ export async function readFleetStatus(redis: RedisClient, keys: FleetKeys, optio
   for (const name of known) {
     const q = new Queue(name, { connection: redis, prefix: keys.prefix });
     try {
-      const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
-      const depth = {
-        queue: name,
-        waiting: (c['waiting'] ?? 0) + (c['prioritized'] ?? 0),
-        active: c['active'] ?? 0,
-        delayed: c['delayed'] ?? 0,
-        failed: c['failed'] ?? 0,
-        completed: c['completed'] ?? 0,
-      };
+      const depth = await queueDepth(q);
       if (liveQueues.has(name) || depth.waiting + depth.active + depth.delayed > 0) depths.push(depth);
     } finally {
       await q.close();

@@ -156,6 +156,7 @@ export class FleetWorker {
       heartbeatAt: new Date().toISOString(),
       draining: this.draining,
       stats: this.tracker.stats,
+      rssBytes: process.memoryUsage.rss(),
     };
   }
 

@@ -59,6 +59,10 @@ export interface DecisionRecord {
   readonly decidedBy: string;
   readonly reason: string;
   readonly candidates: readonly string[];
+  /** The highest candidate scores (predictor or strategy), when the decider scored them. */
+  readonly scores?: readonly { readonly workerId: string; readonly score: number }[];
+  /** Capable workers a guard refused, and why (`breaker-open`, `bulkhead-full`). */
+  readonly refused?: readonly { readonly workerId: string; readonly reason: string }[];
 }
 
 export interface RunStoreLimits {
@@ -195,7 +199,7 @@ export class RunStore {
 }
 
 /** The state people read: a running run whose lease lapsed is orphaned; a taken-over one names its driver. */
-function stateOf(meta: RunMeta, leased: boolean): string {
+export function stateOf(meta: RunMeta, leased: boolean): string {
   if (meta.status === 'queued') return leased ? 'running' : 'queued';
   if (meta.status !== 'running') return meta.status;
   if (!leased) return 'orphaned';

@@ -19,6 +19,8 @@ export interface WorkerRecord {
   /** Set on SIGTERM: finishing in-flight work, taking nothing new. */
   readonly draining: boolean;
   readonly stats: WorkerStats;
+  /** The worker process's resident set size at its last heartbeat, in bytes. */
+  readonly rssBytes?: number;
 }
 
 export interface RegistrySnapshot {

@@ -2,7 +2,7 @@
 import { seededRandom, type BalancingStrategy, type SelectContext, type TaskOutcome } from '@weft/engine';
 import type { ObservingStrategy } from '../strategies/observing-strategy.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../guards/circuit-breaker.js';
-import type { SimRouter } from './types.js';
+import type { SimOracle, SimRouter } from './types.js';
 
 /** Drives a real strategy class with a seeded random source, as the dispatcher would. */
 export function strategyRouter(strategy: BalancingStrategy, seed: number, options?: Readonly<Record<string, unknown>>): SimRouter {
@@ -16,15 +16,20 @@ export function strategyRouter(strategy: BalancingStrategy, seed: number, option
   };
 }
 
-/** Picks the candidate with the least true expected wait + service: the bar no real strategy can beat on average. */
-export function oracleRouter(): SimRouter {
+/**
+ * Picks the candidate with the least true expected wait + service: the bar no real strategy can
+ * beat on average. `blind`: the running tasks' remaining times as expected from their true means,
+ * not their noise draws: the best any router can know, since a task's noise shows only when it ends.
+ */
+export function oracleRouter(options: { blind?: boolean } = {}): SimRouter {
+  const wait = options.blind ? (o: SimOracle, id: string) => o.blindWaitMs(id) : (o: SimOracle, id: string) => o.expectedWaitMs(id);
   return {
-    name: 'oracle',
+    name: options.blind ? 'oracle (blind to noise)' : 'oracle',
     route(_task, candidates, oracle) {
       let best = candidates[0]!.id;
       let bestMs = Infinity;
       for (const c of candidates) {
-        const ms = oracle.expectedWaitMs(c.id) + oracle.expectedServiceMs(c.id);
+        const ms = wait(oracle, c.id) + oracle.expectedServiceMs(c.id);
         if (ms < bestMs) {
           best = c.id;
           bestMs = ms;

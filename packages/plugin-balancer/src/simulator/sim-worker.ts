@@ -1,5 +1,6 @@
 /** One simulated worker: slots, a FIFO queue, live stats as routing sees them, and true timings for the oracle. */
 import { WorkerStatsTracker, type TaskDescriptor, type WorkerView } from '@weft/engine';
+import { lognormalResidualMs } from './distributions.js';
 import type { SimWorkerSpec } from './types.js';
 
 export interface SimJob {
@@ -52,6 +53,23 @@ export class SimWorker {
   expectedWaitMs(now: number): number {
     if (this.hasFreeSlot && this.queue.length === 0) return 0;
     const free = this.running.map((j) => Math.max(0, (j.endsAt ?? now) - now));
+    while (free.length < this.spec.concurrency) free.push(0);
+    free.sort((a, b) => a - b);
+    for (const j of this.queue) {
+      const t = free.shift()! + this.meanServiceMs(j.task.type, now, j.sizeFactor);
+      let i = 0;
+      while (i < free.length && free[i]! <= t) i++;
+      free.splice(i, 0, t);
+    }
+    return free[0] ?? 0;
+  }
+
+  /** The expected wait as a router that knows every true mean but not the running tasks' noise draws would see it. */
+  blindWaitMs(now: number, sigma: number): number {
+    if (this.hasFreeSlot && this.queue.length === 0) return 0;
+    const free = this.running.map((j) =>
+      lognormalResidualMs(this.meanServiceMs(j.task.type, j.startedAt ?? now, j.sizeFactor), now - (j.startedAt ?? now), sigma),
+    );
     while (free.length < this.spec.concurrency) free.push(0);
     free.sort((a, b) => a - b);
     for (const j of this.queue) {

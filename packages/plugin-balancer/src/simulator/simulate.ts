@@ -65,7 +65,7 @@ export function simulate(config: SimulationConfig, router: SimRouter): SimReport
     const task = descriptor(config.seed, index, kind, key, sizeFactor);
     const job: SimJob = { task, arrivedAt: now, noise, failDraw, sizeFactor };
     const { list, views } = capable[k]!;
-    const oracle = oracleAt(list, task.type, now, sizeFactor);
+    const oracle = oracleAt(list, task.type, now, sizeFactor, sigma);
     const chosenId = router.route(task, views, oracle);
     const worker = list.find((w) => w.spec.id === chosenId);
     if (!worker) {
@@ -162,7 +162,7 @@ function descriptor(seed: number, index: number, kind: SimTaskKind, key: number,
   };
 }
 
-function oracleAt(workers: readonly SimWorker[], type: string, now: number, sizeFactor: number): SimOracle {
+function oracleAt(workers: readonly SimWorker[], type: string, now: number, sizeFactor: number, sigma: number): SimOracle {
   const byId = (id: string): SimWorker => {
     const w = workers.find((x) => x.spec.id === id);
     if (!w)
@@ -176,6 +176,7 @@ function oracleAt(workers: readonly SimWorker[], type: string, now: number, size
   return {
     expectedServiceMs: (id) => byId(id).meanServiceMs(type, now, sizeFactor),
     expectedWaitMs: (id) => byId(id).expectedWaitMs(now),
+    blindWaitMs: (id) => byId(id).blindWaitMs(now, sigma),
     nowMs: () => now,
   };
 }

@@ -59,8 +59,10 @@ export interface SimulationConfig {
 export interface SimOracle {
   /** True expected service time of this task on this worker at the current simulated time (incl. slowdown and the task's size, excl. queueing). */
   expectedServiceMs(workerId: string): number;
-  /** Expected queueing delay given current in-flight/queue. */
+  /** Expected queueing delay given current in-flight/queue (the running tasks' true remaining times). */
   expectedWaitMs(workerId: string): number;
+  /** Expected queueing delay for a router that knows every true mean but not the running tasks' noise draws. */
+  blindWaitMs(workerId: string): number;
   /** Simulated time of this decision, in ms (a clock for guards such as the circuit breaker). */
   nowMs(): number;
 }

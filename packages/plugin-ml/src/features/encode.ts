@@ -16,6 +16,7 @@ import {
 import { batchArrays, type BatchArrays } from './batch-arrays.js';
 import { bucketOf } from './hash.js';
 import type { PairStat, PairStatsView } from './pair-stats.js';
+import { DEFAULT_POOLING_SAMPLES } from './pooling.js';
 import { WEIGHT_FLOOR, effectiveSamples, relativeStandardError } from './service-estimate.js';
 import type { WorkLedger, WorkerState } from './work-ledger.js';
 
@@ -99,27 +100,31 @@ function writeTask(task: TaskDescriptor, out: Float32Array, at: number, sizeVsTy
  * worker's overall EWMA, else DEFAULT_BASELINE_MS.
  */
 export function baselineMs(task: TaskDescriptor, worker: WorkerView, stats: PairStatsView): number {
-  return baselineOf(stats.pair(worker.id, task.type), stats.typeMean(task.type), worker, Number.NaN);
+  return baselineOf(
+    stats.pair(worker.id, task.type),
+    stats.typeMean(task.type),
+    worker,
+    Number.NaN,
+    stats.poolingSamples?.(task.type) ?? DEFAULT_POOLING_SAMPLES,
+  );
 }
 
 /** `now`: the clock of `pair.updatedAt`, to weigh the pair's samples by their age (NaN: no age). */
-function baselineOf(pair: Readonly<PairStat> | undefined, typeMean: number | undefined, worker: WorkerView, now: number): number {
+function baselineOf(pair: Readonly<PairStat> | undefined, typeMean: number | undefined, worker: WorkerView, now: number, pooling: number): number {
   if (pair?.serviceMs !== undefined && pair.serviceMs > 0) {
-    // Partial pooling: a pair seen a few times leans on its type's mean over every worker, so
-    // equal workers are not told apart by the noise of their first samples.
+    // Partial pooling (empirical Bayes, pooling.ts): a pair leans on its type's mean over every
+    // worker as far as the workers' estimates differ by no more than their noise, so equal
+    // workers are not told apart by the noise of their samples.
     if (typeMean === undefined || typeMean <= 0) return pair.serviceMs;
     const age = pair.updatedAt === undefined ? 0 : now - pair.updatedAt;
     const n = pair.service ? effectiveSamples(pair.service, age) : Math.min(pair.count, 1 / WEIGHT_FLOOR);
-    return (n * pair.serviceMs + POOLING_SAMPLES * typeMean) / (n + POOLING_SAMPLES);
+    return (n * pair.serviceMs + pooling * typeMean) / (n + pooling);
   }
   if (pair && pair.latencyMs > 0) return pair.latencyMs;
   if (typeMean !== undefined && typeMean > 0) return typeMean;
   if (worker.stats.ewmaLatencyMs > 0) return worker.stats.ewmaLatencyMs;
   return DEFAULT_BASELINE_MS;
 }
-
-/** Weight of the type's mean in a pair's baseline, in samples. */
-const POOLING_SAMPLES = 2;
 
 /** Tasks ahead of a new one beyond the free slots, drained `concurrency` at a time at the worker's EWMA. */
 export function expectedWaitMs(w: WorkerView): number {
@@ -160,6 +165,7 @@ export function encodeBatch(
   const loads = arrays.loads;
   const ofType = stats.forType?.(task.type);
   const typeMean = stats.typeMean(task.type);
+  const pooling = stats.poolingSamples?.(task.type) ?? DEFAULT_POOLING_SAMPLES;
   const required = task.capabilities.length;
   // The task's part goes into the first row once; the other rows copy it from there.
   writeTask(task, rows, 0, context.sizeVsType);
@@ -176,7 +182,7 @@ export function encodeBatch(
     const pair = ofType ? ofType.get(w.id) : stats.pair(w.id, task.type);
     observations[i] = pair?.count ?? 0;
     errors[i] = pair?.service ? relativeStandardError(pair.service) : 0;
-    const baseline = baselineOf(pair, typeMean, w, now);
+    const baseline = baselineOf(pair, typeMean, w, now, pooling);
     baselines[i] = baseline;
     batch.services[i] = baseline;
     batch.predicted[i] = 0.5;

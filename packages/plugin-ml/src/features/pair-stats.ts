@@ -3,6 +3,7 @@
  * own stats mix every task type, and which worker serves a type best is the question asked.
  */
 
+import { poolingSamples } from './pooling.js';
 import { firstEstimate, nextEstimate, type ServiceEstimate } from './service-estimate.js';
 
 export interface PairStat {
@@ -30,6 +31,8 @@ export interface PairStatsView {
   typeMean(type: string): number | undefined;
   /** Every worker's statistics for one type, by worker id (one lookup per decision instead of one per candidate). */
   forType?(type: string): ReadonlyMap<string, Readonly<PairStat>>;
+  /** Weight of the type's mean in a pair's service estimate, in samples (see pooling.ts). */
+  poolingSamples?(type: string): number;
 }
 
 export interface PairStatsOptions {
@@ -46,6 +49,8 @@ export class PairStats implements PairStatsView {
   private readonly types = new Map<string, PairStat>();
   /** The same pair statistics grouped by type, then worker: what a decision reads. */
   private readonly byType = new Map<string, Map<string, PairStat>>();
+  /** poolingSamples per type, until the type's next outcome. */
+  private readonly pooling = new Map<string, number>();
 
   constructor(options: PairStatsOptions = {}) {
     this.alpha = options.alpha ?? 0.1;
@@ -65,6 +70,12 @@ export class PairStats implements PairStatsView {
     for (const [type, workers] of this.byType) yield [type, workers, this.types.get(type)?.count ?? 0];
   }
 
+  poolingSamples(type: string): number {
+    let k = this.pooling.get(type);
+    if (k === undefined) this.pooling.set(type, (k = poolingSamples(this.forType(type))));
+    return k;
+  }
+
   typeMean(type: string): number | undefined {
     const t = this.types.get(type);
     return t ? (t.serviceMs ?? t.latencyMs) : undefined;
@@ -81,6 +92,7 @@ export class PairStats implements PairStatsView {
     let workers = this.byType.get(type);
     if (!workers) this.byType.set(type, (workers = new Map<string, PairStat>()));
     workers.set(workerId, next);
+    this.pooling.delete(type);
     this.types.set(type, this.update(this.types.get(type), ok, durationMs, serviceMs, false));
     while (this.pairs.size > this.maxPairs) {
       const oldest = this.pairs.keys().next().value;
@@ -88,6 +100,7 @@ export class PairStats implements PairStatsView {
       this.pairs.delete(oldest);
       const [w, t] = oldest.split(SEPARATOR) as [string, string];
       this.byType.get(t)?.delete(w);
+      this.pooling.delete(t);
     }
   }
 

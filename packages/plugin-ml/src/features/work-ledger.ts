@@ -8,6 +8,8 @@
  * did not place (another runner's): those count as queued work of the worker's typical size.
  */
 
+import { residualMs } from './residual-life.js';
+
 interface Entry {
   readonly key: string;
   readonly estimateMs: number;
@@ -33,8 +35,10 @@ export interface WorkerState {
   elapsedShare: number;
 }
 
-/** A running task past its estimate still needs some time: at least this share of the estimate. */
-const MIN_REMAINING_SHARE = 0.1;
+/** Log-variance of actual over estimated service time before outcomes show it: a 25% spread. */
+const INITIAL_LOG_VARIANCE = 0.0625;
+/** Weight of an outcome in the log-variance. */
+const LOG_VARIANCE_ALPHA = 0.02;
 /** Entries older than this many estimates (and MIN_STALE_MS) are outcomes that never came. */
 const STALE_ESTIMATES = 50;
 const MIN_STALE_MS = 60_000;
@@ -47,6 +51,8 @@ export class WorkLedger {
   /** Slots of workers seen in decisions while they had nothing in the ledger. */
   private readonly slotsSeen = new Map<string, number>();
   private free = new Float64Array(16);
+  /** EWMA of ln(actual / estimated service time)², over every finished task that ran in a slot. */
+  private logVariance = INITIAL_LOG_VARIANCE;
 
   /** Records a task placed on `workerId` at `now` with its expected service time; `concurrency` defaults to the slots last seen. */
   assign(workerId: string, concurrency: number | undefined, key: string, estimateMs: number, now: number): void {
@@ -68,7 +74,13 @@ export class WorkLedger {
     let started: number | undefined;
     let i = w.running.findIndex((e) => e.key === key);
     if (i >= 0) {
-      started = w.running[i]!.startedAt;
+      const e = w.running[i]!;
+      started = e.startedAt;
+      const ratio = (now - started) / e.estimateMs;
+      if (ratio > 0 && Number.isFinite(ratio)) {
+        const l = Math.log(ratio);
+        this.logVariance = LOG_VARIANCE_ALPHA * Math.min(l * l, 4) + (1 - LOG_VARIANCE_ALPHA) * this.logVariance;
+      }
       this.drop(w, w.running.splice(i, 1)[0]);
     } else if ((i = w.queue.findIndex((e) => e.key === key)) >= 0) {
       // Finished before this ledger thought it started: the worker had a slot sooner than expected.
@@ -115,7 +127,7 @@ export class WorkLedger {
         }
         const ran = now - e.startedAt;
         elapsed += ran / Math.max(e.estimateMs, 1e-3);
-        if (n < slots) free[n++] = Math.max(e.estimateMs - ran, MIN_REMAINING_SHARE * e.estimateMs);
+        if (n < slots) free[n++] = residualMs(e.estimateMs, ran, this.logVariance);
       }
       out.runningShare = Math.min(1, n / slots);
       out.elapsedShare = n > 0 ? Math.min(4, elapsed / n) / 4 : 0;

@@ -1,0 +1,106 @@
+/**
+ * `weft dashboard` in a real browser (Debian's chromium-headless-shell through playwright-core)
+ * during a live fleet run: worker rows, the run's DAG followed to done with forEach item counts,
+ * a decision's candidates, the token refused or accepted, and actions refused when read-only.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDashboard, type DashboardServer } from '@weft/engine/dashboard';
+import { inProcessFleet } from '../fleet/fleet-harness.js';
+
+const CHROMIUM = '/usr/bin/chromium-headless-shell';
+const SHOTS = fileURLToPath(new URL('../../../../docs/images/', import.meta.url));
+const TOKEN = 'test-token-0123456789abcdef';
+
+const fleet = inProcessFleet();
+let browser: Browser;
+let open: DashboardServer;
+let guarded: DashboardServer;
+
+beforeAll(async () => {
+  await fleet.startWorker({ id: 'w-alpha', capabilities: ['lang:python'] });
+  await fleet.startWorker({ id: 'w-beta' });
+  open = await startDashboard({ redis: fleet.redis.url, port: 0 }, { reader: { everyMs: 100 } });
+  guarded = await startDashboard({ redis: fleet.redis.url, port: 0, token: TOKEN }, { reader: { everyMs: 100 } });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await open?.close();
+  await guarded?.close();
+});
+
+describe('weft dashboard', () => {
+  it('shows the workers, follows a run DAG to done and lists the decision candidates', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(10_000);
+    await page.goto(open.url);
+    await page.locator('#workers tr[data-worker="w-alpha"]').waitFor();
+    await page.locator('#workers tr[data-worker="w-beta"]').waitFor();
+    await expect(page.locator('#workers tr[data-worker="w-alpha"]').innerText()).resolves.toContain('lang:python');
+
+    const runner = await fleet.runner();
+    const runId = 'dash-run-1';
+    const done = runner.engine.run(
+      {
+        name: 'dash-demo',
+        steps: [
+          { id: 'prep', task: 't.work', input: { ms: 300, tag: 'prep' } },
+          { id: 'each', task: 't.work', forEach: { $ref: 'input.items' }, input: { ms: 120, tag: 'item', n: { $ref: 'item' } }, dependsOn: ['prep'] },
+          { id: 'sum', task: 't.add', input: { a: 1, b: 2 }, dependsOn: ['each'] },
+        ],
+      },
+      { items: [1, 2, 3, 4, 5, 6] },
+      { runId },
+    );
+    // The run appears in the list while it runs; its page draws the DAG and follows it live.
+    await page.locator(`#runs tr[data-run="${runId}"] a`).click();
+    await page.locator('#run-graph g[data-step="prep"]').waitFor();
+    await expect(page.locator('#run-graph g[data-step]').count()).resolves.toBe(3);
+    await expect(page.locator('#run-graph path[data-edge="prep->each"]').count()).resolves.toBe(1);
+    await done;
+    await page.locator('#run-summary[data-status="succeeded"]').waitFor();
+    await page.locator('#run-graph g[data-step="sum"][data-status="succeeded"]').waitFor();
+    await expect(page.locator('#run-graph g[data-step="each"] text.sub').textContent()).resolves.toBe('6/6 items');
+    if (process.env['WEFT_SCREENSHOTS']) {
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: `${SHOTS}dashboard-run.png` });
+    }
+
+    await page.locator('a.brand').click();
+    const decision = page.locator(`#decisions tr[data-task="${runId}:sum"] td.candidates`);
+    await decision.waitFor();
+    const candidates = await decision.innerText();
+    expect(candidates).toContain('w-alpha');
+    expect(candidates).toContain('w-beta');
+    await expect(page.locator(`#runs tr[data-run="${runId}"]`).getAttribute('data-status')).resolves.toBe('succeeded');
+    if (process.env['WEFT_SCREENSHOTS']) await page.screenshot({ path: `${SHOTS}dashboard-overview.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('refuses requests and the event stream without the token, and serves the page with it', async () => {
+    for (const path of ['/', '/api/snapshot', '/events', '/metrics']) {
+      const res = await fetch(`${guarded.url}${path}`);
+      expect(res.status, path).toBe(401);
+      expect(await res.text()).not.toContain(TOKEN);
+    }
+    expect((await fetch(`${guarded.url}/api/snapshot`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    expect((await fetch(`${guarded.url}/api/snapshot`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+
+    // Opened once with ?token=, the page's own requests and event stream carry its cookie.
+    const page = await browser.newPage();
+    await page.goto(`${guarded.url}/?token=${TOKEN}`);
+    await page.locator('#workers tr[data-worker="w-beta"]').waitFor();
+    await page.locator('#live.on').waitFor();
+    expect(page.url()).not.toContain(TOKEN);
+    await page.close();
+  });
+
+  it('refuses actions unless started with --allow-actions', async () => {
+    const res = await fetch(`${open.url}/api/runs/dash-run-1/cancel`, { method: 'POST', headers: { 'x-weft-action': 'cancel' } });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: 'WEFT_DASHBOARD_READ_ONLY', message: expect.stringContaining('--allow-actions') });
+  });
+});
