@@ -10,6 +10,8 @@ import { EmbeddedWorkersToken, ExecutorDepsToken } from '../tokens.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import type { ExecuteRequest, Executor } from './executor.js';
 import { Isolation } from '../isolate/isolation.js';
+import { MemoryLimiter } from '../limits/memory-limiter.js';
+import { limitWaitSpan } from '../limits/limit-span.js';
 import { runTask } from './task-runner.js';
 import { WorkerStatsTracker } from './worker-stats.js';
 import { DEFAULT_PRIORITY } from '../pipeline/queue-order.js';
@@ -48,6 +50,8 @@ export class MemoryExecutor implements Executor {
   private closed = false;
   /** Sandboxes of handlers declared with `isolate`, as many as the slots run at once. */
   private readonly isolation: Isolation;
+  /** Per-key limits of the tasks that declare them: a task over its limit waits before taking a slot. */
+  private readonly limiter = new MemoryLimiter();
 
   constructor(
     @inject(EmbeddedWorkersToken) workers: readonly EmbeddedWorkerOptions[],
@@ -83,6 +87,10 @@ export class MemoryExecutor implements Executor {
     if (!slot) throw new WeftError('WEFT_WORKER_LOST', `Worker "${req.workerId}" is not part of this engine.`, { details: { workerId: req.workerId } });
     // A delayed step's task waits for its time first, holding no slot.
     if (req.notBefore !== undefined && req.notBefore > Date.now()) await sleep(req.notBefore - Date.now(), req.signal);
+    const limit = req.task.limit;
+    const release = limit
+      ? await this.limiter.acquire(limit, req.signal, (a) => limitWaitSpan(this.deps.telemetry, req.traceContext, req.task, req.workerId, limit, a))
+      : undefined;
     // In flight from now (queued or running), so routing sees it; it runs when the slot has room.
     slot.tracker.started();
     const started = performance.now();
@@ -112,6 +120,7 @@ export class MemoryExecutor implements Executor {
       message = err instanceof Error ? err.message : String(err);
       throw err;
     } finally {
+      release?.();
       slot.running--;
       slot.tracker.finished(ok, performance.now() - started, message);
       slot.waiting.shift()?.go();

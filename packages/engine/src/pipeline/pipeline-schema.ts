@@ -1,5 +1,6 @@
 /** The pipeline file schema (zod), strict so that a misspelt key is an error, not a no-op. */
 import { z } from 'zod';
+import { checkLimitFields, limitFields } from './limit-schema.js';
 import type { Condition, PipelineDefinition, ValueExpr } from './pipeline-types.js';
 import { stepQueueFields } from './queue-order.js';
 
@@ -88,27 +89,30 @@ const forEachSchema = z.union([refSchema, z.array(valueExprSchema)], {
   error: 'must be an array, or a { $ref } to an array produced at run time',
 });
 
-export const stepSchema = z.strictObject({
-  id: stepId,
-  task: z.string().min(1),
-  input: valueExprSchema.optional(),
-  dependsOn: z.array(z.string()).optional(),
-  retries: retrySchema.optional(),
-  timeoutMs: z
-    .number()
-    .int()
-    .positive()
-    .max(MAX_TIMEOUT_MS, { message: `must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days): Node cannot wait longer on one timer` })
-    .optional(),
-  when: conditionSchema.optional(),
-  forEach: forEachSchema.optional(),
-  capabilities: z.array(z.string().min(1)).optional(),
-  key: valueExprSchema.optional(),
-  tags: z.array(z.string()).optional(),
-  strategy: z.string().min(1).optional(),
-  cache: z.boolean().optional(),
-  ...stepQueueFields,
-});
+export const stepSchema = z
+  .strictObject({
+    id: stepId,
+    task: z.string().min(1),
+    input: valueExprSchema.optional(),
+    dependsOn: z.array(z.string()).optional(),
+    retries: retrySchema.optional(),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_TIMEOUT_MS, { message: `must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days): Node cannot wait longer on one timer` })
+      .optional(),
+    when: conditionSchema.optional(),
+    forEach: forEachSchema.optional(),
+    capabilities: z.array(z.string().min(1)).optional(),
+    key: valueExprSchema.optional(),
+    tags: z.array(z.string()).optional(),
+    strategy: z.string().min(1).optional(),
+    cache: z.boolean().optional(),
+    ...limitFields,
+    ...stepQueueFields,
+  })
+  .superRefine(checkLimitFields);
 
 export const pipelineSchema = z.strictObject({
   name: z.string().min(1),

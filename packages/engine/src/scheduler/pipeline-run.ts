@@ -3,6 +3,7 @@
  * to a limit (forEach items included), applies conditions, cache, routing, retries and
  * timeouts, and ends with a RunResult or a PipelineRunError naming each failed step.
  */
+import { resolveLimit } from '../limits/resolve-limit.js';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { SpanStatusCode, type Context } from '@opentelemetry/api';
@@ -309,6 +310,7 @@ export class PipelineRun {
     const timeoutMs = step.timeoutMs ?? handler.options.timeoutMs;
     const signal = this.controller.signal;
     const strategy = step.strategy ?? this.pipeline.strategy;
+    const limit = resolveLimit(step, handler.options, scope, input);
     const handlerCaps = handler.options.capabilities;
     const capabilities = [...new Set([...(typeof handlerCaps === 'function' ? handlerCaps(input) : (handlerCaps ?? [])), ...(step.capabilities ?? [])])];
     // The worker that failed the previous attempt: a retry goes elsewhere when it can.
@@ -331,6 +333,7 @@ export class PipelineRun {
         ...(strategy === undefined ? {} : { strategy }),
         ...(step.cache === false || handler.options.cacheable === false || handler.options.sideEffects === true ? { noCache: true } : {}),
         ...(handler.options.cache === undefined ? {} : { cachePolicy: handler.options.cache }),
+        ...(limit === undefined ? {} : { limit }),
       };
       // Completed before a crash or a takeover: answered from its record, never run again.
       const recorded = attempt === 1 ? this.journal?.completed(task.idempotencyKey) : undefined;
