@@ -144,7 +144,7 @@ export class PipelineRun {
 
   private taskRun(): TaskRunContext {
     const { deps, runId, pipeline, semaphore, journal, emit } = this;
-    return { deps, runId, pipeline, signal: this.controller.signal, semaphore, journal, emit };
+    return { deps, runId, pipeline, priority: this.options.priority, signal: this.controller.signal, semaphore, journal, emit };
   }
 
   private scope(extra: Partial<RefScope> = {}): RefScope {

@@ -5,6 +5,7 @@
 import type { Context } from '@opentelemetry/api';
 import type { TaskDescriptor } from '../contracts/task.js';
 import type { PipelineDefinition, StepDefinition } from '../pipeline/pipeline-types.js';
+import { queuePlacement } from '../pipeline/queue-order.js';
 import { resolveExpr, type RefScope } from '../pipeline/refs.js';
 import { resolveLimit } from '../limits/resolve-limit.js';
 import { sleep } from '../util/abort.js';
@@ -20,6 +21,8 @@ export interface TaskRunContext {
   readonly deps: RunDeps;
   readonly runId: string;
   readonly pipeline: PipelineDefinition;
+  /** The run's priority (RunOptions.priority), which a step's own adds to. */
+  readonly priority: number | undefined;
   /** The run's signal: cancelled, or failed fast. */
   readonly signal: AbortSignal;
   /** The run's parallelism limit, held by each attempt while it runs. */
@@ -114,6 +117,7 @@ export async function runTaskAttempts(
         // A fleet may re-route the task: outcomes then name the worker that ran it.
         onWorker: (id) => (workerId = id),
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...queuePlacement(step, run.priority, attempt),
       });
       deps.dispatcher.handedOver(decision.workerId);
       const output = await execution;
