@@ -6,7 +6,8 @@ import { fleetRuntime } from '../../fleet/fleet-runtime.js';
 import { resolveRedisUrl } from '../../fleet/redis-connection.js';
 import { WeftError } from '../../errors.js';
 import { loadPipelineFile } from '../../pipeline/load-pipeline-file.js';
-import { createLogger, type Logger } from '../../logging/logger.js';
+import type { Logger } from '../../logging/logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { DEFAULT_KEEP_RUNS, DEFAULT_RETENTION_MS, storeNewRun } from '../../fleet/run-record.js';
 import { loadPluginHost } from '../../plugin/plugin-host.js';
 import { attachedRun, leaseOption } from '../attached-run.js';
@@ -55,7 +56,7 @@ export function registerRunCommand(program: Command): void {
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
-  const logger = createLogger();
+  const logger = cliLogger();
   const loaded = await loadConfigFile(opts.config);
   const { config, baseDir } = loaded;
   const redisUrl = opts.redis ?? (opts.fleet ? resolveRedisUrl(undefined) : undefined);
