@@ -22,6 +22,7 @@ export const ErrorCodes = {
   WEFT_TASK_FAILED: 'A task handler threw.',
   WEFT_TASK_MEMORY_LIMIT: "An isolated task's thread or process ran out of its memory cap (`memoryMb`).",
   WEFT_TASK_UNCLONEABLE: "An isolated task's input or output holds a value that cannot cross a thread or process by structured clone.",
+  WEFT_LIMIT_KEY_INVALID: "A step's or handler's limitKey resolved to something other than a non-empty string or number.",
   WEFT_SANDBOX_CRASHED: "An isolated task's thread or process exited before answering (not a timeout nor its memory cap).",
   WEFT_RUN_CANCELLED: 'A pipeline run was cancelled.',
   WEFT_RUN_FAILED: 'A pipeline run ended with failed steps.',

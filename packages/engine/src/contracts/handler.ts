@@ -3,6 +3,7 @@ import type { CachePolicyDeclaration } from './cache.js';
 import type { Logger } from '../logging/logger.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import type { TaskDescriptor } from './task.js';
+import type { LimitDeclaration } from '../limits/limit-types.js';
 
 export interface HandlerContext {
   /** Aborted on timeout, on run cancellation and on engine close; pass it to every long call. */
@@ -17,7 +18,12 @@ export interface HandlerContext {
 
 export type TaskHandler<I = unknown, O = unknown> = (input: I, ctx: HandlerContext) => Promise<O> | O;
 
-export interface HandlerOptions<I = unknown> {
+/**
+ * Besides the fields below, a handler may declare per-key limits for its tasks (a step's own
+ * declaration wins): `limitKey` (a string, or `{ $ref: 'input.tenant' }` into its task's input),
+ * with `concurrency` and/or `rate: { max, perMs }`.
+ */
+export interface HandlerOptions<I = unknown> extends LimitDeclaration {
   /** Validates (and may transform) the input before the handler runs; failures are not retried. */
   inputSchema?: StandardSchemaV1<unknown, I>;
   /**

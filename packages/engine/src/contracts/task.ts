@@ -1,3 +1,4 @@
+import type { TaskLimit } from '../limits/limit-types.js';
 import type { CachePolicyDeclaration } from './cache.js';
 
 /** One unit of work as routing, caching and predictors see it (no functions, JSON-safe). */
@@ -30,6 +31,8 @@ export interface TaskDescriptor {
   readonly noCache?: boolean;
   /** The handler's cache declaration (`HandlerOptions.cache`), for the result cache; absent when it declares none. */
   readonly cachePolicy?: CachePolicyDeclaration;
+  /** Per-key limits the task is admitted under (its step's, else its handler's), resolved; absent when none. */
+  readonly limit?: TaskLimit;
 }
 
 /** The finished state of one attempt, given to `task:after`/`task:error` hooks and predictors. */

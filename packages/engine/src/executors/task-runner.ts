@@ -49,6 +49,7 @@ export function runTask(o: RunTaskOptions): unknown {
       [Attr.RUN_ID]: task.runId,
       [Attr.STEP_ID]: task.stepId,
       [Attr.TASK_IDEMPOTENCY_KEY]: task.idempotencyKey,
+      ...(task.limit ? { [Attr.LIMIT_KEY]: task.limit.key } : {}),
       ...o.attributes,
     },
   });

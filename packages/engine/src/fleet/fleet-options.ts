@@ -62,4 +62,11 @@ export interface FleetWorkerOptions extends FleetCommonOptions {
   readonly lockDurationMs?: number;
   /** How long idempotency records (completed results) live, in ms. Default 24 h. */
   readonly idempotencyTtlMs?: number;
+  /**
+   * Per-key concurrency: how long a held place lasts without renewal (renewed every third of it
+   * while the task runs), so a killed worker's places free after it, in ms. Default 10000.
+   */
+  readonly limitLeaseMs?: number;
+  /** Per-key concurrency: the longest a job over its key's limit waits in delayed before trying again, in ms. Default 50. */
+  readonly limitRetryMs?: number;
 }

@@ -24,6 +24,8 @@ import { REPLY_TO, jobPayloadSchema, toTaskDescriptor, type JobPayload, type Tas
 import type { TaskDescriptor } from '../contracts/task.js';
 import { assertReachable, connectRedis, createRedisClient, fleetRedisOptions, isClusterUrl, type RedisClient } from './redis-connection.js';
 import { CancelListener } from './cancel-listener.js';
+import { LimitGate } from './limit-gate.js';
+import { RedisLimiter } from './redis-limiter.js';
 import { ReplyBatcher, type TaskRecord } from './reply-batcher.js';
 import { RunAborts } from './run-aborts.js';
 import { serializeError } from './serialized-error.js';
@@ -47,6 +49,8 @@ export class FleetWorker {
   /** Per-run signals: a cancelled run's handlers abort, on every worker, as the cancel is published. */
   private readonly runAborts = new RunAborts(this.abort.signal);
   private cancels: CancelListener | undefined;
+  /** Per-key limits of tasks that declare them. */
+  private limits: LimitGate | undefined;
   private readonly startedAt = new Date().toISOString();
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
@@ -95,6 +99,14 @@ export class FleetWorker {
     await assertReachable(this.options.redisUrl);
     this.redis = connectRedis(this.options.redisUrl, this.logger, 'worker', { onRestored: () => void this.beat(), autoPipelining: true });
     await this.redis.connect();
+    this.limits = new LimitGate(
+      new RedisLimiter(this.redis, this.keys, this.logger, {
+        ...(this.options.limitLeaseMs === undefined ? {} : { leaseMs: this.options.limitLeaseMs }),
+        ...(this.options.limitRetryMs === undefined ? {} : { retryMs: this.options.limitRetryMs }),
+      }),
+      this.deps.telemetry,
+      this.id,
+    );
     this.cancels = new CancelListener(this.options.redisUrl, this.keys, this.logger);
     this.cancels.listen((runId) => {
       const aborted = this.runAborts.cancel(runId);
@@ -104,7 +116,7 @@ export class FleetWorker {
     await this.beat();
     this.timer = setInterval(() => void this.beat(), this.heartbeatMs);
     for (const name of this.queues) {
-      const consumer = new Worker(name, (job) => this.process(job, name), {
+      const consumer = new Worker(name, (job, token) => this.process(job, name, token), {
         connection: this.consumerConnection(),
         prefix: this.keys.prefix,
         concurrency: this.concurrency,
@@ -179,7 +191,7 @@ export class FleetWorker {
     }
   }
 
-  private async process(job: Job, queue: string): Promise<unknown> {
+  private async process(job: Job, queue: string, token?: string): Promise<unknown> {
     const parsed = jobPayloadSchema.safeParse(job.data);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -207,6 +219,9 @@ export class FleetWorker {
       throw new UnrecoverableError(`${err.code}: ${err.message}`);
     }
     if (!this.deps.handlers.get(parsed.data.task.type)) return this.refuseType(job, queue, parsed.data);
+    const limit = parsed.data.task.limit;
+    // Over its key's limit the job goes back to delayed (DelayedError) before taking a slot.
+    const release = limit ? await this.limits!.admit(job, token, parsed.data, limit) : undefined;
     // Without a wait when a slot is free: a synchronous handler then runs, and its reply is
     // written, before BullMQ's own work for this job (fetching the next) takes the event loop.
     if (!this.slots.tryAcquire()) await this.slots.acquire();
@@ -214,6 +229,7 @@ export class FleetWorker {
       return await this.run(job, queue, parsed.data);
     } finally {
       this.slots.release();
+      if (release) await release();
     }
   }
 
@@ -408,6 +424,7 @@ export class FleetWorker {
     }
     if (this.timer) clearInterval(this.timer);
     this.isolation.close();
+    this.limits?.close();
     this.cancels?.close();
     try {
       await this.redis?.multi().del(this.keys.worker(this.id)).zrem(this.keys.workers, this.id).exec();

@@ -26,6 +26,13 @@ const taskSchema = z.object({
   idempotencyKey: z.string().min(1),
   strategy: z.string().optional(),
   noCache: z.boolean().optional(),
+  limit: z
+    .object({
+      key: z.string().min(1).max(256),
+      concurrency: z.number().int().positive().optional(),
+      rate: z.object({ max: z.number().int().positive(), perMs: z.number().int().positive() }).optional(),
+    })
+    .optional(),
 });
 
 export const jobPayloadSchema = z.object({

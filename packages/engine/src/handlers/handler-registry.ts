@@ -1,5 +1,6 @@
 import { WeftError } from '../errors.js';
 import { MAX_TIMEOUT_MS } from '../pipeline/pipeline-schema.js';
+import { handlerLimitSchema } from '../pipeline/limit-schema.js';
 import { notModuleHandler } from '../isolate/isolation.js';
 import { handlerModuleRef } from '../isolate/module-handler.js';
 import type { HandlerOptions, RegisteredHandler, TaskHandler } from '../contracts/handler.js';
@@ -29,6 +30,7 @@ export class HandlerRegistry {
       );
     }
     checkIsolation(type, fn, options, plugin);
+    checkLimits(type, options, plugin);
     this.handlers.set(type, { type, fn, options, plugin });
   }
 
@@ -77,4 +79,16 @@ function checkIsolation(type: string, fn: TaskHandler, options: HandlerOptions, 
       { retryable: false, details: { type, memoryMb } },
     );
   }
+}
+
+/** `limitKey`, `concurrency` and `rate`, checked as a step's are. */
+function checkLimits(type: string, options: HandlerOptions, plugin: string): void {
+  if (options.limitKey === undefined && options.concurrency === undefined && options.rate === undefined) return;
+  const parsed = handlerLimitSchema.safeParse({ limitKey: options.limitKey, concurrency: options.concurrency, rate: options.rate });
+  if (parsed.success) return;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  throw new WeftError('WEFT_CONFIG_INVALID', `Task type "${type}" (${plugin}) declares invalid limits: ${issues.join('; ')}.`, {
+    retryable: false,
+    details: { type, issues },
+  });
 }

@@ -1,6 +1,8 @@
 /** The pipeline file schema (zod), strict so that a misspelt key is an error, not a no-op. */
 import { z } from 'zod';
+import { checkLimitFields, limitFields } from './limit-schema.js';
 import type { Condition, PipelineDefinition, ValueExpr } from './pipeline-types.js';
+import { stepQueueFields } from './queue-order.js';
 
 /** What a `$ref` may say: `input[.path]`, `item[.path]`, `index`, `steps.<id>.output[.path]`. */
 export const REF_PATH = /^(input|item|index|steps\.[A-Za-z0-9_-]+\.output)(\.[A-Za-z0-9_-]+|\[\d+\])*$/;
@@ -87,26 +89,30 @@ const forEachSchema = z.union([refSchema, z.array(valueExprSchema)], {
   error: 'must be an array, or a { $ref } to an array produced at run time',
 });
 
-export const stepSchema = z.strictObject({
-  id: stepId,
-  task: z.string().min(1),
-  input: valueExprSchema.optional(),
-  dependsOn: z.array(z.string()).optional(),
-  retries: retrySchema.optional(),
-  timeoutMs: z
-    .number()
-    .int()
-    .positive()
-    .max(MAX_TIMEOUT_MS, { message: `must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days): Node cannot wait longer on one timer` })
-    .optional(),
-  when: conditionSchema.optional(),
-  forEach: forEachSchema.optional(),
-  capabilities: z.array(z.string().min(1)).optional(),
-  key: valueExprSchema.optional(),
-  tags: z.array(z.string()).optional(),
-  strategy: z.string().min(1).optional(),
-  cache: z.boolean().optional(),
-});
+export const stepSchema = z
+  .strictObject({
+    id: stepId,
+    task: z.string().min(1),
+    input: valueExprSchema.optional(),
+    dependsOn: z.array(z.string()).optional(),
+    retries: retrySchema.optional(),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_TIMEOUT_MS, { message: `must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days): Node cannot wait longer on one timer` })
+      .optional(),
+    when: conditionSchema.optional(),
+    forEach: forEachSchema.optional(),
+    capabilities: z.array(z.string().min(1)).optional(),
+    key: valueExprSchema.optional(),
+    tags: z.array(z.string()).optional(),
+    strategy: z.string().min(1).optional(),
+    cache: z.boolean().optional(),
+    ...limitFields,
+    ...stepQueueFields,
+  })
+  .superRefine(checkLimitFields);
 
 export const pipelineSchema = z.strictObject({
   name: z.string().min(1),

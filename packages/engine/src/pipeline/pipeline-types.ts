@@ -1,4 +1,6 @@
 /** The shape of a pipeline, shared by the typed builder and the file schema. JSON only: no code. */
+import type { StepQueueOptions } from './queue-order.js';
+import type { LimitDeclaration, RateLimit } from '../limits/limit-types.js';
 
 /** A reference into the run's data: `input.x`, `steps.<id>.output.y`, `item`, `item.z`, `index`. */
 export interface Ref {
@@ -39,7 +41,7 @@ export interface RetryPolicy {
   readonly backoff?: BackoffPolicy;
 }
 
-export interface StepDefinition {
+export interface StepDefinition extends StepQueueOptions {
   /** Unique within the pipeline: letters, digits, `_` and `-`. */
   readonly id: string;
   /** Task type: the key of a registered handler. */
@@ -63,6 +65,10 @@ export interface StepDefinition {
   readonly strategy?: string;
   /** Set false to bypass the result cache. Default true. */
   readonly cache?: boolean;
+  /** Per-key limits (limits/limit-types.ts): the key, with a concurrency and/or a rate. */
+  readonly limitKey?: LimitDeclaration['limitKey'];
+  readonly concurrency?: number;
+  readonly rate?: RateLimit;
 }
 
 export interface PipelineDefinition {

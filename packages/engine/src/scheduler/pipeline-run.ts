@@ -3,6 +3,7 @@
  * to a limit (forEach items included), applies conditions, cache, routing, retries and
  * timeouts, and ends with a RunResult or a PipelineRunError naming each failed step.
  */
+import { resolveLimit } from '../limits/resolve-limit.js';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { SpanStatusCode, type Context } from '@opentelemetry/api';
@@ -27,6 +28,7 @@ import { runResult } from './run-result.js';
 import type { RunJournal, RunJournals } from './run-journal.js';
 import type { RunEvent, RunOptions, RunResult, StepReport } from './run-types.js';
 import { Semaphore } from './semaphore.js';
+import { queuePlacement } from '../pipeline/queue-order.js';
 import { answerTask, cacheFor, storeAnswer } from './task-answers.js';
 
 export interface RunDeps {
@@ -315,6 +317,7 @@ export class PipelineRun {
     const timeoutMs = step.timeoutMs ?? handler.options.timeoutMs;
     const signal = this.controller.signal;
     const strategy = step.strategy ?? this.pipeline.strategy;
+    const limit = resolveLimit(step, handler.options, scope, input);
     const handlerCaps = handler.options.capabilities;
     const capabilities = [...new Set([...(typeof handlerCaps === 'function' ? handlerCaps(input) : (handlerCaps ?? [])), ...(step.capabilities ?? [])])];
     // The worker that failed the previous attempt: a retry goes elsewhere when it can.
@@ -337,6 +340,7 @@ export class PipelineRun {
         ...(strategy === undefined ? {} : { strategy }),
         ...(step.cache === false || handler.options.cacheable === false || handler.options.sideEffects === true ? { noCache: true } : {}),
         ...(handler.options.cache === undefined ? {} : { cachePolicy: handler.options.cache }),
+        ...(limit === undefined ? {} : { limit }),
       };
       // Completed before a crash or a takeover: answered from its record, never run again.
       const recorded = attempt === 1 ? this.journal?.completed(task.idempotencyKey) : undefined;
@@ -382,6 +386,7 @@ export class PipelineRun {
           // A fleet may re-route the task: outcomes then name the worker that ran it.
           onWorker: (id) => (workerId = id),
           ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          ...queuePlacement(step, this.options.priority, attempt),
         });
         this.deps.dispatcher.handedOver(decision.workerId);
         const output = await execution;

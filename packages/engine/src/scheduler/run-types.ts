@@ -55,6 +55,8 @@ export interface RunOptions {
   resume?: boolean;
   /** With `resume`: the stored run may have failed; it is opened again and its failed steps run again (a dead-letter replay). */
   reopen?: boolean;
+  /** Priority of the run's tasks (-1000..1000, higher runs first; a step's own priority wins). Default 0. */
+  priority?: number;
   /** Progress callback (the CLI's live display). */
   onEvent?: (event: RunEvent) => void;
 }

@@ -15,6 +15,8 @@ export const SpanNames = {
   DECISION_SKIP: 'weft.decision.skip',
   DECISION_REROUTE: 'weft.decision.reroute',
   DECISION_BREAKER: 'weft.decision.breaker',
+  /** A task over its key's concurrency or rate waits (a fleet job is moved to delayed). */
+  DECISION_LIMIT: 'weft.decision.limit',
   /** A task that failed for good kept as a dead letter. */
   DLQ_ADD: 'weft.dlq.add',
   /** A dead letter run again. */
@@ -53,6 +55,9 @@ export const Attr = {
   DECISION_FROM: 'weft.decision.from',
   /** Fleet: answered from the idempotency record, the handler did not run again. */
   TASK_DEDUPLICATED: 'weft.task.deduplicated',
+  LIMIT_KEY: 'weft.limit.key',
+  LIMIT_REASON: 'weft.limit.reason',
+  LIMIT_WAIT_MS: 'weft.limit.wait_ms',
   RETRY_ATTEMPT: 'weft.retry.attempt',
   RETRY_DELAY_MS: 'weft.retry.delay_ms',
   RETRY_WILL_RETRY: 'weft.retry.will_retry',

@@ -30,6 +30,7 @@ export interface WorkerCommandOptions {
   heartbeatTtlMs?: string;
   drainTimeoutMs?: string;
   lockDurationMs?: string;
+  limitLeaseMs?: string;
   pools?: boolean;
   trace?: boolean;
   metricsPort?: string;
@@ -54,6 +55,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--heartbeat-ttl-ms <ms>', 'lapse after this long without a heartbeat (default 3 x heartbeat)')
     .option('--drain-timeout-ms <ms>', 'how long SIGTERM waits for in-flight jobs (default 30000)')
     .option('--lock-duration-ms <ms>', 'BullMQ job lock; a stalled job is detected after it (default 30000)')
+    .option('--limit-lease-ms <ms>', "per-key concurrency: a held place lasts this long unrenewed, so a killed worker's frees after it (default 10000)")
     .option('--no-pools', "consume only this worker's own queue, not the shared pool queues")
     .option('--trace', 'export spans over OTLP (to the OTEL_EXPORTER_OTLP_* endpoint; default http://localhost:4318)')
     .option('--metrics-port <n>', 'serve Prometheus metrics at http://<metrics-host>:<n>/metrics')
@@ -95,6 +97,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const heartbeatTtlMs = int(opts.heartbeatTtlMs, '--heartbeat-ttl-ms');
   const drainTimeoutMs = int(opts.drainTimeoutMs, '--drain-timeout-ms');
   const lockDurationMs = int(opts.lockDurationMs, '--lock-duration-ms');
+  const limitLeaseMs = int(opts.limitLeaseMs, '--limit-lease-ms');
   // Applied by the entry point before anything loads (see young-generation.ts); checked here.
   if (opts.youngGenerationMb !== '0') int(opts.youngGenerationMb, '--young-generation-mb');
   const worker = new FleetWorker(
@@ -110,6 +113,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
       ...(heartbeatTtlMs ? { heartbeatTtlMs } : {}),
       ...(drainTimeoutMs ? { drainTimeoutMs } : {}),
       ...(lockDurationMs ? { lockDurationMs } : {}),
+      ...(limitLeaseMs ? { limitLeaseMs } : {}),
     },
     { handlers: engine.handlers, telemetry: new Telemetry() },
   );

@@ -1,0 +1,149 @@
+/**
+ * Per-key limits across a fleet, atomic in Redis. Concurrency is a counted lease: a sorted set of
+ * holders scored by their lease deadline, renewed while the task runs, so a worker that dies
+ * (SIGKILL) frees its places when their leases expire. Rate is a sliding-window log: a sorted set
+ * of start times, at most `max` within any `perMs`. Both use Redis' own clock (TIME), so workers'
+ * clocks need not agree.
+ */
+import { createHash } from 'node:crypto';
+import { errorMessage } from '../errors.js';
+import type { Admission, TaskLimit } from '../limits/limit-types.js';
+import type { Logger } from '../logging/logger.js';
+import type { FleetKeys } from './fleet-keys.js';
+import type { RedisClient } from './redis-connection.js';
+
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/**
+ * KEYS: holders, starts. ARGV: holder, concurrency (0: none), leaseMs, rate max (0: none), perMs.
+ * Returns {0} when admitted, else {1 (concurrency) | 2 (rate), ms until a place may free}.
+ */
+const ACQUIRE = `${NOW}
+local conc = tonumber(ARGV[2])
+local lease = tonumber(ARGV[3])
+if conc > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+  if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= conc then
+    local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+    return {1, tonumber(first[2]) - now}
+  end
+end
+local max = tonumber(ARGV[4])
+if max > 0 then
+  local per = tonumber(ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - per)
+  if redis.call('ZCARD', KEYS[2]) >= max then
+    local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+    return {2, tonumber(first[2]) + per - now}
+  end
+  redis.call('ZADD', KEYS[2], now, ARGV[1] .. ':' .. now)
+  redis.call('PEXPIRE', KEYS[2], per + 1000)
+end
+if conc > 0 then
+  redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], lease * 2)
+end
+return {0}`;
+
+/** KEYS: holders. ARGV: holder, leaseMs. Extends a lease still held; 0 when it was lost. */
+const RENEW = `${NOW}
+local n = redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
+return n`;
+
+interface Script {
+  readonly text: string;
+  readonly sha: string;
+}
+const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') });
+const ACQUIRE_SCRIPT = script(ACQUIRE);
+const RENEW_SCRIPT = script(RENEW);
+
+export interface RedisLimiterOptions {
+  /** How long a place is held without renewal: a dead worker's places free after it. Default 10,000 ms. */
+  readonly leaseMs?: number;
+  /** Longest wait before a task over its key's concurrency tries again. Default 50 ms. */
+  readonly retryMs?: number;
+}
+
+export class RedisLimiter {
+  readonly leaseMs: number;
+  readonly retryMs: number;
+  /** Leases held by this worker: holder → its holders key. */
+  private readonly held = new Map<string, string>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: FleetKeys,
+    private readonly logger: Logger,
+    options: RedisLimiterOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? 10_000;
+    this.retryMs = options.retryMs ?? 50;
+    this.timer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.timer.unref();
+  }
+
+  /** Takes a place for `holder` (unique per job) under the limit, or says how long to wait. */
+  async tryAcquire(limit: TaskLimit, holder: string): Promise<Admission> {
+    const holders = this.holdersKey(limit.key);
+    const r = (await this.run(
+      ACQUIRE_SCRIPT,
+      [holders, this.startsKey(limit.key)],
+      [holder, limit.concurrency ?? 0, this.leaseMs, limit.rate?.max ?? 0, limit.rate?.perMs ?? 0],
+    )) as number[];
+    if (r[0] === 0) {
+      if (limit.concurrency !== undefined) this.held.set(holder, holders);
+      return { ok: true };
+    }
+    const until = Math.max(1, Number(r[1]));
+    // A holder's lease deadline is far off while it runs: ask again soon instead, with jitter so waiters spread.
+    if (r[0] === 1) return { ok: false, reason: 'concurrency', waitMs: Math.min(until, Math.ceil(this.retryMs * (0.5 + Math.random()))) };
+    return { ok: false, reason: 'rate', waitMs: until };
+  }
+
+  /** Frees the place `holder` took (rate starts stay: they are history). */
+  async release(limit: TaskLimit, holder: string): Promise<void> {
+    if (limit.concurrency === undefined) return;
+    this.held.delete(holder);
+    try {
+      await this.redis.zrem(this.holdersKey(limit.key), holder);
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err), key: limit.key }, 'could not release a limit lease; it frees when it expires');
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private holdersKey(key: string): string {
+    return `${this.keys.prefix}:limit:${key}:holders`;
+  }
+
+  private startsKey(key: string): string {
+    return `${this.keys.prefix}:limit:${key}:starts`;
+  }
+
+  private async renew(): Promise<void> {
+    await Promise.all(
+      [...this.held].map(([holder, key]) =>
+        this.run(RENEW_SCRIPT, [key], [holder, this.leaseMs]).catch((err: unknown) =>
+          this.logger.debug({ err: errorMessage(err) }, 'limit lease renewal failed; retried on the next tick'),
+        ),
+      ),
+    );
+  }
+
+  /** EVALSHA, loading the script on NOSCRIPT (after a restart or failover). */
+  private async run(s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(s.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!/NOSCRIPT/.test(errorMessage(err))) throw err;
+      return this.redis.eval(s.text, keys.length, ...keys, ...args);
+    }
+  }
+}
