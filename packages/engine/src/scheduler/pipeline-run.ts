@@ -211,8 +211,15 @@ export class PipelineRun {
         }
         report.items = items.length;
         span.setAttribute(Attr.STEP_ITEMS, items.length);
+        this.emit({ type: 'step:items', stepId: step.id, items: items.length });
         output = await allItems(items.length, this.pipeline.maxParallel ?? DEFAULT_MAX_PARALLEL, (index) =>
-          runTaskAttempts(this.taskRun(), step, report, ctx, this.scope({ item: items[index], index }), index),
+          runTaskAttempts(this.taskRun(), step, report, ctx, this.scope({ item: items[index], index }), index).then(
+            (out) => (this.emit({ type: 'item:end', stepId: step.id, index, ok: true }), out),
+            (err: unknown) => {
+              this.emit({ type: 'item:end', stepId: step.id, index, ok: false });
+              throw err;
+            },
+          ),
         );
       } else {
         output = await runTaskAttempts(this.taskRun(), step, report, ctx, this.scope());
