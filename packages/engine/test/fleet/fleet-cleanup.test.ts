@@ -2,7 +2,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpanNames } from '@weft/engine';
+import { SpanNames } from '@weft/engine/tracing';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner } from './fleet-harness.js';
 

@@ -4,7 +4,8 @@
  * with `delayMs` waits in BullMQ's delayed set before it starts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisClient, type PipelineDefinition } from '@weft/engine';
+import type { PipelineDefinition } from '@weft/engine';
+import { createRedisClient } from '@weft/engine/fleet';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { effectsLog, fleetRunner, runWeft, spawnFleet, stopAll, waitFor, type Runner } from '../fleet/fleet-harness.js';
 
