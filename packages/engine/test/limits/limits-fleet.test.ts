@@ -68,7 +68,7 @@ describe('per-key limits on a fleet', () => {
     // Admission is atomic in Redis; the start stamp is taken in the handler, later by however long a loaded machine takes.
     expect(peakStartsPerWindow(log, 'R', 260)).toBeLessThanOrEqual(10);
     const starts = log.map((s) => s.start);
-    expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(580);
+    expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(550);
   });
 
   it("lets another key's tasks pass while one key is saturated", async () => {
