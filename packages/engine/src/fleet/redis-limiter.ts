@@ -20,7 +20,8 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
  * Returns {0} when admitted, else {1 (concurrency) | 2 (rate), ms to wait}.
  *
  * Rate takes reservations: a job over the rate gets the earliest start that keeps at most `max`
- * starts in any `perMs` (the log stays sorted), is delayed until then, and on its return finds its
+ * starts in any `perMs` and is at least perMs/max after the last one (so waiting jobs are spread
+ * evenly instead of replaying the first window's burst; the log stays sorted), is delayed until then, and on its return finds its
  * reservation due and starts; so waiting jobs never stampede. A job whose key is at its
  * concurrency gives its reservation back, so a reservation is only ever held while it is kept.
  */
@@ -45,7 +46,8 @@ if max > 0 then
     at = now
     if n >= max then
       local nth = redis.call('ZRANGE', KEYS[2], n - max, n - max, 'WITHSCORES')
-      at = math.max(now, tonumber(nth[2]) + per)
+      local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+      at = math.max(now, tonumber(nth[2]) + per, tonumber(last[2]) + per / max)
     end
     redis.call('ZADD', KEYS[2], at, ARGV[1])
     redis.call('PEXPIRE', KEYS[2], at - now + per + 1000)

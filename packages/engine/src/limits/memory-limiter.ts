@@ -88,15 +88,16 @@ export class MemoryLimiter {
 }
 
 /**
- * The earliest start at or after `now` that keeps at most `max` starts in any `perMs` window,
- * recorded in the log. The log stays sorted: each reservation is at or after the one before.
+ * The earliest start at or after `now` that keeps at most `max` starts in any `perMs` window and,
+ * once the window is full, comes at least perMs/max after the last one; recorded in the log. The log stays sorted: each reservation is at or after the one before.
  */
 export function reserve(st: { starts: number[] }, rate: RateLimit, now: number): number {
   let drop = 0;
   while (drop < st.starts.length && st.starts[drop]! <= now - rate.perMs) drop++;
   if (drop > 0) st.starts.splice(0, drop);
   const n = st.starts.length;
-  const at = n < rate.max ? now : Math.max(now, st.starts[n - rate.max]! + rate.perMs);
+  // Past the first window's burst, starts are spread at least perMs/max apart.
+  const at = n < rate.max ? now : Math.max(now, st.starts[n - rate.max]! + rate.perMs, st.starts[n - 1]! + rate.perMs / rate.max);
   st.starts.push(at);
   return at;
 }
