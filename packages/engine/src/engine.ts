@@ -20,6 +20,7 @@ import type { PluginSpec } from './plugin/plugin-spec.js';
 import type { RunOptions, RunResult } from './scheduler/run-types.js';
 import { ExecutorToken, HandlerRegistryToken, HookRegistryToken, LoggerToken, RunFactoryToken, TelemetryToken } from './tokens.js';
 import { recordHookMetrics } from './metrics/hook-metrics.js';
+import { priorityOption } from './pipeline/queue-order.js';
 import { DeadLetterStoreToken } from './dlq/dead-letter.js';
 import { recordDeadLetters } from './dlq/dead-letter-recorder.js';
 
@@ -146,6 +147,7 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
     async run(pipelineOrFile, input, runOptions) {
       if (closed) throw new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run pipelines.', { retryable: false });
       const pipeline = typeof pipelineOrFile === 'string' ? await loadPipelineFile(pipelineOrFile, checks()) : await validateForRun(pipelineOrFile);
+      priorityOption(runOptions?.priority, 'RunOptions.priority');
       const p = runs.create(pipeline, input ?? {}, runOptions, engineAbort.signal).execute();
       active.add(p);
       try {

@@ -6,7 +6,10 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 /** The README's defaults table: field path → the default cell (JSON in backticks, or `none`). */
 function documentedDefaults(): Map<string, string> {
-  const section = readme.slice(readme.indexOf('## Engine configuration'));
+  // The section only: later sections have tables of their own (the dashboard's flags).
+  const start = readme.indexOf('## Engine configuration');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
   const rows = new Map<string, string>();
   for (const m of section.matchAll(/^\| `([^`]+)` \| (`[^`]*`|none) \|/gm)) rows.set(m[1]!, m[2]!);
   return rows;

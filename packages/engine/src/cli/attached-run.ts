@@ -16,6 +16,8 @@ import { openFleetClient, type FleetClientOptions } from './fleet-client.js';
 export interface AttachedRunOptions {
   readonly runId: string;
   readonly resume: boolean;
+  /** The run's priority (RunOptions.priority). */
+  readonly priority?: number;
   readonly json?: boolean;
   readonly progress?: boolean;
   /** Set in a fleet: cancels go through Redis, to every worker. */
@@ -55,7 +57,13 @@ export async function attachedRun(engine: Engine, pipeline: PipelineDefinition, 
     progress?.onEvent(e);
   };
   try {
-    const result = await engine.run(pipeline, input, { runId, resume: o.resume, signal: local.signal, onEvent });
+    const result = await engine.run(pipeline, input, {
+      runId,
+      resume: o.resume,
+      signal: local.signal,
+      onEvent,
+      ...(o.priority === undefined ? {} : { priority: o.priority }),
+    });
     progress?.stop();
     if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stdout.write(`${formatSummary(result)}\n\nOutput:\n${JSON.stringify(result.output, null, 2)}\n`);

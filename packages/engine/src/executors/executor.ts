@@ -16,6 +16,10 @@ export interface ExecuteRequest {
    * them predictors and breakers, hear of the worker that really ran it.
    */
   readonly onWorker?: (workerId: string) => void;
+  /** Higher runs first among the worker's waiting tasks (Weft's convention; see pipeline/queue-order.ts). Default 0. */
+  readonly priority?: number;
+  /** Epoch ms before which the task does not start (a step's delayMs or notBefore). */
+  readonly notBefore?: number;
 }
 
 /**

@@ -14,6 +14,8 @@ import { MemoryLimiter } from '../limits/memory-limiter.js';
 import { limitWaitSpan } from '../limits/limit-span.js';
 import { runTask } from './task-runner.js';
 import { WorkerStatsTracker } from './worker-stats.js';
+import { DEFAULT_PRIORITY } from '../pipeline/queue-order.js';
+import { sleep } from '../util/abort.js';
 
 export interface EmbeddedWorkerOptions {
   readonly id: string;
@@ -26,10 +28,16 @@ export interface EmbeddedWorkerOptions {
   readonly kind?: string;
 }
 
+interface Waiter {
+  readonly priority: number;
+  readonly go: () => void;
+}
+
 interface Slot {
   view: WorkerView;
   tracker: WorkerStatsTracker;
-  waiting: (() => void)[];
+  /** Tasks waiting for room, highest priority first, first in first out within one. */
+  waiting: Waiter[];
   running: number;
 }
 
@@ -77,6 +85,8 @@ export class MemoryExecutor implements Executor {
     if (this.closed) throw new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run tasks.', { retryable: false });
     const slot = this.slots.get(req.workerId);
     if (!slot) throw new WeftError('WEFT_WORKER_LOST', `Worker "${req.workerId}" is not part of this engine.`, { details: { workerId: req.workerId } });
+    // A delayed step's task waits for its time first, holding no slot.
+    if (req.notBefore !== undefined && req.notBefore > Date.now()) await sleep(req.notBefore - Date.now(), req.signal);
     const limit = req.task.limit;
     const release = limit
       ? await this.limiter.acquire(limit, req.signal, (a) => limitWaitSpan(this.deps.telemetry, req.traceContext, req.task, req.workerId, limit, a))
@@ -86,7 +96,7 @@ export class MemoryExecutor implements Executor {
     const started = performance.now();
     const queuedAt = Date.now();
     while (slot.running >= slot.view.concurrency) {
-      await new Promise<void>((resolve) => slot.waiting.push(resolve));
+      await new Promise<void>((go) => enqueue(slot.waiting, { priority: req.priority ?? DEFAULT_PRIORITY, go }));
     }
     slot.running++;
     let ok = false;
@@ -113,7 +123,7 @@ export class MemoryExecutor implements Executor {
       release?.();
       slot.running--;
       slot.tracker.finished(ok, performance.now() - started, message);
-      slot.waiting.shift()?.();
+      slot.waiting.shift()?.go();
       for (const l of this.listeners) l();
     }
   }
@@ -123,4 +133,11 @@ export class MemoryExecutor implements Executor {
     this.isolation.close();
     return Promise.resolve();
   }
+}
+
+/** Inserts after every waiter of the same or a higher priority (a backlog is short: a linear scan). */
+function enqueue(waiting: Waiter[], w: Waiter): void {
+  let i = waiting.length;
+  while (i > 0 && waiting[i - 1]!.priority < w.priority) i--;
+  waiting.splice(i, 0, w);
 }

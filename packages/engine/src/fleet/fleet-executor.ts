@@ -27,6 +27,7 @@ import { ReplyReader } from './reply-reader.js';
 import { DEFAULT_KEEP_RUNS, DEFAULT_RETENTION_MS } from './run-record.js';
 import { RunStore } from './run-store.js';
 import { deserializeError } from './serialized-error.js';
+import { jobOrder } from './job-order.js';
 import { TaskRecovery } from './task-recovery.js';
 import { injectTrace } from './trace-carrier.js';
 import { toWorkerView, type WorkerRecord } from './worker-registry.js';
@@ -266,7 +267,13 @@ export class FleetExecutor implements Executor {
     };
     const keep = this.options.keepCompleted ?? 1000;
     try {
-      await this.queues.add(p.queue, task.type, payload, { jobId: p.jobId, attempts: 1, removeOnComplete: { count: keep }, removeOnFail: { count: keep } });
+      await this.queues.add(p.queue, task.type, payload, {
+        jobId: p.jobId,
+        attempts: 1,
+        removeOnComplete: { count: keep },
+        removeOnFail: { count: keep },
+        ...jobOrder(p.req),
+      });
       span.setStatus({ code: SpanStatusCode.OK });
     } catch (err) {
       failSpan(span, err);

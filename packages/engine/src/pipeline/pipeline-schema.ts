@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { checkLimitFields, limitFields } from './limit-schema.js';
 import type { Condition, PipelineDefinition, ValueExpr } from './pipeline-types.js';
+import { stepQueueFields } from './queue-order.js';
 
 /** What a `$ref` may say: `input[.path]`, `item[.path]`, `index`, `steps.<id>.output[.path]`. */
 export const REF_PATH = /^(input|item|index|steps\.[A-Za-z0-9_-]+\.output)(\.[A-Za-z0-9_-]+|\[\d+\])*$/;
@@ -109,6 +110,7 @@ export const stepSchema = z
     strategy: z.string().min(1).optional(),
     cache: z.boolean().optional(),
     ...limitFields,
+    ...stepQueueFields,
   })
   .superRefine(checkLimitFields);
 

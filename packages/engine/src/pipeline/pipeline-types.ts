@@ -1,4 +1,5 @@
 /** The shape of a pipeline, shared by the typed builder and the file schema. JSON only: no code. */
+import type { StepQueueOptions } from './queue-order.js';
 import type { LimitDeclaration, RateLimit } from '../limits/limit-types.js';
 
 /** A reference into the run's data: `input.x`, `steps.<id>.output.y`, `item`, `item.z`, `index`. */
@@ -40,7 +41,7 @@ export interface RetryPolicy {
   readonly backoff?: BackoffPolicy;
 }
 
-export interface StepDefinition {
+export interface StepDefinition extends StepQueueOptions {
   /** Unique within the pipeline: letters, digits, `_` and `-`. */
   readonly id: string;
   /** Task type: the key of a registered handler. */

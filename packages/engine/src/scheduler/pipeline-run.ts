@@ -28,6 +28,7 @@ import { runResult } from './run-result.js';
 import type { RunJournal, RunJournals } from './run-journal.js';
 import type { RunEvent, RunOptions, RunResult, StepReport } from './run-types.js';
 import { Semaphore } from './semaphore.js';
+import { queuePlacement } from '../pipeline/queue-order.js';
 import { answerTask, cacheFor, storeAnswer } from './task-answers.js';
 
 export interface RunDeps {
@@ -270,8 +271,15 @@ export class PipelineRun {
         }
         report.items = items.length;
         span.setAttribute(Attr.STEP_ITEMS, items.length);
+        this.emit({ type: 'step:items', stepId: step.id, items: items.length });
         output = await allItems(items.length, this.pipeline.maxParallel ?? DEFAULT_MAX_PARALLEL, (index) =>
-          this.runTask(step, ctx, this.scope({ item: items[index], index }), index),
+          this.runTask(step, ctx, this.scope({ item: items[index], index }), index).then(
+            (out) => (this.emit({ type: 'item:end', stepId: step.id, index, ok: true }), out),
+            (err: unknown) => {
+              this.emit({ type: 'item:end', stepId: step.id, index, ok: false });
+              throw err;
+            },
+          ),
         );
       } else {
         output = await this.runTask(step, ctx, this.scope());
@@ -378,6 +386,7 @@ export class PipelineRun {
           // A fleet may re-route the task: outcomes then name the worker that ran it.
           onWorker: (id) => (workerId = id),
           ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          ...queuePlacement(step, this.options.priority, attempt),
         });
         this.deps.dispatcher.handedOver(decision.workerId);
         const output = await execution;

@@ -35,6 +35,10 @@ export type RunEvent =
   | { type: 'run:start'; runId: string; steps: number; resumed?: boolean }
   | { type: 'step:start'; stepId: string }
   | { type: 'step:end'; stepId: string; report: StepReport }
+  /** A forEach step resolved its list: this many items will run. */
+  | { type: 'step:items'; stepId: string; items: number }
+  /** One forEach item ended (`ok` false: it failed after its retries). */
+  | { type: 'item:end'; stepId: string; index: number; ok: boolean }
   | { type: 'task:retry'; stepId: string; attempt: number; delayMs: number; error: string }
   | { type: 'task:routed'; stepId: string; workerId: string; decidedBy: string }
   | { type: 'run:end'; result: RunResult };
@@ -51,6 +55,8 @@ export interface RunOptions {
   resume?: boolean;
   /** With `resume`: the stored run may have failed; it is opened again and its failed steps run again (a dead-letter replay). */
   reopen?: boolean;
+  /** Priority of the run's tasks (-1000..1000, higher runs first; a step's own priority wins). Default 0. */
+  priority?: number;
   /** Progress callback (the CLI's live display). */
   onEvent?: (event: RunEvent) => void;
 }

@@ -5,8 +5,10 @@ import { createEngine } from '../../engine.js';
 import { fleetRuntime } from '../../fleet/fleet-runtime.js';
 import { resolveRedisUrl } from '../../fleet/redis-connection.js';
 import { WeftError } from '../../errors.js';
+import { priorityOption } from '../../pipeline/queue-order.js';
 import { loadPipelineFile } from '../../pipeline/load-pipeline-file.js';
-import { createLogger, type Logger } from '../../logging/logger.js';
+import type { Logger } from '../../logging/logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { DEFAULT_KEEP_RUNS, DEFAULT_RETENTION_MS, storeNewRun } from '../../fleet/run-record.js';
 import { loadPluginHost } from '../../plugin/plugin-host.js';
 import { attachedRun, leaseOption } from '../attached-run.js';
@@ -28,6 +30,7 @@ export interface RunCommandOptions {
   detach?: boolean;
   prefix?: string;
   leaseMs?: string;
+  priority?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -46,6 +49,7 @@ export function registerRunCommand(program: Command): void {
       'fleet: the lease this process holds on the run; when it dies, a worker takes the run over after at most this long (default 5000)',
     )
     .option('--prefix <prefix>', 'fleet key and queue prefix (default {weft})')
+    .option('--priority <n>', "the run's tasks' priority, -1000..1000: higher overtakes queued lower ones (default 0; a step's own priority wins)")
     .option('--json', 'print the run result as JSON on stdout')
     .option('--no-progress', 'no live progress on stderr')
     .option('--trace', 'export spans over OTLP (to the OTEL_EXPORTER_OTLP_* endpoint; default http://localhost:4318)')
@@ -55,7 +59,8 @@ export function registerRunCommand(program: Command): void {
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
-  const logger = createLogger();
+  const priority = priorityOption(opts.priority);
+  const logger = cliLogger();
   const loaded = await loadConfigFile(opts.config);
   const { config, baseDir } = loaded;
   const redisUrl = opts.redis ?? (opts.fleet ? resolveRedisUrl(undefined) : undefined);
@@ -80,6 +85,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     return await attachedRun(engine, pipeline, input, {
       runId: randomUUID(),
       resume: false,
+      ...(priority === undefined ? {} : { priority }),
       ...(opts.json ? { json: true } : {}),
       ...(opts.progress === false ? { progress: false } : {}),
       ...(redisUrl ? { fleet: { redis: redisUrl, ...(opts.prefix ? { prefix: opts.prefix } : {}) } } : {}),
