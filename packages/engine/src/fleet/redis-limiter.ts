@@ -10,6 +10,7 @@ import { errorMessage } from '../errors.js';
 import type { Admission, TaskLimit } from '../limits/limit-types.js';
 import type { Logger } from '../logging/logger.js';
 import type { FleetKeys } from './fleet-keys.js';
+import type { FleetWorkerOptions } from './fleet-options.js';
 import type { RedisClient } from './redis-connection.js';
 
 const NOW = `local t = redis.call('TIME')
@@ -77,12 +78,8 @@ const script = (text: string): Script => ({ text, sha: createHash('sha1').update
 const ACQUIRE_SCRIPT = script(ACQUIRE);
 const RENEW_SCRIPT = script(RENEW);
 
-export interface RedisLimiterOptions {
-  /** How long a place is held without renewal: a dead worker's places free after it. Default 10,000 ms. */
-  readonly leaseMs?: number;
-  /** Longest wait before a task over its key's concurrency tries again. Default 50 ms. */
-  readonly retryMs?: number;
-}
+/** The worker's options that tune the limiter (see FleetWorkerOptions). */
+export type RedisLimiterOptions = Pick<FleetWorkerOptions, 'limitLeaseMs' | 'limitRetryMs'>;
 
 export class RedisLimiter {
   readonly leaseMs: number;
@@ -97,8 +94,8 @@ export class RedisLimiter {
     private readonly logger: Logger,
     options: RedisLimiterOptions = {},
   ) {
-    this.leaseMs = options.leaseMs ?? 10_000;
-    this.retryMs = options.retryMs ?? 50;
+    this.leaseMs = options.limitLeaseMs ?? 10_000;
+    this.retryMs = options.limitRetryMs ?? 50;
     this.timer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.leaseMs / 3)));
     this.timer.unref();
   }
