@@ -1,9 +1,10 @@
 /** A readable summary of a finished (or failed) run. */
 import type { RunResult } from '../scheduler/run-types.js';
+import { formatDuration } from '../util/duration.js';
 
 export function formatSummary(result: RunResult): string {
   const lines = [
-    `Run ${result.runId} of "${result.pipeline}": ${result.status} in ${result.durationMs.toFixed(1)} ms${result.traceId ? ` (trace ${result.traceId})` : ''}`,
+    `Run ${result.runId} of "${result.pipeline}": ${result.status} in ${formatDuration(result.durationMs)}${result.traceId ? ` (trace ${result.traceId})` : ''}`,
   ];
   for (const [id, r] of Object.entries(result.steps)) {
     const parts: string[] = [r.status];
@@ -18,6 +19,7 @@ export function formatSummary(result: RunResult): string {
     if (r.answered > 0) parts.push(`${r.answered} answered from cache`);
     if (r.workers.length > 0) parts.push(`on ${[...new Set(r.workers)].join(', ')}`);
     if (r.reason) parts.push(r.reason);
+    if (r.status !== 'skipped' && r.status !== 'pending') parts.push(formatDuration(r.durationMs));
     lines.push(`  ${id.padEnd(16)} ${parts.join(' · ')}${r.error ? `\n  ${' '.repeat(16)} ${r.error.code}: ${r.error.message}` : ''}`);
   }
   return lines.join('\n');

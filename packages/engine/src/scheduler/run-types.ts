@@ -35,6 +35,10 @@ export type RunEvent =
   | { type: 'run:start'; runId: string; steps: number; resumed?: boolean }
   | { type: 'step:start'; stepId: string }
   | { type: 'step:end'; stepId: string; report: StepReport }
+  /** A forEach step resolved its list: this many items will run. */
+  | { type: 'step:items'; stepId: string; items: number }
+  /** One forEach item ended (`ok` false: it failed after its retries). */
+  | { type: 'item:end'; stepId: string; index: number; ok: boolean }
   | { type: 'task:retry'; stepId: string; attempt: number; delayMs: number; error: string }
   | { type: 'task:routed'; stepId: string; workerId: string; decidedBy: string }
   | { type: 'run:end'; result: RunResult };

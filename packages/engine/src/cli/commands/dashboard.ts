@@ -1,6 +1,7 @@
 /** `weft dashboard --redis URL [--port 4400] [--host 127.0.0.1] [--token T] [--allow-actions]`: the fleet's live web page. */
 import type { Command } from 'commander';
-import { redactUrl, createLogger } from '../../logging/logger.js';
+import { redactUrl } from '../../logging/logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { parseDashboardOptions, type RawDashboardOptions } from '../../dashboard/dashboard-options.js';
 import { startCliTelemetry } from '../cli-telemetry.js';
 
@@ -22,7 +23,7 @@ export function registerDashboardCommand(program: Command): void {
 export async function dashboardCommand(raw: RawDashboardOptions): Promise<number> {
   // Checked before anything starts: a bad flag is one line, not a half-started server.
   const options = parseDashboardOptions(raw);
-  const logger = createLogger();
+  const logger = cliLogger();
   const telemetry = await startCliTelemetry({ serviceName: 'weft-dashboard', logger, metricsHandler: true });
   const { startDashboard } = await import('../../dashboard/index.js');
   const server = await startDashboard(options, { logger, ...(telemetry?.metricsHandler ? { metricsHandler: telemetry.metricsHandler } : {}) });

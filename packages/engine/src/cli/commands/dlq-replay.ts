@@ -3,7 +3,7 @@ import { createEngine } from '../../engine.js';
 import { WeftError } from '../../errors.js';
 import { fleetRuntime } from '../../fleet/fleet-runtime.js';
 import { deadLetters } from '../../dlq/index.js';
-import { createLogger } from '../../logging/logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { leaseOption } from '../attached-run.js';
 import { loadConfigFile, withPlugins } from '../config-file.js';
 import { openFleetClient, type FleetClientOptions } from '../fleet-client.js';
@@ -27,7 +27,7 @@ export async function replayCommand(ids: readonly string[], opts: ReplayCommandO
   fleet.close();
   const { config, baseDir } = await loadConfigFile(opts.config);
   const runtime = await fleetRuntime(fleet.url, { ...(opts.prefix ? { prefix: opts.prefix } : {}), ...leaseOption(opts.leaseMs) });
-  const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger: createLogger(), ...runtime });
+  const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger: cliLogger(), ...runtime });
   try {
     const dlq = deadLetters(engine);
     const outcomes = opts.all ? await dlq.replayAll(opts.type ? { type: opts.type } : {}) : await dlq.replay(ids);

@@ -5,7 +5,7 @@ import { WeftError } from '../../errors.js';
 import { fleetRuntime } from '../../fleet/fleet-runtime.js';
 import { runEndedError, runNotFound } from '../../fleet/run-errors.js';
 import { ENDED, readStoredRun } from '../../fleet/run-record.js';
-import { createLogger } from '../../logging/logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { attachedRun, leaseOption } from '../attached-run.js';
 import { loadConfigFile, withPlugins } from '../config-file.js';
 import { openFleetClient } from '../fleet-client.js';
@@ -55,7 +55,7 @@ export async function resumeCommand(runId: string, opts: ResumeCommandOptions): 
   }
   const { config, baseDir } = await loadConfigFile(opts.config);
   const runtime = await fleetRuntime(fleet.url, { ...(opts.prefix ? { prefix: opts.prefix } : {}), ...leaseOption(opts.leaseMs) });
-  const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger: createLogger(), ...runtime });
+  const engine = await createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger: cliLogger(), ...runtime });
   try {
     const loaded = new Set(engine.handlers.types());
     const missing = [...new Set(stored.pipeline.steps.map((s) => s.task))].filter((t) => !loaded.has(t));

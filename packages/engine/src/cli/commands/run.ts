@@ -7,7 +7,8 @@ import { resolveRedisUrl } from '../../fleet/redis-connection.js';
 import { WeftError } from '../../errors.js';
 import { priorityOption } from '../../pipeline/queue-order.js';
 import { loadPipelineFile } from '../../pipeline/load-pipeline-file.js';
-import { createLogger, type Logger } from '../../logging/logger.js';
+import type { Logger } from '../../logging/logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { DEFAULT_KEEP_RUNS, DEFAULT_RETENTION_MS, storeNewRun } from '../../fleet/run-record.js';
 import { loadPluginHost } from '../../plugin/plugin-host.js';
 import { attachedRun, leaseOption } from '../attached-run.js';
@@ -59,7 +60,7 @@ export function registerRunCommand(program: Command): void {
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   const priority = priorityOption(opts.priority);
-  const logger = createLogger();
+  const logger = cliLogger();
   const loaded = await loadConfigFile(opts.config);
   const { config, baseDir } = loaded;
   const redisUrl = opts.redis ?? (opts.fleet ? resolveRedisUrl(undefined) : undefined);

@@ -7,6 +7,7 @@ import { assertReachable, createRedisClient, isClusterUrl, resolveRedisUrl } fro
 import type { RunRecord } from '../../fleet/run-store.js';
 import { ENDED } from '../../fleet/run-record.js';
 import { sleep } from '../../util/abort.js';
+import { formatDuration } from '../../util/duration.js';
 
 export interface StatusCommandOptions {
   redis?: string;
@@ -92,13 +93,13 @@ export function formatStatus(s: FleetStatus): string {
     ...s.queues.map((q) => [queueLabel(q.queue), String(q.waiting), String(q.active), String(q.delayed), String(q.failed), String(q.completed)]),
   ]);
   const runs = table([
-    ['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'MS'],
+    ['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION'],
     ...s.runs.map((r) => [
       r.runId,
       `${r.pipeline}${r.schedule ? ` (schedule ${r.schedule})` : ''}`,
       r.state,
       ago(r.startedAt),
-      r.durationMs === undefined ? '' : r.durationMs.toFixed(0),
+      r.durationMs === undefined ? '' : formatDuration(r.durationMs),
     ]),
   ]);
   const decisions = table([
@@ -139,7 +140,7 @@ export function formatRun(r: RunRecord): string {
           ]),
         ])}`;
   const done = r.status === 'cancelled' ? `\n  steps done: ${r.done && r.done.length > 0 ? r.done.join(', ') : '(none)'}` : '';
-  return `Run ${r.runId} of "${r.pipeline}"${r.schedule ? ` (schedule ${r.schedule})` : ''}: ${r.state}${r.durationMs === undefined ? '' : ` in ${r.durationMs.toFixed(0)} ms`} (started ${ago(r.startedAt)})${r.error ? `\n  ${r.error}` : ''}${done}\n\n${tasks}${items}`;
+  return `Run ${r.runId} of "${r.pipeline}"${r.schedule ? ` (schedule ${r.schedule})` : ''}: ${r.state}${r.durationMs === undefined ? '' : ` in ${formatDuration(r.durationMs)}`} (started ${ago(r.startedAt)})${r.error ? `\n  ${r.error}` : ''}${done}\n\n${tasks}${items}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** `weft validate <pipeline>`: checks a pipeline file against the loaded plugins without running it. */
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
-import { createLogger } from '../../logging/logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { assertSomethingLoaded, loadConfigFile, withPlugins } from '../config-file.js';
 
 export function registerValidateCommand(program: Command): void {
@@ -13,7 +13,7 @@ export function registerValidateCommand(program: Command): void {
     .option('-p, --plugins <names>', 'comma-separated plugin packages to load')
     .action(async (file: string, opts: { config?: string; plugins?: string }) => {
       const loaded = await loadConfigFile(opts.config);
-      const engine = await createEngine({ config: withPlugins(loaded.config, opts.plugins), baseDir: loaded.baseDir, logger: createLogger() });
+      const engine = await createEngine({ config: withPlugins(loaded.config, opts.plugins), baseDir: loaded.baseDir, logger: cliLogger() });
       try {
         assertSomethingLoaded(loaded, engine.handlers.types());
         // The engine's own check: task types, strategy names (the config's routing.strategy too) and limits.

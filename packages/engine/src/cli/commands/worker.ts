@@ -11,7 +11,8 @@ import { loadPluginHost, type PluginHost } from '../../plugin/plugin-host.js';
 import { advertisedCapabilities } from '../advertised-capabilities.js';
 import { WeftError } from '../../errors.js';
 import { FleetWorker } from '../../fleet/fleet-worker.js';
-import { redactUrl, createLogger } from '../../logging/logger.js';
+import { redactUrl } from '../../logging/logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { resolveRedisUrl } from '../../fleet/redis-connection.js';
 import { Telemetry } from '../../tracing/telemetry.js';
 import { startCliTelemetry } from '../cli-telemetry.js';
@@ -84,7 +85,7 @@ function int(value: string | undefined, flag: string): number | undefined {
 export async function workerCommand(opts: WorkerCommandOptions): Promise<number> {
   const redisUrl = resolveRedisUrl(opts.redis);
   if (!redisUrl) throw new WeftError('WEFT_CONFIG_INVALID', 'weft worker needs Redis: pass --redis redis://host:6379 or set REDIS_URL.', { retryable: false });
-  const logger = createLogger({ level: process.env['WEFT_LOG_LEVEL'] ?? 'info', name: 'weft-worker' });
+  const logger = cliLogger({ level: process.env['WEFT_LOG_LEVEL'] ?? 'info', name: 'weft-worker' });
   const metricsPort = int(opts.metricsPort, '--metrics-port');
   const telemetry = await startCliTelemetry({
     serviceName: 'weft-worker',
