@@ -100,14 +100,7 @@ export class FleetWorker {
     await assertReachable(this.options.redisUrl);
     this.redis = connectRedis(this.options.redisUrl, this.logger, 'worker', { onRestored: () => void this.presence.beat(), autoPipelining: true });
     await this.redis.connect();
-    this.limits = new LimitGate(
-      new RedisLimiter(this.redis, this.keys, this.logger, {
-        ...(this.options.limitLeaseMs === undefined ? {} : { leaseMs: this.options.limitLeaseMs }),
-        ...(this.options.limitRetryMs === undefined ? {} : { retryMs: this.options.limitRetryMs }),
-      }),
-      this.deps.telemetry,
-      this.id,
-    );
+    this.limits = new LimitGate(new RedisLimiter(this.redis, this.keys, this.logger, this.options), this.deps.telemetry, this.id);
     this.jobs = new WorkerJobRunner({
       workerId: this.id,
       handlers: this.deps.handlers,
