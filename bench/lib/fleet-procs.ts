@@ -57,14 +57,14 @@ export function rawWorker(redisUrl: string, queue: string, concurrency: number, 
 const workerNodeArgs = (process.env['BENCH_WORKER_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
 
 /** `weft worker` as a user starts it, with examples/fleet's plugin (task `fleet.noop`). */
-export function weftWorker(redisUrl: string, id: string, concurrency: number, otlp: string): Proc {
+export function weftWorker(redisUrl: string, id: string, concurrency: number, otlp: string, plugin = examplePlugin): Proc {
   const child = spawn(
     process.execPath,
-    [...workerNodeArgs, weftBin, 'worker', '--redis', redisUrl, '--id', id, '--concurrency', String(concurrency), '--plugins', examplePlugin, '--no-pools'],
+    [...workerNodeArgs, weftBin, 'worker', '--redis', redisUrl, '--id', id, '--concurrency', String(concurrency), '--plugins', plugin, '--no-pools'],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, WEFT_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_SERVICE_NAME: 'bench-worker' },
+      env: { ...process.env, WEFT_LOG_LEVEL: 'info', ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_SERVICE_NAME: 'bench-worker' } : {}) },
     },
   );
   return track(child, (out) => out.includes('worker ready'));

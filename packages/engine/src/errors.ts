@@ -41,6 +41,8 @@ export const ErrorCodes = {
   WEFT_CONFIG_NOT_FOUND: 'No engine configuration was found and no plugins were named, so no task type is known.',
   WEFT_DLQ_NOT_FOUND: 'No dead letter has that id (replayed, purged, or past its retention).',
   WEFT_DLQ_UNREPLAYABLE: "A dead letter cannot be replayed: its input was too large to keep and its run's record is gone.",
+  WEFT_SCHEDULE_INVALID: "A schedule's name, cron expression or time zone is not valid.",
+  WEFT_SCHEDULE_NOT_FOUND: 'No schedule has that name.',
   WEFT_TELEMETRY_UNAVAILABLE: 'The OpenTelemetry SDK packages are not installed.',
   WEFT_DASHBOARD_INVALID: 'The dashboard options are invalid (port, Redis URL, token), or it would listen beyond loopback without a token.',
 } as const;

@@ -9,6 +9,7 @@ import { registerResumeCommand } from './commands/resume.js';
 import { registerCancelCommand } from './commands/cancel.js';
 import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerDlqCommand } from './commands/dlq.js';
+import { registerScheduleCommand } from './commands/schedule.js';
 
 export function buildProgram(): Command {
   const program = new Command('weft').description('Weft: a plugin-based workflow engine').version(ENGINE_VERSION);
@@ -20,5 +21,6 @@ export function buildProgram(): Command {
   registerCancelCommand(program);
   registerDashboardCommand(program);
   registerDlqCommand(program);
+  registerScheduleCommand(program);
   return program;
 }

@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { trace, type Context } from '@opentelemetry/api';
 import { inject, injectable, type DependencyContainer } from 'tsyringe';
-import type { BalancingStrategy, CandidateScore, Prediction, Predictor, RouteDecision, WorkerGuard } from '../contracts/routing.js';
+import type { BalancingStrategy, Prediction, Predictor, RouteDecision, WorkerGuard } from '../contracts/routing.js';
 import type { TaskDescriptor } from '../contracts/task.js';
 import { workerAccepts, type WorkerView } from '../contracts/worker.js';
 import type { EngineConfig } from '../config/engine-config.js';
@@ -26,9 +26,12 @@ import {
   TelemetryToken,
   WorkerGuardToken,
 } from '../tokens.js';
-import { Attr, MAX_SCORED_CANDIDATES, SpanNames } from '../tracing/attributes.js';
+import { Attr, SpanNames } from '../tracing/attributes.js';
 import type { Telemetry } from '../tracing/telemetry.js';
+import { capacityOrTimeout } from './capacity-wait.js';
 import { DefaultLeastInFlight } from './least-in-flight.js';
+import { recordedPrediction, topScores } from './recorded-prediction.js';
+import { admitByGuards, type Refusal } from './worker-admission.js';
 
 /** The configuration's `routing`, defaults applied (config/engine-config.ts). */
 export type RoutingConfig = EngineConfig['routing'];
@@ -38,11 +41,6 @@ export type { Reselect } from '../executors/executor-deps.js';
 /** A decision and its `weft.decision.route` span's context: the task's execution is its child. */
 export interface RoutedDecision extends RouteDecision {
   readonly traceContext: Context;
-}
-
-interface Refusal {
-  workerId: string;
-  reason: string;
 }
 
 @injectable()
@@ -143,7 +141,7 @@ export class Dispatcher implements Router {
         const { pool } = this.admit(task, avoid);
         if (pool.length > 0) {
           predicted = true;
-          prediction = await this.predict(predictor, task, pool, parent);
+          prediction = await recordedPrediction({ telemetry: this.telemetry, logger: this.logger }, predictor, task, pool, parent);
         }
       }
       // From here to the pending count, no await: admission, choice and reservation are one step,
@@ -169,7 +167,14 @@ export class Dispatcher implements Router {
             : `every capable worker refused it for ${Math.round(waitedMs)} ms`;
         throw this.noWorker(task, why, refused);
       }
-      await this.capacityOrTimeout(Math.min(250, limit - waitedMs), signal);
+      await capacityOrTimeout(Math.min(250, limit - waitedMs), signal, (wake) => {
+        const offExecutor = this.executor.onCapacity(wake);
+        this.waiters.add(wake);
+        return () => {
+          offExecutor();
+          this.waiters.delete(wake);
+        };
+      });
     }
     if (refused.length > 0) decision = { ...decision, refused: refused.map((r) => ({ workerId: r.workerId, reason: r.reason })) };
     this.pending.set(decision.workerId, (this.pending.get(decision.workerId) ?? 0) + 1);
@@ -203,7 +208,7 @@ export class Dispatcher implements Router {
    * eligible: a breaker must not strand a task whose worker is gone.
    */
   reselect(task: TaskDescriptor, views: readonly WorkerView[]): { workerId: string; decidedBy: string; reason: string } {
-    const { allowed } = this.guarded(task, views);
+    const { allowed } = admitByGuards(this.guards(), task, views);
     const pool = allowed.length > 0 ? allowed : [...views];
     let strategy: BalancingStrategy;
     try {
@@ -266,87 +271,13 @@ export class Dispatcher implements Router {
     };
   }
 
-  private async predict(predictor: Predictor, task: TaskDescriptor, candidates: readonly WorkerView[], parent: Context) {
-    try {
-      const p = await predictor.predict(task, candidates);
-      this.telemetry.decision(SpanNames.DECISION_PREDICT, parent, {
-        [Attr.TASK_ID]: task.id,
-        [Attr.TASK_TYPE]: task.type,
-        [Attr.DECISION_STRATEGY]: predictor.name,
-        [Attr.DECISION_MODEL_VERSION]: p.modelVersion,
-        [Attr.DECISION_CONFIDENCE]: p.confidence,
-        [Attr.DECISION_CHOICE]: p.choice ?? '',
-        [Attr.DECISION_FALLBACK]: p.choice === undefined,
-        [Attr.DECISION_EXPLORED]: p.explored ?? false,
-        [Attr.DECISION_REASON]: p.fallbackReason ?? (p.explored ? 'explore' : 'predicted'),
-        [Attr.DECISION_SCORES]: topScores(p.scores),
-      });
-      return p;
-    } catch (err) {
-      // A broken predictor must never stop dispatch: record it and fall back to the strategy.
-      this.logger.warn({ err: errorMessage(err), predictor: predictor.name }, 'predictor failed; falling back to the balancing strategy');
-      this.telemetry.decision(SpanNames.DECISION_PREDICT, parent, {
-        [Attr.TASK_ID]: task.id,
-        [Attr.DECISION_STRATEGY]: predictor.name,
-        [Attr.DECISION_FALLBACK]: true,
-        [Attr.DECISION_REASON]: `predictor error: ${errorMessage(err)}`,
-      });
-      return undefined;
-    }
-  }
-
   /** Capable workers that every guard admits now (less `avoid` when another is admitted), and why the others were refused. */
   private admit(task: TaskDescriptor, avoid?: string): { allowed: WorkerView[]; pool: WorkerView[]; refused: Refusal[]; capable: number } {
     const capable = this.views().filter((w) => workerAccepts(w, task.capabilities));
-    const guarded = this.guarded(task, capable);
+    const guarded = admitByGuards(this.guards(), task, capable);
     // The pool to choose from: without `avoid` when another admitted worker can take the task.
     const pool = avoid !== undefined && guarded.allowed.some((w) => w.id !== avoid) ? guarded.allowed.filter((w) => w.id !== avoid) : guarded.allowed;
     return { ...guarded, pool, capable: capable.length };
-  }
-
-  /** Which of `workers` every guard admits for the task, and why the others were refused. */
-  private guarded(task: TaskDescriptor, workers: readonly WorkerView[]): { allowed: WorkerView[]; refused: Refusal[] } {
-    const guards = this.guards();
-    const allowed: WorkerView[] = [];
-    const refused: Refusal[] = [];
-    for (const w of workers) {
-      let verdict: { guard: WorkerGuard; reason?: string } | undefined;
-      for (const g of guards) {
-        const v = g.admit(w, task);
-        if (!v.allowed) {
-          verdict = { guard: g, ...(v.reason === undefined ? {} : { reason: v.reason }) };
-          break;
-        }
-      }
-      if (verdict) refused.push({ workerId: w.id, reason: verdict.reason ?? verdict.guard.name });
-      else allowed.push(w);
-    }
-    return { allowed, refused };
-  }
-
-  private capacityOrTimeout(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      const done = (): void => {
-        clearTimeout(timer);
-        off();
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        off();
-        reject(signal.reason);
-      };
-      const timer = setTimeout(done, ms);
-      const offExecutor = this.executor.onCapacity(done);
-      this.waiters.add(done);
-      const off = (): void => {
-        offExecutor();
-        this.waiters.delete(done);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
   }
 
   private noWorker(task: TaskDescriptor, why: string, refused: Refusal[]): WeftError<'WEFT_NO_WORKER_AVAILABLE'> {
@@ -358,11 +289,4 @@ export class Dispatcher implements Router {
       { details: { stepId: task.stepId, capabilities: task.capabilities, refused } },
     );
   }
-}
-
-function topScores(scores: readonly CandidateScore[]): string[] {
-  return [...scores]
-    .sort((a, b) => b.score - a.score)
-    .slice(0, MAX_SCORED_CANDIDATES)
-    .map((s) => `${s.workerId}=${Number(s.score.toFixed(4))}`);
 }

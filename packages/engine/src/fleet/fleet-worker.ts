@@ -6,30 +6,25 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { SpanKind } from '@opentelemetry/api';
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { WeftError, errorMessage } from '../errors.js';
-import { isThenable, runTask } from '../executors/task-runner.js';
 import { WorkerStatsTracker } from '../executors/worker-stats.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { Semaphore } from '../scheduler/semaphore.js';
 import { Isolation } from '../isolate/isolation.js';
-import { Attr, SpanNames } from '../tracing/attributes.js';
 import type { Telemetry } from '../tracing/telemetry.js';
-import { withOutputJson } from '../util/json.js';
 import { FleetKeys, DEFAULT_PREFIX, assertPrefixFits } from './fleet-keys.js';
 import type { FleetWorkerOptions } from './fleet-options.js';
 import { REPLY_TO, jobPayloadSchema, toTaskDescriptor, type JobPayload, type TaskReply } from './job-payload.js';
-import type { TaskDescriptor } from '../contracts/task.js';
 import { assertReachable, connectRedis, createRedisClient, fleetRedisOptions, isClusterUrl, type RedisClient } from './redis-connection.js';
 import { CancelListener } from './cancel-listener.js';
 import { LimitGate } from './limit-gate.js';
 import { RedisLimiter } from './redis-limiter.js';
 import { ReplyBatcher, type TaskRecord } from './reply-batcher.js';
 import { RunAborts } from './run-aborts.js';
-import { serializeError } from './serialized-error.js';
-import { extractTrace } from './trace-carrier.js';
+import { WorkerJobRunner, failedReply } from './worker-job.js';
+import { WorkerPresence } from './worker-presence.js';
 import type { WorkerRecord } from './worker-registry.js';
 
 const REPLY_TTL_S = 3600;
@@ -52,16 +47,14 @@ export class FleetWorker {
   /** Per-key limits of tasks that declare them. */
   private limits: LimitGate | undefined;
   private readonly startedAt = new Date().toISOString();
-  private readonly heartbeatMs: number;
-  private readonly ttlMs: number;
+  private readonly presence: WorkerPresence;
+  private jobs: WorkerJobRunner | undefined;
   /** By queue: each consumer's replies go on its own connection (see ReplyBatcher). */
   private readonly replies = new Map<string, ReplyBatcher>();
   private redis: RedisClient | undefined;
   /** Cluster clients handed to BullMQ, which leaves a client it was given open. */
   private readonly clusterClients: RedisClient[] = [];
   private consumers: Worker[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private beating = false;
   private draining = false;
   private closed: Promise<void> | undefined;
 
@@ -82,11 +75,19 @@ export class FleetWorker {
     this.keys = new FleetKeys(options.prefix ?? DEFAULT_PREFIX);
     assertPrefixFits(this.keys.prefix, isClusterUrl(options.redisUrl));
     this.logger = (options.logger ?? silentLogger()).child({ worker: this.id });
-    this.heartbeatMs = options.heartbeatMs ?? 1000;
-    this.ttlMs = options.heartbeatTtlMs ?? 3 * this.heartbeatMs;
+    const heartbeatMs = options.heartbeatMs ?? 1000;
     const pools =
       options.pools === false ? [] : [this.keys.poolQueue(undefined), ...this.capabilities.filter((c) => c !== '*').map((c) => this.keys.poolQueue(c))];
     this.queues = [this.keys.workerQueue(this.id), ...pools];
+    this.presence = new WorkerPresence({
+      id: this.id,
+      keys: this.keys,
+      queues: this.queues,
+      heartbeatMs,
+      ttlMs: options.heartbeatTtlMs ?? 3 * heartbeatMs,
+      logger: this.logger,
+      record: () => this.record(),
+    });
   }
 
   /** Live stats, as published on each heartbeat. */
@@ -97,24 +98,28 @@ export class FleetWorker {
   /** Checks Redis (fails fast with the redacted URL), registers, and starts consuming. */
   async start(): Promise<void> {
     await assertReachable(this.options.redisUrl);
-    this.redis = connectRedis(this.options.redisUrl, this.logger, 'worker', { onRestored: () => void this.beat(), autoPipelining: true });
+    this.redis = connectRedis(this.options.redisUrl, this.logger, 'worker', { onRestored: () => void this.presence.beat(), autoPipelining: true });
     await this.redis.connect();
-    this.limits = new LimitGate(
-      new RedisLimiter(this.redis, this.keys, this.logger, {
-        ...(this.options.limitLeaseMs === undefined ? {} : { leaseMs: this.options.limitLeaseMs }),
-        ...(this.options.limitRetryMs === undefined ? {} : { retryMs: this.options.limitRetryMs }),
-      }),
-      this.deps.telemetry,
-      this.id,
-    );
+    this.limits = new LimitGate(new RedisLimiter(this.redis, this.keys, this.logger, this.options), this.deps.telemetry, this.id);
+    this.jobs = new WorkerJobRunner({
+      workerId: this.id,
+      handlers: this.deps.handlers,
+      telemetry: this.deps.telemetry,
+      logger: this.logger,
+      keys: this.keys,
+      redis: this.redis,
+      tracker: this.tracker,
+      isolation: this.isolation,
+      shutdown: this.abort.signal,
+      send: (queue, replyTo, replyJson, done) => this.send(queue, replyTo, replyJson, done),
+    });
     this.cancels = new CancelListener(this.options.redisUrl, this.keys, this.logger);
     this.cancels.listen((runId) => {
       const aborted = this.runAborts.cancel(runId);
       if (aborted > 0) this.logger.info({ run: runId, aborted }, 'run cancelled; aborting its tasks here');
     });
     await this.cancels.ready();
-    await this.beat();
-    this.timer = setInterval(() => void this.beat(), this.heartbeatMs);
+    await this.presence.start(this.redis);
     for (const name of this.queues) {
       const consumer = new Worker(name, (job, token) => this.process(job, name, token), {
         connection: this.consumerConnection(),
@@ -172,25 +177,6 @@ export class FleetWorker {
     };
   }
 
-  /** Renews the record; skipped while the previous one is pending (Redis away). */
-  private async beat(): Promise<void> {
-    const redis = this.redis;
-    if (!redis || this.beating) return;
-    this.beating = true;
-    try {
-      await redis
-        .multi()
-        .set(this.keys.worker(this.id), JSON.stringify(this.record()), 'PX', this.ttlMs)
-        .zadd(this.keys.workers, Date.now(), this.id)
-        .sadd(this.keys.queues, ...this.queues)
-        .exec();
-    } catch (err) {
-      this.logger.debug({ err: errorMessage(err) }, 'heartbeat failed');
-    } finally {
-      this.beating = false;
-    }
-  }
-
   private async process(job: Job, queue: string, token?: string): Promise<unknown> {
     const parsed = jobPayloadSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -207,14 +193,7 @@ export class FleetWorker {
       const replyTo = (job.data as { replyTo?: unknown; requestId?: unknown } | null) ?? {};
       // A replyTo that is not a runner id is never made into a key name.
       if (typeof replyTo.replyTo === 'string' && REPLY_TO.test(replyTo.replyTo) && typeof replyTo.requestId === 'string') {
-        await this.reply(queue, replyTo.replyTo, {
-          requestId: replyTo.requestId,
-          jobId: String(job.id),
-          workerId: this.id,
-          ok: false,
-          error: serializeError(err),
-          durationMs: 0,
-        });
+        await this.reply(queue, replyTo.replyTo, failedReply({ requestId: replyTo.requestId }, job, this.id, err));
       }
       throw new UnrecoverableError(`${err.code}: ${err.message}`);
     }
@@ -242,112 +221,13 @@ export class FleetWorker {
         retryable: false,
         details: { runId: task.runId },
       });
-      await this.reply(queue, payload.replyTo, {
-        requestId: payload.requestId,
-        jobId: String(job.id),
-        workerId: this.id,
-        ok: false,
-        error: serializeError(err),
-        durationMs: 0,
-      });
+      await this.reply(queue, payload.replyTo, failedReply(payload, job, this.id, err));
       throw new UnrecoverableError(err.message);
     }
     try {
-      return await this.runOnce(job, queue, payload, task, signal);
+      return await this.jobs!.run(job, queue, payload, task, signal);
     } finally {
       this.runAborts.leave(task.runId);
-    }
-  }
-
-  private async runOnce(job: Job, queue: string, payload: JobPayload, task: TaskDescriptor, signal: AbortSignal): Promise<unknown> {
-    const redis = this.redis!;
-    const resultsKey = this.keys.runResults(task.runId);
-    const started = performance.now();
-    // A first delivery of a first route of a run not resumed cannot have run before; anything else
-    // may have (a crash, a re-route, a stalled job, an earlier driver): then the run's record of the
-    // task answers instead of the handler.
-    const firstDelivery = payload.route === 1 && job.attemptsStarted <= 1 && job.stalledCounter === 0 && payload.recheck !== true;
-    const previous = firstDelivery ? null : await redis.hget(resultsKey, task.idempotencyKey);
-    if (previous !== null) {
-      const output = (JSON.parse(previous) as { output?: unknown }).output;
-      this.logger.info({ task: task.id, jobId: job.id }, 'task already completed (idempotency key); not running it again');
-      const { span } = this.deps.telemetry.start(SpanNames.TASK_EXECUTE, extractTrace(payload.trace), {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          ...this.spanAttributes(job, queue),
-          [Attr.TASK_ID]: task.id,
-          [Attr.TASK_TYPE]: task.type,
-          [Attr.TASK_ATTEMPT]: task.attempt,
-          [Attr.TASK_WORKER]: this.id,
-          [Attr.RUN_ID]: task.runId,
-          [Attr.STEP_ID]: task.stepId,
-          [Attr.TASK_IDEMPOTENCY_KEY]: task.idempotencyKey,
-          [Attr.TASK_OUTCOME]: 'success',
-          [Attr.TASK_DEDUPLICATED]: true,
-        },
-      });
-      span.end();
-      await this.reply(queue, payload.replyTo, {
-        requestId: payload.requestId,
-        jobId: String(job.id),
-        workerId: this.id,
-        ok: true,
-        output,
-        deduplicated: true,
-        durationMs: 0,
-      });
-      return { deduplicated: true };
-    }
-    this.tracker.started();
-    let ok = false;
-    let message: string | undefined;
-    try {
-      const result = runTask({
-        handlers: this.deps.handlers,
-        telemetry: this.deps.telemetry,
-        logger: this.logger,
-        task,
-        workerId: this.id,
-        signal,
-        parent: extractTrace(payload.trace),
-        spanKind: SpanKind.CONSUMER,
-        attributes: this.spanAttributes(job, queue),
-        queuedAt: job.timestamp,
-        timeoutMs: payload.timeoutMs,
-        isolation: this.isolation,
-      });
-      const output = isThenable(result) ? await result : result;
-      ok = true;
-      const durationMs = performance.now() - started;
-      // The output is serialised once, for both the idempotency record and the reply, which go
-      // together: one transaction, never a reply without its record.
-      const outputJson = JSON.stringify(output);
-      const reply: TaskReply = { requestId: payload.requestId, jobId: String(job.id), workerId: this.id, ok: true, durationMs };
-      await this.send(queue, payload.replyTo, withOutputJson(JSON.stringify(reply), outputJson), [
-        resultsKey,
-        task.idempotencyKey,
-        withOutputJson('{}', outputJson),
-      ]);
-      return null;
-    } catch (err) {
-      // The job's failed reason keeps the code, as the malformed-payload path does.
-      message = err instanceof WeftError ? `${err.code}: ${err.message}` : errorMessage(err);
-      // Cut short by our own shutdown: no failure reply, the runner re-routes the task when this
-      // worker leaves the registry, so the step does not fail for the worker's sake.
-      if (!this.abort.signal.aborted) {
-        await this.reply(queue, payload.replyTo, {
-          requestId: payload.requestId,
-          jobId: String(job.id),
-          workerId: this.id,
-          ok: false,
-          error: serializeError(err),
-          durationMs: performance.now() - started,
-        });
-      }
-      // The runner decides about retries; BullMQ must not run the job again.
-      throw new UnrecoverableError(message);
-    } finally {
-      this.tracker.finished(ok, performance.now() - started, message);
     }
   }
 
@@ -366,26 +246,8 @@ export class FleetWorker {
       },
     );
     this.logger.warn({ jobId: job.id, queue, type }, 'job for an unknown task type; failing it');
-    await this.reply(queue, payload.replyTo, {
-      requestId: payload.requestId,
-      jobId: String(job.id),
-      workerId: this.id,
-      ok: false,
-      error: serializeError(err),
-      durationMs: 0,
-    });
+    await this.reply(queue, payload.replyTo, failedReply(payload, job, this.id, err));
     throw new UnrecoverableError(`${err.code}: ${err.message}`);
-  }
-
-  /** OpenTelemetry messaging attributes of processing one job. */
-  private spanAttributes(job: Job, queue: string): Record<string, string> {
-    return {
-      [Attr.MESSAGING_SYSTEM]: 'bullmq',
-      [Attr.MESSAGING_DESTINATION]: queue,
-      [Attr.MESSAGING_OPERATION_TYPE]: 'process',
-      [Attr.MESSAGING_OPERATION_NAME]: 'process',
-      [Attr.MESSAGING_MESSAGE_ID]: String(job.id),
-    };
   }
 
   private reply(queue: string, replyTo: string, reply: TaskReply): Promise<void> {
@@ -408,7 +270,7 @@ export class FleetWorker {
 
   private async drain(): Promise<void> {
     this.draining = true;
-    await this.beat();
+    await this.presence.beat();
     const limit = this.options.drainTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const graceful = Promise.all(this.consumers.map((c) => c.close())).then(() => 'drained' as const);
@@ -422,15 +284,10 @@ export class FleetWorker {
       );
       await Promise.all(this.consumers.map((c) => c.close(true).catch(() => {})));
     }
-    if (this.timer) clearInterval(this.timer);
     this.isolation.close();
     this.limits?.close();
     this.cancels?.close();
-    try {
-      await this.redis?.multi().del(this.keys.worker(this.id)).zrem(this.keys.workers, this.id).exec();
-    } catch (err) {
-      this.logger.warn({ err: errorMessage(err) }, 'could not leave the registry; the record expires on its own');
-    }
+    await this.presence.leave();
     this.redis?.disconnect();
     for (const client of this.clusterClients) client.disconnect();
     this.logger.info({ how }, 'worker stopped');

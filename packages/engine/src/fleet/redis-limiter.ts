@@ -1,8 +1,8 @@
 /**
  * Per-key limits across a fleet, atomic in Redis. Concurrency is a counted lease: a sorted set of
  * holders scored by their lease deadline, renewed while the task runs, so a worker that dies
- * (SIGKILL) frees its places when their leases expire. Rate is a sliding-window log: a sorted set
- * of start times, at most `max` within any `perMs`. Both use Redis' own clock (TIME), so workers'
+ * (SIGKILL) frees its places when their leases expire. Rate is a sliding-window log with
+ * reservations: a sorted set of start times, at most `max` within any `perMs`. Both use Redis' own clock (TIME), so workers'
  * clocks need not agree.
  */
 import { createHash } from 'node:crypto';
@@ -10,6 +10,7 @@ import { errorMessage } from '../errors.js';
 import type { Admission, TaskLimit } from '../limits/limit-types.js';
 import type { Logger } from '../logging/logger.js';
 import type { FleetKeys } from './fleet-keys.js';
+import type { FleetWorkerOptions } from './fleet-options.js';
 import type { RedisClient } from './redis-connection.js';
 
 const NOW = `local t = redis.call('TIME')
@@ -17,28 +18,45 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /**
  * KEYS: holders, starts. ARGV: holder, concurrency (0: none), leaseMs, rate max (0: none), perMs.
- * Returns {0} when admitted, else {1 (concurrency) | 2 (rate), ms until a place may free}.
+ * Returns {0} when admitted, else {1 (concurrency) | 2 (rate), ms to wait}.
+ *
+ * Rate takes reservations: a job over the rate gets the earliest start that keeps at most `max`
+ * starts in any `perMs` and is at least perMs/max after the last one (so waiting jobs are spread
+ * evenly instead of replaying the first window's burst; the log stays sorted), is delayed until then, and on its return finds its
+ * reservation due and starts; so waiting jobs never stampede. A job whose key is at its
+ * concurrency gives its reservation back, so a reservation is only ever held while it is kept.
  */
 const ACQUIRE = `${NOW}
 local conc = tonumber(ARGV[2])
 local lease = tonumber(ARGV[3])
+local max = tonumber(ARGV[4])
+local per = tonumber(ARGV[5])
 if conc > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
   if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= conc then
+    if max > 0 then redis.call('ZREM', KEYS[2], ARGV[1]) end
     local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
     return {1, tonumber(first[2]) - now}
   end
 end
-local max = tonumber(ARGV[4])
 if max > 0 then
-  local per = tonumber(ARGV[5])
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - per)
-  if redis.call('ZCARD', KEYS[2]) >= max then
-    local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-    return {2, tonumber(first[2]) + per - now}
+  local at = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
+  if not at then
+    local n = redis.call('ZCARD', KEYS[2])
+    at = now
+    if n >= max then
+      local nth = redis.call('ZRANGE', KEYS[2], n - max, n - max, 'WITHSCORES')
+      local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+      at = math.max(now, tonumber(nth[2]) + per, tonumber(last[2]) + per / max)
+    end
+    redis.call('ZADD', KEYS[2], at, ARGV[1])
+    redis.call('PEXPIRE', KEYS[2], at - now + per + 1000)
   end
-  redis.call('ZADD', KEYS[2], now, ARGV[1] .. ':' .. now)
-  redis.call('PEXPIRE', KEYS[2], per + 1000)
+  if at > now then return {2, at - now} end
+  -- Started: the entry stays as history under another name, so a redelivery reserves anew.
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZADD', KEYS[2], at, ARGV[1] .. ':' .. now)
 end
 if conc > 0 then
   redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
@@ -60,12 +78,8 @@ const script = (text: string): Script => ({ text, sha: createHash('sha1').update
 const ACQUIRE_SCRIPT = script(ACQUIRE);
 const RENEW_SCRIPT = script(RENEW);
 
-export interface RedisLimiterOptions {
-  /** How long a place is held without renewal: a dead worker's places free after it. Default 10,000 ms. */
-  readonly leaseMs?: number;
-  /** Longest wait before a task over its key's concurrency tries again. Default 50 ms. */
-  readonly retryMs?: number;
-}
+/** The worker's options that tune the limiter (see FleetWorkerOptions). */
+export type RedisLimiterOptions = Pick<FleetWorkerOptions, 'limitLeaseMs' | 'limitRetryMs'>;
 
 export class RedisLimiter {
   readonly leaseMs: number;
@@ -80,8 +94,8 @@ export class RedisLimiter {
     private readonly logger: Logger,
     options: RedisLimiterOptions = {},
   ) {
-    this.leaseMs = options.leaseMs ?? 10_000;
-    this.retryMs = options.retryMs ?? 50;
+    this.leaseMs = options.limitLeaseMs ?? 10_000;
+    this.retryMs = options.limitRetryMs ?? 50;
     this.timer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.leaseMs / 3)));
     this.timer.unref();
   }
@@ -101,6 +115,7 @@ export class RedisLimiter {
     const until = Math.max(1, Number(r[1]));
     // A holder's lease deadline is far off while it runs: ask again soon instead, with jitter so waiters spread.
     if (r[0] === 1) return { ok: false, reason: 'concurrency', waitMs: Math.min(until, Math.ceil(this.retryMs * (0.5 + Math.random()))) };
+    // Its reservation: the job comes back when it is due.
     return { ok: false, reason: 'rate', waitMs: until };
   }
 

@@ -23,6 +23,8 @@ export interface RunMeta {
   readonly takeovers?: number;
   /** Steps that had succeeded when the run ended (a cancelled run lists what was done). */
   readonly done?: readonly string[];
+  /** The schedule whose firing started the run (weft schedule). */
+  readonly schedule?: string;
 }
 
 export interface StoredStep {
@@ -84,6 +86,7 @@ export interface NewRun {
   readonly input: unknown;
   readonly status: 'queued' | 'running';
   readonly driver?: string;
+  readonly schedule?: string;
   /** Taken at once by the process that stores and drives the run. */
   readonly lease?: { readonly id: string; readonly ttlMs: number };
 }
@@ -97,6 +100,7 @@ export async function storeNewRun(redis: RedisClient, keys: FleetKeys, run: NewR
     status: run.status,
     startedAt: new Date(now).toISOString(),
     ...(run.driver ? { driver: run.driver } : {}),
+    ...(run.schedule ? { schedule: run.schedule } : {}),
   };
   const key = keys.run(run.runId);
   const multi = redis.multi();

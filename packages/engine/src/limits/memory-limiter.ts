@@ -1,13 +1,16 @@
 /**
- * Per-key limits inside one process (the embedded runtime): a count of holders and a log of start
- * times per key. A task over its limit waits here, holding no worker slot, until a holder of its
- * key leaves or the rate window moves; other keys never wait for it.
+ * Per-key limits inside one process (the embedded runtime). Concurrency is a count of holders per
+ * key: a task over it waits, holding no worker slot, until a holder of its key leaves. Rate is a
+ * sliding-window log that takes reservations: a task gets the earliest start time that keeps at
+ * most `max` starts in any `perMs` and sleeps until then, so waiters never stampede. Other keys
+ * never wait for a key.
  */
-import type { Admission, TaskLimit } from './limit-types.js';
+import { sleep } from '../util/abort.js';
+import type { Admission, RateLimit, TaskLimit } from './limit-types.js';
 
 interface KeyState {
   holders: number;
-  /** Start times (performance.now()) within the last rate window, oldest first. */
+  /** Start times (performance.now(), reservations included), oldest first. */
   starts: number[];
   readonly waiters: Set<() => void>;
 }
@@ -15,49 +18,49 @@ interface KeyState {
 export class MemoryLimiter {
   private readonly keys = new Map<string, KeyState>();
 
-  /** Takes a place under the limit now, if there is one; the caller must release() it. */
-  tryAcquire(limit: TaskLimit, now = performance.now()): Admission {
-    const st = this.state(limit.key);
-    if (limit.concurrency !== undefined && st.holders >= limit.concurrency) return { ok: false, reason: 'concurrency', waitMs: Infinity };
-    if (limit.rate) {
-      const from = now - limit.rate.perMs;
-      let drop = 0;
-      while (drop < st.starts.length && st.starts[drop]! <= from) drop++;
-      if (drop > 0) st.starts = st.starts.slice(drop);
-      if (st.starts.length >= limit.rate.max) return { ok: false, reason: 'rate', waitMs: Math.max(1, Math.ceil(st.starts[0]! - from)) };
-      st.starts.push(now);
-    }
-    if (limit.concurrency !== undefined) st.holders++;
-    return { ok: true };
-  }
-
   /**
-   * Waits for a place; `onWait` hears each time it has to. Rejects with the signal's reason on
-   * abort. Returns the release function.
+   * Waits for a place under the limit; `onWait` hears each time it has to. Rejects with the
+   * signal's reason on abort. Returns the release function.
    */
   async acquire(limit: TaskLimit, signal: AbortSignal, onWait?: (a: Admission & { ok: false }) => void): Promise<() => void> {
-    for (;;) {
-      if (signal.aborted) throw signal.reason;
-      const a = this.tryAcquire(limit);
-      if (a.ok) return () => this.release(limit);
-      onWait?.(a);
-      await this.wait(limit.key, a.waitMs, signal);
+    if (signal.aborted) throw signal.reason;
+    const release = (): void => this.release(limit);
+    if (limit.concurrency !== undefined) {
+      while (this.state(limit.key).holders >= limit.concurrency) {
+        onWait?.({ ok: false, reason: 'concurrency', waitMs: Infinity });
+        await this.nextRelease(limit.key, signal);
+      }
+      this.state(limit.key).holders++;
     }
+    if (!limit.rate) return release;
+    const now = performance.now();
+    const at = reserve(this.state(limit.key), limit.rate, now);
+    if (at > now) {
+      onWait?.({ ok: false, reason: 'rate', waitMs: Math.ceil(at - now) });
+      try {
+        await sleep(at - now, signal);
+      } catch (err) {
+        release();
+        throw err;
+      }
+    }
+    return release;
   }
 
-  release(limit: TaskLimit): void {
+  /** Keys with holders, waiters or starts in their window. */
+  get size(): number {
+    return this.keys.size;
+  }
+
+  private release(limit: TaskLimit): void {
     const st = this.keys.get(limit.key);
     if (!st) return;
     if (limit.concurrency !== undefined) st.holders--;
     const woken = [...st.waiters];
     st.waiters.clear();
     for (const w of woken) w();
-    if (st.holders === 0 && st.starts.length === 0 && st.waiters.size === 0) this.keys.delete(limit.key);
-  }
-
-  /** Keys with holders or recent starts (for tests and status). */
-  get size(): number {
-    return this.keys.size;
+    const last = st.starts.at(-1);
+    if (st.holders === 0 && woken.length === 0 && (last === undefined || last <= performance.now() - (limit.rate?.perMs ?? 0))) this.keys.delete(limit.key);
   }
 
   private state(key: string): KeyState {
@@ -66,26 +69,35 @@ export class MemoryLimiter {
     return st;
   }
 
-  /** Until a holder of the key leaves, `ms` pass (when finite), or the signal aborts. */
-  private wait(key: string, ms: number, signal: AbortSignal): Promise<void> {
+  /** Until a holder of the key leaves, or the signal aborts. */
+  private nextRelease(key: string, signal: AbortSignal): Promise<void> {
     const st = this.state(key);
     return new Promise<void>((resolve, reject) => {
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        st.waiters.delete(done);
-      };
       const done = (): void => {
-        cleanup();
+        signal.removeEventListener('abort', onAbort);
         resolve();
       };
       const onAbort = (): void => {
-        cleanup();
+        st.waiters.delete(done);
         reject(signal.reason);
       };
-      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
       st.waiters.add(done);
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/**
+ * The earliest start at or after `now` that keeps at most `max` starts in any `perMs` window and,
+ * once the window is full, comes at least perMs/max after the last one; recorded in the log. The log stays sorted: each reservation is at or after the one before.
+ */
+export function reserve(st: { starts: number[] }, rate: RateLimit, now: number): number {
+  let drop = 0;
+  while (drop < st.starts.length && st.starts[drop]! <= now - rate.perMs) drop++;
+  if (drop > 0) st.starts.splice(0, drop);
+  const n = st.starts.length;
+  // Past the first window's burst, starts are spread at least perMs/max apart.
+  const at = n < rate.max ? now : Math.max(now, st.starts[n - rate.max]! + rate.perMs, st.starts[n - 1]! + rate.perMs / rate.max);
+  st.starts.push(at);
+  return at;
 }

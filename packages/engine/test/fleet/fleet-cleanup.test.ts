@@ -40,7 +40,8 @@ describe('fleet cleanup', () => {
     const queue = new Queue('w.solo', { connection: connection(), prefix: '{weft}' });
     try {
       const waiting = await waitFor('a job waiting on the busy worker', async () => {
-        const jobs = await queue.getWaiting();
+        // Every fleet job carries a priority: a waiting one is in BullMQ's prioritized set.
+        const jobs = await queue.getJobs(['waiting', 'prioritized']);
         return jobs.length > 0 ? jobs : undefined;
       });
       for (const job of waiting) await job.remove();

@@ -59,16 +59,17 @@ describe('per-key limits on a fleet', () => {
     expect(new Set(log.map((s) => s.worker)).size).toBeGreaterThan(1);
   });
 
-  it('rate: at most max starts in any perMs window (tolerance: windows 40 ms short of perMs)', async () => {
+  it('rate: at most max starts in any perMs window (tolerance: windows 150 ms short of perMs)', async () => {
     log.length = 0;
     const p = pipeline('rate')
-      .step('c', 'lim.work', { ...limited, forEach: items('R', 30, 1), rate: { max: 10, perMs: 300 } })
+      .step('c', 'lim.work', { ...limited, forEach: items('R', 30, 1), rate: { max: 10, perMs: 1000 } })
       .build();
     await runner.engine.run(p);
-    // Admission is atomic in Redis; the start stamp is taken in the handler, later by however long a loaded machine takes.
-    expect(peakStartsPerWindow(log, 'R', 260)).toBeLessThanOrEqual(10);
+    // Admission is atomic in Redis and exact; a handler starts when its delayed job comes back, which
+    // BullMQ's promotion makes up to ~150 ms late on a loaded machine, by an amount that varies per job.
+    expect(peakStartsPerWindow(log, 'R', 850)).toBeLessThanOrEqual(10);
     const starts = log.map((s) => s.start);
-    expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(580);
+    expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(1900);
   });
 
   it("lets another key's tasks pass while one key is saturated", async () => {

@@ -2,11 +2,8 @@
  * The LanguageBridge: resolves a task's paths inside the sandbox, picks the language and its
  * server, keeps the document in sync and turns the server's answers into plain JSON.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Span } from '@opentelemetry/api';
+import { relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { silentLogger, type LanguageBridge, type Logger } from '@weft/engine';
 import type { DocumentSymbol, Hover, Location, LocationLink, SymbolInformation } from 'vscode-languageserver-protocol';
 import { resolveLspConfig, type LspConfig, type LspConfigInput } from '../config.js';
@@ -31,72 +28,12 @@ import { ServerManager, type ServerInfo } from '../servers/server-manager.js';
 import { tsserverDiagnostics } from '../servers/tsserver-diagnostics.js';
 import { serverSpecs, unavailableReason, type ServerSpec } from '../servers/server-spec.js';
 import { LspAttr, LspEvents } from '../telemetry-attributes.js';
-import {
-  diagnostic,
-  hoverText,
-  locations,
-  range,
-  SEVERITY_RANK,
-  symbols,
-  type JsonDiagnostic,
-  type JsonLocation,
-  type JsonRange,
-  type JsonSymbol,
-} from './to-json.js';
+import type { CallOptions, DiagnosticsResult, FileResult, HoverResult, LocationsResult, ScanResult, SymbolsResult } from './bridge-results.js';
+import { TargetResolver, type Target } from './task-target.js';
+import { diagnostic, hoverText, locations, range, SEVERITY_RANK, symbols } from './to-json.js';
+import { listFiles, readFirstLine } from './workspace-scan.js';
 
-/** Per-call options: the task's signal, and its span to annotate. */
-export interface CallOptions {
-  readonly signal?: AbortSignal;
-  readonly span?: Span;
-}
-
-interface FileResult {
-  /** Path relative to the task's root. */
-  readonly file: string;
-  readonly language: string;
-  readonly server: string;
-}
-
-export interface DiagnosticsResult extends FileResult {
-  readonly diagnostics: JsonDiagnostic[];
-  readonly counts: Record<SeverityName, number>;
-}
-
-export interface HoverResult extends FileResult {
-  /** Markdown or plain text; null when the server has nothing at that position. */
-  readonly contents: string | null;
-  readonly range?: JsonRange;
-}
-
-export interface LocationsResult extends FileResult {
-  readonly locations: JsonLocation[];
-}
-
-export interface SymbolsResult extends FileResult {
-  readonly symbols: JsonSymbol[];
-}
-
-export interface ScanResult {
-  readonly files: { file: string; language: string }[];
-  /** Files by language, with every known language present (an empty list when none). */
-  readonly byLanguage: Record<string, string[]>;
-  /** Languages found, most files first. */
-  readonly languages: string[];
-  /** True when maxFiles cut the walk short. */
-  readonly truncated: boolean;
-}
-
-interface Target {
-  readonly root: string;
-  readonly abs: string;
-  readonly rel: string;
-  readonly uri: string;
-  readonly language: string;
-  readonly documentLanguageId: string;
-  readonly spec: ServerSpec;
-  readonly text: string;
-  readonly timeoutMs?: number;
-}
+export type { CallOptions, DiagnosticsResult, HoverResult, LocationsResult, ScanResult, SymbolsResult } from './bridge-results.js';
 
 export class LspBridge implements LanguageBridge {
   readonly name = '@weft/plugin-lsp';
@@ -105,6 +42,7 @@ export class LspBridge implements LanguageBridge {
   readonly config: LspConfig;
   private readonly table: LanguageTable;
   private readonly specs: ServerSpec[];
+  private readonly targets: TargetResolver;
   private readonly manager: ServerManager;
   private readonly logger: Logger;
   private readonly installations = new Map<string, Installation>();
@@ -123,6 +61,7 @@ export class LspBridge implements LanguageBridge {
     }
     this.table = new LanguageTable(this.config.languages);
     this.specs = serverSpecs(this.config.servers);
+    this.targets = new TargetResolver(this.workspaceRoot, this.table, this.specs);
     this.manager = new ServerManager({ ...this.config, logger, sandbox: createSandbox(this.config, this.workspaceRoot) });
   }
 
@@ -137,7 +76,7 @@ export class LspBridge implements LanguageBridge {
 
   /** `['lang:<id>']` for a file (reading its shebang when the extension says nothing), for a step's capabilities. */
   capabilitiesFor(filePath: string): string[] {
-    const language = this.table.detect(filePath) ?? this.table.detect(filePath, readFirstLine(this.resolveFile(filePath, this.workspaceRoot).abs));
+    const language = this.table.detect(filePath) ?? this.table.detect(filePath, readFirstLine(this.targets.resolveFile(filePath, this.workspaceRoot).abs));
     return language === undefined ? [] : [languageCapability(language)];
   }
 
@@ -148,7 +87,7 @@ export class LspBridge implements LanguageBridge {
 
   async diagnostics(input: DiagnosticsInput, o: CallOptions = {}): Promise<DiagnosticsResult> {
     const { minSeverity } = diagnosticsInputSchema.parse(input);
-    const t = await this.target(input);
+    const t = await this.targets.target(input);
     const method = t.spec.diagnostics === 'tsserver' ? 'typescript.tsserverRequest' : 'textDocument/diagnostic';
     const raw = await this.withServer(t, method, o, async (server) => {
       const timing = { timeoutMs: input.timeoutMs ?? this.config.requestTimeoutMs, ...this.cancelHooks(server, method, o) };
@@ -170,14 +109,14 @@ export class LspBridge implements LanguageBridge {
   }
 
   async hover(input: PositionInput, o: CallOptions = {}): Promise<HoverResult> {
-    const t = await this.target(input);
+    const t = await this.targets.target(input);
     const h = await this.request<Hover | null>(t, 'textDocument/hover', { textDocument: { uri: t.uri }, position: input.position }, o);
     const contents = hoverText(h);
     return { ...this.fileResult(t), contents, ...(h?.range ? { range: range(h.range) } : {}) };
   }
 
   async definition(input: PositionInput, o: CallOptions = {}): Promise<LocationsResult> {
-    const t = await this.target(input);
+    const t = await this.targets.target(input);
     const res = await this.request<Location | Location[] | LocationLink[] | null>(
       t,
       'textDocument/definition',
@@ -189,7 +128,7 @@ export class LspBridge implements LanguageBridge {
 
   async references(input: ReferencesInput, o: CallOptions = {}): Promise<LocationsResult> {
     const { includeDeclaration } = referencesInputSchema.parse(input);
-    const t = await this.target(input);
+    const t = await this.targets.target(input);
     const res = await this.request<Location[] | null>(
       t,
       'textDocument/references',
@@ -200,7 +139,7 @@ export class LspBridge implements LanguageBridge {
   }
 
   async symbols(input: FileInput, o: CallOptions = {}): Promise<SymbolsResult> {
-    const t = await this.target(input);
+    const t = await this.targets.target(input);
     const res = await this.request<DocumentSymbol[] | SymbolInformation[] | null>(t, 'textDocument/documentSymbol', { textDocument: { uri: t.uri } }, o);
     // Symbols a server reports in another file (SymbolInformation carries a uri) are dropped like locations.
     const list = symbols(res?.filter((s) => !('location' in s) || this.place(t, s.location.uri) !== undefined) ?? null);
@@ -211,29 +150,14 @@ export class LspBridge implements LanguageBridge {
   /** Walks a directory inside the sandbox and detects each file's language; starts no server. */
   async scan(input: ScanInput = {}, o: CallOptions = {}): Promise<ScanResult> {
     const { dir, maxFiles, ignore } = scanInputSchema.parse(input);
-    const root = this.resolveRoot(input.root);
+    const root = this.targets.resolveRoot(input.root);
     const start = resolveInRoot(this.workspaceRoot, dir, root, 'directory');
-    const skip = new Set(ignore);
-    const files: { file: string; language: string }[] = [];
-    let truncated = false;
-    const walk = async (abs: string): Promise<void> => {
-      const entries = (await readdir(abs, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-      for (const e of entries) {
-        if (o.signal?.aborted) throw o.signal.reason;
-        if (files.length >= maxFiles) {
-          truncated = true;
-          return;
-        }
-        const p = join(abs, e.name);
-        // Symlinks are not followed: they could lead out of the sandbox or loop.
-        if (e.isDirectory() && !skip.has(e.name)) await walk(p);
-        else if (e.isFile()) {
-          const language = this.table.detect(p) ?? this.table.detect(p, readFirstLine(p));
-          if (language !== undefined) files.push({ file: relative(root, p).split(sep).join('/'), language });
-        }
-      }
-    };
-    await walk(start.abs);
+    const { files, truncated } = await listFiles(root, start.abs, {
+      maxFiles,
+      skip: new Set(ignore),
+      detect: (p) => this.table.detect(p) ?? this.table.detect(p, readFirstLine(p)),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
     const byLanguage: Record<string, string[]> = Object.fromEntries([...this.knownLanguages()].map((l) => [l, [] as string[]]));
     for (const f of files) (byLanguage[f.language] ??= []).push(f.file);
     const languages = Object.entries(byLanguage)
@@ -249,71 +173,6 @@ export class LspBridge implements LanguageBridge {
 
   private knownLanguages(): Set<string> {
     return new Set([...this.specs.flatMap((s) => s.languages), ...Object.keys(this.config.languages), 'typescript', 'javascript', 'python']);
-  }
-
-  private resolveRoot(root: string | undefined): string {
-    if (root === undefined) return this.workspaceRoot;
-    const r = resolveInRoot(this.workspaceRoot, root, this.workspaceRoot, 'root');
-    if (!r.exists || !statSync(r.abs).isDirectory()) {
-      throw new LspError(
-        'WEFT_LSP_FILE_NOT_FOUND',
-        `The root "${root}" is not a directory inside the workspace root ${this.workspaceRoot}. Give an existing project directory.`,
-        {
-          details: { root, workspaceRoot: this.workspaceRoot },
-        },
-      );
-    }
-    return r.abs;
-  }
-
-  private resolveFile(file: string, root: string): { abs: string; rel: string; exists: boolean } {
-    const r = resolveInRoot(this.workspaceRoot, file, root, 'file');
-    return { abs: r.abs, rel: relative(root, r.abs).split(sep).join('/'), exists: r.exists };
-  }
-
-  private async target(input: FileInput): Promise<Target> {
-    const root = this.resolveRoot(input.root);
-    const f = this.resolveFile(input.file, root);
-    let text = input.text;
-    if (text === undefined) {
-      if (!f.exists) {
-        throw new LspError('WEFT_LSP_FILE_NOT_FOUND', `The file "${input.file}" does not exist in ${root}. Fix the path, or pass its content as "text".`, {
-          details: { file: input.file, root },
-        });
-      }
-      text = await readFile(f.abs, 'utf8');
-    }
-    const language = input.language ?? this.table.detect(f.abs, text.split('\n', 1)[0]);
-    if (language === undefined) {
-      throw new LspError(
-        'WEFT_LSP_LANGUAGE_UNKNOWN',
-        `Cannot tell the language of "${f.rel}" from its extension or shebang. Pass "language" in the task input, or add its extension under the plugin's languages config.`,
-        {
-          details: { file: f.rel },
-        },
-      );
-    }
-    const spec = this.specs.find((s) => s.languages.includes(language));
-    if (spec === undefined) {
-      throw new LspError(
-        'WEFT_LSP_LANGUAGE_UNKNOWN',
-        `No language server is configured for ${language} (file "${f.rel}"). Add one under the plugin's servers config, e.g. servers.<name> = { command, args, languages: ["${language}"] }.`,
-        {
-          details: { file: f.rel, language },
-        },
-      );
-    }
-    return {
-      root,
-      abs: f.abs,
-      rel: f.rel,
-      uri: pathToFileURL(f.abs).href,
-      language,
-      documentLanguageId: this.table.documentLanguageId(f.abs, language),
-      spec,
-      text,
-      ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
-    };
   }
 
   private fileResult(t: Target): FileResult {
@@ -387,20 +246,5 @@ function uriToPath(uri: string): string | undefined {
     return fileURLToPath(uri);
   } catch {
     return undefined;
-  }
-}
-
-/** First line of a file (up to 256 bytes), for shebang detection; undefined when unreadable. */
-function readFirstLine(p: string): string | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(p, 'r');
-    const buf = Buffer.alloc(256);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n).toString('utf8').split('\n')[0];
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }

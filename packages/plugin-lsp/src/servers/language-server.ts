@@ -4,72 +4,24 @@
  * `$/cancelRequest`, and `shutdown`/`exit` with the process group killed behind it.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { basename } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Logger } from '@weft/engine';
 import {
   CancellationTokenSource,
-  ErrorCodes,
   ResponseError,
   StreamMessageReader,
   StreamMessageWriter,
   createMessageConnection,
   type MessageConnection,
 } from 'vscode-jsonrpc/node.js';
-import type {
-  ConfigurationParams,
-  Diagnostic,
-  DocumentDiagnosticReport,
-  InitializeParams,
-  InitializeResult,
-  PublishDiagnosticsParams,
-  RegistrationParams,
-} from 'vscode-languageserver-protocol';
+import type { Diagnostic, DocumentDiagnosticReport, InitializeResult, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { LspError, errorMessage } from '../errors.js';
-import type { Launch } from '../sandbox/server-sandbox.js';
+import { OpenDocuments } from './open-documents.js';
+import { PublishedDiagnostics } from './published-diagnostics.js';
+import { answerServerRequest, initializeParams, type ClientSide } from './client-protocol.js';
+import type { LanguageServerOptions, RequestOptions, ServerExit, ServerState, WaitDiagnosticsOptions } from './server-types.js';
 import type { ServerSpec } from './server-spec.js';
 
-export interface LanguageServerOptions {
-  readonly spec: ServerSpec;
-  /** The command line that starts it (the spec's own, or the sandbox's around it). */
-  readonly launch: Launch;
-  /** Real path of the workspace root the server is started for. */
-  readonly root: string;
-  readonly logger: Logger;
-  readonly startTimeoutMs: number;
-  readonly shutdownTimeoutMs: number;
-  readonly maxOpenDocuments: number;
-}
-
-export interface RequestOptions {
-  readonly timeoutMs: number;
-  readonly signal?: AbortSignal;
-  /** Called when the request is cancelled (timeout or abort), after `$/cancelRequest` is sent. */
-  readonly onCancel?: (why: 'timeout' | 'aborted') => void;
-}
-
-export interface WaitDiagnosticsOptions extends RequestOptions {
-  /** Only a publish newer than this sequence number counts. */
-  readonly afterSeq: number;
-  /** Only a publish for this document version or later counts (when the server sends versions). */
-  readonly minVersion: number;
-  readonly settleMs: number;
-}
-
-export interface ServerExit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  /** False when the exit followed our own shutdown. */
-  readonly unexpected: boolean;
-}
-
-export type ServerState = 'starting' | 'running' | 'stopping' | 'exited';
-
-interface Published {
-  readonly seq: number;
-  readonly version: number | undefined;
-  readonly diagnostics: Diagnostic[];
-}
+export type { LanguageServerOptions, RequestOptions, ServerExit, ServerState, WaitDiagnosticsOptions } from './server-types.js';
 
 const STDERR_TAIL_CHARS = 2_000;
 
@@ -91,12 +43,8 @@ export class LanguageServer {
   private readonly conn: MessageConnection;
   private readonly logger: Logger;
   private readonly options: LanguageServerOptions;
-  /** Open documents in least-recently-used order (a Map iterates in insertion order). */
-  private readonly docs = new Map<string, { version: number; text: string }>();
-  private readonly published = new Map<string, Published>();
-  private seq = 0;
-  private readonly publishListeners = new Set<(uri: string) => void>();
-  private readonly pullListeners = new Set<() => void>();
+  private readonly docs: OpenDocuments;
+  private readonly published: PublishedDiagnostics;
   private readonly deathListeners = new Set<(err: LspError) => void>();
   private readonly exitListeners = new Set<(exit: ServerExit) => void>();
   private readonly exited: Promise<ServerExit>;
@@ -111,6 +59,12 @@ export class LanguageServer {
     this.pid = child.pid ?? -1;
     this.logger = options.logger.child({ server: options.spec.name, pid: this.pid });
     this.conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    this.published = new PublishedDiagnostics(options.spec.name);
+    this.docs = new OpenDocuments(
+      options.maxOpenDocuments,
+      (method, params) => this.conn.sendNotification(method, params),
+      (uri) => this.published.forget(uri),
+    );
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
@@ -168,29 +122,7 @@ export class LanguageServer {
   }
 
   private async initialize(): Promise<void> {
-    const rootUri = pathToFileURL(this.root).href;
-    const params: InitializeParams = {
-      processId: this.options.launch.ownPidNamespace ? null : process.pid,
-      clientInfo: { name: 'weft', version: '0.1.0' },
-      rootUri,
-      rootPath: this.root,
-      workspaceFolders: [{ uri: rootUri, name: basename(this.root) }],
-      capabilities: {
-        workspace: { configuration: true, workspaceFolders: true },
-        window: { workDoneProgress: true },
-        textDocument: {
-          synchronization: { didSave: false, willSave: false, willSaveWaitUntil: false },
-          publishDiagnostics: { versionSupport: true, relatedInformation: false },
-          // Pull diagnostics answer when the check is done, so no quiet period has to be guessed.
-          diagnostic: { dynamicRegistration: true, relatedDocumentSupport: false },
-          hover: { contentFormat: ['markdown', 'plaintext'] },
-          definition: { linkSupport: false },
-          references: {},
-          documentSymbol: { hierarchicalDocumentSymbolSupport: true },
-        },
-      },
-      ...(this.spec.initializationOptions === undefined ? {} : { initializationOptions: this.spec.initializationOptions }),
-    };
+    const params = initializeParams(this.spec, this.root, this.options.launch.ownPidNamespace);
     const result = await this.request<InitializeResult>('initialize', params, { timeoutMs: this.options.startTimeoutMs });
     if (result.capabilities.diagnosticProvider !== undefined) this.pullDiagnostics = true;
     await this.conn.sendNotification('initialized', {});
@@ -198,45 +130,20 @@ export class LanguageServer {
     this.logger.debug({ root: this.root }, 'language server initialized');
   }
 
-  /** Answers what servers ask of their client; anything unknown gets MethodNotFound. */
+  /** Answers what servers ask of their client, and listens to what they publish. */
   private registerServerRequests(): void {
-    const rootUri = pathToFileURL(this.root).href;
-    this.conn.onRequest((method, params) => {
-      switch (method) {
-        case 'workspace/configuration':
-          return (params as ConfigurationParams).items.map((item) => settingsSection(this.spec.settings, item.section));
-        case 'workspace/workspaceFolders':
-          return [{ uri: rootUri, name: basename(this.root) }];
-        case 'client/registerCapability':
-          if ((params as RegistrationParams).registrations.some((r) => r.method === 'textDocument/diagnostic')) {
-            this.pullDiagnostics = true;
-            for (const l of this.pullListeners) l();
-          }
-          return null;
-        case 'client/unregisterCapability':
-        case 'window/workDoneProgress/create':
-        case 'window/showMessageRequest':
-        case 'window/showDocument':
-          return null;
-        case 'workspace/applyEdit':
-          return { applied: false, failureReason: 'Weft does not apply edits.' };
-        case 'workspace/diagnostic/refresh':
-        case 'workspace/semanticTokens/refresh':
-        case 'workspace/inlayHint/refresh':
-        case 'workspace/inlineValue/refresh':
-        case 'workspace/codeLens/refresh':
-        case 'workspace/foldingRange/refresh':
-          // Nothing is cached on this side, so there is nothing to refresh.
-          return null;
-        default:
-          this.logger.debug({ method }, 'language server sent a request Weft does not handle');
-          return new ResponseError(ErrorCodes.MethodNotFound, `Weft does not handle ${method}`);
-      }
-    });
+    const client: ClientSide = {
+      spec: this.spec,
+      root: this.root,
+      logger: this.logger,
+      onPullRegistered: () => {
+        this.pullDiagnostics = true;
+        this.published.pullRegistered();
+      },
+    };
+    this.conn.onRequest((method, params) => answerServerRequest(method, params, client));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
-      this.seq += 1;
-      this.published.set(p.uri, { seq: this.seq, version: p.version, diagnostics: p.diagnostics });
-      for (const l of this.publishListeners) l(p.uri);
+      this.published.publish(p);
     });
     this.conn.onNotification('window/logMessage', (p: { type: number; message: string }) => this.logger.debug({ lsp: p.message }, 'language server log'));
     // Progress, telemetry and server-specific notifications carry nothing Weft uses.
@@ -301,36 +208,16 @@ export class LanguageServer {
   /** Opens the document, or sends its text when it changed (or `force`); returns the version sent. */
   async sync(uri: string, languageId: string, text: string, force = false): Promise<number> {
     this.assertAlive();
-    const doc = this.docs.get(uri);
-    if (doc === undefined) {
-      while (this.docs.size >= this.options.maxOpenDocuments) {
-        const oldest = this.docs.keys().next().value as string;
-        this.docs.delete(oldest);
-        this.published.delete(oldest);
-        await this.conn.sendNotification('textDocument/didClose', { textDocument: { uri: oldest } });
-      }
-      this.docs.set(uri, { version: 1, text });
-      await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
-      return 1;
-    }
-    this.docs.delete(uri);
-    this.docs.set(uri, doc);
-    if (doc.text === text && !force) return doc.version;
-    doc.version += 1;
-    doc.text = text;
-    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: doc.version }, contentChanges: [{ text }] });
-    return doc.version;
+    return this.docs.sync(uri, languageId, text, force);
   }
 
   async close(uri: string): Promise<void> {
-    if (!this.docs.delete(uri) || this.state !== 'running') return;
-    this.published.delete(uri);
-    await this.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await this.docs.close(uri, this.state === 'running');
   }
 
   /** Sequence number of the newest publish, to wait for one after a change. */
   publishSeq(): number {
-    return this.seq;
+    return this.published.seq;
   }
 
   openDocuments(): number {
@@ -343,67 +230,12 @@ export class LanguageServer {
    */
   async diagnostics(uri: string, o: WaitDiagnosticsOptions): Promise<Diagnostic[]> {
     if (!this.pullDiagnostics) {
-      const pushed = await this.waitForDiagnostics(uri, o);
+      this.assertAlive();
+      const pushed = await this.published.wait(uri, o, (fn) => this.onDeath(fn));
       if (pushed !== 'pull') return pushed;
     }
     const report = await this.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri } }, o);
     return report.kind === 'full' ? report.items : [];
-  }
-
-  /**
-   * Waits for diagnostics published after `afterSeq` for `minVersion` or later, then for
-   * `settleMs` of quiet, since servers may publish an early (often empty) list first.
-   */
-  private waitForDiagnostics(uri: string, o: WaitDiagnosticsOptions): Promise<Diagnostic[] | 'pull'> {
-    this.assertAlive();
-    return new Promise((resolve, reject) => {
-      const onPull = (): void => done(() => resolve('pull'));
-      let settle: NodeJS.Timeout | undefined;
-      let latest: Published | undefined;
-      const done = (fn: () => void): void => {
-        clearTimeout(settle);
-        clearTimeout(timeout);
-        this.publishListeners.delete(check);
-        this.pullListeners.delete(onPull);
-        offDeath();
-        if (onAbort) o.signal?.removeEventListener('abort', onAbort);
-        fn();
-      };
-      const check = (u: string): void => {
-        if (u !== uri) return;
-        const p = this.published.get(uri);
-        if (p === undefined || p.seq <= o.afterSeq || (p.version !== undefined && p.version < o.minVersion)) return;
-        latest = p;
-        clearTimeout(settle);
-        settle = setTimeout(() => done(() => resolve(latest!.diagnostics)), o.settleMs);
-      };
-      const timeout = setTimeout(() => {
-        o.onCancel?.('timeout');
-        done(() =>
-          reject(
-            new LspError(
-              'WEFT_LSP_REQUEST_TIMEOUT',
-              `Language server "${this.spec.name}" published no diagnostics for ${uri} within ${o.timeoutMs} ms. Raise requestTimeoutMs, or check the file is part of the server's project.`,
-              {
-                details: { server: this.spec.name, uri, timeoutMs: o.timeoutMs },
-              },
-            ),
-          ),
-        );
-      }, o.timeoutMs);
-      const onAbort = o.signal
-        ? (): void => {
-            o.onCancel?.('aborted');
-            done(() => reject(o.signal!.reason));
-          }
-        : undefined;
-      const offDeath = this.onDeath((err) => done(() => reject(err)));
-      this.publishListeners.add(check);
-      this.pullListeners.add(onPull);
-      if (o.signal?.aborted) onAbort!();
-      else if (onAbort) o.signal!.addEventListener('abort', onAbort, { once: true });
-      check(uri);
-    });
   }
 
   onExit(fn: (exit: ServerExit) => void): void {
@@ -477,18 +309,6 @@ export function unavailable(spec: ServerSpec, why: string, cause?: unknown): Lsp
     `Language server "${spec.name}" (for ${spec.languages.join(', ')}) cannot start: ${why}. Install it (${spec.install}) or configure servers.${spec.name}.command.`,
     { cause, details: { server: spec.name, languages: spec.languages, install: spec.install } },
   );
-}
-
-/** `python.analysis` → settings.python.analysis (or a flat `python.analysis` key); `{}` when absent. */
-function settingsSection(settings: Readonly<Record<string, unknown>>, section: string | undefined): unknown {
-  if (section === undefined || section === '') return settings;
-  if (section in settings) return settings[section];
-  let cur: unknown = settings;
-  for (const part of section.split('.')) {
-    if (typeof cur !== 'object' || cur === null || !(part in cur)) return {};
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur ?? {};
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -94,7 +94,13 @@ export function formatStatus(s: FleetStatus): string {
   ]);
   const runs = table([
     ['RUN', 'PIPELINE', 'STATUS', 'STARTED', 'DURATION'],
-    ...s.runs.map((r) => [r.runId, r.pipeline, r.state, ago(r.startedAt), r.durationMs === undefined ? '' : formatDuration(r.durationMs)]),
+    ...s.runs.map((r) => [
+      r.runId,
+      `${r.pipeline}${r.schedule ? ` (schedule ${r.schedule})` : ''}`,
+      r.state,
+      ago(r.startedAt),
+      r.durationMs === undefined ? '' : formatDuration(r.durationMs),
+    ]),
   ]);
   const decisions = table([
     ['WHEN', 'KIND', 'TASK', 'WORKER', 'BY', 'REASON'],
@@ -134,7 +140,7 @@ export function formatRun(r: RunRecord): string {
           ]),
         ])}`;
   const done = r.status === 'cancelled' ? `\n  steps done: ${r.done && r.done.length > 0 ? r.done.join(', ') : '(none)'}` : '';
-  return `Run ${r.runId} of "${r.pipeline}": ${r.state}${r.durationMs === undefined ? '' : ` in ${formatDuration(r.durationMs)}`} (started ${ago(r.startedAt)})${r.error ? `\n  ${r.error}` : ''}${done}\n\n${tasks}${items}`;
+  return `Run ${r.runId} of "${r.pipeline}"${r.schedule ? ` (schedule ${r.schedule})` : ''}: ${r.state}${r.durationMs === undefined ? '' : ` in ${formatDuration(r.durationMs)}`} (started ${ago(r.startedAt)})${r.error ? `\n  ${r.error}` : ''}${done}\n\n${tasks}${items}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { FleetKeys, DEFAULT_PREFIX } from '../../fleet/fleet-keys.js';
 import { fleetRuntime } from '../../fleet/fleet-runtime.js';
 import { connectRedis } from '../../fleet/redis-connection.js';
 import { RunTakeover } from '../../fleet/run-takeover.js';
+import { ScheduleConsumer } from '../../fleet/schedule-consumer.js';
 import type { Logger } from '../../logging/logger.js';
 import { loadPluginHost, type PluginHost } from '../../plugin/plugin-host.js';
 import { advertisedCapabilities } from '../advertised-capabilities.js';
@@ -60,7 +61,10 @@ export function registerWorkerCommand(program: Command): void {
     .option('--trace', 'export spans over OTLP (to the OTEL_EXPORTER_OTLP_* endpoint; default http://localhost:4318)')
     .option('--metrics-port <n>', 'serve Prometheus metrics at http://<metrics-host>:<n>/metrics')
     .option('--metrics-host <host>', 'interface the metrics port listens on (default 127.0.0.1)')
-    .option('--no-takeover', 'never drive runs: do not take over runs whose driver died, nor detached runs')
+    .option(
+      '--no-takeover',
+      'never drive runs: do not take over runs whose driver died, nor detached or scheduled runs (schedules fire only where some worker takes over)',
+    )
     .option('--takeover-scan-ms <ms>', 'how often runs in progress are checked for a lapsed lease (default 1000)')
     .option(
       '--young-generation-mb <mb>',
@@ -169,8 +173,12 @@ async function startTakeover(
     },
   });
   takeover.start();
+  // Schedules' firings become queued runs here, which the takeover above then drives.
+  const schedules = new ScheduleConsumer(connectRedis(redisUrl, logger, 'schedules'), redis, keys, logger);
+  schedules.start();
   return {
     async stop() {
+      await schedules.close();
       await takeover.stop();
       await redis.quit().catch(() => redis.disconnect());
     },

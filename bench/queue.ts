@@ -1,0 +1,144 @@
+/**
+ * bench:queue — what isolation and per-key limits cost, each against its baseline in the same run.
+ * 1. Embedded, one slot: a no-op task per run, in process against in a sandbox thread (and, for
+ *    reference, a child process), interleaved; the thread's overhead is the difference of p50s.
+ * 2. Fleet (a private Redis, two `weft worker` processes of concurrency 50, the runner here):
+ *    - the rate limiter at 1,000 tasks/s (`rate: { max: 1000, perMs: 1000 }`), 4,000 tasks queued
+ *      at once that answer when they started: the achieved rate past the first window (which
+ *      starts `max` at once) against the limit;
+ *    - throughput of the same no-op work with one limit key (a concurrency that never binds, so
+ *      each task pays the admit and release scripts) against none, alternating over rounds.
+ * No tracing: the costs measured are the runtime's.
+ */
+import 'reflect-metadata';
+import { fileURLToPath } from 'node:url';
+import { createEngine, fleetRuntime, moduleHandler, type Engine, type PipelineDefinition, type Plugin } from '@weft/engine';
+import { startRedis } from '../test-support/redis-server.js';
+import { stopAll, weftWorker } from './lib/fleet-procs.js';
+import queuePlugin from './lib/queue-plugin.mjs';
+import { percentile, printTable, writeReport } from './lib/report.js';
+
+const ISOLATE_SAMPLES = Number(process.env['BENCH_ISOLATE_SAMPLES'] ?? 3000);
+const ISOLATE_WARMUP = 300;
+const RATE_TASKS = 4000;
+const RATE = { max: 1000, perMs: 1000 };
+const THROUGHPUT_TASKS = 3000;
+const ROUNDS = 5;
+const WORKERS = 2;
+const CONCURRENCY = 50;
+
+const median = (xs: readonly number[]): number => percentile(xs, 50);
+
+async function isolationOverhead(): Promise<Record<string, number>> {
+  const engine = await createEngine({ config: { workers: [{ id: 'w', concurrency: 1 }] } });
+  const noop = moduleHandler({ module: new URL('./lib/queue-handlers.mjs', import.meta.url), export: 'noop' });
+  engine.registerHandler('noop.in', () => null);
+  engine.registerHandler('noop.thread', noop, { isolate: 'thread' });
+  engine.registerHandler('noop.process', noop, { isolate: 'process' });
+  const one = (task: string): PipelineDefinition => ({ name: task, steps: [{ id: 's', task }] });
+  const sides = ['noop.in', 'noop.thread', 'noop.process'].map((t) => ({ task: t, p: one(t), ms: [] as number[] }));
+  try {
+    for (let i = 0; i < ISOLATE_WARMUP; i++) for (const s of sides) await engine.run(s.p);
+    for (let i = 0; i < ISOLATE_SAMPLES; i++) {
+      for (const s of sides) {
+        const t0 = performance.now();
+        await engine.run(s.p);
+        s.ms.push(performance.now() - t0);
+      }
+    }
+  } finally {
+    await engine.close();
+  }
+  const [inProc, thread, proc] = sides as [(typeof sides)[0], (typeof sides)[0], (typeof sides)[0]];
+  printTable(`Embedded no-op task, one slot, ms per run (${ISOLATE_SAMPLES} interleaved runs each)`, [
+    { handler: 'in process', p50: median(inProc.ms), p99: percentile(inProc.ms, 99) },
+    { handler: "isolate: 'thread'", p50: median(thread.ms), p99: percentile(thread.ms, 99) },
+    { handler: "isolate: 'process'", p50: median(proc.ms), p99: percentile(proc.ms, 99) },
+  ]);
+  return {
+    isolate_thread_overhead_p50_ms: median(thread.ms) - median(inProc.ms),
+    isolate_process_overhead_p50_ms: median(proc.ms) - median(inProc.ms),
+    inprocess_noop_run_p50_ms: median(inProc.ms),
+  };
+}
+
+async function fleet(): Promise<Record<string, number>> {
+  const redis = await startRedis();
+  const plugin = fileURLToPath(new URL('./lib/queue-plugin.mjs', import.meta.url));
+  const procs = Array.from({ length: WORKERS }, (_, i) => weftWorker(redis.url, `queue-${i}`, CONCURRENCY, '', plugin));
+  let engine: Engine | undefined;
+  try {
+    await Promise.all(procs.map((p) => p.ready));
+    const rt = await fleetRuntime(redis.url);
+    engine = await createEngine({ ...rt, plugins: [...rt.plugins, queuePlugin as Plugin<unknown>] });
+    const e = engine;
+    const items = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+    const forEach = { forEach: { $ref: 'input.items' }, input: { i: { $ref: 'item' } } } as const;
+
+    // Rate: all tasks queued at once, so demand always exceeds the limit.
+    const rateP: PipelineDefinition = {
+      name: 'rate',
+      maxParallel: 10_000,
+      steps: [{ id: 'each', task: 'q.stamp', ...forEach, limitKey: 'rate', rate: RATE }],
+    };
+    const stamps = (await e.run(rateP, { items: items(RATE_TASKS) })).outputs['each'] as number[];
+    const first = Math.min(...stamps);
+    const last = Math.max(...stamps);
+    // The first window starts `max` at once; past it, a limiter that keeps the rate starts `max` per `perMs`.
+    const achieved = (RATE_TASKS - RATE.max) / ((last - first) / 1000);
+    const limit = (RATE.max * 1000) / RATE.perMs;
+    printTable(`Rate limiter, ${RATE_TASKS} tasks over ${WORKERS} workers`, [
+      { limit_per_s: limit, achieved_per_s: achieved, seconds: (last - first) / 1000, error: achieved / limit - 1 },
+    ]);
+
+    const plain: PipelineDefinition = { name: 'plain', maxParallel: 4 * WORKERS * CONCURRENCY, steps: [{ id: 'each', task: 'q.noop', ...forEach }] };
+    const keyed: PipelineDefinition = {
+      name: 'keyed',
+      maxParallel: 4 * WORKERS * CONCURRENCY,
+      steps: [{ id: 'each', task: 'q.noop', ...forEach, limitKey: 'one', concurrency: 100_000 }],
+    };
+    const timed = async (p: PipelineDefinition, n: number): Promise<number> => {
+      const t0 = performance.now();
+      const r = await e.run(p, { items: items(n) });
+      if (r.status !== 'succeeded') throw new Error(`bench: ${p.name} ${r.status}`);
+      return n / ((performance.now() - t0) / 1000);
+    };
+    await timed(plain, 500);
+    await timed(keyed, 500);
+    const rows: Record<string, number>[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? [plain, keyed] : [keyed, plain];
+      const perSec = new Map<PipelineDefinition, number>();
+      for (const p of order) perSec.set(p, await timed(p, THROUGHPUT_TASKS));
+      rows.push({ round: round + 1, 'no key /s': perSec.get(plain)!, 'one key /s': perSec.get(keyed)!, ratio: perSec.get(keyed)! / perSec.get(plain)! });
+    }
+    printTable(`Fleet throughput, ${THROUGHPUT_TASKS} no-op tasks, ${WORKERS} workers x ${CONCURRENCY}`, rows);
+    return {
+      rate_limit_error: Math.abs(achieved / limit - 1),
+      rate_achieved_per_s: achieved,
+      limited_throughput_ratio: median(rows.map((r) => r['ratio']!)),
+      fleet_noop_tasks_per_s: median(rows.map((r) => r['no key /s']!)),
+      fleet_one_key_tasks_per_s: median(rows.map((r) => r['one key /s']!)),
+    };
+  } finally {
+    await engine?.close();
+    await stopAll(procs);
+    await redis.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const metrics = { ...(await isolationOverhead()), ...(await fleet()) };
+  const report = writeReport('queue', metrics, {
+    isolate_thread_overhead_p50_ms: { op: '<=', value: 0.3 },
+    rate_limit_error: { op: '<=', value: 0.05 },
+    limited_throughput_ratio: { op: '>=', value: 0.8 },
+  });
+  console.log(`\n${Math.round((performance.now() - began) / 1000)} s; targets ${report.met ? 'met' : 'NOT met'}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
