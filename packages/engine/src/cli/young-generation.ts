@@ -46,12 +46,13 @@ export function capYoungGeneration(maxMb = DEFAULT_YOUNG_GENERATION_MB): () => v
 }
 
 /**
- * For `weft worker [--young-generation-mb <mb>]`: starts the cap unless the command is another,
+ * For `weft worker [--young-generation-mb <mb>]` and `weft dashboard`: starts the cap unless the command is another,
  * the flag is 0, or the process was started with a young-generation flag of its own. A value
  * that is not a whole number falls back to the default here; the worker command then refuses it.
  */
 export function capWorkerYoungGeneration(argv: readonly string[] = process.argv): (() => void) | undefined {
-  if (argv[2] !== 'worker' || youngGenerationSetByUser()) return undefined;
+  // The dashboard is long-lived too: its polls and event streams make garbage at a steady pace.
+  if ((argv[2] !== 'worker' && argv[2] !== 'dashboard') || youngGenerationSetByUser()) return undefined;
   const i = argv.findIndex((a) => a === '--young-generation-mb' || a.startsWith('--young-generation-mb='));
   const raw = i < 0 ? undefined : argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
   const mb = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : DEFAULT_YOUNG_GENERATION_MB;

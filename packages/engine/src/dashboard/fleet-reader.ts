@@ -8,7 +8,7 @@ import { queueLabel, type FleetKeys } from '../fleet/fleet-keys.js';
 import { queueDepth, type QueueDepth } from '../fleet/fleet-status.js';
 import type { RedisClient } from '../fleet/redis-connection.js';
 import { stateOf, type DecisionRecord } from '../fleet/run-store.js';
-import type { RunMeta } from '../fleet/run-record.js';
+import { ENDED, type RunMeta } from '../fleet/run-record.js';
 import { readRegistry, type WorkerRecord } from '../fleet/worker-registry.js';
 import type { Logger } from '../logging/logger.js';
 import { readModel, type ModelView } from './model-view.js';
@@ -179,24 +179,20 @@ export class FleetReader {
   private async readRuns(): Promise<RunRow[]> {
     const ids = await this.redis.zrevrange(this.keys.runs, 0, (this.options.runs ?? 1000) - 1);
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hget(this.keys.run(id), 'meta').exists(this.keys.runLease(id));
-    const replies = (await pipeline.exec()) ?? [];
-    const rows: RunRow[] = [];
-    for (let i = 0; i < ids.length; i++) {
-      const meta = replies[2 * i]?.[1];
-      if (typeof meta !== 'string') continue;
-      const m = JSON.parse(meta) as RunMeta;
-      rows.push({
-        runId: m.runId,
-        pipeline: m.pipeline,
-        status: m.status,
-        state: stateOf(m, replies[2 * i + 1]?.[1] === 1),
-        startedAt: m.startedAt,
-        ...(m.durationMs === undefined ? {} : { durationMs: Math.round(m.durationMs) }),
-      });
-    }
-    return rows;
+    const metas = await this.redis.pipeline(ids.map((id) => ['hget', this.keys.run(id), 'meta'])).exec();
+    const parsed = (metas ?? []).map(([, m]) => (typeof m === 'string' ? (JSON.parse(m) as RunMeta) : undefined)).filter((m): m is RunMeta => m !== undefined);
+    // Only runs still in progress have a lease worth asking about.
+    const open = parsed.filter((m) => !ENDED.has(m.status));
+    const leases = open.length === 0 ? [] : ((await this.redis.pipeline(open.map((m) => ['exists', this.keys.runLease(m.runId)])).exec()) ?? []);
+    const leased = new Set(open.filter((_, i) => leases[i]?.[1] === 1).map((m) => m.runId));
+    return parsed.map((m) => ({
+      runId: m.runId,
+      pipeline: m.pipeline,
+      status: m.status,
+      state: stateOf(m, leased.has(m.runId)),
+      startedAt: m.startedAt,
+      ...(m.durationMs === undefined ? {} : { durationMs: Math.round(m.durationMs) }),
+    }));
   }
 
   private async readDecisions(): Promise<DecisionRecord[]> {
