@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createEngine, pipeline, ref, stepOutput, type Engine, type PipelineDefinition } from '@weft/engine';
-import { mean, percentile, printTable, writeReport } from './lib/report.js';
+import { mean, percentile, printTable, writeReport } from '../test-support/bench-report.js';
 import { CountingExporter } from './lib/counting-exporter.js';
 
 const sequential: PipelineDefinition = pipeline('seq3')

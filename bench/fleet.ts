@@ -16,7 +16,7 @@ import { cpuMs, otlpSink, ownCpuMs } from './lib/fleet-procs.js';
 import { latencies } from './lib/fleet-latency.js';
 import { rawDrain, rawGather, weftSide, type Scenario, type Side } from './lib/fleet-sides.js';
 import { measureTakeover } from './lib/takeover.js';
-import { percentile, printTable, writeReport } from './lib/report.js';
+import { percentile, printTable, writeReport } from '../test-support/bench-report.js';
 
 const ROUNDS = 3;
 const LATENCY_RUNS = 200;

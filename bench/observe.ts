@@ -11,7 +11,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { createEngine, type Engine, type PipelineDefinition } from '@weft/engine';
 import { CountingExporter } from './lib/counting-exporter.js';
 import { dashboardBench } from './lib/dashboard-bench.js';
-import { percentile, printTable, writeReport } from './lib/report.js';
+import { percentile, printTable, writeReport } from '../test-support/bench-report.js';
 
 const fanout: PipelineDefinition = {
   name: 'fan1000',

@@ -17,7 +17,7 @@ import { fleetRuntime } from '@weft/engine/fleet';
 import { startRedis } from '../test-support/redis-server.js';
 import { stopAll, weftWorker } from './lib/fleet-procs.js';
 import queuePlugin from './lib/queue-plugin.mjs';
-import { percentile, printTable, writeReport } from './lib/report.js';
+import { percentile, printTable, writeReport } from '../test-support/bench-report.js';
 
 const ISOLATE_SAMPLES = Number(process.env['BENCH_ISOLATE_SAMPLES'] ?? 3000);
 const ISOLATE_WARMUP = 300;

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '@weft/engine/util';
-import { printTable, writeReport } from './lib/report.js';
+import { printTable, writeReport } from '../test-support/bench-report.js';
 
 const HELD_OUT_SEEDS = [101, 102, 103];
 const child = fileURLToPath(new URL('./validate-child.mjs', import.meta.url));

@@ -14,7 +14,7 @@ import { createEngine, type PipelineDefinition } from '@weft/engine';
 import { createRedisClient, fleetRuntime, FleetKeys, FleetWorker } from '@weft/engine/fleet';
 import { Telemetry } from '@weft/engine/tracing';
 import { startRedis } from '../../test-support/redis-server.js';
-import { percentile } from './report.js';
+import { percentile } from '../../test-support/bench-report.js';
 
 const WEFT = fileURLToPath(new URL('../../packages/engine/bin/weft.js', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium-headless-shell';

@@ -12,7 +12,7 @@ import { seededRandom } from '@weft/engine/util';
 import type { BuiltinStrategyName } from '@weft/plugin-balancer';
 import { fleets, oracleRouter, simulate, strategyRouter, withCircuitBreaker, type SimReport } from '@weft/plugin-balancer/simulator';
 import { builtinStrategies } from '@weft/plugin-balancer/strategies';
-import { mean, percentile, printTable, writeReport, type Target } from '../../../bench/lib/report.js';
+import { mean, percentile, printTable, writeReport, type Target } from '../../../test-support/bench-report.js';
 
 const SIZES = [10, 100, 1_000] as const;
 const WARMUP = 10_000;

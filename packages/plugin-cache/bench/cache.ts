@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { silentLogger } from '@weft/engine';
 import { SemanticCache, type CacheConfig } from '@weft/plugin-cache';
-import { percentile, printTable, writeReport, type Target } from '../../../bench/lib/report.js';
+import { percentile, printTable, writeReport, type Target } from '../../../test-support/bench-report.js';
 import { startRedis } from '../../../test-support/redis-server.js';
 import { asTask, quality, typePrecision, typeRecall, type Quality } from './quality.js';
 import { generateWorkload, WORKLOAD_POLICIES } from './workload.js';

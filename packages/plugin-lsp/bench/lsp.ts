@@ -19,7 +19,7 @@ import { LspBridge } from '@weft/plugin-lsp';
 import { LanguageServer, builtinServers } from '@weft/plugin-lsp/servers';
 // The bench belongs to this package, so it may use the sandbox that the package does not export.
 import { createSandbox, type SandboxMode } from '../src/sandbox/server-sandbox.js';
-import { percentile, printTable, writeReport, type Target } from '../../../bench/lib/report.js';
+import { percentile, printTable, writeReport, type Target } from '../../../test-support/bench-report.js';
 
 const COLD_RUNS = 3;
 const WARM_RUNS = 20;

@@ -12,7 +12,7 @@ import { oracleRouter, simulate, strategyRouter, type SimReport, type Simulation
 import { LeastInFlightStrategy, PowerOfTwoStrategy, RoundRobinStrategy } from '@weft/plugin-balancer/strategies';
 import { MlPredictor, type MlConfigInput, type ModelStore } from '@weft/plugin-ml';
 import { predictorRouter, simClock } from '@weft/plugin-ml/eval';
-import { mean } from '../../../bench/lib/report.js';
+import { mean } from '../../../test-support/bench-report.js';
 
 export const accuracy = (r: SimReport): number =>
   r.decisions.filter((d) => d.chosenCompletionMs <= 1.1 * d.bestCompletionMs).length / Math.max(1, r.decisions.length);

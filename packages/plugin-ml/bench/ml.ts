@@ -17,7 +17,7 @@ import { FLEET_FAMILIES, familyFleet, simulate, type FleetFamily, type SimReport
 import { PowerOfTwoStrategy } from '@weft/plugin-balancer/strategies';
 import { MemoryModelStore, MlPredictor } from '@weft/plugin-ml';
 import { predictorRouter, simClock } from '@weft/plugin-ml/eval';
-import { mean, percentile, printTable, writeReport, type Target } from '../../../bench/lib/report.js';
+import { mean, percentile, printTable, writeReport, type Target } from '../../../test-support/bench-report.js';
 import { accuracy, baselines, identical, runMl, serviceAccuracy, spread, type SeedRun } from './evaluate.js';
 
 const started = performance.now();

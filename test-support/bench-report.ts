@@ -1,5 +1,5 @@
 /**
- * The one result format of every benchmark: prints a table and writes
+ * The one result format of every benchmark (the root's and each package's): prints a table and writes
  * bench/results/<area>.json as { area, date, node, metrics, targets, met }.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -60,7 +60,7 @@ export function writeReport(area: string, metrics: Record<string, number>, targe
     met: verdicts.every((v) => v.met === 'yes'),
   };
   printTable(`${area}: targets`, verdicts);
-  const dir = fileURLToPath(new URL('../results/', import.meta.url));
+  const dir = fileURLToPath(new URL('../bench/results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}${area}.json`, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\n${area}: ${report.met ? 'all targets met' : 'some targets NOT met'}; wrote bench/results/${area}.json`);
