@@ -43,17 +43,10 @@ export interface DashboardSnapshot {
 }
 
 /** A dead letter as the page lists it: where it died and why, without its input. */
-export interface DeadLetterRow {
-  readonly id: string;
-  readonly runId: string;
-  readonly pipeline: string;
-  readonly stepId: string;
-  readonly itemIndex?: number;
-  readonly taskType: string;
+export interface DeadLetterRow extends Pick<DeadLetter, 'id' | 'runId' | 'pipeline' | 'stepId' | 'itemIndex' | 'taskType' | 'at'> {
   readonly error: { readonly code: string; readonly message: string };
   readonly attempts: number;
   readonly replays: number;
-  readonly at: string;
 }
 
 export type Section = keyof DashboardSnapshot;
