@@ -1,22 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const root = fileURLToPath(new URL('./', import.meta.url));
 
 export default defineConfig({
   resolve: {
     // Tests run against sources, so a change is tested without a build.
-    alias: {
-      // Subpaths first: an alias matches by prefix.
-      '@weft/engine/telemetry': fileURLToPath(new URL('./packages/engine/src/telemetry/index.ts', import.meta.url)),
-      '@weft/engine/dashboard': fileURLToPath(new URL('./packages/engine/src/dashboard/index.ts', import.meta.url)),
-      '@weft/engine/dlq': fileURLToPath(new URL('./packages/engine/src/dlq/index.ts', import.meta.url)),
-      '@weft/engine': src('engine'),
-      '@weft/plugin-balancer': src('plugin-balancer'),
-      '@weft/plugin-ml': src('plugin-ml'),
-      '@weft/plugin-cache': src('plugin-cache'),
-      '@weft/plugin-lsp': src('plugin-lsp'),
-    },
+    alias: [
+      // A subpath (`@weft/engine/fleet`) is the folder's index.ts; the root is src/index.ts.
+      { find: /^@weft\/(engine|plugin-[a-z]+)\/([a-z-]+)$/, replacement: `${root}packages/$1/src/$2/index.ts` },
+      { find: /^@weft\/(engine|plugin-[a-z]+)$/, replacement: `${root}packages/$1/src/index.ts` },
+    ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/**/test/**/*.test.ts', 'test/**/*.test.ts'],

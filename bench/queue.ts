@@ -12,7 +12,8 @@
  */
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
-import { createEngine, fleetRuntime, moduleHandler, type Engine, type PipelineDefinition, type Plugin } from '@weft/engine';
+import { createEngine, moduleHandler, type Engine, type PipelineDefinition, type Plugin } from '@weft/engine';
+import { fleetRuntime } from '@weft/engine/fleet';
 import { startRedis } from '../test-support/redis-server.js';
 import { stopAll, weftWorker } from './lib/fleet-procs.js';
 import queuePlugin from './lib/queue-plugin.mjs';

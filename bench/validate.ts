@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seededRandom } from '@weft/engine';
+import { seededRandom } from '@weft/engine/util';
 import { printTable, writeReport } from './lib/report.js';
 
 const HELD_OUT_SEEDS = [101, 102, 103];

@@ -10,7 +10,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { createEngine, createRedisClient, fleetRuntime, FleetKeys, FleetWorker, Telemetry, type PipelineDefinition } from '@weft/engine';
+import { createEngine, type PipelineDefinition } from '@weft/engine';
+import { createRedisClient, fleetRuntime, FleetKeys, FleetWorker } from '@weft/engine/fleet';
+import { Telemetry } from '@weft/engine/tracing';
 import { startRedis } from '../../test-support/redis-server.js';
 import { percentile } from './report.js';
 

@@ -5,7 +5,8 @@
  */
 import type { TracerProvider } from '@opentelemetry/api';
 import { Queue, QueueEvents } from 'bullmq';
-import { createEngine, fleetRuntime, type Engine, type PipelineDefinition, type Plugin } from '@weft/engine';
+import { createEngine, type Engine, type PipelineDefinition, type Plugin } from '@weft/engine';
+import { fleetRuntime } from '@weft/engine/fleet';
 import examplePlugin from '../../examples/fleet/fleet-plugin.mjs';
 import { RAW_PREFIX, connection, rawWorker, stopAll, weftWorker } from './fleet-procs.js';
 

@@ -12,7 +12,8 @@
 import { Queue, QueueEvents } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import type { TracerProvider } from '@opentelemetry/api';
-import { createEngine, fleetRuntime, type Engine, type PipelineDefinition, type Plugin } from '@weft/engine';
+import { createEngine, type Engine, type PipelineDefinition, type Plugin } from '@weft/engine';
+import { fleetRuntime } from '@weft/engine/fleet';
 // The example's plugin is plain JavaScript, shared with the `weft worker` processes.
 import examplePlugin from '../../examples/fleet/fleet-plugin.mjs';
 import { RAW_PREFIX, connection, rawWorker, rssMb, stopAll, weftWorker, type Proc } from './fleet-procs.js';

@@ -1,7 +1,8 @@
 // The takeover measurement's task type: `bench.step` notes when it starts (ms since the epoch,
 // appended to $BENCH_TAKEOVER_LOG) and waits `ms`, so the bench sees when each step reached a worker.
 import { appendFileSync } from 'node:fs';
-import { definePlugin, sleep } from '@weft/engine';
+import { definePlugin } from '@weft/engine';
+import { sleep } from '@weft/engine/util';
 
 export default definePlugin({
   name: 'weft-bench-takeover',

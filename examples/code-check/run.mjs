@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { createEngine } from '@weft/engine';
 import balancer from '@weft/plugin-balancer';
 import cache from '@weft/plugin-cache';
-import lspPlugin, { languageCapabilities } from '@weft/plugin-lsp';
+import lspPlugin from '@weft/plugin-lsp';
+import { languageCapabilities } from '@weft/plugin-lsp/languages';
 import ml from '@weft/plugin-ml';
 import { summarize } from './summary.mjs';
 

@@ -2,7 +2,8 @@
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createEngine, formatSpanTree } from '@weft/engine';
+import { createEngine } from '@weft/engine';
+import { formatSpanTree } from '@weft/engine/testing';
 import { startTelemetry } from '@weft/engine/telemetry';
 import demoPlugin from './demo-plugin.mjs';
 

@@ -1,6 +1,7 @@
 // Task types of the fleet example, spread over workers by capability. Each handler says which
 // worker ran it, so the run's output shows the routing.
-import { definePlugin, sleep } from '@weft/engine';
+import { definePlugin } from '@weft/engine';
+import { sleep } from '@weft/engine/util';
 
 export default definePlugin({
   name: 'weft-example-fleet',

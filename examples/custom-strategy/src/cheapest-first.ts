@@ -3,7 +3,8 @@
  * workers only take the overflow. Costs per worker kind come from the engine's routing options
  * (`routing.strategyOptions['cheapest-first'].costs`), not from code.
  */
-import type { BalancingStrategy, CandidateScore, SelectContext, StrategyChoice, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { BalancingStrategy, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { CandidateScore, SelectContext, StrategyChoice } from '@weft/engine/contracts';
 
 export interface CheapestFirstOptions {
   /** Cost of one task per worker `kind`. Kinds not listed cost `defaultCost`. */

@@ -1,5 +1,6 @@
 /** The example's plugin: the strategy, and a task that takes a little time so workers fill up. */
-import { definePlugin, sleep } from '@weft/engine';
+import { definePlugin } from '@weft/engine';
+import { sleep } from '@weft/engine/util';
 import { CheapestFirstStrategy } from './cheapest-first.js';
 
 export default definePlugin({

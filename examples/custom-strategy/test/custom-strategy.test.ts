@@ -1,5 +1,6 @@
 /** The custom-strategy example as its README runs it, and the strategy on its own. */
-import { seededRandom, type TaskDescriptor, type WorkerView } from '@weft/engine';
+import type { TaskDescriptor, WorkerView } from '@weft/engine';
+import { seededRandom } from '@weft/engine/util';
 import { describe, expect, it } from 'vitest';
 import { runExample } from '../run.js';
 import { CheapestFirstStrategy } from '../src/cheapest-first.js';

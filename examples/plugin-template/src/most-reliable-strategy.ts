@@ -3,7 +3,8 @@
  * least loaded (in flight / concurrency), then the lowest latency, then the id, so the choice is
  * deterministic and never needs the random source.
  */
-import type { BalancingStrategy, CandidateScore, SelectContext, StrategyChoice, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { BalancingStrategy, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { CandidateScore, SelectContext, StrategyChoice } from '@weft/engine/contracts';
 import { TemplateError } from './errors.js';
 
 export class MostReliableStrategy implements BalancingStrategy {

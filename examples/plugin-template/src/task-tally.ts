@@ -1,5 +1,5 @@
 /** A service the plugin shares: finished tasks by type, fed by a `task:after` hook. */
-import type { HookFn } from '@weft/engine';
+import type { HookFn } from '@weft/engine/contracts';
 import type { InjectionToken } from 'tsyringe';
 
 export interface TaskTally {

@@ -1,5 +1,6 @@
 /** The strategy on its own: plain worker views in, one choice out. */
-import { seededRandom, type TaskDescriptor, type WorkerView } from '@weft/engine';
+import type { TaskDescriptor, WorkerView } from '@weft/engine';
+import { seededRandom } from '@weft/engine/util';
 import { describe, expect, it } from 'vitest';
 import { MostReliableStrategy, TemplateError } from '../src/index.js';
 

@@ -1,6 +1,7 @@
 /** The template plugin loaded into a real engine, traced with the OTel in-memory exporter. */
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { Attr, SpanNames, createEngine, definePlugin, isWeftError, pipeline, ref, type Engine, type Plugin } from '@weft/engine';
+import { createEngine, definePlugin, isWeftError, pipeline, ref, type Engine, type Plugin } from '@weft/engine';
+import { Attr, SpanNames } from '@weft/engine/tracing';
 import { afterEach, describe, expect, it } from 'vitest';
 import templatePlugin, { TaskTally, WORD_COUNT_TASK } from '../src/index.js';
 

@@ -1,7 +1,8 @@
 /** The README documents every span name, attribute key and error code the engine defines. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Attr, ErrorCodes, MetricAttr, MetricNames, SpanNames } from '@weft/engine';
+import { ErrorCodes } from '@weft/engine';
+import { Attr, MetricAttr, MetricNames, SpanNames } from '@weft/engine/tracing';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Attr, definePlugin, SpanNames, sleep, type WorkerGuard } from '@weft/engine';
+import { definePlugin, type WorkerGuard } from '@weft/engine';
+import { Attr, SpanNames } from '@weft/engine/tracing';
+import { sleep } from '@weft/engine/util';
 import { failure, tracedEngine } from './helpers.js';
 
 /** A guard that admits a worker only while it has fewer than `cap` tasks in flight. */

@@ -10,7 +10,8 @@ import { context, metrics, propagation, SpanKind, trace } from '@opentelemetry/a
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine, pipeline, SpanNames } from '@weft/engine';
+import { createEngine, pipeline } from '@weft/engine';
+import { SpanNames } from '@weft/engine/tracing';
 import { startTelemetry } from '@weft/engine/telemetry';
 
 const server = createServer((_req, res) => res.end('pong'));

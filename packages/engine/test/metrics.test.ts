@@ -13,7 +13,9 @@ import {
   type MetricData,
 } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { createEngine, definePlugin, MetricNames, NonRetryableError, pipeline, ref, type Prediction } from '@weft/engine';
+import { createEngine, definePlugin, NonRetryableError, pipeline, ref } from '@weft/engine';
+import type { Prediction } from '@weft/engine/contracts';
+import { MetricNames } from '@weft/engine/tracing';
 
 async function collect(reader: PeriodicExportingMetricReader, exporter: InMemoryMetricExporter): Promise<Map<string, MetricData>> {
   await reader.forceFlush();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, sleep } from '@weft/engine';
+import { createEngine } from '@weft/engine';
+import { sleep } from '@weft/engine/util';
 
 describe('default routing', () => {
   it('spreads tasks released together across idle workers instead of piling onto one', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { createEngine, NonRetryableError, sleep, type Engine, type PipelineDefinition } from '@weft/engine';
+import { createEngine, NonRetryableError, type Engine, type PipelineDefinition } from '@weft/engine';
+import { sleep } from '@weft/engine/util';
 import { failure, tracedEngine } from './helpers.js';
 
 let engine: Engine | undefined;

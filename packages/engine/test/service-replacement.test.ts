@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import {
-  createEngine,
-  definePlugin,
-  ExecutorDepsToken,
-  ExecutorToken,
-  LoggerToken,
-  MemoryExecutor,
-  type ExecuteRequest,
-  type Executor,
-  type WorkerView,
-} from '@weft/engine';
+import { createEngine, definePlugin, ExecutorToken, LoggerToken, type Executor, type WorkerView } from '@weft/engine';
+import { ExecutorDepsToken, type ExecuteRequest } from '@weft/engine/contracts';
+import { MemoryExecutor } from '@weft/engine/executors';
 
 /** An executor of a plugin's own: runs on one embedded slot and keeps a ledger of what it ran. */
 class LedgerExecutor implements Executor {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Attr, definePlugin, NonRetryableError, SpanNames, type BalancingStrategy, type Predictor } from '@weft/engine';
+import { definePlugin, NonRetryableError, type BalancingStrategy, type Predictor } from '@weft/engine';
+import { Attr, SpanNames } from '@weft/engine/tracing';
 import { parentId, tracedEngine } from './helpers.js';
 
 describe('trace shape', () => {

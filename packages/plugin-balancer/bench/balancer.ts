@@ -6,17 +6,12 @@
 import 'reflect-metadata';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { seededRandom, type BalancingStrategy, type SelectContext, type TaskDescriptor, type WorkerStats, type WorkerView } from '@weft/engine';
-import {
-  builtinStrategies,
-  fleets,
-  oracleRouter,
-  simulate,
-  strategyRouter,
-  withCircuitBreaker,
-  type BuiltinStrategyName,
-  type SimReport,
-} from '@weft/plugin-balancer';
+import type { BalancingStrategy, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { SelectContext, WorkerStats } from '@weft/engine/contracts';
+import { seededRandom } from '@weft/engine/util';
+import type { BuiltinStrategyName } from '@weft/plugin-balancer';
+import { fleets, oracleRouter, simulate, strategyRouter, withCircuitBreaker, type SimReport } from '@weft/plugin-balancer/simulator';
+import { builtinStrategies } from '@weft/plugin-balancer/strategies';
 import { mean, percentile, printTable, writeReport, type Target } from '../../../bench/lib/report.js';
 
 const SIZES = [10, 100, 1_000] as const;

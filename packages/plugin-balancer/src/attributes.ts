@@ -2,7 +2,7 @@
  * Span names and attribute keys the balancer writes, in one place (the README documents them
  * from this file). Decision keys are the engine's; breaker numbers are the balancer's own.
  */
-import { Attr, SpanNames } from '@weft/engine';
+import { Attr, SpanNames } from '@weft/engine/tracing';
 
 export const BalancerSpanNames = {
   /** One span per circuit-breaker transition (begun and ended at once, as every decision span). */

@@ -1,23 +1,16 @@
-/** @weft/plugin-balancer: balancing strategies, circuit breaker, bulkhead and a fleet simulator. */
+/**
+ * @weft/plugin-balancer: balancing strategies, circuit breaker, bulkhead and a fleet simulator.
+ * The root holds the plugin, its config, errors, stats and span names; the strategy classes are
+ * behind `@weft/plugin-balancer/strategies`, the guards behind `/guards`, the simulator behind
+ * `/simulator`. The names here are snapshotted in test/public-api.test.ts.
+ */
 export { default, PLUGIN_NAME } from './plugin.js';
 export { balancerConfigSchema, type BalancerConfig, type BreakerConfig, type BulkheadConfig } from './config/balancer-config.js';
-export { strategyOptionSchemas, strategySpecSchema, type StrategySpecConfig } from './config/strategy-options.js';
-export { RoundRobinStrategy, type RoundRobinOptions } from './strategies/round-robin.js';
-export { WeightedRoundRobinStrategy, type WeightedRoundRobinOptions } from './strategies/weighted-round-robin.js';
-export { RandomStrategy, type RandomOptions } from './strategies/random.js';
-export { LeastInFlightStrategy, type LeastInFlightOptions } from './strategies/least-in-flight.js';
-export { LeastLatencyStrategy, type LeastLatencyOptions } from './strategies/least-latency.js';
-export { PowerOfTwoStrategy, type PowerOfTwoOptions } from './strategies/power-of-two.js';
-export { ConsistentHashStrategy, type ConsistentHashOptions } from './strategies/consistent-hash.js';
-export { HybridStrategy, DEFAULT_HYBRID_WEIGHTS, type HybridOptions, type HybridWeights } from './strategies/hybrid.js';
-export { TaskTypeRouter } from './strategies/task-type-router.js';
-export type { ObservingStrategy } from './strategies/observing-strategy.js';
-export { builtinStrategies, BUILTIN_STRATEGY_NAMES, type BuiltinStrategyName } from './strategies/builtin.js';
+export type { StrategySpecConfig } from './config/strategy-options.js';
+export { BUILTIN_STRATEGY_NAMES, type BuiltinStrategyName } from './strategies/builtin.js';
 export { StrategyRegistry, type StrategyClass, type StrategySpec } from './strategies/strategy-registry.js';
-export { expectedLatencyMs, loadOf } from './strategies/scoring.js';
-export { CircuitBreaker, type BreakerState, type BreakerTransition, type CircuitBreakerOptions } from './guards/circuit-breaker.js';
-export { Bulkhead, type BulkheadOptions } from './guards/bulkhead.js';
-export { BalancerStatsToken, DecisionCounters, type BalancerStats, type BalancerStatsSnapshot, type WorkerDecisionStats } from './stats/balancer-stats.js';
+export { CircuitBreaker } from './guards/circuit-breaker.js';
+export { Bulkhead } from './guards/bulkhead.js';
+export { BalancerStatsToken, type BalancerStats, type BalancerStatsSnapshot, type WorkerDecisionStats } from './stats/balancer-stats.js';
 export { BalancerAttr, BalancerSpanNames } from './attributes.js';
 export { BalancerError, BalancerErrorCodes, isBalancerError, type BalancerErrorCode, type BalancerErrorOptions } from './errors.js';
-export * from './simulator/index.js';

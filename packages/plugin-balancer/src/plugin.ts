@@ -1,6 +1,7 @@
 /** The plugin: registers the strategies, the breaker and bulkhead guards, and the decision counters. */
 import type { Tracer } from '@opentelemetry/api';
-import { definePlugin, isRetryable, MeterProviderToken, TracerToken, type BalancingStrategy, type PluginContext, type TaskOutcome } from '@weft/engine';
+import { definePlugin, isRetryable, type BalancingStrategy, type PluginContext, type TaskOutcome } from '@weft/engine';
+import { MeterProviderToken, TracerToken } from '@weft/engine/contracts';
 import { BalancerAttr, BalancerSpanNames } from './attributes.js';
 import { balancerConfigSchema, type BalancerConfig, type BreakerConfig } from './config/balancer-config.js';
 import type { StrategySpecConfig } from './config/strategy-options.js';

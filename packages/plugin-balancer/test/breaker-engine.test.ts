@@ -1,6 +1,7 @@
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { Attr, MetricNames, isWeftError, NonRetryableError, pipeline, PipelineRunError, ref, SpanNames, type HandlerContext } from '@weft/engine';
+import { isWeftError, NonRetryableError, pipeline, PipelineRunError, ref, type HandlerContext } from '@weft/engine';
+import { Attr, MetricNames, SpanNames } from '@weft/engine/tracing';
 import balancer, { BalancerAttr, BalancerStatsToken } from '@weft/plugin-balancer';
 import { tracedEngine } from './helpers.js';
 

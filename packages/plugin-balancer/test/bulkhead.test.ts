@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pipeline, ref, sleep, type HandlerContext } from '@weft/engine';
+import { pipeline, ref, type HandlerContext } from '@weft/engine';
+import { sleep } from '@weft/engine/util';
 import balancer, { BalancerStatsToken, Bulkhead } from '@weft/plugin-balancer';
 import { task } from './fixtures.js';
 import { tracedEngine, worker } from './helpers.js';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CircuitBreaker, type BreakerTransition } from '@weft/plugin-balancer';
+import { CircuitBreaker } from '@weft/plugin-balancer';
+import type { BreakerTransition } from '@weft/plugin-balancer/guards';
 import { worker } from './helpers.js';
 
 const w1 = worker('w1');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, isWeftError, type BalancingStrategy } from '@weft/engine';
-import balancer, { ConsistentHashStrategy, HybridStrategy, isBalancerError, RoundRobinStrategy, StrategyRegistry } from '@weft/plugin-balancer';
+import balancer, { isBalancerError, StrategyRegistry } from '@weft/plugin-balancer';
+import { ConsistentHashStrategy, HybridStrategy, RoundRobinStrategy } from '@weft/plugin-balancer/strategies';
 
 async function configError(config: unknown): Promise<Error & { code: string; cause?: unknown }> {
   const err = await createEngine({ plugins: [{ plugin: balancer, config }] }).then(

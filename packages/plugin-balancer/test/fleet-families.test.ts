@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   FLEET_FAMILIES,
-  LeastInFlightStrategy,
   familyFleet,
   oracleRouter,
   simulate,
@@ -9,7 +8,8 @@ import {
   strategyRouter,
   type SimRouter,
   type SimulationConfig,
-} from '@weft/plugin-balancer';
+} from '@weft/plugin-balancer/simulator';
+import { LeastInFlightStrategy } from '@weft/plugin-balancer/strategies';
 
 describe('fleet families', () => {
   it('builds a valid fleet per family and seed, the same for the same seed and another for another seed', () => {

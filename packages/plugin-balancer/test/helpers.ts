@@ -1,5 +1,7 @@
 /** Test helpers: real engines with the OTel in-memory exporter, and WorkerViews with mutable stats. */
-import { seededRandom, type SelectContext, type WorkerStats, type WorkerView } from '@weft/engine';
+import type { WorkerView } from '@weft/engine';
+import type { SelectContext, WorkerStats } from '@weft/engine/contracts';
+import { seededRandom } from '@weft/engine/util';
 
 export { tracedEngine, type TracedEngine } from '../../../test-support/traced-engine.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HybridStrategy, LeastLatencyStrategy, PowerOfTwoStrategy } from '@weft/plugin-balancer';
+import { HybridStrategy, LeastLatencyStrategy, PowerOfTwoStrategy } from '@weft/plugin-balancer/strategies';
 import { task } from './fixtures.js';
 import { selectCtx, worker } from './helpers.js';
 

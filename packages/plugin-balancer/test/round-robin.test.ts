@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RoundRobinStrategy, WeightedRoundRobinStrategy } from '@weft/plugin-balancer';
+import { RoundRobinStrategy, WeightedRoundRobinStrategy } from '@weft/plugin-balancer/strategies';
 import { task } from './fixtures.js';
 import { selectCtx, worker, workers } from './helpers.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Attr, pipeline, ref, SpanNames, type HandlerContext } from '@weft/engine';
+import { pipeline, ref, type HandlerContext } from '@weft/engine';
+import { Attr, SpanNames } from '@weft/engine/tracing';
 import balancer, { BalancerStatsToken } from '@weft/plugin-balancer';
 import { tracedEngine } from './helpers.js';
 

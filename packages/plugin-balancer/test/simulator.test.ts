@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BalancingStrategy } from '@weft/engine';
-import {
-  fleets,
-  isBalancerError,
-  oracleRouter,
-  RoundRobinStrategy,
-  simulate,
-  strategyRouter,
-  withCircuitBreaker,
-  type SimulationConfig,
-} from '@weft/plugin-balancer';
+import { isBalancerError } from '@weft/plugin-balancer';
+import { fleets, oracleRouter, simulate, strategyRouter, withCircuitBreaker, type SimulationConfig } from '@weft/plugin-balancer/simulator';
+import { RoundRobinStrategy } from '@weft/plugin-balancer/strategies';
 
 const roundRobin = (): BalancingStrategy => {
   let i = 0;

@@ -1,7 +1,8 @@
 /** One suite every strategy runs: a candidate's id, never one outside the list, replayable from the seed. */
 import { describe, expect, it } from 'vitest';
 import type { BalancingStrategy } from '@weft/engine';
-import { builtinStrategies, isBalancerError, LeastInFlightStrategy, RoundRobinStrategy, TaskTypeRouter } from '@weft/plugin-balancer';
+import { isBalancerError } from '@weft/plugin-balancer';
+import { builtinStrategies, LeastInFlightStrategy, RoundRobinStrategy, TaskTypeRouter } from '@weft/plugin-balancer/strategies';
 import { task } from './fixtures.js';
 import { selectCtx, workers, type TestWorker } from './helpers.js';
 

@@ -4,7 +4,7 @@
  * `types` names it here; `defaults` fills in options of the types that are, and opts none in.
  */
 import { z } from 'zod';
-import type { CachePolicyDeclaration } from '@weft/engine';
+import type { CachePolicyDeclaration } from '@weft/engine/contracts';
 import { fieldSpecSchema, kindsFromSchema, toFieldSpec, type FieldSpec } from './fields/field-kind.js';
 
 const guardsSchema = z.strictObject({

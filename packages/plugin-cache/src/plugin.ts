@@ -1,5 +1,6 @@
 /** The plugin: builds the SemanticCache from config, registers it, its embedder and its stats. */
-import { definePlugin, Embedder, redactUrl, type PluginContext } from '@weft/engine';
+import { definePlugin, Embedder, type PluginContext } from '@weft/engine';
+import { redactUrl } from '@weft/engine/util';
 import { CacheStatsToken } from './cache-stats.js';
 import { cacheConfigSchema, type CacheConfig } from './config.js';
 import { HashedNgramEmbedder } from './embedding/hashed-ngram-embedder.js';

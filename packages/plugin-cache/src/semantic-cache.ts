@@ -4,7 +4,8 @@
  * checked word by word and for named entities.
  */
 import { randomUUID } from 'node:crypto';
-import { silentLogger, type CacheHit, type Embedder, type Logger, type ResultCache, type TaskDescriptor } from '@weft/engine';
+import { silentLogger, type Embedder, type Logger, type ResultCache, type TaskDescriptor } from '@weft/engine';
+import type { CacheHit } from '@weft/engine/contracts';
 import type { HnswOptions } from './ann/hnsw-index.js';
 import { canonicalise, type CanonicalTask } from './canonical/canonicalise.js';
 import { sameEntities } from './canonical/entities.js';

@@ -1,7 +1,7 @@
 /** Property tests (fast-check, seeded) on canonicalisation. */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { canonicalise, canonicalPath, canonicalUrl, resolvePolicy, unicodeForm } from '@weft/plugin-cache';
+import { canonicalise, canonicalPath, canonicalUrl, resolvePolicy, unicodeForm } from '@weft/plugin-cache/canonical';
 
 const SEED = 20261203;
 const run = (prop: fc.IProperty<never> | fc.IAsyncProperty<never>) => fc.assert(prop as fc.IProperty<unknown>, { seed: SEED, numRuns: 300 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalise, canonicalPath, canonicalSql, canonicalUrl, guardSignature, resolvePolicy, stableJson, type TypePolicyInput } from '@weft/plugin-cache';
+import type { TypePolicyInput } from '@weft/plugin-cache';
+import { canonicalise, canonicalPath, canonicalSql, canonicalUrl, guardSignature, resolvePolicy, stableJson } from '@weft/plugin-cache/canonical';
 
 const policy = (p: Omit<TypePolicyInput, 'enabled'> = {}) => resolvePolicy({}, p);
 const key = (input: unknown, p: Omit<TypePolicyInput, 'enabled'> = {}) => canonicalise('t', '1', input, policy(p)).key;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SemanticCache, sameWords } from '@weft/plugin-cache';
+import { SemanticCache } from '@weft/plugin-cache';
+import { sameWords } from '@weft/plugin-cache/canonical';
 import { task } from './helpers.js';
 
 const cache = (types: ConstructorParameters<typeof SemanticCache>[0] extends infer O ? (O extends { policies?: infer P } ? P : never) : never = {}) =>

@@ -1,7 +1,7 @@
 /** One conformance suite for every VectorIndex: exact scan and HNSW must agree with brute force. */
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '@weft/engine';
-import { FlatIndex, HnswIndex, type VectorIndex } from '@weft/plugin-cache';
+import { seededRandom } from '@weft/engine/util';
+import { FlatIndex, HnswIndex, type VectorIndex } from '@weft/plugin-cache/ann';
 
 function unit(rnd: () => number, dims: number): Float32Array {
   const v = new Float32Array(dims);

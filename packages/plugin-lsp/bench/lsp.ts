@@ -15,7 +15,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { silentLogger } from '@weft/engine';
-import { LanguageServer, LspBridge, builtinServers } from '@weft/plugin-lsp';
+import { LspBridge } from '@weft/plugin-lsp';
+import { LanguageServer, builtinServers } from '@weft/plugin-lsp/servers';
 // The bench belongs to this package, so it may use the sandbox that the package does not export.
 import { createSandbox, type SandboxMode } from '../src/sandbox/server-sandbox.js';
 import { percentile, printTable, writeReport, type Target } from '../../../bench/lib/report.js';

@@ -1,4 +1,10 @@
-/** @weft/plugin-lsp: language servers behind the engine's LanguageBridge, and the `lsp.*` task types. */
+/**
+ * @weft/plugin-lsp: language servers behind the engine's LanguageBridge, and the `lsp.*` task
+ * types. The root holds the plugin, the bridge and its results, the config, errors and span
+ * names; the task input schemas are behind `@weft/plugin-lsp/handlers`, the server processes
+ * behind `/servers`, the language table behind `/languages`. The names here are snapshotted in
+ * test/public-api.test.ts.
+ */
 import { lspPlugin } from './plugin.js';
 
 export default lspPlugin;
@@ -13,28 +19,7 @@ export {
   type SymbolsResult,
   type ScanResult,
 } from './bridge/lsp-bridge.js';
-export type { JsonDiagnostic, JsonLocation, JsonRange, JsonSymbol } from './bridge/to-json.js';
 export { lspConfigSchema, resolveLspConfig, type LspConfig, type LspConfigInput, type ServerConfig, type LanguageConfig } from './config.js';
 export { LspError, LspErrorCodes, isLspError, findLspError, type LspErrorCode, type LspErrorOptions } from './errors.js';
-export { LspTaskTypes, registerLspHandlers } from './handlers/register-handlers.js';
-export {
-  diagnosticsInputSchema,
-  positionInputSchema,
-  referencesInputSchema,
-  symbolsInputSchema,
-  scanInputSchema,
-  type DiagnosticsInput,
-  type PositionInput,
-  type ReferencesInput,
-  type SymbolsInput,
-  type ScanInput,
-  type FileInput,
-  type SeverityName,
-} from './handlers/input-schemas.js';
-export { LanguageTable, BUILTIN_LANGUAGES, shebangInterpreter } from './languages/language-table.js';
-export { languageCapabilities } from './languages/available-languages.js';
-export { resolveInRoot, type ResolvedPath } from './sandbox/resolve-in-root.js';
-export { LanguageServer, type LanguageServerOptions, type RequestOptions, type ServerExit, type ServerState } from './servers/language-server.js';
-export { ServerManager, type ServerInfo, type ServerManagerOptions } from './servers/server-manager.js';
-export { builtinServers, serverSpecs, type ServerSpec } from './servers/server-spec.js';
+export { LspTaskTypes } from './handlers/register-handlers.js';
 export { LspAttr, LspEvents } from './telemetry-attributes.js';

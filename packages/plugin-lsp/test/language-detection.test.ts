@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LanguageTable, LspBridge, languageCapabilities, lspConfigSchema, serverSpecs, shebangInterpreter } from '@weft/plugin-lsp';
+import { LspBridge, lspConfigSchema } from '@weft/plugin-lsp';
+import { LanguageTable, languageCapabilities, shebangInterpreter } from '@weft/plugin-lsp/languages';
+import { serverSpecs } from '@weft/plugin-lsp/servers';
 import { makeWorkspace } from './workspace.js';
 
 describe('language detection', () => {

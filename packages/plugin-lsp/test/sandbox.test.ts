@@ -1,7 +1,8 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LspBridge, isLspError, resolveInRoot } from '@weft/plugin-lsp';
+import { LspBridge, isLspError } from '@weft/plugin-lsp';
+import { resolveInRoot } from '@weft/plugin-lsp/servers';
 import { makeWorkspace } from './workspace.js';
 
 const ws = makeWorkspace({ 'src/a.ts': 'export const a = 1;\n' });

@@ -8,17 +8,10 @@
  * candidate's. The simulator knows these values; the router does not. The service-only figure
  * (the same, with the wait left out) is kept as a secondary measure.
  */
-import {
-  LeastInFlightStrategy,
-  PowerOfTwoStrategy,
-  RoundRobinStrategy,
-  oracleRouter,
-  simulate,
-  strategyRouter,
-  type SimReport,
-  type SimulationConfig,
-} from '@weft/plugin-balancer';
-import { MlPredictor, predictorRouter, simClock, type MlConfigInput, type ModelStore } from '@weft/plugin-ml';
+import { oracleRouter, simulate, strategyRouter, type SimReport, type SimulationConfig } from '@weft/plugin-balancer/simulator';
+import { LeastInFlightStrategy, PowerOfTwoStrategy, RoundRobinStrategy } from '@weft/plugin-balancer/strategies';
+import { MlPredictor, type MlConfigInput, type ModelStore } from '@weft/plugin-ml';
+import { predictorRouter, simClock } from '@weft/plugin-ml/eval';
 import { mean } from '../../../bench/lib/report.js';
 
 export const accuracy = (r: SimReport): number =>

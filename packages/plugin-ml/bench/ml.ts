@@ -11,9 +11,12 @@
  */
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { seededRandom, type TaskDescriptor, type WorkerView } from '@weft/engine';
-import { FLEET_FAMILIES, PowerOfTwoStrategy, familyFleet, simulate, type FleetFamily, type SimReport, type SimulationConfig } from '@weft/plugin-balancer';
-import { MemoryModelStore, MlPredictor, predictorRouter, simClock } from '@weft/plugin-ml';
+import type { TaskDescriptor, WorkerView } from '@weft/engine';
+import { seededRandom } from '@weft/engine/util';
+import { FLEET_FAMILIES, familyFleet, simulate, type FleetFamily, type SimReport, type SimulationConfig } from '@weft/plugin-balancer/simulator';
+import { PowerOfTwoStrategy } from '@weft/plugin-balancer/strategies';
+import { MemoryModelStore, MlPredictor } from '@weft/plugin-ml';
+import { predictorRouter, simClock } from '@weft/plugin-ml/eval';
 import { mean, percentile, printTable, writeReport, type Target } from '../../../bench/lib/report.js';
 import { accuracy, baselines, identical, runMl, serviceAccuracy, spread, type SeedRun } from './evaluate.js';
 

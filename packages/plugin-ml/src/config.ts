@@ -36,8 +36,12 @@ export const mlConfigSchema = z
     minPairObservations: z.number().int().min(1).default(3),
     /** A model trained longer ago than this is stale and not trusted; 0 = never. Default 86400000 (a day). */
     staleAfterMs: z.number().int().min(0).default(86_400_000),
-    /** Share of decisions that explore instead: the candidate most plausibly faster, given how little it was seen. Default 0.005. */
-    explorationRate: z.number().min(0).max(1).default(0.005),
+    /**
+     * Share of decisions that explore instead: the candidate most plausibly faster, given how little it was seen. Default 0:
+     * probes and forgetting already bring back a worker not seen for a while, and without draws the routing does not depend
+     * on the seed.
+     */
+    explorationRate: z.number().min(0).max(1).default(0),
     /**
      * Weight of the premium (at most 10%) charged for giving a busy specialist (a worker more than
      * 10% faster than any other at some task type) work of another type; 0 turns it off. Default 10.

@@ -1,23 +1,16 @@
-/** @weft/plugin-ml: a brain.js predictor that learns which worker serves each task best. */
+/**
+ * @weft/plugin-ml: a brain.js predictor that learns which worker serves each task best. The
+ * root holds the plugin, the predictor, its config, errors and model stores; the feature and
+ * model kernels are behind `@weft/plugin-ml/kernels`, the evaluation router behind `/eval`.
+ * The names here are snapshotted in test/public-api.test.ts.
+ */
 export { default, MlPredictorToken, storeFor } from './plugin.js';
 export { MlPredictor, type MlPredictorDeps } from './predictor/ml-predictor.js';
 export type { MlPredictorStats, FallbackReason } from './predictor/predictor-stats.js';
-export { Specialties, SPECIALTY_MARGIN, type TypeStats } from './predictor/specialties.js';
-export { firstEstimate, nextEstimate, relativeStandardError, type ServiceEstimate } from './features/service-estimate.js';
-export { confidenceOf, modelQuality, type ConfidenceInputs } from './predictor/confidence.js';
 export { mlConfigSchema, resolveConfig, type MlConfig, type MlConfigInput } from './config.js';
 export { MlError, MlErrorCodes, isMlError, type MlErrorCode, type MlErrorOptions } from './errors.js';
-export { FEATURES, FEATURE_COUNT, FEATURE_VERSION, TASK_FEATURE_COUNT, DEFAULT_BASELINE_MS, type FeatureDoc } from './features/feature-spec.js';
-export { encodeBatch, encodeTask, baselineMs, encodeDurationRatio, decodeDurationRatio, type EncodedBatch } from './features/encode.js';
-export { batchArrays, type BatchArrays } from './features/batch-arrays.js';
-export { PairStats, type PairStat, type PairStatsView, type PairStatsOptions } from './features/pair-stats.js';
-export { fnv1a } from './features/hash.js';
-export { parseModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, OUTPUT_COUNT, type ModelSnapshot, type ModelQuality, type NetworkJson } from './model/model-format.js';
-export { CompiledNetwork } from './model/compiled-network.js';
+export type { ModelSnapshot } from './model/model-format.js';
 export type { ModelStore, UnversionedModel } from './store/model-store.js';
 export { MemoryModelStore } from './store/memory-store.js';
 export { FileModelStore } from './store/file-store.js';
 export { RedisModelStore, type RedisModelStoreOptions } from './store/redis-store.js';
-export { predictorRouter, simClock, type SimClock, type SimRouterLike, type LearningPredictor, type PredictorRouterCounts } from './eval/predictor-router.js';
-export { WorkLedger, type WorkerState } from './features/work-ledger.js';
-export { TypeSizes } from './features/type-sizes.js';

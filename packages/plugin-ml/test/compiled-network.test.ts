@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NeuralNetwork } from 'brain.js';
-import { seededRandom } from '@weft/engine';
-import { CompiledNetwork, FEATURE_COUNT, TASK_FEATURE_COUNT, type NetworkJson } from '@weft/plugin-ml';
+import { seededRandom } from '@weft/engine/util';
+import { CompiledNetwork, FEATURE_COUNT, TASK_FEATURE_COUNT, type NetworkJson } from '@weft/plugin-ml/kernels';
 
 /** A brain.js network briefly trained on seeded random rows, and those rows. */
 function trained(

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MemoryModelStore, MlPredictor } from '@weft/plugin-ml';
 import { fanOut, mlEngine } from './helpers.js';
 import { feed, synthFleet, synthTask } from './synthetic.js';
-import { seededRandom, type TaskDescriptor } from '@weft/engine';
+import type { TaskDescriptor } from '@weft/engine';
+import { seededRandom } from '@weft/engine/util';
 
 /** A `work` task as the engine describes the items of fanOut(). */
 function workTask(i: number): TaskDescriptor {

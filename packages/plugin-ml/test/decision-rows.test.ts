@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom, type TaskDescriptor, type TaskOutcome } from '@weft/engine';
+import type { TaskDescriptor, TaskOutcome } from '@weft/engine';
+import { seededRandom } from '@weft/engine/util';
 import { MlPredictor } from '@weft/plugin-ml';
 import { synthFleet, synthTask } from './synthetic.js';
 

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { seededRandom, type TaskDescriptor, type WorkerView } from '@weft/engine';
-import { PowerOfTwoStrategy, familyFleet, simulate, strategyRouter, type SimulationConfig } from '@weft/plugin-balancer';
-import { MlPredictor, firstEstimate, nextEstimate, predictorRouter, relativeStandardError, simClock, type ServiceEstimate } from '@weft/plugin-ml';
+import type { TaskDescriptor, WorkerView } from '@weft/engine';
+import { seededRandom } from '@weft/engine/util';
+import { familyFleet, simulate, strategyRouter, type SimulationConfig } from '@weft/plugin-balancer/simulator';
+import { PowerOfTwoStrategy } from '@weft/plugin-balancer/strategies';
+import { MlPredictor } from '@weft/plugin-ml';
+import { predictorRouter, simClock } from '@weft/plugin-ml/eval';
+import { firstEstimate, nextEstimate, relativeStandardError, type ServiceEstimate } from '@weft/plugin-ml/kernels';
 
 function estimate(samples: readonly number[]): ServiceEstimate {
   let e = firstEstimate(samples[0]!);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskDescriptor, WorkerView } from '@weft/engine';
-import { FEATURES, FEATURE_COUNT, PairStats, batchArrays, encodeBatch, encodeTask, TASK_FEATURE_COUNT, type PairStatsView } from '@weft/plugin-ml';
+import { FEATURES, FEATURE_COUNT, PairStats, batchArrays, encodeBatch, encodeTask, TASK_FEATURE_COUNT, type PairStatsView } from '@weft/plugin-ml/kernels';
 
 const task = (over: Partial<TaskDescriptor> = {}): TaskDescriptor => ({
   id: 'r:s',

@@ -1,6 +1,7 @@
 /** Test helpers: an engine with plugin-ml, two embedded workers of different speeds, and real OTel spans. */
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { createEngine, sleep, type CreateEngineOptions, type Engine, type PipelineDefinition } from '@weft/engine';
+import { createEngine, type CreateEngineOptions, type Engine, type PipelineDefinition } from '@weft/engine';
+import { sleep } from '@weft/engine/util';
 import mlPlugin, { MlPredictorToken, type MlConfigInput, type MlPredictor } from '@weft/plugin-ml';
 
 export interface MlEngine {

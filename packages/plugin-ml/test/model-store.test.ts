@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileModelStore, MlPredictor, isMlError, parseModel, type ModelSnapshot } from '@weft/plugin-ml';
+import { FileModelStore, MlPredictor, isMlError, type ModelSnapshot } from '@weft/plugin-ml';
+import { parseModel } from '@weft/plugin-ml/kernels';
 import { fanOut, mlEngine } from './helpers.js';
 import { feed, synthFleet } from './synthetic.js';
 

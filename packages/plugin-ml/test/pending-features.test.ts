@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FEATURE_COUNT } from '@weft/plugin-ml';
+import { FEATURE_COUNT } from '@weft/plugin-ml/kernels';
 import { PendingFeatures } from '../src/predictor/pending-features.js';
 
 /** A decision over `ids` leased from `pending`, its ids written into the slot's reused array as predict() does. */

@@ -1,4 +1,4 @@
-import { seededRandom } from '@weft/engine';
+import { seededRandom } from '@weft/engine/util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PairStats } from '../src/features/pair-stats.js';

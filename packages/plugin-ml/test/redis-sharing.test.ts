@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { FEATURE_COUNT, FEATURE_VERSION, MlPredictor, RedisModelStore } from '@weft/plugin-ml';
+import { MlPredictor, RedisModelStore } from '@weft/plugin-ml';
+import { FEATURE_COUNT, FEATURE_VERSION } from '@weft/plugin-ml/kernels';
 import { startRedis, startRedisCluster, type PrivateRedis } from '../../../test-support/redis-server.js';
 import { fanOut, mlEngine } from './helpers.js';
 import { feed, synthFleet } from './synthetic.js';

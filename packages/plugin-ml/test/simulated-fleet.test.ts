@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LeastInFlightStrategy, PowerOfTwoStrategy, familyFleet, simulate, strategyRouter, type SimReport } from '@weft/plugin-balancer';
-import { MemoryModelStore, MlPredictor, predictorRouter, simClock } from '@weft/plugin-ml';
+import { familyFleet, simulate, strategyRouter, type SimReport } from '@weft/plugin-balancer/simulator';
+import { LeastInFlightStrategy, PowerOfTwoStrategy } from '@weft/plugin-balancer/strategies';
+import { MemoryModelStore, MlPredictor } from '@weft/plugin-ml';
+import { predictorRouter, simClock } from '@weft/plugin-ml/eval';
 
 /** Queue-aware: the chosen worker's true expected completion (wait included) within 10% of the best candidate's. */
 const accuracy = (r: SimReport): number => r.decisions.filter((d) => d.chosenCompletionMs <= 1.1 * d.bestCompletionMs).length / r.decisions.length;

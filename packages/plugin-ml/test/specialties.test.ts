@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom, type TaskDescriptor, type WorkerView } from '@weft/engine';
-import { MlPredictor, PairStats, Specialties } from '@weft/plugin-ml';
+import type { TaskDescriptor, WorkerView } from '@weft/engine';
+import { seededRandom } from '@weft/engine/util';
+import { MlPredictor } from '@weft/plugin-ml';
+import { PairStats, Specialties } from '@weft/plugin-ml/kernels';
 
 /** The specialties after these outcomes: `n` successful tasks of `type` on `worker`, each taking `ms` (no wait). */
 function specialtiesAfter(outcomes: readonly [worker: string, type: string, ms: number, n: number][]): Specialties {

@@ -1,5 +1,6 @@
 /** A seeded synthetic stream of tasks and outcomes: worker speed depends on task type, size and load. */
-import { seededRandom, type TaskDescriptor, type TaskOutcome, type WorkerView } from '@weft/engine';
+import type { TaskDescriptor, TaskOutcome, WorkerView } from '@weft/engine';
+import { seededRandom } from '@weft/engine/util';
 import type { MlPredictor } from '@weft/plugin-ml';
 
 export const TYPES = ['lsp.diagnostics', 'lsp.hover', 'build', 'test'] as const;

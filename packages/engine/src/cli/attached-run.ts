@@ -76,6 +76,9 @@ export async function attachedRun(engine: Engine, pipeline: PipelineDefinition, 
     return interrupts > 0 ? INTERRUPTED : 1;
   } finally {
     process.off('SIGINT', onSigint);
+    // The run has ended and the command is closing: another Ctrl-C now only cuts the closing
+    // short, with the interrupted exit code rather than a death by signal.
+    process.once('SIGINT', () => process.exit(INTERRUPTED));
   }
 }
 

@@ -95,6 +95,7 @@ export interface StoredRunView {
   readonly status: string;
   readonly pipeline: PipelineDefinition;
   readonly input: unknown;
+  readonly priority?: number;
 }
 
 /** Reads a stored run by id; provided by runtimes that keep runs (the fleet). */

@@ -59,7 +59,14 @@ async function replayOne(engine: Engine, entry: DeadLetter, reopened: Map<string
   try {
     let result: RunResult;
     if (stored && mode === 'reopen') {
-      result = await settled(engine.run(stored.pipeline, stored.input, { runId: entry.runId, resume: true, reopen: true }));
+      result = await settled(
+        engine.run(stored.pipeline, stored.input, {
+          runId: entry.runId,
+          resume: true,
+          reopen: true,
+          ...(stored.priority === undefined ? {} : { priority: stored.priority }),
+        }),
+      );
       // Every dead letter of that run ran again with it: a success answers them all.
       if (result.status === 'succeeded') await store.remove((await store.list()).filter((e) => e.runId === entry.runId).map((e) => e.id));
       reopened.set(entry.runId, { mode, runId: entry.runId, status: result.status });

@@ -4,6 +4,8 @@
  * job) and settles it from its reply; the registry watcher keeps the live worker set, the reply
  * reader reads results in bulk, and the recovery unit re-routes tasks whose worker or job was lost.
  */
+import { RatePacer } from './rate-pacer.js';
+import { RedisLimiter } from './redis-limiter.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -62,6 +64,8 @@ export class FleetExecutor implements Executor {
   private readonly listeners = new Set<() => void>();
   private readonly watched = new Map<AbortSignal, { tasks: Set<PendingTask>; onAbort: () => void }>();
   private readonly started: Promise<void>;
+  /** Holds tasks of keys with a rate until their start is due. */
+  private readonly pacer: RatePacer;
   private closed = false;
 
   constructor(
@@ -78,6 +82,7 @@ export class FleetExecutor implements Executor {
     const blocking = connectRedis(options.redisUrl, this.logger, 'runner-replies');
     const keepRuns = options.keepRuns ?? DEFAULT_KEEP_RUNS;
     const retentionMs = options.runTtlMs ?? DEFAULT_RETENTION_MS;
+    this.pacer = new RatePacer(new RedisLimiter(this.redis, this.keys, this.logger), this.telemetry);
     this.store = new RunStore(this.redis, this.keys, { keepDecisions: options.keepDecisions ?? 200 }, this.logger);
     this.cancels = new CancelListener(options.redisUrl, this.keys, this.logger);
     this.journals = new RedisRunJournals(
@@ -154,6 +159,13 @@ export class FleetExecutor implements Executor {
   }
 
   execute(req: ExecuteRequest): Promise<unknown> {
+    if (!req.task.limit?.rate) return this.submit(req, randomUUID());
+    // A task whose key has a rate is enqueued when its start is due (see rate-pacer.ts).
+    const requestId = randomUUID();
+    return this.pacer.pace(req, requestId).then(() => this.submit(req, requestId));
+  }
+
+  private submit(req: ExecuteRequest, requestId: string): Promise<unknown> {
     if (this.closed) return Promise.reject(new WeftError('WEFT_ENGINE_CLOSED', 'The engine is closed; create a new one to run tasks.', { retryable: false }));
     if (!this.registry.live.has(req.workerId)) {
       return Promise.reject(
@@ -163,7 +175,6 @@ export class FleetExecutor implements Executor {
       );
     }
     return new Promise((resolve, reject) => {
-      const requestId = randomUUID();
       const p: PendingTask = {
         requestId,
         req,

@@ -59,7 +59,14 @@ export async function fleetRuntime(redisUrl: string, options: Omit<FleetExecutor
       ctx.provide(DeadLetterStoreToken, new RedisDeadLetters(ex.redis, ex.keys, ctx.resolve(EngineConfigToken).deadLetters));
       ctx.provide(StoredRunLookupToken, async (runId) => {
         const stored = await readStoredRun(ex.redis, ex.keys, runId);
-        return stored && { status: stored.meta.status, pipeline: stored.pipeline, input: stored.input };
+        return (
+          stored && {
+            status: stored.meta.status,
+            pipeline: stored.pipeline,
+            input: stored.input,
+            ...(stored.meta.priority === undefined ? {} : { priority: stored.meta.priority }),
+          }
+        );
       });
       // Writes are not awaited: one connection keeps their order, and runs never wait on bookkeeping.
       ctx.on('pipeline:end', (e) => store.runEnded(e.runId));

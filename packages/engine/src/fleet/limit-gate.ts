@@ -25,7 +25,7 @@ export class LimitGate {
    */
   async admit(job: Job, token: string | undefined, payload: JobPayload, limit: TaskLimit): Promise<() => Promise<void>> {
     const holder = String(job.id);
-    const a = await this.limiter.tryAcquire(limit, holder);
+    const a = await this.limiter.tryAcquire(limit, holder, payload.requestId);
     if (a.ok) return () => this.limiter.release(limit, holder);
     limitWaitSpan(this.telemetry, extractTrace(payload.trace), payload.task, this.workerId, limit, a);
     await job.moveToDelayed(Date.now() + a.waitMs, token);

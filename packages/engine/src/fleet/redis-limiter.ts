@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { errorMessage } from '../errors.js';
-import type { Admission, TaskLimit } from '../limits/limit-types.js';
+import type { Admission, RateLimit, TaskLimit } from '../limits/limit-types.js';
 import type { Logger } from '../logging/logger.js';
 import type { FleetKeys } from './fleet-keys.js';
 import type { FleetWorkerOptions } from './fleet-options.js';
@@ -17,7 +17,9 @@ const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /**
- * KEYS: holders, starts. ARGV: holder, concurrency (0: none), leaseMs, rate max (0: none), perMs.
+ * KEYS: holders, starts. ARGV: holder (of a concurrency lease: the job), concurrency (0: none),
+ * leaseMs, rate max (0: none), perMs, rate holder (of a reservation: the task's request, stable
+ * across re-routes), reserve only (1: the runner pacing a task; the reservation is not consumed).
  * Returns {0} when admitted, else {1 (concurrency) | 2 (rate), ms to wait}.
  *
  * Rate takes reservations: a job over the rate gets the earliest start that keeps at most `max`
@@ -34,14 +36,14 @@ local per = tonumber(ARGV[5])
 if conc > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
   if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= conc then
-    if max > 0 then redis.call('ZREM', KEYS[2], ARGV[1]) end
+    if max > 0 then redis.call('ZREM', KEYS[2], ARGV[6]) end
     local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
     return {1, tonumber(first[2]) - now}
   end
 end
 if max > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - per)
-  local at = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
+  local at = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[6]))
   if not at then
     local n = redis.call('ZCARD', KEYS[2])
     at = now
@@ -50,13 +52,14 @@ if max > 0 then
       local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
       at = math.max(now, tonumber(nth[2]) + per, tonumber(last[2]) + per / max)
     end
-    redis.call('ZADD', KEYS[2], at, ARGV[1])
+    redis.call('ZADD', KEYS[2], at, ARGV[6])
     redis.call('PEXPIRE', KEYS[2], at - now + per + 1000)
   end
+  if ARGV[7] == '1' then return {2, at - now} end
   if at > now then return {2, at - now} end
   -- Started: the entry stays as history under another name, so a redelivery reserves anew.
-  redis.call('ZREM', KEYS[2], ARGV[1])
-  redis.call('ZADD', KEYS[2], at, ARGV[1] .. ':' .. now)
+  redis.call('ZREM', KEYS[2], ARGV[6])
+  redis.call('ZADD', KEYS[2], at, ARGV[6] .. ':' .. now)
 end
 if conc > 0 then
   redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
@@ -86,7 +89,7 @@ export class RedisLimiter {
   readonly retryMs: number;
   /** Leases held by this worker: holder → its holders key. */
   private readonly held = new Map<string, string>();
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -96,20 +99,21 @@ export class RedisLimiter {
   ) {
     this.leaseMs = options.limitLeaseMs ?? 10_000;
     this.retryMs = options.limitRetryMs ?? 50;
-    this.timer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.leaseMs / 3)));
-    this.timer.unref();
   }
 
-  /** Takes a place for `holder` (unique per job) under the limit, or says how long to wait. */
-  async tryAcquire(limit: TaskLimit, holder: string): Promise<Admission> {
+  /**
+   * Takes a place under the limit, or says how long to wait. `holder` is unique per job (a
+   * concurrency lease); `rateHolder` names the task's rate reservation, kept across re-routes.
+   */
+  async tryAcquire(limit: TaskLimit, holder: string, rateHolder: string): Promise<Admission> {
     const holders = this.holdersKey(limit.key);
-    const r = (await this.run(
-      ACQUIRE_SCRIPT,
-      [holders, this.startsKey(limit.key)],
-      [holder, limit.concurrency ?? 0, this.leaseMs, limit.rate?.max ?? 0, limit.rate?.perMs ?? 0],
-    )) as number[];
+    const r = await this.acquireScript(limit, holder, rateHolder, false);
     if (r[0] === 0) {
-      if (limit.concurrency !== undefined) this.held.set(holder, holders);
+      if (limit.concurrency !== undefined) {
+        this.held.set(holder, holders);
+        this.timer ??= setInterval(() => void this.renew(), Math.max(50, Math.floor(this.leaseMs / 3)));
+        this.timer.unref();
+      }
       return { ok: true };
     }
     const until = Math.max(1, Number(r[1]));
@@ -117,6 +121,23 @@ export class RedisLimiter {
     if (r[0] === 1) return { ok: false, reason: 'concurrency', waitMs: Math.min(until, Math.ceil(this.retryMs * (0.5 + Math.random()))) };
     // Its reservation: the job comes back when it is due.
     return { ok: false, reason: 'rate', waitMs: until };
+  }
+
+  /**
+   * The runner's side of a rate: reserves the task's start (under `rateHolder`) and says how long
+   * until it is due, so the task is enqueued then rather than parked in BullMQ's delayed set.
+   */
+  async reserve(limit: TaskLimit & { rate: RateLimit }, rateHolder: string): Promise<number> {
+    const r = await this.acquireScript({ key: limit.key, rate: limit.rate }, rateHolder, rateHolder, true);
+    return Math.max(0, Number(r[1] ?? 0));
+  }
+
+  private async acquireScript(limit: TaskLimit, holder: string, rateHolder: string, reserveOnly: boolean): Promise<number[]> {
+    return (await this.run(
+      ACQUIRE_SCRIPT,
+      [this.holdersKey(limit.key), this.startsKey(limit.key)],
+      [holder, limit.concurrency ?? 0, this.leaseMs, limit.rate?.max ?? 0, limit.rate?.perMs ?? 0, rateHolder, reserveOnly ? 1 : 0],
+    )) as number[];
   }
 
   /** Frees the place `holder` took (rate starts stay: they are history). */
@@ -131,7 +152,7 @@ export class RedisLimiter {
   }
 
   close(): void {
-    clearInterval(this.timer);
+    if (this.timer) clearInterval(this.timer);
   }
 
   private holdersKey(key: string): string {

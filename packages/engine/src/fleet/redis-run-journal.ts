@@ -59,6 +59,7 @@ export class RedisRunJournals implements RunJournals {
           status: 'running',
           driver: options.driverName,
           lease: { id: options.driverId, ttlMs: options.leaseMs },
+          ...(run.priority === undefined ? {} : { priority: run.priority }),
         },
         limits,
       );

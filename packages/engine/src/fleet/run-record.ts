@@ -25,6 +25,8 @@ export interface RunMeta {
   readonly done?: readonly string[];
   /** The schedule whose firing started the run (weft schedule). */
   readonly schedule?: string;
+  /** The run's priority (RunOptions.priority), when it has one: a run continued elsewhere keeps it. */
+  readonly priority?: number;
 }
 
 export interface StoredStep {
@@ -87,6 +89,7 @@ export interface NewRun {
   readonly status: 'queued' | 'running';
   readonly driver?: string;
   readonly schedule?: string;
+  readonly priority?: number;
   /** Taken at once by the process that stores and drives the run. */
   readonly lease?: { readonly id: string; readonly ttlMs: number };
 }
@@ -101,6 +104,7 @@ export async function storeNewRun(redis: RedisClient, keys: FleetKeys, run: NewR
     startedAt: new Date(now).toISOString(),
     ...(run.driver ? { driver: run.driver } : {}),
     ...(run.schedule ? { schedule: run.schedule } : {}),
+    ...(run.priority === undefined ? {} : { priority: run.priority }),
   };
   const key = keys.run(run.runId);
   const multi = redis.multi();

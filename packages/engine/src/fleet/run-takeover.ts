@@ -76,7 +76,7 @@ export class RunTakeover {
     const engine = await (this.engine ??= this.options.makeEngine());
     this.logger.info({ run: runId, pipeline: stored.meta.pipeline, previousDriver: stored.meta.driver }, 'taking the run over');
     const run = engine
-      .run(stored.pipeline, stored.input, { runId, resume: true })
+      .run(stored.pipeline, stored.input, { runId, resume: true, ...(stored.meta.priority === undefined ? {} : { priority: stored.meta.priority }) })
       .then(
         (r) => this.logger.info({ run: runId, status: r.status }, 'run ended'),
         (err: unknown) => {

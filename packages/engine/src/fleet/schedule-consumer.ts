@@ -38,13 +38,13 @@ export class ScheduleConsumer {
   }
 
   private async fire(job: Job<ScheduledRun>): Promise<string> {
-    const { schedule, pipeline, input } = job.data;
+    const { schedule, pipeline, input, priority } = job.data;
     const runId = firingRunId(job.id ?? `${schedule}:${job.timestamp}`);
     if ((await this.redis.exists(this.keys.run(runId))) === 1) return runId;
     await storeNewRun(
       this.redis,
       this.keys,
-      { runId, pipeline, input, status: 'queued', schedule },
+      { runId, pipeline, input, status: 'queued', schedule, ...(priority === undefined ? {} : { priority }) },
       { retentionMs: DEFAULT_RETENTION_MS, keepRuns: DEFAULT_KEEP_RUNS },
     );
     this.logger.info({ schedule, run: runId }, `schedule "${schedule}" fired: run ${runId} queued`);

@@ -18,6 +18,8 @@ export interface ScheduledRun {
   readonly schedule: string;
   readonly pipeline: PipelineDefinition;
   readonly input: unknown;
+  /** The runs' priority (RunOptions.priority). */
+  readonly priority?: number;
 }
 
 export interface ScheduleSpec {
@@ -28,6 +30,7 @@ export interface ScheduleSpec {
   readonly tz?: string;
   readonly pipeline: PipelineDefinition;
   readonly input: unknown;
+  readonly priority?: number;
 }
 
 export interface ScheduleView {
@@ -85,7 +88,11 @@ export class Schedules {
     await this.queue.upsertJobScheduler(
       spec.name,
       { pattern: spec.cron, ...(spec.tz ? { tz: spec.tz } : {}) },
-      { name: 'fire', data: { schedule: spec.name, pipeline: spec.pipeline, input: spec.input }, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+      {
+        name: 'fire',
+        data: { schedule: spec.name, pipeline: spec.pipeline, input: spec.input, ...(spec.priority === undefined ? {} : { priority: spec.priority }) },
+        opts: { removeOnComplete: 100, removeOnFail: 100 },
+      },
     );
     return (await this.get(spec.name))!;
   }

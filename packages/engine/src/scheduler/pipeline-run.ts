@@ -134,6 +134,7 @@ export class PipelineRun {
       input: this.input,
       resume: this.options.resume === true,
       reopen: this.options.reopen === true,
+      ...(this.options.priority === undefined ? {} : { priority: this.options.priority }),
     });
     for (const [stepId, { report, output }] of this.journal.restored) {
       if (!(stepId in this.reports)) continue;

@@ -38,6 +38,8 @@ export interface OpenRun {
   readonly resume: boolean;
   /** With `resume`: a run that failed is opened again (its failed and cancelled steps run again). */
   readonly reopen?: boolean;
+  /** The run's priority, kept with a new run so that whoever continues it keeps it. */
+  readonly priority?: number;
 }
 
 export interface RunJournals {

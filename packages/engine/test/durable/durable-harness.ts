@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRedisClient, FleetKeys } from '@weft/engine';
+import { createRedisClient, FleetKeys } from '@weft/engine/fleet';
 import type { Effect } from '../fleet/fleet-harness.js';
 
 export const MAX_PARALLEL = 3;

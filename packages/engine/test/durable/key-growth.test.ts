@@ -4,7 +4,7 @@
  * deletes the records it drops.
  */
 import { describe, expect, it } from 'vitest';
-import { createRedisClient, FleetKeys } from '@weft/engine';
+import { createRedisClient, FleetKeys } from '@weft/engine/fleet';
 import { inProcessFleet, waitFor } from '../fleet/fleet-harness.js';
 
 const fleet = inProcessFleet();

@@ -4,7 +4,8 @@
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SpanNames, type Engine, type PipelineDefinition } from '@weft/engine';
+import type { Engine, PipelineDefinition } from '@weft/engine';
+import { SpanNames } from '@weft/engine/tracing';
 import { failure } from '../helpers.js';
 
 export interface ConformanceHarness {

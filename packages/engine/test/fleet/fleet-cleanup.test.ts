@@ -2,7 +2,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpanNames } from '@weft/engine';
+import { SpanNames } from '@weft/engine/tracing';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner } from './fleet-harness.js';
 
@@ -40,8 +40,10 @@ describe('fleet cleanup', () => {
     const queue = new Queue('w.solo', { connection: connection(), prefix: '{weft}' });
     try {
       const waiting = await waitFor('a job waiting on the busy worker', async () => {
-        // Every fleet job carries a priority: a waiting one is in BullMQ's prioritized set.
-        const jobs = await queue.getJobs(['waiting', 'prioritized']);
+        // Every fleet job carries a priority: a waiting one is in BullMQ's prioritized set. Both
+        // steps are enqueued at once: wait until the slow one is running, and take only the quick one.
+        if ((await queue.getActiveCount()) === 0) return undefined;
+        const jobs = (await queue.getJobs(['waiting', 'prioritized'])).filter((j) => (j.data as { task?: { stepId?: string } }).task?.stepId === 'quick');
         return jobs.length > 0 ? jobs : undefined;
       });
       for (const job of waiting) await job.remove();

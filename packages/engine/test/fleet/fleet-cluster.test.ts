@@ -7,7 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createEngine, fleetRuntime, FleetWorker, Telemetry, type FleetStatus } from '@weft/engine';
+import { createEngine } from '@weft/engine';
+import { fleetRuntime, FleetWorker, type FleetStatus } from '@weft/engine/fleet';
+import { Telemetry } from '@weft/engine/tracing';
 import { freePort, startRedis, startRedisCluster, type PrivateRedisCluster } from '../../../../test-support/redis-server.js';
 import { statusCommand } from '../../src/cli/commands/status.js';
 import { effectsLog, fleetRunner, spawnFleet, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';

@@ -1,6 +1,6 @@
 /** A worker whose drain times out hands its unfinished task back: the step completes elsewhere instead of failing. */
 import { describe, expect, it } from 'vitest';
-import { SpanNames } from '@weft/engine';
+import { SpanNames } from '@weft/engine/tracing';
 import { inProcessFleet, waitFor } from './fleet-harness.js';
 
 const fleet = inProcessFleet();

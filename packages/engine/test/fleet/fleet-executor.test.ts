@@ -1,5 +1,7 @@
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createEngine, fleetRuntime, FleetWorker, Telemetry } from '@weft/engine';
+import { createEngine } from '@weft/engine';
+import { fleetRuntime, FleetWorker } from '@weft/engine/fleet';
+import { Telemetry } from '@weft/engine/tracing';
 import { startRedis } from '../../../../test-support/redis-server.js';
 import testPlugin from './fixtures/fleet-plugin.js';
 import { executorConformance } from './executor-conformance.js';

@@ -2,7 +2,8 @@
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisClient, FleetKeys, MetricNames, observeFleetStatus, readFleetStatus, type FleetStatus } from '@weft/engine';
+import { createRedisClient, FleetKeys, observeFleetStatus, readFleetStatus, type FleetStatus } from '@weft/engine/fleet';
+import { MetricNames } from '@weft/engine/tracing';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 
 let redis: PrivateRedis;

@@ -10,7 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createEngine, createRedisClient, fleetRuntime, FleetKeys, FleetWorker, Telemetry, type Engine, type FleetExecutorOptions } from '@weft/engine';
+import { createEngine, type Engine } from '@weft/engine';
+import { createRedisClient, fleetRuntime, FleetKeys, FleetWorker, type FleetExecutorOptions } from '@weft/engine/fleet';
+import { Telemetry } from '@weft/engine/tracing';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import testPlugin from './fixtures/fleet-plugin.js';
 

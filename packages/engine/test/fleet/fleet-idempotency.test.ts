@@ -3,7 +3,8 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FleetKeys, Telemetry, type JobPayload, type TaskReply } from '@weft/engine';
+import { FleetKeys, type JobPayload, type TaskReply } from '@weft/engine/fleet';
+import { Telemetry } from '@weft/engine/tracing';
 import { inProcessFleet, waitFor } from './fleet-harness.js';
 
 const fleet = inProcessFleet();

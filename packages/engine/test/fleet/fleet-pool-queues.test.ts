@@ -1,6 +1,6 @@
 /** A task whose worker left and that no live worker can take waits on its capability's pool queue for the next one. */
 import { describe, expect, it } from 'vitest';
-import { SpanNames } from '@weft/engine';
+import { SpanNames } from '@weft/engine/tracing';
 import { inProcessFleet, waitFor } from './fleet-harness.js';
 
 const fleet = inProcessFleet();

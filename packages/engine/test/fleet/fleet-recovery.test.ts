@@ -1,6 +1,8 @@
 /** Worker processes that die (SIGKILL), freeze (heartbeat lapse) or are asked to stop (SIGTERM) mid-run. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpanNames, type FleetStatus, type RunResult } from '@weft/engine';
+import type { RunResult } from '@weft/engine';
+import type { FleetStatus } from '@weft/engine/fleet';
+import { SpanNames } from '@weft/engine/tracing';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { statusCommand } from '../../src/cli/commands/status.js';
 import { effectsLog, fleetRunner, spawnFleet, stopAll, waitFor, type Runner, type WorkerProcess } from './fleet-harness.js';

@@ -3,7 +3,8 @@
  * and the guards are told where the task went.
  */
 import { describe, expect, it } from 'vitest';
-import { definePlugin, SpanNames, type BalancingStrategy } from '@weft/engine';
+import { definePlugin, type BalancingStrategy } from '@weft/engine';
+import { SpanNames } from '@weft/engine/tracing';
 import { inProcessFleet, waitFor } from './fleet-harness.js';
 
 const fleet = inProcessFleet();

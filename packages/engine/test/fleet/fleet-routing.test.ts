@@ -1,11 +1,13 @@
 /** A pipeline across three worker processes with different capabilities, and what `weft status` shows of it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, FleetWorker, isWeftError, Telemetry, type Engine, type FleetStatus, type RunRecord } from '@weft/engine';
+import { createEngine, isWeftError, type Engine } from '@weft/engine';
+import { FleetWorker, type FleetStatus, type RunRecord } from '@weft/engine/fleet';
+import { Telemetry } from '@weft/engine/tracing';
 import { freePort, startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { statusCommand } from '../../src/cli/commands/status.js';
 import { fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner, type WorkerProcess } from './fleet-harness.js';
 import { failure } from '../helpers.js';
-import { fleetRuntime } from '@weft/engine';
+import { fleetRuntime } from '@weft/engine/fleet';
 
 let redis: PrivateRedis;
 let runner: Runner;

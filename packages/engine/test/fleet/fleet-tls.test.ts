@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisOptionsFromUrl } from '@weft/engine';
+import { redisOptionsFromUrl } from '@weft/engine/fleet';
 import { startRedis, startRedisCluster, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { pluginPath, runWeft, spawnWorker, stopAll, waitFor } from './fleet-harness.js';
 

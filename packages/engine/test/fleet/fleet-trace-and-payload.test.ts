@@ -8,7 +8,9 @@ import { Writable } from 'node:stream';
 import { SpanKind } from '@opentelemetry/api';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, createLogger, FleetWorker, SpanNames, Telemetry, type Engine } from '@weft/engine';
+import { createEngine, createLogger, type Engine } from '@weft/engine';
+import { FleetWorker } from '@weft/engine/fleet';
+import { SpanNames, Telemetry } from '@weft/engine/tracing';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { fleetRunner, spawnWorker, stopAll, waitFor, waitForWorkers, type Runner } from './fleet-harness.js';
 

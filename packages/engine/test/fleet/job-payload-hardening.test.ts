@@ -7,7 +7,9 @@ import { Queue } from 'bullmq';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, FleetWorker, silentLogger, Telemetry, type Engine } from '@weft/engine';
+import { createEngine, silentLogger, type Engine } from '@weft/engine';
+import { FleetWorker } from '@weft/engine/fleet';
+import { Telemetry } from '@weft/engine/tracing';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { waitFor } from './fleet-harness.js';
 

@@ -5,7 +5,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, createRedisClient, FleetWorker, pipeline, Telemetry, type Engine } from '@weft/engine';
+import { createEngine, pipeline, type Engine } from '@weft/engine';
+import { createRedisClient, FleetWorker } from '@weft/engine/fleet';
+import { Telemetry } from '@weft/engine/tracing';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { fleetRunner, spawnFleet, stopAll, waitFor, type Runner } from '../fleet/fleet-harness.js';
 import { peakConcurrency, peakStartsPerWindow } from './limit-checks.js';

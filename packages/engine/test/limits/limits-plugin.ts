@@ -1,5 +1,6 @@
 /** Task types for the limit tests, loaded by runners, in-process workers and `weft worker` processes. */
-import { definePlugin, sleep } from '../../src/index.js';
+import { definePlugin } from '../../src/index.js';
+import { sleep } from '../../src/util/index.js';
 
 /** One task's run as its handler saw it (in-process workers only). */
 export interface Span {

@@ -4,9 +4,13 @@
  * with `delayMs` waits in BullMQ's delayed set before it starts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisClient, type PipelineDefinition } from '@weft/engine';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { PipelineDefinition } from '@weft/engine';
+import { createRedisClient, FleetKeys } from '@weft/engine/fleet';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
-import { effectsLog, fleetRunner, runWeft, spawnFleet, stopAll, waitFor, type Runner } from '../fleet/fleet-harness.js';
+import { effectsLog, fleetRunner, pluginPath, runWeft, spawnFleet, stopAll, waitFor, type Runner } from '../fleet/fleet-harness.js';
 
 let redis: PrivateRedis;
 let runner: Runner;
@@ -44,6 +48,24 @@ describe('priorities on a fleet', () => {
     const lowsAfter = done.slice(lastHigh + 1).filter((e) => e.tag.startsWith('low-')).length;
     // At most two lows (the running one and one the worker may have fetched) pass before the highs.
     expect(lowsAfter, done.map((e) => e.tag).join(' ')).toBeGreaterThanOrEqual(5);
+  }, 60_000);
+
+  it("keeps a run's priority in its record, for whoever drives it", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'weft-prio-')), 'p.json');
+    writeFileSync(file, JSON.stringify(fan('kept', ['k0'], 1)));
+    const detached = await runWeft(['run', file, '--detach', '--priority', '3', '--plugins', pluginPath, '--redis', redis.url]);
+    expect(detached.code, detached.stderr).toBe(0);
+    const runId = detached.stdout.trim();
+    const client = createRedisClient(redis.url);
+    try {
+      const meta = await waitFor('the detached run to end', async () => {
+        const m = JSON.parse((await client.hget(new FleetKeys().run(runId), 'meta')) ?? '{}') as { status?: string; priority?: number };
+        return m.status === 'succeeded' ? m : undefined;
+      });
+      expect(meta.priority).toBe(3);
+    } finally {
+      client.disconnect();
+    }
   }, 60_000);
 
   it('refuses a priority out of range, naming the fix', async () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisClient, FleetKeys, type RedisClient } from '@weft/engine';
+import { createRedisClient, FleetKeys, type RedisClient } from '@weft/engine/fleet';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { pluginPath, runWeft, spawnFleet, stopAll, waitFor, type WorkerProcess } from '../fleet/fleet-harness.js';
 

@@ -1,6 +1,6 @@
 /** The breaker's metrics: transitions by worker and state entered, and how many breakers are open now. */
 import type { MeterProvider } from '@opentelemetry/api';
-import { Attr, MetricAttr, MetricNames, WEFT_METER } from '@weft/engine';
+import { Attr, MetricAttr, MetricNames, WEFT_METER } from '@weft/engine/tracing';
 import type { BreakerTransition, CircuitBreaker } from './circuit-breaker.js';
 
 export interface BreakerMetrics {

@@ -4,7 +4,8 @@
  * Slots are reserved on `route:after`, follow a re-routed task to its new worker, and are freed on
  * `task:after`/`task:error`, or when the run ends.
  */
-import type { GuardVerdict, TaskDescriptor, WorkerGuard, WorkerView } from '@weft/engine';
+import type { TaskDescriptor, WorkerGuard, WorkerView } from '@weft/engine';
+import type { GuardVerdict } from '@weft/engine/contracts';
 
 export interface BulkheadOptions {
   /** Cap on tasks in flight per worker. Default: the worker's concurrency. */

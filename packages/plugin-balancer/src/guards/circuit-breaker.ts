@@ -3,7 +3,8 @@
  * reach a count or a rate; open → half-open after a cool-down, letting a few probes through;
  * half-open → closed on a probe's success, back to open on its failure. An open worker gets no tasks.
  */
-import type { GuardVerdict, TaskDescriptor, WorkerGuard, WorkerView } from '@weft/engine';
+import type { TaskDescriptor, WorkerGuard, WorkerView } from '@weft/engine';
+import type { GuardVerdict } from '@weft/engine/contracts';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 

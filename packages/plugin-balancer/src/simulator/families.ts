@@ -8,7 +8,7 @@
  * the family's load share of the fleet's capacity (for specialists: of the capacity a router that
  * ignores speed would get, so least-in-flight stays stable and the gap is in routing).
  */
-import { seededRandom } from '@weft/engine';
+import { seededRandom } from '@weft/engine/util';
 import type { SimTaskKind, SimWorkerSpec, SimulationConfig } from './types.js';
 
 export const FLEET_FAMILIES = ['homogeneous', 'specialists', 'mixed', 'bursty', 'random'] as const;

@@ -1,5 +1,7 @@
 /** Routers for the simulator: one that drives a real strategy class, and the oracle baseline. */
-import { seededRandom, type BalancingStrategy, type SelectContext, type TaskOutcome } from '@weft/engine';
+import type { BalancingStrategy, TaskOutcome } from '@weft/engine';
+import type { SelectContext } from '@weft/engine/contracts';
+import { seededRandom } from '@weft/engine/util';
 import type { ObservingStrategy } from '../strategies/observing-strategy.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../guards/circuit-breaker.js';
 import type { SimOracle, SimRouter } from './types.js';

@@ -1,5 +1,6 @@
 /** One simulated worker: slots, a FIFO queue, live stats as routing sees them, and true timings for the oracle. */
-import { WorkerStatsTracker, type TaskDescriptor, type WorkerView } from '@weft/engine';
+import type { TaskDescriptor, WorkerView } from '@weft/engine';
+import { WorkerStatsTracker } from '@weft/engine/executors';
 import { lognormalResidualMs } from './distributions.js';
 import type { SimWorkerSpec } from './types.js';
 

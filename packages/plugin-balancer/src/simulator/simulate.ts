@@ -3,7 +3,9 @@
  * routed one by one by a SimRouter over live WorkerViews, served FIFO by each worker's slots.
  * The same config and router give the same report, bit for bit.
  */
-import { seededRandom, workerAccepts, type TaskDescriptor } from '@weft/engine';
+import type { TaskDescriptor } from '@weft/engine';
+import { workerAccepts } from '@weft/engine/contracts';
+import { seededRandom } from '@weft/engine/util';
 import { BalancerError } from '../errors.js';
 import { exponential, lognormalFactor, weightedIndex } from './distributions.js';
 import { EventQueue } from './event-queue.js';

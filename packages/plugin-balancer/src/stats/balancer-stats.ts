@@ -1,6 +1,6 @@
 /** Decision counters per worker, with breaker state and bulkhead load, for `weft status`. */
 import type { InjectionToken } from 'tsyringe';
-import type { RouteDecision } from '@weft/engine';
+import type { RouteDecision } from '@weft/engine/contracts';
 import type { BreakerState } from '../guards/circuit-breaker.js';
 
 export interface WorkerDecisionStats {

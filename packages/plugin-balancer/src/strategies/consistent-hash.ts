@@ -4,7 +4,8 @@
  * so a key sticks to one worker while it is healthy and not overloaded, and a worker joining
  * takes only about 1/n of the keys.
  */
-import type { BalancingStrategy, SelectContext, StrategyChoice, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { BalancingStrategy, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { SelectContext, StrategyChoice } from '@weft/engine/contracts';
 import { HashRing } from './hash-ring.js';
 import { hash32, numberOption, requireCandidates } from './scoring.js';
 

@@ -3,7 +3,8 @@
  * predictor ran (plugin-ml), its normalised score; the highest total wins. Weights are options
  * so an operator can lean on the model as it earns trust.
  */
-import type { BalancingStrategy, Prediction, SelectContext, StrategyChoice, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { BalancingStrategy, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { Prediction, SelectContext, StrategyChoice } from '@weft/engine/contracts';
 import { coldLatencyMs, expectedLatencyMs, loadOf, numberOption, requireCandidates, TopScores } from './scoring.js';
 
 export interface HybridWeights {

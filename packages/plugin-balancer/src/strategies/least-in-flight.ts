@@ -1,5 +1,6 @@
 /** Least in flight: the lowest in-flight/concurrency; ties broken at random (seeded) so idle workers share. */
-import type { BalancingStrategy, SelectContext, StrategyChoice, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { BalancingStrategy, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { SelectContext, StrategyChoice } from '@weft/engine/contracts';
 import { loadOf, RandomTieMin, requireCandidates, TopScores } from './scoring.js';
 
 export interface LeastInFlightOptions {

@@ -2,7 +2,8 @@
  * Least latency: the lowest expected latency from the EWMA of observed durations, counting the
  * wait for a slot when a worker is full, so the fastest worker is preferred but not flooded.
  */
-import type { BalancingStrategy, SelectContext, StrategyChoice, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { BalancingStrategy, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { SelectContext, StrategyChoice } from '@weft/engine/contracts';
 import { coldLatencyMs, expectedLatencyMs, numberOption, RandomTieMin, requireCandidates, TopScores } from './scoring.js';
 
 export interface LeastLatencyOptions {

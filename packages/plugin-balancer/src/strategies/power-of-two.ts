@@ -3,7 +3,8 @@
  * latency (EWMA and in-flight) wins. Nearly as good as scanning all, at O(1), and it spreads
  * load where a global argmin would herd every dispatcher onto one worker.
  */
-import type { BalancingStrategy, SelectContext, StrategyChoice, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { BalancingStrategy, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { SelectContext, StrategyChoice } from '@weft/engine/contracts';
 import { coldLatencyMs, expectedLatencyMs, numberOption, requireCandidates } from './scoring.js';
 
 export interface PowerOfTwoOptions {

@@ -1,5 +1,6 @@
 /** Uniform random choice from the dispatcher's seeded source, so a run can be replayed. */
-import type { BalancingStrategy, SelectContext, StrategyChoice, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { BalancingStrategy, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { SelectContext, StrategyChoice } from '@weft/engine/contracts';
 import { requireCandidates } from './scoring.js';
 
 export interface RandomOptions {

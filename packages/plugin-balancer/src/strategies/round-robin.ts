@@ -1,5 +1,6 @@
 /** Round-robin: each candidate in turn, so N tasks over N workers give each exactly one. */
-import type { BalancingStrategy, SelectContext, StrategyChoice, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { BalancingStrategy, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { SelectContext, StrategyChoice } from '@weft/engine/contracts';
 import { requireCandidates } from './scoring.js';
 
 export interface RoundRobinOptions {

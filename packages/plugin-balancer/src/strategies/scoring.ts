@@ -1,5 +1,6 @@
 /** Shared maths of the strategies: load, expected latency, top scores, and the empty-list guard. */
-import type { CandidateScore, WorkerView } from '@weft/engine';
+import type { WorkerView } from '@weft/engine';
+import type { CandidateScore } from '@weft/engine/contracts';
 import { BalancerError } from '../errors.js';
 
 /** How many candidates' scores a strategy hands back; the decision span keeps the top five. */

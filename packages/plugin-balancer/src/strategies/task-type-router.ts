@@ -2,7 +2,8 @@
  * Routes each task type to its own strategy (plugin config `byTaskType`), registered as one
  * strategy so the engine's dispatcher stays as it is: select it with `routing.strategy`.
  */
-import type { BalancingStrategy, SelectContext, StrategyChoice, TaskDescriptor, TaskOutcome, WorkerView } from '@weft/engine';
+import type { BalancingStrategy, TaskDescriptor, TaskOutcome, WorkerView } from '@weft/engine';
+import type { SelectContext, StrategyChoice } from '@weft/engine/contracts';
 import type { ObservingStrategy } from './observing-strategy.js';
 
 export class TaskTypeRouter implements ObservingStrategy {

@@ -2,7 +2,8 @@
  * Smooth weighted round-robin (as nginx): each pick adds every weight to its worker's current
  * value, takes the largest and subtracts the total, so shares match weights without bursts.
  */
-import type { BalancingStrategy, CandidateScore, SelectContext, StrategyChoice, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { BalancingStrategy, TaskDescriptor, WorkerView } from '@weft/engine';
+import type { CandidateScore, SelectContext, StrategyChoice } from '@weft/engine/contracts';
 import { requireCandidates } from './scoring.js';
 
 export interface WeightedRoundRobinOptions {

@@ -9,7 +9,7 @@
  * - Levels come from a seeded generator, so builds are reproducible.
  * - Removal is a tombstone; a rebuild clears them once they reach a third of the live entries.
  */
-import { seededRandom } from '@weft/engine';
+import { seededRandom } from '@weft/engine/util';
 import { DistanceHeap } from './distance-heap.js';
 import type { Neighbour, VectorIndex } from './vector-index.js';
 

@@ -1,6 +1,6 @@
 /** The field kinds a policy declares, and the JSON Schema hints that imply one. */
 import { z } from 'zod';
-import type { CacheFieldKind } from '@weft/engine';
+import type { CacheFieldKind } from '@weft/engine/contracts';
 
 export const FIELD_KINDS = ['exact', 'number', 'enum', 'url', 'path', 'headers', 'set', 'text', 'sql'] as const satisfies readonly CacheFieldKind[];
 

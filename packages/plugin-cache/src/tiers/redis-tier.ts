@@ -5,7 +5,9 @@
  * outage and counted, and the call answers as a miss.
  */
 import { Cluster } from 'ioredis';
-import { createRedisClient, isClusterUrl, redactUrl, type Logger, type RedisClient } from '@weft/engine';
+import type { Logger } from '@weft/engine';
+import { createRedisClient, isClusterUrl, type RedisClient } from '@weft/engine/fleet';
+import { redactUrl } from '@weft/engine/util';
 import { dequantise, quantise } from '../ann/vector-math.js';
 import { CacheError, messageOf } from '../errors.js';
 import type { CacheEntry } from './cache-entry.js';

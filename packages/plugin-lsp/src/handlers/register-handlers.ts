@@ -4,7 +4,7 @@
  * `lang:python`. A worker without that server still fails the task as retryable.
  */
 import type { HandlerOptions, PluginContext } from '@weft/engine';
-import type { StandardSchemaV1 } from '@weft/engine';
+import type { StandardSchemaV1 } from '@weft/engine/contracts';
 import type { LspBridge } from '../bridge/lsp-bridge.js';
 import type { LspConfig } from '../config.js';
 import { diagnosticsInputSchema, positionInputSchema, referencesInputSchema, scanInputSchema, symbolsInputSchema } from './input-schemas.js';

@@ -3,7 +3,8 @@
  * restarted after a crash with exponential backoff, stopped when idle or to make room under the
  * cap, and shut down on close.
  */
-import { sleep, type Logger } from '@weft/engine';
+import type { Logger } from '@weft/engine';
+import { sleep } from '@weft/engine/util';
 import { LspError, isLspError } from '../errors.js';
 import type { Launch, ServerSandbox } from '../sandbox/server-sandbox.js';
 import { LanguageServer, unavailable } from './language-server.js';

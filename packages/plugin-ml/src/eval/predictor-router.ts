@@ -2,7 +2,9 @@
  * Runs a predictor inside the fleet simulator exactly as the dispatcher does: the predictor's
  * pick when it gives one, else the balancing strategy's, and every outcome fed back to it.
  */
-import { seededRandom, type BalancingStrategy, type Predictor, type Prediction, type TaskDescriptor, type TaskOutcome, type WorkerView } from '@weft/engine';
+import type { BalancingStrategy, Predictor, TaskDescriptor, TaskOutcome, WorkerView } from '@weft/engine';
+import type { Prediction } from '@weft/engine/contracts';
+import { seededRandom } from '@weft/engine/util';
 
 /**
  * The simulator's router shape (plugin-balancer's SimRouter), stated here so that plugin-ml does

@@ -3,17 +3,9 @@
  * pick on confidence, explores a seeded share of decisions, learns from outcomes into a bounded
  * buffer and trains in a worker thread, swapping the new model in with one assignment.
  */
-import {
-  seededRandom,
-  silentLogger,
-  type CandidateScore,
-  type Logger,
-  type Prediction,
-  type Predictor,
-  type TaskDescriptor,
-  type TaskOutcome,
-  type WorkerView,
-} from '@weft/engine';
+import { silentLogger, type Logger, type Predictor, type TaskDescriptor, type TaskOutcome, type WorkerView } from '@weft/engine';
+import type { CandidateScore, Prediction } from '@weft/engine/contracts';
+import { seededRandom } from '@weft/engine/util';
 import { resolveConfig, type MlConfig, type MlConfigInput } from '../config.js';
 import { decodeDurationRatio, encodeBatch, encodeDurationRatio } from '../features/encode.js';
 import { DEFAULT_BASELINE_MS, TASK_FEATURE_COUNT } from '../features/feature-spec.js';

@@ -19,8 +19,8 @@ export class Probes {
   /**
    * While unsure, a probe gathers the evidence that is missing instead of leaving the decision to
    * the strategy, which knows only workers' overall speeds:
-   * - a candidate that has never served this type and has a free slot is tried once (seeded,
-   *   uniformly among such candidates): an untried worker may be the fastest. One probe per
+   * - a candidate that has never served this type and has a free slot is tried once (the least
+   *   occupied of them): an untried worker may be the fastest. One probe per
    *   (worker, type) is in flight at a time, so a burst of tasks does not all go to an unknown
    *   worker;
    * - else the best-looking candidate, while it has fewer than `minPairObservations` outcomes of
@@ -32,10 +32,17 @@ export class Probes {
   probe(type: string, key: string, candidates: readonly WorkerView[], workerIds: readonly string[], observations: Uint32Array, best: number): number {
     const inFlight = this.probing.get(type);
     let pick = -1;
-    let eligible = 0;
+    let pickLoad = Infinity;
     for (let i = 0; i < candidates.length; i++) {
-      if (observations[i]! > 0 || inFlight?.has(workerIds[i]!) || !hasFreeSlot(candidates[i]!)) continue;
-      if (this.random() * ++eligible < 1) pick = i;
+      const c = candidates[i]!;
+      if (observations[i]! > 0 || inFlight?.has(workerIds[i]!) || !hasFreeSlot(c)) continue;
+      // The least occupied untried worker: no draw, so the predictor's seed does not decide which
+      // worker is learned first (and with it the rest of the run).
+      const load = c.stats.inFlight / Math.max(1, c.concurrency);
+      if (load < pickLoad) {
+        pickLoad = load;
+        pick = i;
+      }
     }
     if (pick < 0) {
       const seen = observations[best]!;

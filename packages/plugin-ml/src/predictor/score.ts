@@ -3,7 +3,8 @@
  * slot and this task's service time) weighed for failures and for the specialist premium. The
  * pick is the least cost.
  */
-import type { CandidateScore, WorkerView } from '@weft/engine';
+import type { WorkerView } from '@weft/engine';
+import type { CandidateScore } from '@weft/engine/contracts';
 import { decodeDurationRatio, type EncodedBatch } from '../features/encode.js';
 import { OUTPUT_COUNT } from '../model/model-format.js';
 import { SPECIALTY_MARGIN } from './specialties.js';

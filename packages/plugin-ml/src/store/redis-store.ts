@@ -2,7 +2,8 @@
  * Fleet mode: the model JSON and its version in one Redis hash, so every runner uses the same
  * model. Publishing bumps the version and writes the body in one Lua script (atomic).
  */
-import { createRedisClient, type Logger, type RedisClient } from '@weft/engine';
+import type { Logger } from '@weft/engine';
+import { createRedisClient, type RedisClient } from '@weft/engine/fleet';
 import { MlError, errorMessage } from '../errors.js';
 import { parseModel, type ModelSnapshot } from '../model/model-format.js';
 import type { ModelStore, UnversionedModel } from './model-store.js';

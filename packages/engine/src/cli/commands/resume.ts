@@ -72,6 +72,7 @@ export async function resumeCommand(runId: string, opts: ResumeCommandOptions): 
     return await attachedRun(engine, stored.pipeline, stored.input, {
       runId,
       resume: true,
+      ...(stored.meta.priority === undefined ? {} : { priority: stored.meta.priority }),
       ...(opts.json ? { json: true } : {}),
       ...(opts.progress === false ? { progress: false } : {}),
       fleet: { redis: fleet.url, ...(opts.prefix ? { prefix: opts.prefix } : {}) },

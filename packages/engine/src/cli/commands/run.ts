@@ -102,6 +102,7 @@ async function detachRun(
   opts: RunCommandOptions,
   env: { config: Record<string, unknown>; baseDir: string; redisUrl: string; logger: Logger },
 ): Promise<number> {
+  const priority = priorityOption(opts.priority);
   const host = await loadPluginHost({ config: withPlugins(env.config, opts.plugins), baseDir: env.baseDir, logger: env.logger });
   let fleet: FleetClient | undefined;
   try {
@@ -112,7 +113,7 @@ async function detachRun(
     await storeNewRun(
       fleet.redis,
       fleet.keys,
-      { runId, pipeline, input, status: 'queued' },
+      { runId, pipeline, input, status: 'queued', ...(priority === undefined ? {} : { priority }) },
       { retentionMs: DEFAULT_RETENTION_MS, keepRuns: DEFAULT_KEEP_RUNS },
     );
     process.stdout.write(`${runId}\n`);

@@ -7,6 +7,7 @@ import { Schedules, checkSchedule, type ScheduleView } from '../../fleet/schedul
 import { createLogger } from '../../logging/logger.js';
 import type { PipelineLimits } from '../../pipeline/limits.js';
 import { loadPipelineFile } from '../../pipeline/load-pipeline-file.js';
+import { priorityOption } from '../../pipeline/queue-order.js';
 import { loadPluginHost } from '../../plugin/plugin-host.js';
 import { loadConfigFile, withPlugins } from '../config-file.js';
 import { openFleetClient, type FleetClientOptions } from '../fleet-client.js';
@@ -19,6 +20,7 @@ export interface ScheduleCommandOptions extends FleetClientOptions {
   config?: string;
   plugins?: string;
   json?: boolean;
+  priority?: string;
 }
 
 const fleetOptions = (c: Command): Command =>
@@ -32,6 +34,7 @@ export function registerScheduleCommand(program: Command): void {
     .requiredOption('--cron <expr>', 'cron: 5 fields (minute hour day month weekday), or 6 with seconds first')
     .option('--tz <zone>', 'IANA time zone the cron is read in, e.g. Europe/Paris (default UTC)')
     .option('-i, --input <json|@file>', 'pipeline input as JSON, or @file.json / @file.yaml')
+    .option('--priority <n>', "the runs' priority, -1000..1000, higher first (default 0)")
     .option('-c, --config <file>', 'engine config (default ./weft.config.yaml|yml|json)')
     .option('-p, --plugins <names>', 'plugin packages whose task types the pipeline uses (checked now)')
     .action(async (name: string, file: string, opts: ScheduleCommandOptions) => {
@@ -61,6 +64,7 @@ async function addSchedule(name: string, file: string, opts: ScheduleCommandOpti
   const cron = opts.cron ?? '';
   // Bad name, cron or zone: said before anything loads or connects.
   checkSchedule({ name, cron, ...(opts.tz ? { tz: opts.tz } : {}) });
+  const priority = priorityOption(opts.priority);
   const { config, baseDir } = await loadConfigFile(opts.config);
   const host = await loadPluginHost({ config: withPlugins(config, opts.plugins), baseDir, logger: createLogger() });
   let pipeline;
@@ -71,7 +75,7 @@ async function addSchedule(name: string, file: string, opts: ScheduleCommandOpti
   }
   const input = await parseInputOption(opts.input, (config as { limits?: PipelineLimits }).limits);
   return withSchedules(opts, 'weft schedule add', async (s) => {
-    const added = await s.add({ name, cron, ...(opts.tz ? { tz: opts.tz } : {}), pipeline, input });
+    const added = await s.add({ name, cron, ...(opts.tz ? { tz: opts.tz } : {}), pipeline, input, ...(priority === undefined ? {} : { priority }) });
     process.stdout.write(`Schedule "${name}" (${added.cron}${added.tz ? ` ${added.tz}` : ''}) runs "${pipeline.name}"; next at ${added.next ?? '?'}.\n`);
     return 0;
   });
