@@ -2,6 +2,7 @@
  * The runner's view of the worker registry: polls it, keeps the live set, reports lapsed workers
  * once, and buries workers silent past the grace period (registry entry and queue deleted).
  */
+import { PollLoop } from '../util/poll-loop.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { FleetKeys } from './fleet-keys.js';
@@ -17,9 +18,7 @@ export interface RegistryWatcherOptions {
 export class RegistryWatcher {
   private liveById = new Map<string, WorkerRecord>();
   private lapsed = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
-  private polling = false;
-  private stopped = false;
+  private readonly loop: PollLoop;
 
   /** `onPoll(joined)` runs after each successful read; `joined` when a routable worker appeared. */
   constructor(
@@ -29,7 +28,9 @@ export class RegistryWatcher {
     private readonly logger: Logger,
     private readonly options: RegistryWatcherOptions,
     private readonly onPoll: (joined: boolean) => void,
-  ) {}
+  ) {
+    this.loop = new PollLoop(() => this.poll(), this.options.pollMs);
+  }
 
   get live(): ReadonlyMap<string, WorkerRecord> {
     return this.liveById;
@@ -37,18 +38,15 @@ export class RegistryWatcher {
 
   /** Reads the registry once, then every pollMs. */
   async start(): Promise<void> {
-    await this.poll();
-    if (!this.stopped) this.timer = setInterval(() => void this.poll(), this.options.pollMs);
+    await this.loop.runOnce();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.loop.stop();
   }
 
   private async poll(): Promise<void> {
-    if (this.polling || this.stopped) return;
-    this.polling = true;
     try {
       const snap = await readRegistry(this.redis, this.keys);
       const before = this.liveById;
@@ -60,8 +58,6 @@ export class RegistryWatcher {
       this.onPoll(snap.live.some((r) => !r.draining && !before.has(r.id)));
     } catch (err) {
       this.logger.debug({ err: errorMessage(err) }, 'registry poll failed');
-    } finally {
-      this.polling = false;
     }
   }
 

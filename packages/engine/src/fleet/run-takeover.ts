@@ -5,6 +5,7 @@
  */
 import type { Engine } from '../engine.js';
 import { errorMessage, isWeftError } from '../errors.js';
+import { PollLoop } from '../util/poll-loop.js';
 import type { Logger } from '../logging/logger.js';
 import { PipelineRunError } from '../scheduler/run-error.js';
 import type { FleetKeys } from './fleet-keys.js';
@@ -25,19 +26,19 @@ export class RunTakeover {
   /** Runs this process cannot drive (task types it lacks), logged once each. */
   private readonly refused = new Set<string>();
   private engine: Promise<Engine> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private scanning = false;
-  private stopped = false;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: FleetKeys,
     private readonly logger: Logger,
     private readonly options: RunTakeoverOptions,
-  ) {}
+  ) {
+    this.loop = new PollLoop(() => this.scan(), this.options.scanMs);
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.scan(), this.options.scanMs);
+    this.loop.start();
   }
 
   /** Runs this process drives now. */
@@ -46,17 +47,13 @@ export class RunTakeover {
   }
 
   private async scan(): Promise<void> {
-    if (this.scanning || this.stopped) return;
-    this.scanning = true;
     try {
       const ids = (await this.redis.zrange(this.keys.active, 0, 99)).filter((id) => !this.driving.has(id) && !this.refused.has(id));
       if (ids.length === 0) return;
       const leased = await Promise.all(ids.map((id) => this.redis.exists(this.keys.runLease(id))));
-      for (const [i, id] of ids.entries()) if (leased[i] === 0 && !this.stopped) await this.takeOver(id);
+      for (const [i, id] of ids.entries()) if (leased[i] === 0 && !this.loop.isStopped) await this.takeOver(id);
     } catch (err) {
       this.logger.debug({ err: errorMessage(err) }, 'scanning runs in progress failed');
-    } finally {
-      this.scanning = false;
     }
   }
 
@@ -92,8 +89,7 @@ export class RunTakeover {
 
   /** Stops taking runs over; the runs driven here are handed back (their leases released), not ended. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.loop.stop();
     const engine = this.engine;
     if (engine) await (await engine.catch(() => undefined))?.close();
     await Promise.all(this.driving.values());
