@@ -1,7 +1,7 @@
 // The dashboard page: one event stream from the server (which alone reads Redis) keeps every table live.
 import { drawGraph, fmtMs, itemsLabel } from './graph.js';
 
-const state = { workers: [], queues: [], runs: [], decisions: [], model: undefined, run: undefined, allowActions: false };
+const state = { workers: [], queues: [], runs: [], decisions: [], deadLetters: [], model: undefined, run: undefined, allowActions: false };
 let source;
 
 // Opened with ?token=…: the server set a cookie, so the token leaves the address bar.
@@ -118,6 +118,25 @@ function renderDecisions() {
   document.querySelector('#decisions tbody').replaceChildren(...rows);
 }
 
+function renderDeadLetters() {
+  const rows = state.deadLetters.map((d) => {
+    const task = document.createElement('td');
+    task.append(link(`/runs/${encodeURIComponent(d.runId)}`, `${d.stepId}${d.itemIndex === undefined ? '' : `[${d.itemIndex}]`}`));
+    const actions = document.createElement('td');
+    if (state.allowActions) {
+      const b = document.createElement('button');
+      b.textContent = 'replay';
+      b.dataset.action = 'replay';
+      b.onclick = () => void act('replay', `/api/dead-letters/${encodeURIComponent(d.id)}/replay`, actions);
+      actions.append(b);
+    }
+    return row([cell(ago(d.at)), task, cell(d.taskType), cell(`${d.error.code}: ${d.error.message}`, 'wrap'), cell(String(d.attempts)), actions], {
+      'data-dead-letter': d.id,
+    });
+  });
+  document.querySelector('#dead-letters tbody').replaceChildren(...rows);
+}
+
 function renderModel() {
   const m = state.model;
   if (!m) return;
@@ -148,16 +167,16 @@ function renderRun() {
       const b = document.createElement('button');
       b.textContent = kind;
       b.dataset.action = kind;
-      b.onclick = () => void act(kind, g.runId);
+      b.onclick = () => void act(kind, `/api/runs/${encodeURIComponent(g.runId)}/${kind}`, actions);
       actions.append(b);
     }
   }
 }
 
-async function act(kind, runId) {
-  const res = await fetch(`/api/runs/${encodeURIComponent(runId)}/${kind}`, { method: 'POST', headers: { 'X-Weft-Action': kind } });
+async function act(kind, path, where) {
+  const res = await fetch(path, { method: 'POST', headers: { 'X-Weft-Action': kind } });
   const body = await res.json();
-  document.getElementById('run-actions').append(` ${res.ok ? `${kind} requested` : body.message}`);
+  where.append(` ${res.ok ? `${kind} requested` : body.message}`);
 }
 
 const render = {
@@ -166,6 +185,7 @@ const render = {
   runs: renderRuns,
   decisions: () => (renderDecisions(), renderWorkers()),
   model: renderModel,
+  deadLetters: renderDeadLetters,
   run: renderRun,
 };
 

@@ -106,7 +106,7 @@ export async function startDashboardServer(options: DashboardOptions, deps: Dash
     if (!options.allowActions)
       return reply
         .code(403)
-        .send({ code: 'WEFT_DASHBOARD_READ_ONLY', message: `This dashboard is read-only: start it with --allow-actions to ${kind} runs from the page.` });
+        .send({ code: 'WEFT_DASHBOARD_READ_ONLY', message: `This dashboard is read-only: start it with --allow-actions to ${kind} from the page.` });
     // A custom header a cross-site form cannot send: the browser's same-origin rule guards the action.
     if (req.headers['x-weft-action'] !== kind)
       return reply.code(400).send({ code: 'WEFT_DASHBOARD_BAD_ACTION', message: `Send the header X-Weft-Action: ${kind}.` });
@@ -117,6 +117,7 @@ export async function startDashboardServer(options: DashboardOptions, deps: Dash
   };
   app.post('/api/runs/:runId/cancel', action('cancel'));
   app.post('/api/runs/:runId/resume', action('resume'));
+  app.post('/api/dead-letters/:id/replay', action('replay'));
 
   app.get('/metrics', (req, reply) => {
     if (!deps.metricsHandler) {
@@ -149,7 +150,9 @@ export async function startDashboardServer(options: DashboardOptions, deps: Dash
 }
 
 function checkedRunId(req: FastifyRequest): string {
-  const runId = (req.params as { runId: string }).runId;
+  // A run id, or a dead letter's id: the same safe alphabet.
+  const params = req.params as { runId?: string; id?: string };
+  const runId = params.runId ?? params.id ?? '';
   if (!RUN_ID.test(runId))
     throw new WeftError('WEFT_DASHBOARD_INVALID', 'A run id is letters, digits and . _ : - (at most 128): copy it from the runs list.', { retryable: false });
   return runId;

@@ -11,6 +11,7 @@ import { stateOf, type DecisionRecord } from '../fleet/run-store.js';
 import { ENDED, type RunMeta } from '../fleet/run-record.js';
 import { readRegistry, type WorkerRecord } from '../fleet/worker-registry.js';
 import type { Logger } from '../logging/logger.js';
+import type { DeadLetter } from '../dlq/dead-letter.js';
 import { readModel, type ModelView } from './model-view.js';
 import { runGraph, type RunGraph } from './run-graph.js';
 
@@ -38,6 +39,14 @@ export interface DashboardSnapshot {
   readonly runs: readonly RunRow[];
   readonly decisions: readonly DecisionRecord[];
   readonly model?: ModelView;
+  readonly deadLetters: readonly DeadLetterRow[];
+}
+
+/** A dead letter as the page lists it: where it died and why, without its input. */
+export interface DeadLetterRow extends Pick<DeadLetter, 'id' | 'runId' | 'pipeline' | 'stepId' | 'itemIndex' | 'taskType' | 'at'> {
+  readonly error: { readonly code: string; readonly message: string };
+  readonly attempts: number;
+  readonly replays: number;
 }
 
 export type Section = keyof DashboardSnapshot;
@@ -151,8 +160,13 @@ export class FleetReader {
     this.publish('runs', runs);
     this.publish('decisions', decisions);
     if (slow) {
-      const [queues, model] = await Promise.all([this.readQueues(registry.live), readModel(this.redis, this.options.modelKey ?? 'weft:ml:model')]);
+      const [queues, model, deadLetters] = await Promise.all([
+        this.readQueues(registry.live),
+        readModel(this.redis, this.options.modelKey ?? 'weft:ml:model'),
+        this.readDeadLetters(),
+      ]);
       this.publish('queues', queues);
+      this.publish('deadLetters', deadLetters);
       if (model) this.publish('model', model);
     }
     this.publish('prefix', this.keys.prefix);
@@ -193,6 +207,29 @@ export class FleetReader {
       startedAt: m.startedAt,
       ...(m.durationMs === undefined ? {} : { durationMs: Math.round(m.durationMs) }),
     }));
+  }
+
+  private async readDeadLetters(): Promise<DeadLetterRow[]> {
+    const ids = await this.redis.zrevrange(this.keys.deadLetterIndex, 0, 29);
+    if (ids.length === 0) return [];
+    const raw = await this.redis.hmget(this.keys.deadLetters, ...ids);
+    return raw
+      .filter((r): r is string => typeof r === 'string')
+      .map((r) => {
+        const d = JSON.parse(r) as DeadLetter;
+        return {
+          id: d.id,
+          runId: d.runId,
+          pipeline: d.pipeline,
+          stepId: d.stepId,
+          ...(d.itemIndex === undefined ? {} : { itemIndex: d.itemIndex }),
+          taskType: d.taskType,
+          error: { code: d.error.code, message: d.error.message },
+          attempts: d.attempts.length,
+          replays: d.replays ?? 0,
+          at: d.at,
+        };
+      });
   }
 
   private async readDecisions(): Promise<DecisionRecord[]> {

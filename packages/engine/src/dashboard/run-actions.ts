@@ -1,12 +1,12 @@
 /**
- * The dashboard's actions (with --allow-actions): cancel and resume run the `weft cancel` and
- * `weft resume` commands as child processes, so they behave exactly as on the command line. The
+ * The dashboard's actions (with --allow-actions): cancel, resume and replay run the `weft cancel`,
+ * `weft resume` and `weft dlq replay` commands as child processes, so they behave exactly as on the command line. The
  * Redis URL goes by environment, never on a command line that `ps` shows.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export type RunAction = 'cancel' | 'resume';
+export type RunAction = 'cancel' | 'resume' | 'replay';
 
 const WEFT_BIN = fileURLToPath(new URL('../../bin/weft.js', import.meta.url));
 
@@ -16,11 +16,12 @@ export interface ActionTarget {
 }
 
 /**
- * Starts the command and returns its pid. A resumed run is driven by that process, which holds
+ * Starts the command for a run (or, to replay, a dead letter) and returns its pid. A resumed or replayed run is driven by that process, which holds
  * the run's lease: it is detached so that it outlives the dashboard, as a `weft resume` would.
  */
-export function startRunAction(action: RunAction, runId: string, target: ActionTarget): number | undefined {
-  const args = [WEFT_BIN, action, runId, ...(target.prefix ? ['--prefix', target.prefix] : []), ...(action === 'resume' ? ['--no-progress'] : [])];
+export function startRunAction(action: RunAction, id: string, target: ActionTarget): number | undefined {
+  const command = action === 'replay' ? ['dlq', 'replay', id] : [action, id, ...(action === 'resume' ? ['--no-progress'] : [])];
+  const args = [WEFT_BIN, ...command, ...(target.prefix ? ['--prefix', target.prefix] : [])];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, REDIS_URL: target.redisUrl },
     stdio: 'ignore',

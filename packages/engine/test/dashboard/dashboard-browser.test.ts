@@ -76,6 +76,12 @@ describe('weft dashboard', () => {
     expect(candidates).toContain('w-alpha');
     expect(candidates).toContain('w-beta');
     await expect(page.locator(`#runs tr[data-run="${runId}"]`).getAttribute('data-status')).resolves.toBe('succeeded');
+
+    // A task that fails for good shows in the dead letters, with its error.
+    await runner.engine
+      .run({ name: 'dash-fail', steps: [{ id: 'boom', task: 't.fail', input: { message: 'failed on purpose' } }] }, {}, { runId: 'dash-run-2' })
+      .catch(() => {});
+    await expect(page.locator('#dead-letters tbody tr').first().innerText()).resolves.toContain('failed on purpose');
     if (process.env['WEFT_SCREENSHOTS']) await page.screenshot({ path: `${SHOTS}dashboard-overview.png`, fullPage: true });
     await page.close();
   });
@@ -96,6 +102,27 @@ describe('weft dashboard', () => {
     await page.locator('#live.on').waitFor();
     expect(page.url()).not.toContain(TOKEN);
     await page.close();
+  });
+
+  it('cancels a running run from its page with --allow-actions', async () => {
+    const actions = await startDashboard({ redis: fleet.redis.url, port: 0, allowActions: true }, { reader: { everyMs: 100 } });
+    try {
+      const runner = await fleet.runner();
+      const runId = 'dash-run-cancel';
+      const ended = runner.engine
+        .run({ name: 'dash-long', steps: [{ id: 'long', task: 't.work', input: { ms: 60_000, tag: 'long' } }] }, {}, { runId })
+        .catch((err: unknown) => err);
+      const page = await browser.newPage();
+      page.setDefaultTimeout(20_000);
+      await page.goto(`${actions.url}/runs/${runId}`);
+      await page.locator('#run-graph g[data-step="long"][data-status="running"]').waitFor();
+      await page.locator('button[data-action="cancel"]').click();
+      await page.locator('#run-summary[data-status="cancelled"]').waitFor();
+      await expect(ended).resolves.toMatchObject({ code: 'WEFT_RUN_CANCELLED' });
+      await page.close();
+    } finally {
+      await actions.close();
+    }
   });
 
   it('refuses actions unless started with --allow-actions', async () => {
