@@ -44,6 +44,11 @@ end
 if max > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - per)
   local at = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[6]))
+  if at and ARGV[7] ~= '1' and at <= now and redis.call('ZCOUNT', KEYS[2], now - per, now) > max then
+    -- Due, but starts that came late since it was reserved fill the window: reserve again.
+    redis.call('ZREM', KEYS[2], ARGV[6])
+    at = nil
+  end
   if not at then
     local n = redis.call('ZCARD', KEYS[2])
     at = now
@@ -57,9 +62,10 @@ if max > 0 then
   end
   if ARGV[7] == '1' then return {2, at - now} end
   if at > now then return {2, at - now} end
-  -- Started: the entry stays as history under another name, so a redelivery reserves anew.
+  -- Started: the entry stays as history under another name, at the time it really started (the
+  -- window counts starts, not reservations), so a redelivery reserves anew.
   redis.call('ZREM', KEYS[2], ARGV[6])
-  redis.call('ZADD', KEYS[2], at, ARGV[6] .. ':' .. now)
+  redis.call('ZADD', KEYS[2], now, ARGV[6] .. ':' .. now)
 end
 if conc > 0 then
   redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
