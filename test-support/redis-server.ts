@@ -58,6 +58,26 @@ function onPath(command: string): boolean {
   return (process.env['PATH'] ?? '').split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, command)));
 }
 
+/** Where a redis-server listens: `port` in clear, or TLS only on it (the clear port off), plus `tlsExtra` (the cluster bus). */
+function listenArgs(port: number, tls: StartRedisOptions['tls'], tlsExtra: readonly string[] = []): string[] {
+  if (!tls) return ['--port', String(port)];
+  return [
+    '--port',
+    '0',
+    '--tls-port',
+    String(port),
+    ...tlsExtra,
+    '--tls-cert-file',
+    tls.certFile,
+    '--tls-key-file',
+    tls.keyFile,
+    '--tls-ca-cert-file',
+    tls.caFile,
+    '--tls-auth-clients',
+    'no',
+  ];
+}
+
 /**
  * A private redis-server when one can be started (always preferred: tests never collide), else
  * the Redis at REDIS_URL, one database per concurrent test worker, flushed first.
@@ -70,22 +90,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Priva
   }
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-'));
-  const listen = options.tls
-    ? [
-        '--port',
-        '0',
-        '--tls-port',
-        String(port),
-        '--tls-cert-file',
-        options.tls.certFile,
-        '--tls-key-file',
-        options.tls.keyFile,
-        '--tls-ca-cert-file',
-        options.tls.caFile,
-        '--tls-auth-clients',
-        'no',
-      ]
-    : ['--port', String(port)];
+  const listen = listenArgs(port, options.tls);
   const args = [
     ...listen,
     '--bind',
@@ -249,24 +254,7 @@ export async function startRedisCluster(nodes = 3, options: StartRedisClusterOpt
       const port = await unusedPort();
       const dir = mkdtempSync(path.join(tmpdir(), 'weft-redis-cluster-'));
       // With TLS the client port and the cluster bus both speak TLS only.
-      const listen = options.tls
-        ? [
-            '--port',
-            '0',
-            '--tls-port',
-            String(port),
-            '--tls-cluster',
-            'yes',
-            '--tls-cert-file',
-            options.tls.certFile,
-            '--tls-key-file',
-            options.tls.keyFile,
-            '--tls-ca-cert-file',
-            options.tls.caFile,
-            '--tls-auth-clients',
-            'no',
-          ]
-        : ['--port', String(port)];
+      const listen = listenArgs(port, options.tls, ['--tls-cluster', 'yes']);
       const args = [
         ...listen,
         '--bind',

@@ -1,7 +1,7 @@
 /** One simulated worker: slots, a FIFO queue, live stats as routing sees them, and true timings for the oracle. */
 import type { TaskDescriptor, WorkerView } from '@weft/engine';
 import { WorkerStatsTracker } from '@weft/engine/executors';
-import { lognormalResidualMs } from './distributions.js';
+import { lognormalResidualMs } from '@weft/engine/util';
 import type { SimWorkerSpec } from './types.js';
 
 export interface SimJob {
