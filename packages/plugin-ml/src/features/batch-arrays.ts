@@ -13,7 +13,6 @@ export interface BatchArrays {
   readonly baselines: Float64Array;
   readonly waits: Float64Array;
   readonly observations: Uint32Array;
-  readonly errors: Float64Array;
   readonly loads: Float64Array;
   /** Per candidate: the service time expected for this task, in ms (the baseline until a model corrects it). */
   readonly services: Float64Array;
@@ -30,7 +29,6 @@ export function batchArrays(capacity: number): BatchArrays {
     baselines: new Float64Array(capacity),
     waits: new Float64Array(capacity),
     observations: new Uint32Array(capacity),
-    errors: new Float64Array(capacity),
     loads: new Float64Array(capacity),
     services: new Float64Array(capacity),
     predicted: new Float64Array(capacity),
