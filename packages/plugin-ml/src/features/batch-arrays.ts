@@ -10,6 +10,8 @@ import { FEATURE_COUNT } from './feature-spec.js';
 export interface BatchArrays {
   readonly capacity: number;
   readonly rows: Float32Array;
+  /** The same memory as `rows`, as 32-bit integers: copying a float's bits needs no conversion to a double and back. */
+  readonly rowBits: Int32Array;
   readonly baselines: Float64Array;
   readonly waits: Float64Array;
   readonly observations: Uint32Array;
@@ -23,9 +25,11 @@ export interface BatchArrays {
 }
 
 export function batchArrays(capacity: number): BatchArrays {
+  const rows = new Float32Array(capacity * FEATURE_COUNT);
   return {
     capacity,
-    rows: new Float32Array(capacity * FEATURE_COUNT),
+    rows,
+    rowBits: new Int32Array(rows.buffer, rows.byteOffset, rows.length),
     baselines: new Float64Array(capacity),
     waits: new Float64Array(capacity),
     observations: new Uint32Array(capacity),

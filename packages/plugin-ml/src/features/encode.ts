@@ -200,6 +200,7 @@ export function encodeBatch(
   const batch = arrays === into ? viewsOf(arrays, n) : views(arrays, n);
   const { rows, baselines, waits, observations } = batch;
   const loads = arrays.loads;
+  const bits = arrays.rowBits;
   const ofType = stats.forType?.(task.type);
   const typeMean = stats.typeMean(task.type);
   const pooling = stats.poolingSamples?.(task.type) ?? DEFAULT_POOLING_SAMPLES;
@@ -233,8 +234,8 @@ export function encodeBatch(
     const ewma = s.ewmaLatencyMs;
     if (ewma > 0 && ewma < minWarmEwma) minWarmEwma = ewma;
     const base = i * FEATURE_COUNT;
-    // A loop, not copyWithin: for 20 values the call costs more than the copy.
-    if (i > 0) for (let k = 0; k < TASK_FEATURE_COUNT; k++) rows[base + k] = rows[k]!;
+    // A loop over the bits, not copyWithin: for 20 values the call costs more than the copy.
+    if (i > 0) for (let k = 0; k < TASK_FEATURE_COUNT; k++) bits[base + k] = bits[k]!;
     let o = base + TASK_FEATURE_COUNT;
     rows[o++] = l;
     rows[o++] = clamp01(s.inFlight / 32);

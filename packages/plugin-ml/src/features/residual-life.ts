@@ -12,8 +12,11 @@ export function residualMs(estimateMs: number, ranMs: number, logVariance: numbe
   return residualMsAt(estimateMs, ranMs, Math.sqrt(Math.max(logVariance, 0)));
 }
 
-/** residualMs with the lognormal σ (√ of the log-variance) given, for a caller that keeps it. */
-export function residualMsAt(estimateMs: number, ranMs: number, sigma: number): number {
+/**
+ * residualMs with the lognormal σ (√ of the log-variance) given, and ln max(estimate, 1e-9) when
+ * the caller keeps it (the ledger asks about each running task at every decision).
+ */
+export function residualMsAt(estimateMs: number, ranMs: number, sigma: number, logEstimate?: number): number {
   if (!(ranMs > 0)) return estimateMs;
-  return Math.max(MIN_REMAINING_SHARE * estimateMs, lognormalResidualMs(estimateMs, ranMs, sigma));
+  return Math.max(MIN_REMAINING_SHARE * estimateMs, lognormalResidualMs(estimateMs, ranMs, sigma, logEstimate));
 }

@@ -20,6 +20,8 @@ interface WorkerLedger {
   readonly runKeys: string[];
   readonly runEstimates: number[];
   readonly runStarts: number[];
+  /** ln max(estimate, 1e-9) of each running task, for its remaining time (lognormalResidualMs). */
+  readonly runLogEstimates: number[];
   readonly queueKeys: string[];
   readonly queueEstimates: number[];
   /** Sum of the estimates of the tasks, for the typical size of an unknown task. */
@@ -160,7 +162,8 @@ export class WorkLedger {
     if (this.free.length < slots) this.free = new Float64Array(2 ** Math.ceil(Math.log2(slots)));
     const free = this.free;
     n = 0;
-    for (let i = skipRunning; i < running && n < slots; i++) free[n++] = residualMsAt(estimates[i]!, now - starts[i]!, this.sigma);
+    const logs = w.runLogEstimates;
+    for (let i = skipRunning; i < running && n < slots; i++) free[n++] = residualMsAt(estimates[i]!, now - starts[i]!, this.sigma, logs[i]);
     while (n < slots) free[n++] = 0;
     sortAscending(free, slots);
     for (let i = skipQueued; i < queued.length; i++) place(free, slots, queued[i]!);
@@ -189,22 +192,34 @@ export class WorkLedger {
   private add(workerId: string, slots: number): WorkerLedger {
     // Bounded: beyond MAX_WORKERS_SEEN, the workers with no task here are forgotten (their slots too).
     if (this.workers.size >= MAX_WORKERS_SEEN) for (const [id, w] of this.workers) if (w.runKeys.length + w.queueKeys.length === 0) this.workers.delete(id);
-    const w: WorkerLedger = { concurrency: slots, runKeys: [], runEstimates: [], runStarts: [], queueKeys: [], queueEstimates: [], estimateSum: 0 };
+    const w: WorkerLedger = {
+      concurrency: slots,
+      runKeys: [],
+      runEstimates: [],
+      runStarts: [],
+      runLogEstimates: [],
+      queueKeys: [],
+      queueEstimates: [],
+      estimateSum: 0,
+    };
     this.workers.set(workerId, w);
     return w;
   }
 
   private promote(w: WorkerLedger, now: number): void {
     while (w.runKeys.length < w.concurrency && w.queueKeys.length > 0) {
+      const estimate = w.queueEstimates.shift()!;
       w.runKeys.push(w.queueKeys.shift()!);
-      w.runEstimates.push(w.queueEstimates.shift()!);
+      w.runEstimates.push(estimate);
       w.runStarts.push(now);
+      w.runLogEstimates.push(Math.log(Math.max(estimate, 1e-9)));
     }
   }
 
   private dropRunning(w: WorkerLedger, i: number): void {
     w.runKeys.splice(i, 1);
     w.runStarts.splice(i, 1);
+    w.runLogEstimates.splice(i, 1);
     w.estimateSum -= w.runEstimates.splice(i, 1)[0]!;
   }
 }
