@@ -47,6 +47,24 @@ describe('compiled network', () => {
     expectSameAsBrain(net, inputs, TASK_FEATURE_COUNT, 6);
   });
 
+  it('computes the duration output alone to the same bits as the full pass, for even and odd row counts', () => {
+    const r = seededRandom(17);
+    const { net, data } = trained(r, [9, 5], 40, 10);
+    const compiled = new CompiledNetwork(net.toJSON() as unknown as NetworkJson);
+    for (const rows of [6, 7]) {
+      const batch = new Float32Array(rows * FEATURE_COUNT);
+      data.slice(0, rows).forEach((d, i) => batch.set(d.input, i * FEATURE_COUNT));
+      const full = Array.from(compiled.runBatch(batch, rows));
+      // Another batch in between, so values left from the full pass cannot pass for results.
+      compiled.runBatch(
+        batch.map((x) => 1 - x),
+        rows,
+      );
+      const durationOnly = compiled.runBatch(batch, rows, 0, 1);
+      for (let i = 0; i < rows; i++) expect(durationOnly[i * 2]).toBe(full[i * 2]);
+    }
+  });
+
   it('gives the same outputs with two hidden layers of odd sizes and an odd number of rows', () => {
     const r = seededRandom(13);
     const { net, data } = trained(r, [9, 5], 40, 10);

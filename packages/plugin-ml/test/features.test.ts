@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TaskDescriptor, WorkerView } from '@weft/engine';
 import { FEATURES, FEATURE_COUNT, PairStats, batchArrays, encodeBatch, encodeTask, TASK_FEATURE_COUNT, type PairStatsView } from '@weft/plugin-ml/kernels';
@@ -117,5 +118,43 @@ describe('feature encoding', () => {
       typeMean: (t) => stats.typeMean(t),
     };
     expect([...encodeBatch(task(), candidates, withoutFeatures).rows]).toEqual([...encodeBatch(task(), candidates, stats).rows]);
+  });
+
+  it("encodes the same from PairStats' per-type tables as from its statistics pair by pair, through evictions and reused rows", () => {
+    const outcome = fc.record({
+      worker: fc.integer({ min: 0, max: 5 }),
+      type: fc.integer({ min: 0, max: 1 }),
+      ok: fc.boolean(),
+      durationMs: fc.double({ min: 0, max: 500, noNaN: true }),
+      serviceMs: fc.option(fc.double({ min: 0, max: 400, noNaN: true }), { nil: undefined }),
+      dt: fc.double({ min: 0, max: 2000, noNaN: true }),
+    });
+    const fleet = Array.from({ length: 7 }, (_, i) => worker(`w${i}`, i % 5, 10 * i));
+    fc.assert(
+      fc.property(fc.array(outcome, { maxLength: 60 }), fc.integer({ min: 2, max: 12 }), (outcomes, maxPairs) => {
+        // Few pairs kept: the least recently updated are evicted and their table rows reused.
+        const pairs = new PairStats({ maxPairs });
+        let now = 0;
+        for (const o of outcomes) {
+          now += o.dt;
+          pairs.record(`w${o.worker}`, `t${o.type}`, o.ok, o.durationMs, o.serviceMs, now);
+        }
+        const objects: PairStatsView = {
+          pair: (w, t) => pairs.pair(w, t),
+          typeMean: (t) => pairs.typeMean(t),
+          forType: (t) => pairs.forType(t),
+          poolingSamples: (t) => pairs.poolingSamples(t),
+        };
+        for (const type of ['t0', 't1']) {
+          const fromTable = encodeBatch(task({ type }), fleet, pairs, undefined, { sizeVsType: 0, now: now + 50 });
+          const fromObjects = encodeBatch(task({ type }), fleet, objects, undefined, { sizeVsType: 0, now: now + 50 });
+          expect([...fromTable.rows]).toEqual([...fromObjects.rows]);
+          expect([...fromTable.baselines]).toEqual([...fromObjects.baselines]);
+          expect([...fromTable.observations]).toEqual([...fromObjects.observations]);
+          expect([...fromTable.success]).toEqual([...fromObjects.success]);
+        }
+      }),
+      { seed: 23, numRuns: 200 },
+    );
   });
 });

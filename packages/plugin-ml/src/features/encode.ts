@@ -15,9 +15,23 @@ import {
 } from './feature-spec.js';
 import { batchArrays, type BatchArrays } from './batch-arrays.js';
 import { bucketOf } from './hash.js';
-import type { PairStat, PairStatsView } from './pair-stats.js';
+import {
+  PAIR_COUNT,
+  PAIR_ESTIMATE_MEAN_MS,
+  PAIR_ESTIMATE_SAMPLES,
+  PAIR_FEATURES,
+  PAIR_HAS_ESTIMATE,
+  PAIR_LATENCY_MS,
+  PAIR_SERVICE_MS,
+  PAIR_STRIDE,
+  PAIR_SUCCESS,
+  PAIR_UPDATED_AT,
+  writePairRow,
+  type PairStat,
+  type PairStatsView,
+} from './pair-stats.js';
 import { DEFAULT_POOLING_SAMPLES } from './pooling.js';
-import { WEIGHT_FLOOR, effectiveSamples } from './service-estimate.js';
+import { WEIGHT_FLOOR, effectiveSamplesOf } from './service-estimate.js';
 import type { WorkLedger, WorkerState } from './work-ledger.js';
 
 /** What a decision knows beyond the task and the candidates' views. */
@@ -31,6 +45,8 @@ export interface DecisionContext {
 }
 
 const NO_CONTEXT: DecisionContext = { sizeVsType: 0 };
+/** A pair's row, for a view that keeps no PairTable: its statistics are copied here per candidate. */
+const scratchPair = new Float64Array(PAIR_STRIDE);
 const scratchState: WorkerState = { waitMs: 0, runningShare: 0, elapsedShare: 0 };
 
 export interface EncodedBatch {
@@ -121,8 +137,11 @@ function writeTask(task: TaskDescriptor, out: Float32Array, at: number, sizeVsTy
  * worker's overall EWMA, else DEFAULT_BASELINE_MS.
  */
 export function baselineMs(task: TaskDescriptor, worker: WorkerView, stats: PairStatsView): number {
+  const pair = stats.pair(worker.id, task.type);
+  if (pair) writePairRow(pair, scratchPair, 0);
   return baselineOf(
-    stats.pair(worker.id, task.type),
+    pair ? scratchPair : undefined,
+    0,
     stats.typeMean(task.type),
     worker,
     Number.NaN,
@@ -130,18 +149,30 @@ export function baselineMs(task: TaskDescriptor, worker: WorkerView, stats: Pair
   );
 }
 
-/** `now`: the clock of `pair.updatedAt`, to weigh the pair's samples by their age (NaN: no age). */
-function baselineOf(pair: Readonly<PairStat> | undefined, typeMean: number | undefined, worker: WorkerView, now: number, pooling: number): number {
-  if (pair?.serviceMs !== undefined && pair.serviceMs > 0) {
-    // Partial pooling (empirical Bayes, pooling.ts): a pair leans on its type's mean over every
-    // worker as far as the workers' estimates differ by no more than their noise, so equal
-    // workers are not told apart by the noise of their samples.
-    if (typeMean === undefined || typeMean <= 0) return pair.serviceMs;
-    const age = pair.updatedAt === undefined ? 0 : now - pair.updatedAt;
-    const n = pair.service ? effectiveSamples(pair.service, age) : Math.min(pair.count, 1 / WEIGHT_FLOOR);
-    return (n * pair.serviceMs + pooling * typeMean) / (n + pooling);
+/**
+ * `pair`: the pair's row at `at` (PairTable layout), undefined without statistics; `now`: the
+ * clock of its last sample, to weigh the pair's samples by their age (NaN: no age).
+ */
+function baselineOf(pair: Float64Array | undefined, at: number, typeMean: number | undefined, worker: WorkerView, now: number, pooling: number): number {
+  if (pair) {
+    const serviceMs = pair[at + PAIR_SERVICE_MS]!;
+    // NaN (no service time yet) is not > 0.
+    if (serviceMs > 0) {
+      // Partial pooling (empirical Bayes, pooling.ts): a pair leans on its type's mean over every
+      // worker as far as the workers' estimates differ by no more than their noise, so equal
+      // workers are not told apart by the noise of their samples.
+      if (typeMean === undefined || typeMean <= 0) return serviceMs;
+      const updatedAt = pair[at + PAIR_UPDATED_AT]!;
+      const age = Number.isNaN(updatedAt) ? 0 : now - updatedAt;
+      const n =
+        pair[at + PAIR_HAS_ESTIMATE] === 1
+          ? effectiveSamplesOf(pair[at + PAIR_ESTIMATE_SAMPLES]!, pair[at + PAIR_ESTIMATE_MEAN_MS]!, age)
+          : Math.min(pair[at + PAIR_COUNT]!, 1 / WEIGHT_FLOOR);
+      return (n * serviceMs + pooling * typeMean) / (n + pooling);
+    }
+    const latencyMs = pair[at + PAIR_LATENCY_MS]!;
+    if (latencyMs > 0) return latencyMs;
   }
-  if (pair && pair.latencyMs > 0) return pair.latencyMs;
   if (typeMean !== undefined && typeMean > 0) return typeMean;
   if (worker.stats.ewmaLatencyMs > 0) return worker.stats.ewmaLatencyMs;
   return DEFAULT_BASELINE_MS;
@@ -201,7 +232,12 @@ export function encodeBatch(
   const { rows, baselines, waits, observations } = batch;
   const loads = arrays.loads;
   const bits = arrays.rowBits;
-  const ofType = stats.forType?.(task.type);
+  // A PairTable when the view keeps one (PairStats does); else each pair's statistics are copied
+  // into a scratch row of the same layout, so both read the same code below.
+  const table = stats.table?.(task.type);
+  const tableRows = table?.rowOf;
+  const tableData = table?.data;
+  const ofType = table ? undefined : stats.forType?.(task.type);
   const typeMean = stats.typeMean(task.type);
   const pooling = stats.poolingSamples?.(task.type) ?? DEFAULT_POOLING_SAMPLES;
   const required = task.capabilities.length;
@@ -217,14 +253,27 @@ export function encodeBatch(
     const w = candidates[i]!;
     const s = w.stats;
     // One lookup of the type, then one per worker, instead of a joined key per candidate.
-    const pair = ofType ? ofType.get(w.id) : stats.pair(w.id, task.type);
-    const pf = pair ? (pair.features ?? pairFeatures(pair)) : undefined;
-    observations[i] = pair?.count ?? 0;
-    const baseline = baselineOf(pair, typeMean, w, now, pooling);
+    let pair: Float64Array | undefined;
+    let at = 0;
+    if (tableRows) {
+      const row = tableRows.get(w.id);
+      if (row !== undefined) {
+        pair = tableData;
+        at = row * PAIR_STRIDE;
+      }
+    } else {
+      const stat = ofType ? ofType.get(w.id) : stats.pair(w.id, task.type);
+      if (stat) {
+        writePairRow(stat, scratchPair, 0);
+        pair = scratchPair;
+      }
+    }
+    observations[i] = pair ? pair[at + PAIR_COUNT]! : 0;
+    const baseline = baselineOf(pair, at, typeMean, w, now, pooling);
     baselines[i] = baseline;
     batch.services[i] = baseline;
     batch.predicted[i] = 0.5;
-    batch.success[i] = pair ? pair.successRate : s.successRate;
+    batch.success[i] = pair ? pair[at + PAIR_SUCCESS]! : s.successRate;
     const state = ledger ? ledger.state(w.id, w.concurrency, s.inFlight, baseline, now, scratchState) : undefined;
     waits[i] = state ? state.waitMs : expectedWaitMs(w);
     const l = load(w);
@@ -251,12 +300,13 @@ export function encodeBatch(
     for (let b = 0; b < KIND_BUCKETS; b++) rows[o + b] = 0;
     rows[o + kindBucket(w.kind)] = 1;
     o += KIND_BUCKETS;
-    if (pf) {
+    if (pair) {
+      const f = at + PAIR_FEATURES;
       rows[o++] = 1;
-      rows[o++] = pf.service;
-      rows[o++] = pf.queueing;
-      rows[o++] = pf.observations;
-      rows[o++] = pf.success;
+      rows[o++] = pair[f]!;
+      rows[o++] = pair[f + 1]!;
+      rows[o++] = pair[f + 2]!;
+      rows[o++] = pair[f + 3]!;
     } else {
       rows[o++] = 0;
       rows[o++] = 0;

@@ -34,9 +34,14 @@ export const HALF_LIFE_SERVICES = 20;
 
 /** The weight, in samples, of an estimate `ageMs` after its last sample. */
 export function effectiveSamples(e: ServiceEstimate, ageMs: number): number {
-  const n = Math.min(e.samples, 1 / WEIGHT_FLOOR);
-  if (!(ageMs > 0) || e.meanMs <= 0) return n;
-  return n * Math.exp((-Math.LN2 * ageMs) / (HALF_LIFE_SERVICES * e.meanMs));
+  return effectiveSamplesOf(e.samples, e.meanMs, ageMs);
+}
+
+/** effectiveSamples from an estimate's samples and mean, for a caller that keeps them apart from it. */
+export function effectiveSamplesOf(samples: number, meanMs: number, ageMs: number): number {
+  const n = Math.min(samples, 1 / WEIGHT_FLOOR);
+  if (!(ageMs > 0) || meanMs <= 0) return n;
+  return n * Math.exp((-Math.LN2 * ageMs) / (HALF_LIFE_SERVICES * meanMs));
 }
 /** Mean and drift check this far apart (as a ratio) restart the mean. */
 const DRIFT_RATIO = 1.5;

@@ -11,17 +11,16 @@
 import { residualMsAt } from './residual-life.js';
 
 /**
- * One worker's tasks, oldest first, running and queued. Keys, estimates and start times are kept
- * side by side in arrays (numbers unboxed, next to each other) rather than an object per task:
- * a decision reads every running task of every candidate, and reads them faster in a row.
+ * One worker's tasks, oldest first, running and queued. The running tasks' numbers are kept
+ * interleaved in one array (unboxed, RUN_STRIDE per task) rather than an object per task or an
+ * array per field: a decision reads every running task of every candidate, and reads them from
+ * one run of memory instead of three.
  */
 interface WorkerLedger {
   concurrency: number;
   readonly runKeys: string[];
-  readonly runEstimates: number[];
-  readonly runStarts: number[];
-  /** ln max(estimate, 1e-9) of each running task, for its remaining time (lognormalResidualMs). */
-  readonly runLogEstimates: number[];
+  /** Per running task: its estimate, its start time and ln max(estimate, 1e-9) (for lognormalResidualMs). */
+  readonly run: number[];
   readonly queueKeys: string[];
   readonly queueEstimates: number[];
   /** Sum of the estimates of the tasks, for the typical size of an unknown task. */
@@ -48,6 +47,10 @@ const MIN_STALE_MS = 60_000;
 /** Tasks kept per worker; beyond, the oldest queued go (a worker that never answers). */
 const MAX_ENTRIES = 10_000;
 const MAX_WORKERS_SEEN = 100_000;
+/** A running task's numbers in WorkerLedger.run: estimate, then START, then LOG_ESTIMATE. */
+const RUN_STRIDE = 3;
+const START = 1;
+const LOG_ESTIMATE = 2;
 
 export class WorkLedger {
   /**
@@ -86,8 +89,8 @@ export class WorkLedger {
     let started: number | undefined;
     let i = w.runKeys.indexOf(key);
     if (i >= 0) {
-      started = w.runStarts[i]!;
-      const ratio = (now - started) / w.runEstimates[i]!;
+      started = w.run[i * RUN_STRIDE + START]!;
+      const ratio = (now - started) / w.run[i * RUN_STRIDE]!;
       if (ratio > 0 && Number.isFinite(ratio)) {
         const l = Math.log(ratio);
         this.logVariance = LOG_VARIANCE_ALPHA * Math.min(l * l, 4) + (1 - LOG_VARIANCE_ALPHA) * this.logVariance;
@@ -121,10 +124,9 @@ export class WorkLedger {
     out.waitMs = 0;
     out.runningShare = 0;
     out.elapsedShare = 0;
-    const estimates = w.runEstimates;
-    const starts = w.runStarts;
+    const run = w.run;
     const queued = w.queueEstimates;
-    const running = estimates.length;
+    const running = w.runKeys.length;
     const known = running + queued.length;
     if (known === 0 && inFlight < slots) return out;
     // Tasks the engine no longer counts are done (their outcome is on its way): the oldest first.
@@ -137,8 +139,8 @@ export class WorkLedger {
     let elapsed = 0;
     let sure = true;
     for (let i = skipRunning; i < running; i++) {
-      const estimate = estimates[i]!;
-      elapsed += (now - starts[i]!) / Math.max(estimate, 1e-3);
+      const estimate = run[i * RUN_STRIDE]!;
+      elapsed += (now - run[i * RUN_STRIDE + START]!) / Math.max(estimate, 1e-3);
       if (n < slots) {
         n++;
         // A negative (or NaN) estimate could sort before the free slots: then play it out.
@@ -162,8 +164,10 @@ export class WorkLedger {
     if (this.free.length < slots) this.free = new Float64Array(2 ** Math.ceil(Math.log2(slots)));
     const free = this.free;
     n = 0;
-    const logs = w.runLogEstimates;
-    for (let i = skipRunning; i < running && n < slots; i++) free[n++] = residualMsAt(estimates[i]!, now - starts[i]!, this.sigma, logs[i]);
+    for (let i = skipRunning; i < running && n < slots; i++) {
+      const at = i * RUN_STRIDE;
+      free[n++] = residualMsAt(run[at]!, now - run[at + START]!, this.sigma, run[at + LOG_ESTIMATE]);
+    }
     while (n < slots) free[n++] = 0;
     sortAscending(free, slots);
     for (let i = skipQueued; i < queued.length; i++) place(free, slots, queued[i]!);
@@ -182,8 +186,8 @@ export class WorkLedger {
   prune(now: number): void {
     for (const w of this.workers.values()) {
       for (let i = w.runKeys.length - 1; i >= 0; i--) {
-        const estimate = w.runEstimates[i]!;
-        if (now - w.runStarts[i]! > Math.max(MIN_STALE_MS, STALE_ESTIMATES * estimate)) this.dropRunning(w, i);
+        const estimate = w.run[i * RUN_STRIDE]!;
+        if (now - w.run[i * RUN_STRIDE + START]! > Math.max(MIN_STALE_MS, STALE_ESTIMATES * estimate)) this.dropRunning(w, i);
       }
       this.promote(w, now);
     }
@@ -195,9 +199,7 @@ export class WorkLedger {
     const w: WorkerLedger = {
       concurrency: slots,
       runKeys: [],
-      runEstimates: [],
-      runStarts: [],
-      runLogEstimates: [],
+      run: [],
       queueKeys: [],
       queueEstimates: [],
       estimateSum: 0,
@@ -210,17 +212,14 @@ export class WorkLedger {
     while (w.runKeys.length < w.concurrency && w.queueKeys.length > 0) {
       const estimate = w.queueEstimates.shift()!;
       w.runKeys.push(w.queueKeys.shift()!);
-      w.runEstimates.push(estimate);
-      w.runStarts.push(now);
-      w.runLogEstimates.push(Math.log(Math.max(estimate, 1e-9)));
+      w.run.push(estimate, now, Math.log(Math.max(estimate, 1e-9)));
     }
   }
 
   private dropRunning(w: WorkerLedger, i: number): void {
     w.runKeys.splice(i, 1);
-    w.runStarts.splice(i, 1);
-    w.runLogEstimates.splice(i, 1);
-    w.estimateSum -= w.runEstimates.splice(i, 1)[0]!;
+    w.estimateSum -= w.run[i * RUN_STRIDE]!;
+    w.run.splice(i * RUN_STRIDE, RUN_STRIDE);
   }
 }
 

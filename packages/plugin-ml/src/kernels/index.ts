@@ -6,7 +6,7 @@
 export { FEATURES, FEATURE_COUNT, FEATURE_VERSION, TASK_FEATURE_COUNT, DEFAULT_BASELINE_MS, type FeatureDoc } from '../features/feature-spec.js';
 export { encodeBatch, encodeTask, baselineMs, encodeDurationRatio, decodeDurationRatio, type EncodedBatch } from '../features/encode.js';
 export { batchArrays, type BatchArrays } from '../features/batch-arrays.js';
-export { PairStats, type PairStat, type PairStatsView, type PairStatsOptions } from '../features/pair-stats.js';
+export { PairStats, PAIR_STRIDE, writePairRow, type PairStat, type PairStatsView, type PairStatsOptions, type PairTable } from '../features/pair-stats.js';
 export { fnv1a } from '../features/hash.js';
 export { firstEstimate, nextEstimate, relativeStandardError, type ServiceEstimate } from '../features/service-estimate.js';
 export { WorkLedger, type WorkerState } from '../features/work-ledger.js';

@@ -50,9 +50,11 @@ export class CompiledNetwork {
    * first `sharedPrefix` inputs must be equal in every row (the task's features): their share
    * of the first layer is computed once for the batch, as is the share of any other input that
    * happens to be equal in every row (a batch size, workers alike in capabilities). The
-   * returned array is reused by the next call: read it before running again.
+   * returned array is reused by the next call: read it before running again. `outputs`: how many
+   * of the last layer's nodes to compute (the first ones; a caller that reads only the duration
+   * output skips the others); each row keeps outputSize places, the ones skipped hold stale values.
    */
-  runBatch(input: Float32Array, rows: number, sharedPrefix = 0): Float64Array {
+  runBatch(input: Float32Array, rows: number, sharedPrefix = 0, outputs = this.outputSize): Float64Array {
     if (rows > this.scratchRows) {
       this.scratch = this.sizes.slice(1).map((s) => new Float64Array(s * rows));
       this.scratchRows = rows;
@@ -66,8 +68,10 @@ export class CompiledNetwork {
     // Activated apart from the sums: one call site that V8 inlines, instead of eight in a loop too large for it.
     activate(hidden, rows * outSize);
     // Two loops of one array type each: V8 keeps both monomorphic.
-    for (let l = 2; l < this.sizes.length; l++) {
-      hiddenLayer(this.scratch[l - 2]!, rows, this.sizes[l - 1]!, this.sizes[l]!, this.weights[l - 1]!, this.biases[l - 1]!, this.scratch[l - 1]!);
+    const last = this.sizes.length - 1;
+    for (let l = 2; l <= last; l++) {
+      const nodes = l === last ? Math.min(Math.max(1, outputs), this.sizes[l]!) : this.sizes[l]!;
+      hiddenLayer(this.scratch[l - 2]!, rows, this.sizes[l - 1]!, this.sizes[l]!, nodes, this.weights[l - 1]!, this.biases[l - 1]!, this.scratch[l - 1]!);
     }
     return this.scratch[this.sizes.length - 2]!;
   }
@@ -232,8 +236,18 @@ function activate(z: Float64Array, n: number): void {
 /**
  * Two rows and two nodes at a time: four sums that do not wait on each other, where one sum at a
  * time waited on its previous add for every input. Each sum still adds its products in order.
+ * Only the first `nodes` of the layer's `outSize` are computed.
  */
-function hiddenLayer(prev: Float64Array, rows: number, inSize: number, outSize: number, w: Float64Array, b: Float64Array, out: Float64Array): void {
+function hiddenLayer(
+  prev: Float64Array,
+  rows: number,
+  inSize: number,
+  outSize: number,
+  nodes: number,
+  w: Float64Array,
+  b: Float64Array,
+  out: Float64Array,
+): void {
   let r = 0;
   for (; r + 2 <= rows; r += 2) {
     const inA = r * inSize;
@@ -241,7 +255,7 @@ function hiddenLayer(prev: Float64Array, rows: number, inSize: number, outSize: 
     const outA = r * outSize;
     const outB = outA + outSize;
     let node = 0;
-    for (; node + 2 <= outSize; node += 2) {
+    for (; node + 2 <= nodes; node += 2) {
       const w0 = node * inSize;
       const w1 = w0 + inSize;
       let a0 = b[node]!;
@@ -263,7 +277,7 @@ function hiddenLayer(prev: Float64Array, rows: number, inSize: number, outSize: 
       out[outB + node] = sigmoid(b0);
       out[outB + node + 1] = sigmoid(b1);
     }
-    for (; node < outSize; node++) {
+    for (; node < nodes; node++) {
       const w0 = node * inSize;
       let a = b[node]!;
       let c = a;
@@ -279,7 +293,7 @@ function hiddenLayer(prev: Float64Array, rows: number, inSize: number, outSize: 
   for (; r < rows; r++) {
     const inBase = r * inSize;
     const outBase = r * outSize;
-    for (let node = 0; node < outSize; node++) {
+    for (let node = 0; node < nodes; node++) {
       let sum = b[node]!;
       const wBase = node * inSize;
       for (let k = 0; k < inSize; k++) sum += w[wBase + k]! * prev[inBase + k]!;

@@ -108,7 +108,8 @@ export class MlPredictor implements Predictor {
     // One read of `active`: the whole decision uses one model even if a swap happens meanwhile.
     const active = this.models.active;
     if (!active) return this.fallback('cold', [], 0);
-    const out = active.network.runBatch(rows, batch.count, TASK_FEATURE_COUNT);
+    // Only the duration output: scoring reads the success rates the fleet showed, not the network's.
+    const out = active.network.runBatch(rows, batch.count, TASK_FEATURE_COUNT, 1);
     // No specialist, no premium: no lookup per candidate.
     const reserve = this.config.reserveWeight > 0 && this.specialties.size > 0 ? (id: string): number => this.specialties.premium(id, task.type) : undefined;
     const { scores, best } = scoreCandidates(out, batch, workerIds, candidates, active.correctionWeight, this.config.reserveWeight, reserve);
