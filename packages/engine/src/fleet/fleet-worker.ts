@@ -26,6 +26,7 @@ import { RunAborts } from './run-aborts.js';
 import { WorkerJobRunner, failedReply } from './worker-job.js';
 import { WorkerPresence } from './worker-presence.js';
 import type { WorkerRecord } from './worker-registry.js';
+import type { PluginStatsSection } from '../contracts/plugin-stats.js';
 
 const REPLY_TTL_S = 3600;
 
@@ -60,7 +61,12 @@ export class FleetWorker {
 
   constructor(
     private readonly options: FleetWorkerOptions,
-    private readonly deps: { handlers: HandlerRegistry; telemetry: Telemetry },
+    private readonly deps: {
+      handlers: HandlerRegistry;
+      telemetry: Telemetry;
+      /** The plugins' `reportStats` sections, published on each heartbeat. */
+      stats?: { collect(): readonly PluginStatsSection[] };
+    },
   ) {
     this.id = options.id ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}-${randomBytes(3).toString('hex')}`;
     if (!/^[A-Za-z0-9._-]+$/.test(this.id)) {
@@ -161,6 +167,7 @@ export class FleetWorker {
   }
 
   private record(): WorkerRecord {
+    const plugins = this.deps.stats?.collect() ?? [];
     return {
       id: this.id,
       host: hostname(),
@@ -174,6 +181,7 @@ export class FleetWorker {
       draining: this.draining,
       stats: this.tracker.stats,
       rssBytes: process.memoryUsage.rss(),
+      ...(plugins.length > 0 ? { plugins } : {}),
     };
   }
 
