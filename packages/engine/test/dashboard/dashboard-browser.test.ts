@@ -120,7 +120,7 @@ describe('weft dashboard', () => {
     const cells = await worker.locator('td').allInnerTexts();
     expect(cells.slice(0, 5)).toEqual(['w-cache', '50.0%', '1', '1', '1']);
     expect(cells[5]).toMatch(/^\d+(\.\d)? (B|KB) \/ 4\.0 MB$/u);
-    if (process.env['WEFT_SCREENSHOTS']) await page.locator('#cache').screenshot({ path: `${SHOTS}dashboard-cache.png` });
+    if (process.env['WEFT_SCREENSHOTS']) await page.locator('section:has(#cache)').screenshot({ path: `${SHOTS}dashboard-cache.png` });
     await page.close();
   });
 
