@@ -162,7 +162,7 @@ export class FleetReader {
     const [registry, runs, decisions] = await Promise.all([readRegistry(this.redis, this.keys), this.readRuns(), this.readDecisions()]);
     this.publish(
       'workers',
-      registry.live.map(({ plugins, ...record }) => record),
+      registry.live.map(({ plugins: _plugins, ...record }) => record),
     );
     this.publish('cache', cacheView(registry.live) ?? null);
     this.publish('runs', runs);
