@@ -31,8 +31,3 @@ export interface CacheStatsReport {
   readonly budgetBytes: number;
   readonly [field: string]: unknown;
 }
-
-/** A section's JSON may be at most this long; a bigger one is left out of the heartbeat (and logged once). */
-export const PLUGIN_STATS_MAX_BYTES = 2048;
-/** At most this many sections per process. */
-export const PLUGIN_STATS_MAX_SECTIONS = 8;

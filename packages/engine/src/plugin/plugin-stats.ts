@@ -5,7 +5,12 @@
  */
 import { WeftError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { PLUGIN_STATS_MAX_BYTES, PLUGIN_STATS_MAX_SECTIONS, type PluginStatsSection } from '../contracts/plugin-stats.js';
+import type { PluginStatsSection } from '../contracts/plugin-stats.js';
+
+/** A section's JSON may be at most this long; a bigger one is left out of the heartbeat (and logged once). */
+export const PLUGIN_STATS_MAX_BYTES = 2048;
+/** At most this many sections per process. */
+export const PLUGIN_STATS_MAX_SECTIONS = 8;
 
 const KIND = /^[a-z][a-z0-9-]{0,31}$/u;
 

@@ -45,7 +45,11 @@ describe('the cache view', () => {
   it('sums cache sections per worker and over the fleet, ignoring other kinds', () => {
     const view = cacheView([
       record('a', [
-        { plugin: 'c1', kind: 'cache', stats: { lookups: 4, hits: 3, misses: 1, entries: 2, bytes: 100, budgetBytes: 1000, outcomes: { exact: 3, miss: 1, constructor: 1 } } },
+        {
+          plugin: 'c1',
+          kind: 'cache',
+          stats: { lookups: 4, hits: 3, misses: 1, entries: 2, bytes: 100, budgetBytes: 1000, outcomes: { exact: 3, miss: 1, constructor: 1 } },
+        },
         { plugin: 'c2', kind: 'cache', stats: { hits: 0, misses: 2, entries: 1, bytes: 50, budgetBytes: 1000 } },
         { plugin: 'other', kind: 'queue', stats: { hits: 99, misses: 99 } },
       ]),
@@ -53,7 +57,18 @@ describe('the cache view', () => {
       record('c', undefined),
     ]);
     expect(view?.workers).toEqual([
-      { worker: 'a', plugins: ['c1', 'c2'], lookups: 6, hits: 3, misses: 3, hitRatio: 0.5, entries: 3, bytes: 150, budgetBytes: 2000, outcomes: { exact: 3, miss: 1, constructor: 1 } },
+      {
+        worker: 'a',
+        plugins: ['c1', 'c2'],
+        lookups: 6,
+        hits: 3,
+        misses: 3,
+        hitRatio: 0.5,
+        entries: 3,
+        bytes: 150,
+        budgetBytes: 2000,
+        outcomes: { exact: 3, miss: 1, constructor: 1 },
+      },
       { worker: 'b', plugins: ['c1'], lookups: 0, hits: 0, misses: 0, hitRatio: null, entries: 0, bytes: 0, budgetBytes: 500, outcomes: {} },
     ]);
     expect(view?.fleet).toMatchObject({ lookups: 6, hits: 3, misses: 3, hitRatio: 0.5, entries: 3, bytes: 150, budgetBytes: 2500 });
@@ -63,7 +78,21 @@ describe('the cache view', () => {
   });
 
   it('reads any JSON from Redis without throwing, into finite non-negative figures', () => {
-    const section = fc.record({ plugin: fc.oneof(fc.string(), fc.jsonValue()), kind: fc.constantFrom('cache', 'other', 3), stats: fc.oneof(fc.jsonValue(), fc.record({ hits: fc.double(), misses: fc.nat(), outcomes: fc.dictionary(fc.constantFrom('constructor', 'toString', 'exact', '__proto__'), fc.double()) })) }, { requiredKeys: [] });
+    const section = fc.record(
+      {
+        plugin: fc.oneof(fc.string(), fc.jsonValue()),
+        kind: fc.constantFrom('cache', 'other', 3),
+        stats: fc.oneof(
+          fc.jsonValue(),
+          fc.record({
+            hits: fc.double(),
+            misses: fc.nat(),
+            outcomes: fc.dictionary(fc.constantFrom('constructor', 'toString', 'exact', '__proto__'), fc.double()),
+          }),
+        ),
+      },
+      { requiredKeys: [] },
+    );
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.jsonValue(), fc.array(fc.oneof(section, fc.jsonValue()), { maxLength: 6 })), { maxLength: 5 }), (records) => {
         const view = cacheView(records.map((p, i) => record(`w${i}`, p)));
