@@ -6,10 +6,10 @@
  * job at a time. The worker still checks the start atomically (the rate log's window) before the
  * handler runs.
  *
- * Tasks of one key reserve in order, one at a time per runner: a reservation is only placed where
- * a real start opens a place, so while the places of a window are all promised to tasks not
- * started yet, the first waiting task asks again (soon: when the start it depends on is due) and
- * the others queue behind it, instead of all of them polling Redis. Keys never wait for each other.
+ * A runner's tasks of one key reserve in order, many in one call: a reservation is only placed
+ * where a real start opens a place, so while the places of a window are all promised to tasks not
+ * started yet, the runner asks again a few times per perMs for the first waiting ones, instead of
+ * every task polling Redis. Keys never wait for each other.
  */
 import type { ExecuteRequest } from '../executors/executor.js';
 import { limitWaitSpan } from '../limits/limit-span.js';

@@ -20,9 +20,9 @@ const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /**
- * A task starts. KEYS: holders, starts, reservations. ARGV: holder (of a concurrency lease: the
- * job), concurrency (0: none), leaseMs, rate max (0: none), perMs, reservation (the task's request
- * id). Returns {0, the start's time} when admitted, else {1 (concurrency) | 2 (rate), ms to wait}.
+ * A task starts. KEYS: holders, starts, reservations (a concurrency alone: holders). ARGV: holder
+ * (of a concurrency lease: the job), concurrency (0: none), leaseMs, and with a rate: max, perMs,
+ * reservation (the task's request id). Returns {0, the start's time} when admitted, else {1 (concurrency) | 2 (rate), ms to wait}.
  *
  * Rate: it starts only while fewer than `max` real starts lie in the last `perMs`; over it, the
  * wait is until the start that must leave the window has left it. Its start is logged at the time
@@ -33,11 +33,13 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 const ADMIT = `${NOW}
 local conc = tonumber(ARGV[2])
 local lease = tonumber(ARGV[3])
-local max = tonumber(ARGV[4])
-local per = tonumber(ARGV[5])
+local max = tonumber(ARGV[4] or '0')
+local per = tonumber(ARGV[5] or '0')
+local held = 0
 if conc > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-  if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= conc then
+  held = redis.call('ZCARD', KEYS[1])
+  if held >= conc and not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
     if max > 0 then redis.call('ZREM', KEYS[3], ARGV[6]) end
     local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
     return {1, tonumber(first[2]) - now}
@@ -56,7 +58,8 @@ if max > 0 then
 end
 if conc > 0 then
   redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], lease * 2)
+  -- A key in use is kept alive by its holders' renewals (RENEW); an emptied one is gone.
+  if held == 0 then redis.call('PEXPIRE', KEYS[1], lease * 2) end
 end
 return {0, now}`;
 
@@ -154,11 +157,14 @@ export class RedisLimiter {
    */
   async tryAcquire(limit: TaskLimit, holder: string, reservation: string): Promise<Admission & { startedAt?: number }> {
     const holders = this.holdersKey(limit.key);
-    const r = (await this.run(
-      ADMIT_SCRIPT,
-      [holders, this.startsKey(limit.key), this.reservedKey(limit.key)],
-      [holder, limit.concurrency ?? 0, this.leaseMs, limit.rate?.max ?? 0, limit.rate?.perMs ?? 0, reservation],
-    )) as number[];
+    const r = (await (limit.rate
+      ? this.run(
+          ADMIT_SCRIPT,
+          [holders, this.startsKey(limit.key), this.reservedKey(limit.key)],
+          [holder, limit.concurrency ?? 0, this.leaseMs, limit.rate.max, limit.rate.perMs, reservation],
+        )
+      : // A concurrency alone: the fewest keys and arguments (a task's own cost, paid on every job).
+        this.run(ADMIT_SCRIPT, [holders], [holder, limit.concurrency ?? 0, this.leaseMs]))) as number[];
     if (r[0] === 0) {
       if (limit.concurrency !== undefined) {
         this.held.set(holder, holders);
