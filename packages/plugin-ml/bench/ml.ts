@@ -16,7 +16,7 @@ import { seededRandom } from '@weft/engine/util';
 import { FLEET_FAMILIES, familyFleet, simulate, type FleetFamily, type SimReport, type SimulationConfig } from '@weft/plugin-balancer/simulator';
 import { PowerOfTwoStrategy } from '@weft/plugin-balancer/strategies';
 import { MemoryModelStore, MlPredictor } from '@weft/plugin-ml';
-import { predictorRouter, simClock } from '@weft/plugin-ml/eval';
+import { predictorRouter, simClock, type LearningPredictor } from '@weft/plugin-ml/eval';
 import { mean, percentile, printTable, writeReport, type Target } from '../../../test-support/bench-report.js';
 import { accuracy, baselines, identical, runMl, serviceAccuracy, spread, type SeedRun } from './evaluate.js';
 
@@ -219,6 +219,97 @@ printTable('held-out service-time error (|ln actual − ln predicted|, successfu
 ]);
 
 // ---- 3. Prediction latency, training time, model size, event-loop delay ------------------------
+// A prediction is timed where a user's decision happens: in a running fleet (simulated: n workers
+// of four slots and mixed speeds, four task types, 0.85 offered load), where the predictor's
+// ledger holds the tasks it placed, each (worker, type) pair has a service estimate learned from
+// outcomes, and the simulator's own work runs between decisions (caches and the GC are shared, as
+// in an engine). Only predict() is timed; the first WARM_UP decisions (JIT, cold statistics) are
+// left out. CPU time is measured around each call too: it is what a prediction costs when other
+// processes take turns on the cores, which the wall time's tail shows.
+const WARM_UP = 2000;
+const LATENCY_TASKS = 20_000;
+
+function latencyFleet(n: number): SimulationConfig {
+  const d = seededRandom(4242 + n);
+  const types = ['lat.a', 'lat.b', 'lat.c', 'lat.d'];
+  const base = types.map(() => 10 + d() * 50);
+  const workers = Array.from({ length: n }, (_, i) => {
+    const speed = 0.7 + d() * 0.8;
+    return {
+      id: `w${i}`,
+      kind: i % 3 === 0 ? 'gpu' : 'cpu',
+      concurrency: 4,
+      serviceMs: Object.fromEntries(types.map((t, k) => [t, Math.round(base[k]! * speed * 10) / 10])),
+    };
+  });
+  const mix = types.map((type, k) => ({ type, weight: 1 + k, sizeBytes: 2048, sizeSigma: 0.5, language: 'python' }));
+  const totalWeight = mix.reduce((a, k) => a + k.weight, 0);
+  const perMs = workers.reduce((a, w) => a + w.concurrency / mix.reduce((m, k) => m + (k.weight / totalWeight) * w.serviceMs[k.type]!, 0), 0);
+  return { seed: 77, workers, mix, arrivalsPerSec: 0.85 * perMs * 1000, tasks: LATENCY_TASKS, noise: 0.25 };
+}
+
+/** What one process.cpuUsage() pair costs, to take out of the per-call CPU figures. */
+function cpuUsageOverheadUs(): number {
+  let sum = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const c = process.cpuUsage(process.cpuUsage());
+    sum += c.user + c.system;
+  }
+  return sum / 20_000;
+}
+const cpuOverheadUs = cpuUsageOverheadUs();
+
+async function fleetLatency(n: number): Promise<{ wall: number[]; cpuUs: number }> {
+  const clock = simClock();
+  const predictor = new MlPredictor({ trainIntervalMs: 0, trainEvery: 1e9 }, { store, now: clock.now });
+  await predictor.start();
+  const wall: number[] = [];
+  let cpu = 0;
+  let calls = 0;
+  const timed: LearningPredictor = {
+    name: 'timed',
+    predict(t, candidates) {
+      const c0 = process.cpuUsage();
+      const at = performance.now();
+      const p = predictor.predict(t, candidates);
+      const us = (performance.now() - at) * 1000;
+      const c = process.cpuUsage(c0);
+      if (++calls > WARM_UP) {
+        wall.push(us);
+        cpu += c.user + c.system;
+      }
+      return p;
+    },
+    observe: (o) => predictor.observe(o),
+    routed: (t, w) => predictor.routed(t, w),
+  };
+  simulate(latencyFleet(n), predictorRouter(timed, new PowerOfTwoStrategy(), 1, 'timed', clock));
+  await predictor.close();
+  return { wall, cpuUs: Math.max(0, cpu / wall.length - cpuOverheadUs) };
+}
+
+const latencyRows: Record<string, string | number>[] = [];
+for (const n of [1, 10, 100]) {
+  const { wall: s, cpuUs } = await fleetLatency(n);
+  latencyRows.push({
+    candidates: n,
+    'p50 µs': percentile(s, 50),
+    'p90 µs': percentile(s, 90),
+    'p99 µs': percentile(s, 99),
+    'mean µs': mean(s),
+    'CPU µs / prediction': cpuUs,
+  });
+  metrics[`predict_cpu_us_${n}`] = cpuUs;
+  metrics[`predict_p50_us_${n}`] = percentile(s, 50);
+  metrics[`predict_p90_us_${n}`] = percentile(s, 90);
+  metrics[`predict_p99_us_${n}`] = percentile(s, 99);
+  if (n === 100) metrics['predict_100_p99_us'] = percentile(s, 99);
+}
+targets['predict_100_p99_us'] = { op: '<=', value: 100 };
+
+// The loop this bench timed before, kept for comparison with earlier figures: the same 100
+// candidates again and again, nothing placed on them (an empty ledger) and pairs without a
+// service estimate. It leaves out the ledger's remaining-time work and reads warm caches.
 const predictor = new MlPredictor({ trainIntervalMs: 0, explorationRate: 0 }, { store });
 await predictor.start();
 const r = seededRandom(77);
@@ -244,35 +335,31 @@ const worker = (i: number): WorkerView => ({
   stats: { inFlight: Math.floor(r() * 6), ewmaLatencyMs: 5 + r() * 100, successRate: 0.9 + r() * 0.1, completed: 100, failed: 3, recentErrors: [] },
 });
 for (let i = 0; i < 400; i++) predictor.observe({ task: task(i), workerId: `w${i % 100}`, ok: true, durationMs: 10 + r() * 50, shortCircuited: false });
-const latencyRows: Record<string, string | number>[] = [];
-for (const n of [1, 10, 100]) {
-  const cands = Array.from({ length: n }, (_, i) => worker(i));
+{
+  const cands = Array.from({ length: 100 }, (_, i) => worker(i));
   const samples: number[] = [];
   let cpuFrom = process.cpuUsage();
   for (let i = 0; i < 20_000; i++) {
-    if (i === 2000) cpuFrom = process.cpuUsage();
+    if (i === WARM_UP) cpuFrom = process.cpuUsage();
     const t = performance.now();
     predictor.predict(task(i), cands);
     samples.push((performance.now() - t) * 1000);
   }
-  // CPU time is what a prediction costs when other processes take turns on the cores.
   const cpu = process.cpuUsage(cpuFrom);
-  const cpuUs = (cpu.user + cpu.system) / 18_000;
-  const s = samples.slice(2000); // after JIT warm-up
+  const s = samples.slice(WARM_UP);
+  metrics['predict_static_cpu_us_100'] = (cpu.user + cpu.system) / s.length;
+  metrics['predict_static_p50_us_100'] = percentile(s, 50);
+  metrics['predict_static_p99_us_100'] = percentile(s, 99);
   latencyRows.push({
-    candidates: n,
+    candidates: '100, same each time (the former loop)',
     'p50 µs': percentile(s, 50),
     'p90 µs': percentile(s, 90),
     'p99 µs': percentile(s, 99),
     'mean µs': mean(s),
-    'CPU µs / prediction': cpuUs,
+    'CPU µs / prediction': metrics['predict_static_cpu_us_100'],
   });
-  metrics[`predict_cpu_us_${n}`] = cpuUs;
-  metrics[`predict_p50_us_${n}`] = percentile(s, 50);
-  metrics[`predict_p90_us_${n}`] = percentile(s, 90);
-  metrics[`predict_p99_us_${n}`] = percentile(s, 99);
-  if (n === 100) metrics['predict_100_p99_us'] = percentile(s, 99);
 }
+await predictor.close();
 // Timing tails depend on what else the machine runs: record its load next to them, and the CPU
 // cost of a plain loop of as many multiply-adds as a 100-candidate pass has (100 × 39 × 12 +
 // 100 × 12 × 2), so the figures can be scaled to another machine.
@@ -286,12 +373,10 @@ metrics['machine_loadavg_1m'] = loadavg()[0]!;
   const used = process.cpuUsage(from);
   metrics['reference_loop_cpu_us'] = (used.user + used.system) / 2000 + (sink > 0 ? 0 : 1);
 }
-targets['predict_100_p99_us'] = { op: '<=', value: 100 };
 printTable(
-  `prediction latency (one batched pass over every candidate; encode + network + confidence; load average ${loadavg()[0]!.toFixed(1)}; a plain loop of 49,200 multiply-adds costs ${metrics['reference_loop_cpu_us'].toFixed(0)} µs CPU here)`,
+  `prediction latency (predict() in a simulated fleet of as many workers as candidates; encode + ledger + network + confidence; load average ${loadavg()[0]!.toFixed(1)}; a plain loop of 49,200 multiply-adds costs ${metrics['reference_loop_cpu_us'].toFixed(0)} µs CPU here)`,
   latencyRows,
 );
-await predictor.close();
 
 // Training time per 1,000 outcomes, with the default settings.
 const timer = new MlPredictor({ trainIntervalMs: 0, trainEvery: 1e9, minSamples: 100 });

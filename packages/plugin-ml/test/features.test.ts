@@ -103,4 +103,19 @@ describe('feature encoding', () => {
     const pairByPair: PairStatsView = { pair: (w, t) => stats.pair(w, t), typeMean: (t) => stats.typeMean(t) };
     expect([...encodeBatch(task(), candidates, pairByPair).rows]).toEqual([...encodeBatch(task(), candidates, stats).rows]);
   });
+
+  it('writes the same rows from the features a pair keeps as from its statistics', () => {
+    // PairStats encodes a pair's features once per outcome; a view without them is encoded per decision.
+    const withoutFeatures: PairStatsView = {
+      pair: (w, t) => {
+        const p = stats.pair(w, t);
+        if (!p) return undefined;
+        expect(p.features).toBeDefined();
+        const { features: _features, ...rest } = p;
+        return rest;
+      },
+      typeMean: (t) => stats.typeMean(t),
+    };
+    expect([...encodeBatch(task(), candidates, withoutFeatures).rows]).toEqual([...encodeBatch(task(), candidates, stats).rows]);
+  });
 });

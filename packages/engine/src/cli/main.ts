@@ -3,10 +3,10 @@
 import 'reflect-metadata';
 import { WeftError } from '../errors.js';
 import { exitIfTelemetryStuck } from './cli-telemetry.js';
-import { capWorkerYoungGeneration } from './young-generation.js';
+import { boundWorkerHeap } from './worker-heap.js';
 
 // Before the commands load: loading alone would grow a worker's young generation past its cap.
-capWorkerYoungGeneration();
+boundWorkerHeap();
 const { buildProgram } = await import('./program.js');
 
 buildProgram()

@@ -87,6 +87,7 @@ export class FleetExecutor implements Executor {
     this.cancels = new CancelListener(options.redisUrl, this.keys, this.logger);
     this.journals = new RedisRunJournals(
       this.redis,
+      this.queueConnection,
       this.keys,
       this.cancels,
       {

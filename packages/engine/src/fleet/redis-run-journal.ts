@@ -11,7 +11,7 @@ import type { CancelListener } from './cancel-listener.js';
 import type { FleetKeys } from './fleet-keys.js';
 import type { RedisClient } from './redis-connection.js';
 import { acquireLease, releaseLease, renewLease } from './run-lease.js';
-import { ENDED, readStoredRun, storeNewRun, type RunMeta } from './run-record.js';
+import { ENDED, endRun, newRunMeta, readStoredRun, writeNewRun, type NewRun, type RunMeta } from './run-record.js';
 import { runEndedError, runNotFound } from './run-errors.js';
 
 /** A run's output is kept in its record (for `weft status`, and detached runs) up to this size. */
@@ -34,6 +34,11 @@ export class RedisRunJournals implements RunJournals {
 
   constructor(
     readonly redis: RedisClient,
+    /**
+     * The connection the runs' jobs are added on: a new run's record is written there, so that
+     * Redis has it before any of the run's jobs without the run waiting for the reply.
+     */
+    private readonly jobConnection: RedisClient,
     readonly keys: FleetKeys,
     readonly cancels: CancelListener,
     readonly options: RunJournalOptions,
@@ -49,21 +54,17 @@ export class RedisRunJournals implements RunJournals {
     const { redis, keys, options } = this;
     const limits = { retentionMs: options.retentionMs, keepRuns: options.keepRuns };
     if (!run.resume) {
-      const meta = await storeNewRun(
-        redis,
-        keys,
-        {
-          runId: run.runId,
-          pipeline: run.pipeline,
-          input: run.input,
-          status: 'running',
-          driver: options.driverName,
-          lease: { id: options.driverId, ttlMs: options.leaseMs },
-          ...(run.priority === undefined ? {} : { priority: run.priority }),
-        },
-        limits,
-      );
-      return new RedisRunJournal(this, meta, new Map(), new Map(), false);
+      const stored: NewRun = {
+        runId: run.runId,
+        pipeline: run.pipeline,
+        input: run.input,
+        status: 'running',
+        driver: options.driverName,
+        lease: { id: options.driverId, ttlMs: options.leaseMs },
+        ...(run.priority === undefined ? {} : { priority: run.priority }),
+      };
+      const meta = newRunMeta(stored);
+      return new RedisRunJournal(this, meta, new Map(), new Map(), false, writeNewRun(this.jobConnection, keys, stored, meta, limits));
     }
     const stored = await readStoredRun(redis, keys, run.runId);
     if (!stored) throw runNotFound(run.runId, keys);
@@ -98,7 +99,7 @@ export class RedisRunJournals implements RunJournals {
       await redis.multi().hset(keys.run(run.runId), 'meta', JSON.stringify(meta)).persist(keys.run(run.runId)).zadd(keys.active, Date.now(), run.runId).exec();
     else await redis.hset(keys.run(run.runId), 'meta', JSON.stringify(meta));
     this.logger.info({ run: run.runId, restoredSteps: restored.size, completedTasks: results.size }, 'driving a stored run');
-    return new RedisRunJournal(this, meta, restored, results, stored.cancelRequested);
+    return new RedisRunJournal(this, meta, restored, results, stored.cancelRequested, Promise.resolve());
   }
 
   forget(runId: string): void {
@@ -118,9 +119,24 @@ class RedisRunJournal implements RunJournal {
     readonly restored: ReadonlyMap<string, RestoredStep>,
     private readonly results: ReadonlyMap<string, string>,
     cancelRequested: boolean,
+    /** The new run's record being written: the run fails if it cannot be. */
+    private readonly written: Promise<void>,
   ) {
     const { options } = owner;
     const runId = meta.runId;
+    written.catch((err: unknown) => {
+      this.lost = true;
+      this.controller.abort(
+        new WeftError(
+          'WEFT_REDIS_UNAVAILABLE',
+          `Run ${runId} could not be recorded in Redis (${errorMessage(err)}), so it was stopped. Check Redis and run it again.`,
+          {
+            retryable: true,
+            details: { runId },
+          },
+        ),
+      );
+    });
     this.timer = setInterval(() => void this.renew(), Math.max(50, Math.floor(options.leaseMs / 5)));
     this.timer.unref();
     this.offCancel = owner.cancels.listen((id) => {
@@ -150,10 +166,12 @@ class RedisRunJournal implements RunJournal {
     clearInterval(this.timer);
     this.offCancel();
     this.owner.forget(this.meta.runId);
+    // A run whose record could not be written leaves nothing behind (see the constructor).
+    await this.written.catch(() => {});
     if (this.lost) return;
     const { redis, keys, options } = this.owner;
     const runId = this.meta.runId;
-    await options.flushViews?.();
+    const flushed = options.flushViews?.();
     const failed = Object.entries(result.steps).find(([, r]) => r.status === 'failed');
     this.meta = {
       ...this.meta,
@@ -165,14 +183,14 @@ class RedisRunJournal implements RunJournal {
         .map(([id]) => id),
       ...(failed ? { error: `step "${failed[0]}" failed: ${failed[1].error?.message ?? 'failed'}` } : {}),
     };
-    // The run's per-task records go with it; the record itself lives out its retention.
+    // The run's per-task records go with it; the record itself lives out its retention. The end,
+    // the lease's release and the batched task views go out together: one round trip.
     const output = result.status === 'succeeded' ? JSON.stringify(result.output ?? null) : undefined;
     const fields: Record<string, string> = {
       meta: JSON.stringify(this.meta),
       ...(output !== undefined && output.length <= MAX_STORED_OUTPUT ? { output } : {}),
     };
-    await redis.multi().hset(keys.run(runId), fields).pexpire(keys.run(runId), options.retentionMs).del(keys.runResults(runId)).zrem(keys.active, runId).exec();
-    await releaseLease(redis, keys.runLease(runId), options.driverId);
+    await Promise.all([flushed, endRun(redis, keys, runId, fields, options)]);
   }
 
   async release(): Promise<void> {

@@ -68,17 +68,25 @@ export async function readStoredRun(redis: RedisClient, keys: FleetKeys, runId: 
 }
 
 /**
- * KEYS: the run index. ARGV: runs to keep, the key prefix. Deletes the records of the runs it
- * trims from the index, so a record never outlives its index entry.
+ * A new run, in one script (one command: no transaction object, one write to the connection).
+ * KEYS: run record, run index, runs in progress, lease. ARGV: run id, now (ms), retention (ms),
+ * runs to keep, key prefix, meta, definition, input, lease holder ('' for none), lease TTL (ms).
+ * Trimming the index deletes the records of the runs it drops, so a record never outlives its
+ * index entry.
  */
-const TRIM_RUNS = `
-local dropped = redis.call('ZRANGE', KEYS[1], 0, -tonumber(ARGV[1]) - 1)
+const NEW_RUN = `
+if ARGV[9] ~= '' then redis.call('SET', KEYS[4], ARGV[9], 'PX', ARGV[10]) end
+redis.call('HSET', KEYS[1], 'meta', ARGV[6], 'def', ARGV[7], 'input', ARGV[8])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+local dropped = redis.call('ZRANGE', KEYS[2], 0, -tonumber(ARGV[4]) - 1)
 for _, id in ipairs(dropped) do
-  local run = ARGV[2] .. ':run:' .. id
+  local run = ARGV[5] .. ':run:' .. id
   redis.call('DEL', run, run .. ':results', run .. ':lease')
-  redis.call('ZREM', ARGV[2] .. ':active', id)
+  redis.call('ZREM', KEYS[3], id)
 end
-if #dropped > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #dropped - 1) end
+if #dropped > 0 then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, #dropped - 1) end
 return #dropped
 `;
 
@@ -94,10 +102,9 @@ export interface NewRun {
   readonly lease?: { readonly id: string; readonly ttlMs: number };
 }
 
-/** Stores a new run: record, index (trimmed), and the set of runs in progress. */
-export async function storeNewRun(redis: RedisClient, keys: FleetKeys, run: NewRun, limits: { retentionMs: number; keepRuns: number }): Promise<RunMeta> {
-  const now = Date.now();
-  const meta: RunMeta = {
+/** The meta of a run about to be stored. */
+export function newRunMeta(run: NewRun, now = Date.now()): RunMeta {
+  return {
     runId: run.runId,
     pipeline: run.pipeline.name,
     status: run.status,
@@ -106,17 +113,82 @@ export async function storeNewRun(redis: RedisClient, keys: FleetKeys, run: NewR
     ...(run.schedule ? { schedule: run.schedule } : {}),
     ...(run.priority === undefined ? {} : { priority: run.priority }),
   };
-  const key = keys.run(run.runId);
-  const multi = redis.multi();
-  if (run.lease) multi.set(keys.runLease(run.runId), run.lease.id, 'PX', run.lease.ttlMs);
-  await multi
-    .hset(key, 'meta', JSON.stringify(meta), 'def', JSON.stringify(run.pipeline), 'input', JSON.stringify(run.input ?? {}))
-    .pexpire(key, limits.retentionMs)
-    .zadd(keys.runs, now, run.runId)
-    .zadd(keys.active, now, run.runId)
-    .eval(TRIM_RUNS, 1, keys.runs, limits.keepRuns, keys.prefix)
-    .exec();
+}
+
+/**
+ * Writes a new run's record, index entry (trimming the index) and place in the set of runs in
+ * progress, atomically. Its command is written to the connection at once: a caller
+ * that then sends the run's jobs on the same connection need not wait for the reply, since Redis
+ * executes one connection's commands in order.
+ */
+export async function writeNewRun(
+  redis: RedisClient,
+  keys: FleetKeys,
+  run: NewRun,
+  meta: RunMeta,
+  limits: { retentionMs: number; keepRuns: number },
+): Promise<void> {
+  await redis.eval(
+    NEW_RUN,
+    4,
+    keys.run(run.runId),
+    keys.runs,
+    keys.active,
+    keys.runLease(run.runId),
+    run.runId,
+    Date.parse(meta.startedAt),
+    limits.retentionMs,
+    limits.keepRuns,
+    keys.prefix,
+    JSON.stringify(meta),
+    JSON.stringify(run.pipeline),
+    JSON.stringify(run.input ?? {}),
+    run.lease?.id ?? '',
+    run.lease?.ttlMs ?? 0,
+  );
+}
+
+/** Stores a new run: record, index (trimmed), and the set of runs in progress. */
+export async function storeNewRun(redis: RedisClient, keys: FleetKeys, run: NewRun, limits: { retentionMs: number; keepRuns: number }): Promise<RunMeta> {
+  const meta = newRunMeta(run);
+  await writeNewRun(redis, keys, run, meta, limits);
   return meta;
+}
+
+/**
+ * A run's end, in one script. KEYS: run record, its per-task results, runs in progress, lease.
+ * ARGV: run id, retention (ms), lease holder, then field/value pairs of the record. The record
+ * lives out its retention; the per-task results go; the lease is released if this driver holds it.
+ */
+const END_RUN = `
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[1])
+if redis.call('GET', KEYS[4]) == ARGV[3] then redis.call('DEL', KEYS[4]) end
+return 1
+`;
+
+/** Writes a run's end (its meta, and output when kept) and releases the driver's lease: one command. */
+export async function endRun(
+  redis: RedisClient,
+  keys: FleetKeys,
+  runId: string,
+  fields: Readonly<Record<string, string>>,
+  driver: { driverId: string; retentionMs: number },
+): Promise<void> {
+  await redis.eval(
+    END_RUN,
+    4,
+    keys.run(runId),
+    keys.runResults(runId),
+    keys.active,
+    keys.runLease(runId),
+    runId,
+    driver.retentionMs,
+    driver.driverId,
+    ...Object.entries(fields).flat(),
+  );
 }
 
 /** Marks the run cancelled-on-request and tells every process (drivers, workers) at once. */

@@ -4,12 +4,13 @@
  * E[X − r | X > r] = meanMs · Φ(d₁)/Φ(d₂) − r, with d₂ = (μ − ln r)/σ, d₁ = d₂ + σ and
  * μ = ln meanMs − σ²/2. A task past its mean is likely one of the slow draws and still needs a
  * while; a task well short of it needs about the rest of it. The learned router (plugin-ml) and the
- * fleet simulator's blind oracle both read it.
+ * fleet simulator's blind oracle both read it. `logMeanMs`: ln max(meanMs, 1e-9), for a caller
+ * that asks about the same task again and again (it is computed when not given).
  */
-export function lognormalResidualMs(meanMs: number, ranMs: number, sigma: number): number {
+export function lognormalResidualMs(meanMs: number, ranMs: number, sigma: number, logMeanMs = Math.log(Math.max(meanMs, 1e-9))): number {
   if (!(ranMs > 0)) return meanMs;
   if (!(sigma >= 1e-3)) return Math.max(0, meanMs - ranMs);
-  const mu = Math.log(Math.max(meanMs, 1e-9)) - (sigma * sigma) / 2;
+  const mu = logMeanMs - (sigma * sigma) / 2;
   const d2 = (mu - Math.log(ranMs)) / sigma;
   const below = normalTail(-d2);
   // Far in the tail Φ(d₂) underflows; the residual life there grows about as r·σ²/(ln r − μ).

@@ -138,7 +138,9 @@ describe('fleet on a Redis Cluster', () => {
     await waitFor('step r1 to finish', () => log.read().some((e) => e.kind === 'done' && e.tag === 'cr1'));
     const home = await cluster.nodeFor('{weft}');
     await cluster.kill(home);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Keep the node down until the live workers have seen it go.
+    const up = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    await waitFor('the workers to log the loss of the node', () => up.every((w) => w.output().includes('redis connection lost')));
     await cluster.restart(home);
     const result = await run;
     expect(result.status).toBe('succeeded');

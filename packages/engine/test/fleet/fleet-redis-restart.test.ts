@@ -45,7 +45,10 @@ describe('fleet and a Redis restart', () => {
     const run = runner.engine.run({ name: 'restart', steps });
     await waitFor('step s1 to finish', () => log.read().some((e) => e.kind === 'done' && e.tag === 's1'));
     await redis.kill();
-    await new Promise((r) => setTimeout(r, 1500));
+    // Keep Redis down until every process has seen it go.
+    await waitFor('the runner and the workers to log the loss of redis', () =>
+      [runnerLog, ...workers.map((w) => w.output())].every((text) => text.includes('redis connection lost')),
+    );
     await redis.restart();
     const result = await run;
     expect(result.status).toBe('succeeded');

@@ -10,10 +10,11 @@ import { FEATURE_COUNT } from './feature-spec.js';
 export interface BatchArrays {
   readonly capacity: number;
   readonly rows: Float32Array;
+  /** The same memory as `rows`, as 32-bit integers: copying a float's bits needs no conversion to a double and back. */
+  readonly rowBits: Int32Array;
   readonly baselines: Float64Array;
   readonly waits: Float64Array;
   readonly observations: Uint32Array;
-  readonly errors: Float64Array;
   readonly loads: Float64Array;
   /** Per candidate: the service time expected for this task, in ms (the baseline until a model corrects it). */
   readonly services: Float64Array;
@@ -24,13 +25,14 @@ export interface BatchArrays {
 }
 
 export function batchArrays(capacity: number): BatchArrays {
+  const rows = new Float32Array(capacity * FEATURE_COUNT);
   return {
     capacity,
-    rows: new Float32Array(capacity * FEATURE_COUNT),
+    rows,
+    rowBits: new Int32Array(rows.buffer, rows.byteOffset, rows.length),
     baselines: new Float64Array(capacity),
     waits: new Float64Array(capacity),
     observations: new Uint32Array(capacity),
-    errors: new Float64Array(capacity),
     loads: new Float64Array(capacity),
     services: new Float64Array(capacity),
     predicted: new Float64Array(capacity),

@@ -17,7 +17,7 @@ import { batchArrays, type BatchArrays } from './batch-arrays.js';
 import { bucketOf } from './hash.js';
 import type { PairStat, PairStatsView } from './pair-stats.js';
 import { DEFAULT_POOLING_SAMPLES } from './pooling.js';
-import { WEIGHT_FLOOR, effectiveSamples, relativeStandardError } from './service-estimate.js';
+import { WEIGHT_FLOOR, effectiveSamples } from './service-estimate.js';
 import type { WorkLedger, WorkerState } from './work-ledger.js';
 
 /** What a decision knows beyond the task and the candidates' views. */
@@ -42,8 +42,6 @@ export interface EncodedBatch {
   readonly waits: Float64Array;
   /** Per candidate: outcomes of this task type seen on it. */
   readonly observations: Uint32Array;
-  /** Per candidate: the relative standard error of its service-time estimate for this type (0 when it has none). */
-  readonly errors: Float64Array;
   /** Per candidate: the service time expected for this task, in ms; the baseline until a model corrects it. */
   readonly services: Float64Array;
   /** Per candidate: the network's duration-ratio output; 0.5 until a model runs. */
@@ -58,7 +56,30 @@ const LOG_SIZE_CAP = Math.log1p(LOG_SIZE_CAP_BYTES);
 const LOG_RATIO_SPAN = Math.log(RATIO_SPAN);
 
 const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : Number.isFinite(x) ? x : 0);
-const logDuration = (ms: number): number => clamp01(Math.log1p(Math.max(0, ms)) / LOG_DURATION_CAP);
+// No wait (a free slot) is the common case: log1p(0) = 0 without the call.
+const logDuration = (ms: number): number => (ms > 0 ? clamp01(Math.log1p(ms) / LOG_DURATION_CAP) : 0);
+
+/** A pair's features: they change only with its statistics, so PairStats computes them once per outcome. */
+export interface PairFeatures {
+  /** pair.service */
+  readonly service: number;
+  /** pair.queueing */
+  readonly queueing: number;
+  /** pair.observations */
+  readonly observations: number;
+  /** pair.success_rate */
+  readonly success: number;
+}
+
+export function pairFeatures(pair: Readonly<PairStat>): PairFeatures {
+  const service = pair.serviceMs;
+  return {
+    service: service === undefined ? 0 : logDuration(service),
+    queueing: service === undefined || service <= 0 ? 0 : clamp01(Math.log(pair.latencyMs / service) / LOG_RATIO_SPAN),
+    observations: clamp01(pair.count / SETTLED_OBSERVATIONS),
+    success: clamp01(pair.successRate),
+  };
+}
 
 /** The first `lang:<id>` capability, else tag, whole (its bucket hashes the part after `lang:`). */
 function languageOf(task: TaskDescriptor): string | undefined {
@@ -132,9 +153,25 @@ export function expectedWaitMs(w: WorkerView): number {
   return ahead > 0 ? (ahead / Math.max(1, w.concurrency)) * w.stats.ewmaLatencyMs : 0;
 }
 
-// Worker kinds are few and repeat on every decision: hash each once.
+// Worker kinds are few and repeat on every decision: hash each once, and remember the last few
+// (a comparison each) ahead of the map (a hash lookup).
 const kindBuckets = new Map<string, number>();
+const recentKinds: string[] = [];
+const recentBuckets: number[] = [];
+const RECENT_KINDS = 4;
 function kindBucket(kind: string): number {
+  for (let i = 0; i < recentKinds.length; i++) if (recentKinds[i] === kind) return recentBuckets[i]!;
+  const b = hashedKind(kind);
+  if (recentKinds.length === RECENT_KINDS) {
+    recentKinds.pop();
+    recentBuckets.pop();
+  }
+  recentKinds.unshift(kind);
+  recentBuckets.unshift(b);
+  return b;
+}
+
+function hashedKind(kind: string): number {
   let b = kindBuckets.get(kind);
   if (b === undefined) {
     if (kindBuckets.size > 1024) kindBuckets.clear();
@@ -161,8 +198,9 @@ export function encodeBatch(
   const n = candidates.length;
   const arrays = into && into.capacity >= n ? into : batchArrays(n);
   const batch = arrays === into ? viewsOf(arrays, n) : views(arrays, n);
-  const { rows, baselines, waits, observations, errors } = batch;
+  const { rows, baselines, waits, observations } = batch;
   const loads = arrays.loads;
+  const bits = arrays.rowBits;
   const ofType = stats.forType?.(task.type);
   const typeMean = stats.typeMean(task.type);
   const pooling = stats.poolingSamples?.(task.type) ?? DEFAULT_POOLING_SAMPLES;
@@ -180,8 +218,8 @@ export function encodeBatch(
     const s = w.stats;
     // One lookup of the type, then one per worker, instead of a joined key per candidate.
     const pair = ofType ? ofType.get(w.id) : stats.pair(w.id, task.type);
+    const pf = pair ? (pair.features ?? pairFeatures(pair)) : undefined;
     observations[i] = pair?.count ?? 0;
-    errors[i] = pair?.service ? relativeStandardError(pair.service) : 0;
     const baseline = baselineOf(pair, typeMean, w, now, pooling);
     baselines[i] = baseline;
     batch.services[i] = baseline;
@@ -196,7 +234,8 @@ export function encodeBatch(
     const ewma = s.ewmaLatencyMs;
     if (ewma > 0 && ewma < minWarmEwma) minWarmEwma = ewma;
     const base = i * FEATURE_COUNT;
-    if (i > 0) rows.copyWithin(base, 0, TASK_FEATURE_COUNT);
+    // A loop over the bits, not copyWithin: for 20 values the call costs more than the copy.
+    if (i > 0) for (let k = 0; k < TASK_FEATURE_COUNT; k++) bits[base + k] = bits[k]!;
     let o = base + TASK_FEATURE_COUNT;
     rows[o++] = l;
     rows[o++] = clamp01(s.inFlight / 32);
@@ -212,13 +251,12 @@ export function encodeBatch(
     for (let b = 0; b < KIND_BUCKETS; b++) rows[o + b] = 0;
     rows[o + kindBucket(w.kind)] = 1;
     o += KIND_BUCKETS;
-    if (pair) {
-      const service = pair.serviceMs;
+    if (pf) {
       rows[o++] = 1;
-      rows[o++] = service === undefined ? 0 : logDuration(service);
-      rows[o++] = service === undefined || service <= 0 ? 0 : clamp01(Math.log(pair.latencyMs / service) / LOG_RATIO_SPAN);
-      rows[o++] = clamp01(pair.count / SETTLED_OBSERVATIONS);
-      rows[o++] = clamp01(pair.successRate);
+      rows[o++] = pf.service;
+      rows[o++] = pf.queueing;
+      rows[o++] = pf.observations;
+      rows[o++] = pf.success;
     } else {
       rows[o++] = 0;
       rows[o++] = 0;
@@ -231,8 +269,10 @@ export function encodeBatch(
   for (let i = 0; i < n; i++) {
     const ewma = candidates[i]!.stats.ewmaLatencyMs;
     let o = (i + 1) * FEATURE_COUNT - BATCH_FEATURE_COUNT;
-    rows[o++] = clamp01(0.5 + Math.log(baselines[i]! / minBaseline) / (2 * LOG_RATIO_SPAN));
-    rows[o++] = ewma > 0 ? clamp01(Math.log(ewma / minWarmEwma) / LOG_RATIO_SPAN) : 0.5;
+    // ln 1 = 0 without the call: the least baseline and EWMA are often shared by several workers.
+    const baseline = baselines[i]!;
+    rows[o++] = baseline === minBaseline && baseline < Infinity ? 0.5 : clamp01(0.5 + Math.log(baseline / minBaseline) / (2 * LOG_RATIO_SPAN));
+    rows[o++] = ewma > 0 ? (ewma === minWarmEwma ? 0 : clamp01(Math.log(ewma / minWarmEwma) / LOG_RATIO_SPAN)) : 0.5;
     rows[o++] = clamp01(loads[i]! - minLoad);
     rows[o++] = batchSize;
   }
@@ -257,7 +297,6 @@ function views(arrays: BatchArrays, n: number): EncodedBatch {
     baselines: arrays.baselines.subarray(0, n),
     waits: arrays.waits.subarray(0, n),
     observations: arrays.observations.subarray(0, n),
-    errors: arrays.errors.subarray(0, n),
     services: arrays.services.subarray(0, n),
     predicted: arrays.predicted.subarray(0, n),
     success: arrays.success.subarray(0, n),

@@ -3,6 +3,7 @@
  * own stats mix every task type, and which worker serves a type best is the question asked.
  */
 
+import { pairFeatures, type PairFeatures } from './encode.js';
 import { poolingSamples } from './pooling.js';
 import { firstEstimate, nextEstimate, type ServiceEstimate } from './service-estimate.js';
 
@@ -22,6 +23,8 @@ export interface PairStat {
   successRate: number;
   /** When the service estimate last took a sample (the caller's clock, ms). */
   updatedAt?: number;
+  /** A pair's encoded features, computed once per outcome (encodeBatch computes them when absent). */
+  features?: PairFeatures;
 }
 
 /** What feature encoding reads. */
@@ -129,6 +132,7 @@ export class PairStats implements PairStatsView {
     if (service) next.service = service;
     const updatedAt = sample !== undefined && at !== undefined ? at : prev?.updatedAt;
     if (updatedAt !== undefined) next.updatedAt = updatedAt;
+    if (estimate) next.features = pairFeatures(next);
     return next;
   }
 }

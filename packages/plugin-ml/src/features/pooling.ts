@@ -25,7 +25,7 @@ export function poolingSamples(byWorker: ReadonlyMap<string, Readonly<PairStat>>
     const e = p.service;
     if (!e || !(e.meanMs > 0)) continue;
     const n = Math.min(e.samples, MAX_POOLING_SAMPLES);
-    const l = Math.log(e.meanMs);
+    const l = e.logMeanMs ?? Math.log(e.meanMs);
     k++;
     sum += l;
     sumSq += l * l;

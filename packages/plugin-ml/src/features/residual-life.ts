@@ -9,6 +9,14 @@ import { lognormalResidualMs } from '@weft/engine/util';
 const MIN_REMAINING_SHARE = 0.05;
 
 export function residualMs(estimateMs: number, ranMs: number, logVariance: number): number {
+  return residualMsAt(estimateMs, ranMs, Math.sqrt(Math.max(logVariance, 0)));
+}
+
+/**
+ * residualMs with the lognormal σ (√ of the log-variance) given, and ln max(estimate, 1e-9) when
+ * the caller keeps it (the ledger asks about each running task at every decision).
+ */
+export function residualMsAt(estimateMs: number, ranMs: number, sigma: number, logEstimate?: number): number {
   if (!(ranMs > 0)) return estimateMs;
-  return Math.max(MIN_REMAINING_SHARE * estimateMs, lognormalResidualMs(estimateMs, ranMs, Math.sqrt(Math.max(logVariance, 0))));
+  return Math.max(MIN_REMAINING_SHARE * estimateMs, lognormalResidualMs(estimateMs, ranMs, sigma, logEstimate));
 }

@@ -17,6 +17,8 @@ export interface ServiceEstimate {
   readonly recentMs: number;
   /** EWMA of the squared relative deviation of samples from the estimate. */
   readonly relVariance: number;
+  /** ln meanMs, computed once per sample: pooling reads it for every worker of the type. */
+  readonly logMeanMs?: number;
 }
 
 /** Lowest weight of a new sample in the mean: the mean spans about 1 / WEIGHT_FLOOR samples. */
@@ -45,7 +47,7 @@ const INITIAL_REL_VARIANCE = 0.0625;
 const VARIANCE_ALPHA = 0.05;
 
 export function firstEstimate(sampleMs: number): ServiceEstimate {
-  return { meanMs: sampleMs, samples: 1, recentMs: sampleMs, relVariance: INITIAL_REL_VARIANCE };
+  return { meanMs: sampleMs, samples: 1, recentMs: sampleMs, relVariance: INITIAL_REL_VARIANCE, logMeanMs: Math.log(sampleMs) };
 }
 
 /** `ageMs`: time since the previous sample (0: no forgetting). */
@@ -54,10 +56,12 @@ export function nextEstimate(prev: ServiceEstimate, sampleMs: number, ageMs = 0)
   const deviation = prev.meanMs > 0 ? sampleMs / prev.meanMs - 1 : 0;
   const relVariance = VARIANCE_ALPHA * deviation * deviation + (1 - VARIANCE_ALPHA) * prev.relVariance;
   const drift = prev.meanMs > 0 ? recentMs / prev.meanMs : 1;
-  if (drift > DRIFT_RATIO || drift < 1 / DRIFT_RATIO) return { meanMs: recentMs, samples: RESTART_SAMPLES, recentMs, relVariance };
+  if (drift > DRIFT_RATIO || drift < 1 / DRIFT_RATIO)
+    return { meanMs: recentMs, samples: RESTART_SAMPLES, recentMs, relVariance, logMeanMs: Math.log(recentMs) };
   const samples = Math.max(1, effectiveSamples(prev, ageMs)) + 1;
   const weight = Math.max(1 / samples, WEIGHT_FLOOR);
-  return { meanMs: weight * sampleMs + (1 - weight) * prev.meanMs, samples, recentMs, relVariance };
+  const meanMs = weight * sampleMs + (1 - weight) * prev.meanMs;
+  return { meanMs, samples, recentMs, relVariance, logMeanMs: Math.log(meanMs) };
 }
 
 /** Standard error of the estimate relative to it: the samples' spread over √(samples counted). */

@@ -8,20 +8,23 @@
  * did not place (another runner's): those count as queued work of the worker's typical size.
  */
 
-import { residualMs } from './residual-life.js';
+import { residualMsAt } from './residual-life.js';
 
-interface Entry {
-  readonly key: string;
-  readonly estimateMs: number;
-  /** NaN while queued. */
-  startedAt: number;
-}
-
+/**
+ * One worker's tasks, oldest first, running and queued. Keys, estimates and start times are kept
+ * side by side in arrays (numbers unboxed, next to each other) rather than an object per task:
+ * a decision reads every running task of every candidate, and reads them faster in a row.
+ */
 interface WorkerLedger {
   concurrency: number;
-  readonly running: Entry[];
-  readonly queue: Entry[];
-  /** Sum of the estimates of the entries, for the typical size of an unknown task. */
+  readonly runKeys: string[];
+  readonly runEstimates: number[];
+  readonly runStarts: number[];
+  /** ln max(estimate, 1e-9) of each running task, for its remaining time (lognormalResidualMs). */
+  readonly runLogEstimates: number[];
+  readonly queueKeys: string[];
+  readonly queueEstimates: number[];
+  /** Sum of the estimates of the tasks, for the typical size of an unknown task. */
   estimateSum: number;
 }
 
@@ -47,24 +50,33 @@ const MAX_ENTRIES = 10_000;
 const MAX_WORKERS_SEEN = 100_000;
 
 export class WorkLedger {
+  /**
+   * Every worker seen, by id: its tasks, and its slots as last seen (kept while it has no tasks,
+   * for the next task placed without a concurrency). One lookup per candidate of a decision.
+   */
   private readonly workers = new Map<string, WorkerLedger>();
-  /** Slots of workers seen in decisions while they had nothing in the ledger. */
-  private readonly slotsSeen = new Map<string, number>();
   private free = new Float64Array(16);
   /** EWMA of ln(actual / estimated service time)², over every finished task that ran in a slot. */
   private logVariance = INITIAL_LOG_VARIANCE;
+  /** √logVariance, the lognormal σ of a running task's remaining time: updated with it, not per task. */
+  private sigma = Math.sqrt(INITIAL_LOG_VARIANCE);
 
   /** Records a task placed on `workerId` at `now` with its expected service time; `concurrency` defaults to the slots last seen. */
   assign(workerId: string, concurrency: number | undefined, key: string, estimateMs: number, now: number): void {
-    let w = this.workers.get(workerId);
-    const slots = Math.max(1, concurrency ?? w?.concurrency ?? this.slotsSeen.get(workerId) ?? 1);
-    if (!w) this.workers.set(workerId, (w = { concurrency: slots, running: [], queue: [], estimateSum: 0 }));
+    const seen = this.workers.get(workerId);
+    const slots = Math.max(1, concurrency ?? seen?.concurrency ?? 1);
+    const w = seen ?? this.add(workerId, slots);
     w.concurrency = slots;
-    const entry: Entry = { key, estimateMs, startedAt: Number.NaN };
     w.estimateSum += estimateMs;
-    w.queue.push(entry);
+    w.queueKeys.push(key);
+    w.queueEstimates.push(estimateMs);
     this.promote(w, now);
-    if (w.running.length + w.queue.length > MAX_ENTRIES) this.drop(w, w.queue.shift() ?? w.running.shift());
+    if (w.runKeys.length + w.queueKeys.length > MAX_ENTRIES) {
+      if (w.queueKeys.length > 0) {
+        w.queueKeys.shift();
+        w.estimateSum -= w.queueEstimates.shift()!;
+      } else this.dropRunning(w, 0);
+    }
   }
 
   /** Removes a finished task; returns when it started (undefined when unknown or still queued). */
@@ -72,22 +84,22 @@ export class WorkLedger {
     const w = this.workers.get(workerId);
     if (!w) return undefined;
     let started: number | undefined;
-    let i = w.running.findIndex((e) => e.key === key);
+    let i = w.runKeys.indexOf(key);
     if (i >= 0) {
-      const e = w.running[i]!;
-      started = e.startedAt;
-      const ratio = (now - started) / e.estimateMs;
+      started = w.runStarts[i]!;
+      const ratio = (now - started) / w.runEstimates[i]!;
       if (ratio > 0 && Number.isFinite(ratio)) {
         const l = Math.log(ratio);
         this.logVariance = LOG_VARIANCE_ALPHA * Math.min(l * l, 4) + (1 - LOG_VARIANCE_ALPHA) * this.logVariance;
+        this.sigma = Math.sqrt(Math.max(this.logVariance, 0));
       }
-      this.drop(w, w.running.splice(i, 1)[0]);
-    } else if ((i = w.queue.findIndex((e) => e.key === key)) >= 0) {
+      this.dropRunning(w, i);
+    } else if ((i = w.queueKeys.indexOf(key)) >= 0) {
       // Finished before this ledger thought it started: the worker had a slot sooner than expected.
-      this.drop(w, w.queue.splice(i, 1)[0]);
+      w.queueKeys.splice(i, 1);
+      w.estimateSum -= w.queueEstimates.splice(i, 1)[0]!;
     }
     this.promote(w, now);
-    if (w.running.length === 0 && w.queue.length === 0) this.workers.delete(workerId);
     return started;
   }
 
@@ -99,64 +111,63 @@ export class WorkLedger {
   /**
    * The worker's state at `now`. `inFlight`: the engine's count of tasks assigned to it and not
    * finished; `typicalMs`: the expected service time of a task this ledger does not know.
+   * Allocates nothing once the worker has been seen: it runs for every candidate of a decision.
    */
   state(workerId: string, concurrency: number, inFlight: number, typicalMs: number, now: number, out: WorkerState): WorkerState {
-    const w = this.workers.get(workerId);
     const slots = Math.max(1, concurrency);
+    let w = this.workers.get(workerId);
     if (w) w.concurrency = slots;
-    else if (this.slotsSeen.get(workerId) !== slots) {
-      if (this.slotsSeen.size >= MAX_WORKERS_SEEN) this.slotsSeen.clear();
-      this.slotsSeen.set(workerId, slots);
-    }
+    else w = this.add(workerId, slots);
     out.waitMs = 0;
     out.runningShare = 0;
     out.elapsedShare = 0;
-    const known = w ? w.running.length + w.queue.length : 0;
-    if (!w && inFlight < slots) return out;
-    if (this.free.length < slots) this.free = new Float64Array(2 ** Math.ceil(Math.log2(slots)));
-    const free = this.free;
+    const estimates = w.runEstimates;
+    const starts = w.runStarts;
+    const queued = w.queueEstimates;
+    const running = estimates.length;
+    const known = running + queued.length;
+    if (known === 0 && inFlight < slots) return out;
     // Tasks the engine no longer counts are done (their outcome is on its way): the oldest first.
-    let skip = Math.max(0, known - Math.max(inFlight, 0));
+    const skip = Math.max(0, known - Math.max(inFlight, 0));
+    const skipRunning = Math.min(skip, running);
+    const skipQueued = skip - skipRunning;
+    // The running tasks that hold a slot: their share and elapsed time first, without their
+    // remaining times, which only matter when the tasks to place outnumber the free slots.
     let n = 0;
     let elapsed = 0;
-    if (w) {
-      for (const e of w.running) {
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
-        const ran = now - e.startedAt;
-        elapsed += ran / Math.max(e.estimateMs, 1e-3);
-        if (n < slots) free[n++] = residualMs(e.estimateMs, ran, this.logVariance);
+    let sure = true;
+    for (let i = skipRunning; i < running; i++) {
+      const estimate = estimates[i]!;
+      elapsed += (now - starts[i]!) / Math.max(estimate, 1e-3);
+      if (n < slots) {
+        n++;
+        // A negative (or NaN) estimate could sort before the free slots: then play it out.
+        if (!(estimate >= 0)) sure = false;
       }
+    }
+    if (known > 0) {
       out.runningShare = Math.min(1, n / slots);
       out.elapsedShare = n > 0 ? Math.min(4, elapsed / n) / 4 : 0;
     }
-    while (n < slots) free[n++] = 0;
-    free.subarray(0, slots).sort();
-    const place = (ms: number): void => {
-      // The earliest free slot takes the next task: it frees again after that task's time.
-      const t = free[0]! + ms;
-      let i = 1;
-      while (i < slots && free[i]! < t) {
-        free[i - 1] = free[i]!;
-        i++;
-      }
-      free[i - 1] = t;
-    };
-    if (w) {
-      for (const e of w.queue) {
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
-        place(e.estimateMs);
-      }
-    }
     // Tasks the engine counts that this router did not place.
     const unknown = Math.max(0, inFlight - known);
-    const typical = w && known > 0 ? w.estimateSum / known : typicalMs;
-    for (let k = 0; k < unknown; k++) place(typical);
+    const typical = known > 0 ? w.estimateSum / known : typicalMs;
+    if (sure && queued.length - skipQueued + unknown < slots - n && (unknown === 0 || typical >= 0)) {
+      let nonNegative = true;
+      for (let i = skipQueued; i < queued.length; i++) if (!(queued[i]! >= 0)) nonNegative = false;
+      // Fewer tasks to place than free slots: one stays free, the wait is 0 whatever the running
+      // tasks still need (what playing it out below would give, without their remaining times).
+      if (nonNegative) return out;
+    }
+    if (this.free.length < slots) this.free = new Float64Array(2 ** Math.ceil(Math.log2(slots)));
+    const free = this.free;
+    n = 0;
+    const logs = w.runLogEstimates;
+    for (let i = skipRunning; i < running && n < slots; i++) free[n++] = residualMsAt(estimates[i]!, now - starts[i]!, this.sigma, logs[i]);
+    while (n < slots) free[n++] = 0;
+    sortAscending(free, slots);
+    for (let i = skipQueued; i < queued.length; i++) place(free, slots, queued[i]!);
+    for (let k = 0; k < unknown; k++) place(free, slots, typical);
     out.waitMs = free[0]!;
     return out;
   }
@@ -164,30 +175,78 @@ export class WorkLedger {
   /** Workers with tasks in the ledger (for tests and diagnostics). */
   tasksOf(workerId: string): { running: number; queued: number } {
     const w = this.workers.get(workerId);
-    return { running: w?.running.length ?? 0, queued: w?.queue.length ?? 0 };
+    return { running: w?.runKeys.length ?? 0, queued: w?.queueKeys.length ?? 0 };
   }
 
   /** Drops entries whose outcome is long overdue, so lost tasks do not hold slots forever. */
   prune(now: number): void {
-    for (const [id, w] of this.workers) {
-      for (let i = w.running.length - 1; i >= 0; i--) {
-        const e = w.running[i]!;
-        if (now - e.startedAt > Math.max(MIN_STALE_MS, STALE_ESTIMATES * e.estimateMs)) this.drop(w, w.running.splice(i, 1)[0]);
+    for (const w of this.workers.values()) {
+      for (let i = w.runKeys.length - 1; i >= 0; i--) {
+        const estimate = w.runEstimates[i]!;
+        if (now - w.runStarts[i]! > Math.max(MIN_STALE_MS, STALE_ESTIMATES * estimate)) this.dropRunning(w, i);
       }
       this.promote(w, now);
-      if (w.running.length === 0 && w.queue.length === 0) this.workers.delete(id);
     }
+  }
+
+  private add(workerId: string, slots: number): WorkerLedger {
+    // Bounded: beyond MAX_WORKERS_SEEN, the workers with no task here are forgotten (their slots too).
+    if (this.workers.size >= MAX_WORKERS_SEEN) for (const [id, w] of this.workers) if (w.runKeys.length + w.queueKeys.length === 0) this.workers.delete(id);
+    const w: WorkerLedger = {
+      concurrency: slots,
+      runKeys: [],
+      runEstimates: [],
+      runStarts: [],
+      runLogEstimates: [],
+      queueKeys: [],
+      queueEstimates: [],
+      estimateSum: 0,
+    };
+    this.workers.set(workerId, w);
+    return w;
   }
 
   private promote(w: WorkerLedger, now: number): void {
-    while (w.running.length < w.concurrency && w.queue.length > 0) {
-      const e = w.queue.shift()!;
-      e.startedAt = now;
-      w.running.push(e);
+    while (w.runKeys.length < w.concurrency && w.queueKeys.length > 0) {
+      const estimate = w.queueEstimates.shift()!;
+      w.runKeys.push(w.queueKeys.shift()!);
+      w.runEstimates.push(estimate);
+      w.runStarts.push(now);
+      w.runLogEstimates.push(Math.log(Math.max(estimate, 1e-9)));
     }
   }
 
-  private drop(w: WorkerLedger, e: Entry | undefined): void {
-    if (e) w.estimateSum -= e.estimateMs;
+  private dropRunning(w: WorkerLedger, i: number): void {
+    w.runKeys.splice(i, 1);
+    w.runStarts.splice(i, 1);
+    w.runLogEstimates.splice(i, 1);
+    w.estimateSum -= w.runEstimates.splice(i, 1)[0]!;
   }
+}
+
+/**
+ * Sorts the first `n` values in place as Float64Array.prototype.sort does (ascending, NaN last),
+ * without the view a sort of part of the array needs: n is a worker's slots, a few.
+ */
+function sortAscending(a: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const x = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && (a[j]! > x || (Number.isNaN(a[j]) && !Number.isNaN(x)))) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = x;
+  }
+}
+
+/** The earliest free slot of `free` (sorted) takes a task of `ms`: it frees again after that task's time. */
+function place(free: Float64Array, slots: number, ms: number): void {
+  const t = free[0]! + ms;
+  let i = 1;
+  while (i < slots && free[i]! < t) {
+    free[i - 1] = free[i]!;
+    i++;
+  }
+  free[i - 1] = t;
 }

@@ -109,7 +109,8 @@ export class MlPredictor implements Predictor {
     const active = this.models.active;
     if (!active) return this.fallback('cold', [], 0);
     const out = active.network.runBatch(rows, batch.count, TASK_FEATURE_COUNT);
-    const reserve = this.config.reserveWeight > 0 ? (id: string): number => this.specialties.premium(id, task.type) : undefined;
+    // No specialist, no premium: no lookup per candidate.
+    const reserve = this.config.reserveWeight > 0 && this.specialties.size > 0 ? (id: string): number => this.specialties.premium(id, task.type) : undefined;
     const { scores, best } = scoreCandidates(out, batch, workerIds, candidates, active.correctionWeight, this.config.reserveWeight, reserve);
     let known = 0;
     for (let i = 0; i < batch.count; i++) if (batch.observations[i]! > 0) known++;

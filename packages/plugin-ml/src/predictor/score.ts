@@ -37,10 +37,12 @@ export function scoreCandidates(
   let sum = 0;
   for (let i = 0; i < count; i++) sum += out[i * OUTPUT_COUNT]!;
   const ratio = sum / count;
+  // Applied only as far as the network beat the analytic estimate on held-out outcomes: the same
+  // factor for every candidate (decodeDurationRatio's, computed once).
+  const factor = weight === 0 ? 1 : decodeDurationRatio(0.5 + weight * (ratio - 0.5), 1);
   for (let i = 0; i < count; i++) {
-    // Applied only as far as the network beat the analytic estimate on held-out outcomes.
     predicted[i] = ratio;
-    const service = weight === 0 ? baselines[i]! : decodeDurationRatio(0.5 + weight * (ratio - 0.5), baselines[i]!);
+    const service = weight === 0 ? baselines[i]! : baselines[i]! * factor;
     services[i] = service;
     // Success as this fleet showed it (the worker's at the type), not the network's output: on
     // equal workers a learned probability differs by a few percent on noise, and those few

@@ -55,6 +55,11 @@ export class Specialties {
     this.byWorker = next;
   }
 
+  /** Workers that are some type's specialist. */
+  get size(): number {
+    return this.byWorker.size;
+  }
+
   /** The premium for giving `workerId` a task of `type`: 0 unless it is a specialist of other types. */
   premium(workerId: string, type: string): number {
     const s = this.byWorker.get(workerId);

@@ -17,7 +17,7 @@ import { resolveRedisUrl } from '../../fleet/redis-connection.js';
 import { Telemetry } from '../../tracing/telemetry.js';
 import { startCliTelemetry } from '../cli-telemetry.js';
 import { loadConfigFile, withPlugins } from '../config-file.js';
-import { DEFAULT_YOUNG_GENERATION_MB } from '../young-generation.js';
+import { DEFAULT_HEAP_GROWTH_PERCENT, DEFAULT_YOUNG_GENERATION_MB } from '../worker-heap.js';
 
 export interface WorkerCommandOptions {
   redis?: string;
@@ -39,6 +39,7 @@ export interface WorkerCommandOptions {
   takeover?: boolean;
   takeoverScanMs?: string;
   youngGenerationMb?: string;
+  heapGrowthPercent?: string;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -69,6 +70,10 @@ export function registerWorkerCommand(program: Command): void {
     .option(
       '--young-generation-mb <mb>',
       `cap V8's young generation, bounding resident memory under load; 0 leaves V8's sizing, as does a --max-semi-space-size of your own (default ${DEFAULT_YOUNG_GENERATION_MB})`,
+    )
+    .option(
+      '--heap-growth-percent <n>',
+      `let the old generation grow by at most n% of what survived the last full GC before the next one, bounding resident memory under load; 0 leaves V8's choice (up to 300%), as does a --heap-growing-percent of your own (default ${DEFAULT_HEAP_GROWTH_PERCENT})`,
     )
     .action(async (opts: WorkerCommandOptions) => {
       process.exitCode = await workerCommand(opts);
@@ -102,8 +107,9 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const drainTimeoutMs = int(opts.drainTimeoutMs, '--drain-timeout-ms');
   const lockDurationMs = int(opts.lockDurationMs, '--lock-duration-ms');
   const limitLeaseMs = int(opts.limitLeaseMs, '--limit-lease-ms');
-  // Applied by the entry point before anything loads (see young-generation.ts); checked here.
+  // Applied by the entry point before anything loads (see worker-heap.ts); checked here.
   if (opts.youngGenerationMb !== '0') int(opts.youngGenerationMb, '--young-generation-mb');
+  if (opts.heapGrowthPercent !== '0') int(opts.heapGrowthPercent, '--heap-growth-percent');
   const worker = new FleetWorker(
     {
       redisUrl,
