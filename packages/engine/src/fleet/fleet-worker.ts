@@ -106,7 +106,7 @@ export class FleetWorker {
     await assertReachable(this.options.redisUrl);
     this.redis = connectRedis(this.options.redisUrl, this.logger, 'worker', { onRestored: () => void this.presence.beat(), autoPipelining: true });
     await this.redis.connect();
-    this.limits = new LimitGate(new RedisLimiter(this.redis, this.keys, this.logger, this.options), this.deps.telemetry, this.id);
+    this.limits = new LimitGate(new RedisLimiter(this.redis, this.keys, this.logger, this.options), this.deps.telemetry, this.id, this.concurrency);
     this.jobs = new WorkerJobRunner({
       workerId: this.id,
       handlers: this.deps.handlers,
@@ -216,7 +216,10 @@ export class FleetWorker {
       return await this.run(job, queue, parsed.data);
     } finally {
       this.slots.release();
-      if (release) await release();
+      // Not awaited: the job completes without waiting for the lease's removal (a command on the
+      // same connection, so it reaches Redis before any later admission from this worker);
+      // release() logs its own failure, and the lease expires anyway.
+      if (release) void release();
     }
   }
 
