@@ -64,7 +64,7 @@ async function round(engine: Engine): Promise<{ perSec: number; cpuMs: number }>
   return { perSec: 1001 / (wall / 1000), cpuMs: (used.user + used.system) / 1000 };
 }
 
-const ROUNDS = 20;
+const ROUNDS = 40;
 const tracingOnly = await side(false);
 const withMetrics = await side(true);
 for (let i = 0; i < 5; i++) {
