@@ -1,8 +1,10 @@
 /**
  * bench:observe — what metrics cost: an embedded 1,000-task fan-out, tracing on (batch
  * processor, spans counted and dropped) with and without the metrics SDK (a MeterProvider with a
- * reader, every instrument live). Rounds alternate between the two sides; the ratio is of the
- * median throughputs. Then the dashboard in a real browser (lib/dashboard-bench.ts): first load
+ * reader, every instrument live). Rounds alternate between the two sides, in ABBA order (so
+ * neither side always runs in the other's wake: its garbage, its batch exports); the ratio is of
+ * the median throughputs, and of the median CPU times (process.cpuUsage: steadier than wall time
+ * on a shared machine). Then the dashboard in a real browser (lib/dashboard-bench.ts): first load
  * with 100 workers and 1,000 runs, a step's completion reaching the page (p95), its RSS.
  */
 import 'reflect-metadata';
@@ -52,30 +54,46 @@ async function side(metrics: boolean): Promise<{ engine: Engine; close: () => Pr
   };
 }
 
-async function tasksPerSec(engine: Engine): Promise<number> {
+/** One run of the fan-out: tasks per second of wall time, and CPU ms this process spent on it. */
+async function round(engine: Engine): Promise<{ perSec: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
   const t = performance.now();
   await engine.run(fanout, {});
-  return 1001 / ((performance.now() - t) / 1000);
+  const wall = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  return { perSec: 1001 / (wall / 1000), cpuMs: (used.user + used.system) / 1000 };
 }
 
+const ROUNDS = 40;
 const tracingOnly = await side(false);
 const withMetrics = await side(true);
 for (let i = 0; i < 5; i++) {
-  await tasksPerSec(tracingOnly.engine);
-  await tasksPerSec(withMetrics.engine);
+  await round(tracingOnly.engine);
+  await round(withMetrics.engine);
 }
-const a: number[] = [];
-const b: number[] = [];
-for (let i = 0; i < 15; i++) {
-  a.push(await tasksPerSec(tracingOnly.engine));
-  b.push(await tasksPerSec(withMetrics.engine));
+const a: { perSec: number; cpuMs: number }[] = [];
+const b: { perSec: number; cpuMs: number }[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  if (i % 2 === 0) {
+    a.push(await round(tracingOnly.engine));
+    b.push(await round(withMetrics.engine));
+  } else {
+    b.push(await round(withMetrics.engine));
+    a.push(await round(tracingOnly.engine));
+  }
 }
 await tracingOnly.close();
 await withMetrics.close();
-const ratio = percentile(b, 50) / percentile(a, 50);
-printTable('Embedded 1,000-task fan-out (median of 15 alternating rounds)', [
-  { side: 'tracing only', tasks_per_s: Math.round(percentile(a, 50)) },
-  { side: 'tracing + metrics', tasks_per_s: Math.round(percentile(b, 50)) },
+const median = (xs: { perSec: number; cpuMs: number }[], k: 'perSec' | 'cpuMs'): number =>
+  percentile(
+    xs.map((x) => x[k]),
+    50,
+  );
+const ratio = median(b, 'perSec') / median(a, 'perSec');
+const cpuRatio = median(a, 'cpuMs') / median(b, 'cpuMs');
+printTable(`Embedded 1,000-task fan-out (median of ${ROUNDS} rounds, ABBA order)`, [
+  { side: 'tracing only', tasks_per_s: Math.round(median(a, 'perSec')), cpu_ms_per_run: Number(median(a, 'cpuMs').toFixed(1)) },
+  { side: 'tracing + metrics', tasks_per_s: Math.round(median(b, 'perSec')), cpu_ms_per_run: Number(median(b, 'cpuMs').toFixed(1)) },
 ]);
 const dash = await dashboardBench();
 printTable('Dashboard (chromium-headless-shell, weft dashboard as a child process)', [
@@ -87,6 +105,8 @@ writeReport(
   'observe',
   {
     metrics_overhead_ratio: Number(ratio.toFixed(3)),
+    // Tracing-only CPU time over tracing + metrics CPU time, per run: the same ratio by CPU.
+    metrics_overhead_cpu_ratio: Number(cpuRatio.toFixed(3)),
     dashboard_load_ms: Math.round(dash.loadMs),
     dashboard_update_p95_ms: Math.round(dash.updateP95Ms),
     dashboard_rss_mb: Math.round(dash.rssMb),

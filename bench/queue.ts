@@ -12,6 +12,7 @@
  * No tracing: the costs measured are the runtime's.
  */
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createEngine, moduleHandler, type Engine, type PipelineDefinition, type Plugin } from '@weft/engine';
 import { fleetRuntime } from '@weft/engine/fleet';
@@ -30,6 +31,25 @@ const WORKERS = 2;
 const CONCURRENCY = 50;
 
 const median = (xs: readonly number[]): number => percentile(xs, 50);
+
+/** CPU time (user + system) of a child process so far, in ms, from /proc (Linux). */
+function childCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th of them.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/** CPU ms so far of the runner (this process), the workers together, and Redis. */
+function cpuNow(workers: readonly (number | undefined)[], redisPid: number | undefined): { runner: number; workers: number; redis: number } {
+  const u = process.cpuUsage();
+  return { runner: (u.user + u.system) / 1000, workers: workers.reduce<number>((a, pid) => a + childCpuMs(pid), 0), redis: childCpuMs(redisPid) };
+}
 
 async function isolationOverhead(): Promise<Record<string, number>> {
   const engine = await createEngine({ config: { workers: [{ id: 'w', concurrency: 1 }] } });
@@ -116,11 +136,23 @@ async function fleet(): Promise<Record<string, number>> {
       maxParallel: 4 * WORKERS * CONCURRENCY,
       steps: [{ id: 'each', task: 'q.noop', ...forEach, limitKey: 'one', concurrency: 100_000 }],
     };
+    const pids = procs.map((p) => p.child.pid);
+    const cpu = new Map<PipelineDefinition, { runner: number; workers: number; redis: number }[]>([
+      [plain, []],
+      [keyed, []],
+    ]);
     const timed = async (p: PipelineDefinition, n: number): Promise<number> => {
+      const c0 = cpuNow(pids, redis.process.pid);
       const t0 = performance.now();
       const r = await e.run(p, { items: items(n) });
       if (r.status !== 'succeeded') throw new Error(`bench: ${p.name} ${r.status}`);
-      return n / ((performance.now() - t0) / 1000);
+      const perSec = n / ((performance.now() - t0) / 1000);
+      const c1 = cpuNow(pids, redis.process.pid);
+      // µs of CPU per task in each process.
+      cpu
+        .get(p)!
+        .push({ runner: ((c1.runner - c0.runner) * 1000) / n, workers: ((c1.workers - c0.workers) * 1000) / n, redis: ((c1.redis - c0.redis) * 1000) / n });
+      return perSec;
     };
     await timed(plain, 500);
     await timed(keyed, 500);
@@ -132,7 +164,23 @@ async function fleet(): Promise<Record<string, number>> {
       rows.push({ round: round + 1, 'no key /s': perSec.get(plain)!, 'one key /s': perSec.get(keyed)!, ratio: perSec.get(keyed)! / perSec.get(plain)! });
     }
     printTable(`Fleet throughput, ${THROUGHPUT_TASKS} no-op tasks, ${WORKERS} workers x ${CONCURRENCY}`, rows);
+    // CPU is what a loaded machine's wall-clock ratio hides: µs per task in each process, median of the measured rounds.
+    const cpuOf = (p: PipelineDefinition, k: 'runner' | 'workers' | 'redis'): number =>
+      median(
+        cpu
+          .get(p)!
+          .slice(1)
+          .map((c) => c[k]),
+      );
+    const cpuRows = (['runner', 'workers', 'redis'] as const).map((k) => ({
+      process: k,
+      'no key µs/task': cpuOf(plain, k),
+      'one key µs/task': cpuOf(keyed, k),
+    }));
+    const total = (p: PipelineDefinition): number => cpuOf(p, 'runner') + cpuOf(p, 'workers') + cpuOf(p, 'redis');
+    printTable('CPU per task (median of rounds)', [...cpuRows, { process: 'all', 'no key µs/task': total(plain), 'one key µs/task': total(keyed) }]);
     return {
+      limited_cpu_per_task_ratio: total(keyed) / total(plain),
       rate_limit_error: Math.abs(achieved / limit - 1),
       rate_achieved_per_s: achieved,
       rate_window_max_over_limit: windowMax / RATE.max,

@@ -17,6 +17,7 @@ import type { PipelineDefinition } from './pipeline/pipeline-types.js';
 import { validatePipeline, type ValidateOptions } from './pipeline/validate-pipeline.js';
 import { PluginLoader, type LoadedPlugin } from './plugin/plugin-loader.js';
 import type { PluginSpec } from './plugin/plugin-spec.js';
+import { PluginStats } from './plugin/plugin-stats.js';
 import type { RunOptions, RunResult } from './scheduler/run-types.js';
 import { ExecutorToken, HandlerRegistryToken, HookRegistryToken, LoggerToken, RunFactoryToken, TelemetryToken } from './tokens.js';
 import { recordHookMetrics } from './metrics/hook-metrics.js';
@@ -45,6 +46,11 @@ export interface CreateEngineOptions {
   runtime?: 'embedded' | 'fleet';
   /** Redis URL handed to plugins in fleet mode. */
   redisUrl?: string;
+  /**
+   * Where the plugins' `reportStats` sections go: a fleet worker's (`weft worker` passes its own,
+   * so the runs it drives report on its heartbeat). Default: the engine's own, published nowhere.
+   */
+  pluginStats?: PluginStats;
 }
 
 export interface Engine {
@@ -92,6 +98,7 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
     hooks: container.resolve(HookRegistryToken),
     logger: container.resolve(LoggerToken),
     runtime: options.runtime ?? 'embedded',
+    stats: options.pluginStats ?? new PluginStats(container.resolve(LoggerToken)),
     ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
     workers: () => container.resolve(ExecutorToken).workers(),
   });

@@ -1,6 +1,8 @@
 /** What a process exports about its command line: credentials and --input data redacted, the rest kept. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { createLogger } from '../src/logging/logger.js';
 import { redactAttributes, redactCommandArgs, redactCredentials } from '../src/tracing/redact.js';
 
 describe('redaction for telemetry', () => {
@@ -67,6 +69,30 @@ describe('redaction for telemetry', () => {
         },
       ),
       { seed: 17, numRuns: 300 },
+    );
+  });
+
+  it('never logs a password field, and logs a URL without its password', () => {
+    let out = '';
+    const logger = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, done) {
+          out += chunk.toString();
+          done();
+        },
+      }),
+    });
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9]{6,24}$/), (tail) => {
+        const pw = `pw${tail}`;
+        out = '';
+        logger.info({ password: pw, redis: { password: pw, url: `redis://u:${pw}@cache.internal:6379/0` } }, 'connecting');
+        logger.child({ task: 't1' }).warn({ url: `rediss://:${pw}@h:1`, redisUrl: `redis://x:${pw}@h:2` }, 'retrying');
+        expect(out).not.toContain(pw);
+        expect(out).toContain('cache.internal:6379');
+      }),
+      { seed: 23, numRuns: 100 },
     );
   });
 });

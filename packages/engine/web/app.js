@@ -1,7 +1,7 @@
 // The dashboard page: one event stream from the server (which alone reads Redis) keeps every table live.
 import { drawGraph, fmtMs, itemsLabel } from './graph.js';
 
-const state = { workers: [], queues: [], runs: [], decisions: [], deadLetters: [], model: undefined, run: undefined, allowActions: false };
+const state = { workers: [], queues: [], runs: [], decisions: [], deadLetters: [], model: undefined, cache: null, run: undefined, allowActions: false };
 let source;
 
 // Opened with ?token=…: the server set a cookie, so the token leaves the address bar.
@@ -92,6 +92,55 @@ function renderQueues() {
     ),
   );
   document.querySelector('#queues tbody').replaceChildren(...rows);
+}
+
+function fmtBytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1048576) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1048576).toFixed(1)} MB`;
+}
+
+function fmtRatio(r) {
+  return r === null ? '—' : `${(r * 100).toFixed(1)}%`;
+}
+
+function memoryCell(c) {
+  const td = document.createElement('td');
+  if (c.budgetBytes > 0) {
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    const fill = document.createElement('span');
+    fill.style.width = `${Math.min(100, (100 * c.bytes) / c.budgetBytes)}%`;
+    bar.append(fill);
+    td.append(bar, `${fmtBytes(c.bytes)} / ${fmtBytes(c.budgetBytes)}`);
+  } else td.append(fmtBytes(c.bytes));
+  return td;
+}
+
+function renderCache() {
+  const c = state.cache;
+  const summary = document.getElementById('cache-summary');
+  const table = document.getElementById('cache');
+  table.hidden = !c;
+  if (!c) {
+    summary.textContent = 'No worker reports a cache (workers that load @weft/plugin-cache do).';
+    delete summary.dataset.ratio;
+    return;
+  }
+  const f = c.fleet;
+  const outcomes = Object.entries(f.outcomes)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  summary.textContent =
+    `Fleet: hit ratio ${fmtRatio(f.hitRatio)} · ${f.hits} hits of ${f.lookups} lookups${outcomes ? ` (${outcomes})` : ''}` +
+    ` · ${f.entries} entries · ${fmtBytes(f.bytes)}${f.budgetBytes > 0 ? ` of ${fmtBytes(f.budgetBytes)}` : ''} in memory`;
+  summary.dataset.ratio = f.hitRatio === null ? '' : String(f.hitRatio);
+  const rows = c.workers.map((w) =>
+    row([cell(w.worker), cell(fmtRatio(w.hitRatio)), cell(String(w.hits)), cell(String(w.misses)), cell(String(w.entries)), memoryCell(w)], {
+      'data-worker': w.worker,
+    }),
+  );
+  document.querySelector('#cache tbody').replaceChildren(...rows);
 }
 
 function renderRuns() {
@@ -185,6 +234,7 @@ const render = {
   runs: renderRuns,
   decisions: () => (renderDecisions(), renderWorkers()),
   model: renderModel,
+  cache: renderCache,
   deadLetters: renderDeadLetters,
   run: renderRun,
 };

@@ -1,5 +1,6 @@
 /** The cache's accounting, shared on the engine container for `weft status` and dashboards. */
 import type { InjectionToken } from 'tsyringe';
+import type { CacheStatsReport } from '@weft/engine/contracts';
 
 export interface CacheStats {
   readonly name: string;
@@ -40,3 +41,23 @@ export interface CacheStatsSource {
 
 /** Resolve it from the engine container: `engine.container.resolve(CacheStatsToken).stats()`. */
 export const CacheStatsToken: InjectionToken<CacheStatsSource> = Symbol.for('weft.CacheStats');
+
+/**
+ * What the cache reports on a fleet worker's heartbeat (`ctx.reportStats('cache', …)`), for the
+ * dashboard's cache panel: counts and sizes only, never a key, an input or a URL.
+ */
+export function cacheReport(s: CacheStats): CacheStatsReport {
+  return {
+    namespace: s.namespace,
+    lookups: s.lookups,
+    hits: s.hits,
+    misses: s.misses,
+    outcomes: { exact: s.exactHits, near: s.nearHits, miss: s.misses, notCached: s.notCached },
+    hitsByTier: s.hitsByTier,
+    entries: s.entries,
+    bytes: s.bytes,
+    budgetBytes: s.budgetBytes,
+    evictions: s.evictions,
+    redis: { enabled: s.redis.enabled, healthy: s.redis.healthy },
+  };
+}

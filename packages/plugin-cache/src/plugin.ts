@@ -1,7 +1,7 @@
 /** The plugin: builds the SemanticCache from config, registers it, its embedder and its stats. */
 import { definePlugin, Embedder, type PluginContext } from '@weft/engine';
 import { redactUrl } from '@weft/engine/util';
-import { CacheStatsToken } from './cache-stats.js';
+import { CacheStatsToken, cacheReport } from './cache-stats.js';
 import { cacheConfigSchema, type CacheConfig } from './config.js';
 import { HashedNgramEmbedder } from './embedding/hashed-ngram-embedder.js';
 import { SemanticCache, type SemanticCacheOptions } from './semantic-cache.js';
@@ -52,6 +52,8 @@ export default definePlugin<CacheConfig>({
       );
     ctx.setResultCache(cache);
     ctx.provide(CacheStatsToken, cache);
+    // On a fleet worker's heartbeat, for the dashboard's cache panel.
+    ctx.reportStats('cache', () => cacheReport(cache.stats()));
     ctx.logger.debug({ namespace: cache.namespace, types, embedder: embedder.name, redis: redis ? redactUrl(redis.url) : 'off' }, 'cache ready');
     return () => cache.close();
   },

@@ -7,6 +7,8 @@ export { LoggerToken, TracerToken, MeterProviderToken, EngineConfigToken, Execut
 export { BalancingStrategy, Predictor, WorkerGuard } from './routing.js';
 export type { CandidateScore, Prediction, SelectContext, StrategyChoice, GuardVerdict, RouteDecision } from './routing.js';
 export { ResultCache, Embedder, type CacheHit, type CacheFieldKind, type CacheFieldSpec, type CachePolicyDeclaration } from './cache.js';
+export type { PluginStatsSection, CacheStatsReport } from './plugin-stats.js';
+export { PLUGIN_STATS_MAX_BYTES, PLUGIN_STATS_MAX_SECTIONS } from '../plugin/plugin-stats.js';
 export { LanguageBridge, type TextPosition } from './language-bridge.js';
 export type { TaskDescriptor, TaskOutcome } from './task.js';
 export { workerAccepts, type WorkerView, type WorkerStats } from './worker.js';

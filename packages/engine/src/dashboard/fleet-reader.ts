@@ -12,6 +12,7 @@ import { ENDED, type RunMeta } from '../fleet/run-record.js';
 import { readRegistry, type WorkerRecord } from '../fleet/worker-registry.js';
 import type { Logger } from '../logging/logger.js';
 import type { DeadLetter } from '../dlq/dead-letter.js';
+import { cacheView, type CacheView } from './cache-view.js';
 import { readModel, type ModelView } from './model-view.js';
 import { runGraph, type RunGraph } from './run-graph.js';
 
@@ -34,7 +35,10 @@ export interface RunRow {
 
 export interface DashboardSnapshot {
   readonly prefix: string;
+  /** The live workers' records, without their plugins' sections (which feed `cache`). */
   readonly workers: readonly WorkerRecord[];
+  /** The cache panel: null when no live worker reports a cache. */
+  readonly cache: CacheView | null;
   readonly queues: readonly QueueRow[];
   readonly runs: readonly RunRow[];
   readonly decisions: readonly DecisionRecord[];
@@ -156,7 +160,11 @@ export class FleetReader {
 
   private async read(slow: boolean): Promise<void> {
     const [registry, runs, decisions] = await Promise.all([readRegistry(this.redis, this.keys), this.readRuns(), this.readDecisions()]);
-    this.publish('workers', registry.live);
+    this.publish(
+      'workers',
+      registry.live.map(({ plugins: _plugins, ...record }) => record),
+    );
+    this.publish('cache', cacheView(registry.live) ?? null);
     this.publish('runs', runs);
     this.publish('decisions', decisions);
     if (slow) {

@@ -13,6 +13,7 @@ export type { DashboardServer } from './dashboard-server.js';
 export type { DashboardSnapshot, FleetReaderOptions, QueueRow, RunRow } from './fleet-reader.js';
 export type { RunGraph, GraphStep } from './run-graph.js';
 export type { ModelView } from './model-view.js';
+export type { CacheView, CacheFigures, CacheWorkerRow } from './cache-view.js';
 
 export interface StartDashboardOptions {
   readonly logger?: Logger;

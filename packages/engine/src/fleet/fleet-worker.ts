@@ -26,6 +26,7 @@ import { RunAborts } from './run-aborts.js';
 import { WorkerJobRunner, failedReply } from './worker-job.js';
 import { WorkerPresence } from './worker-presence.js';
 import type { WorkerRecord } from './worker-registry.js';
+import type { PluginStatsSection } from '../contracts/plugin-stats.js';
 
 const REPLY_TTL_S = 3600;
 
@@ -60,7 +61,12 @@ export class FleetWorker {
 
   constructor(
     private readonly options: FleetWorkerOptions,
-    private readonly deps: { handlers: HandlerRegistry; telemetry: Telemetry },
+    private readonly deps: {
+      handlers: HandlerRegistry;
+      telemetry: Telemetry;
+      /** The plugins' `reportStats` sections, published on each heartbeat. */
+      stats?: { collect(): readonly PluginStatsSection[] };
+    },
   ) {
     this.id = options.id ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}-${randomBytes(3).toString('hex')}`;
     if (!/^[A-Za-z0-9._-]+$/.test(this.id)) {
@@ -100,7 +106,7 @@ export class FleetWorker {
     await assertReachable(this.options.redisUrl);
     this.redis = connectRedis(this.options.redisUrl, this.logger, 'worker', { onRestored: () => void this.presence.beat(), autoPipelining: true });
     await this.redis.connect();
-    this.limits = new LimitGate(new RedisLimiter(this.redis, this.keys, this.logger, this.options), this.deps.telemetry, this.id);
+    this.limits = new LimitGate(new RedisLimiter(this.redis, this.keys, this.logger, this.options), this.deps.telemetry, this.id, this.concurrency);
     this.jobs = new WorkerJobRunner({
       workerId: this.id,
       handlers: this.deps.handlers,
@@ -161,6 +167,7 @@ export class FleetWorker {
   }
 
   private record(): WorkerRecord {
+    const plugins = this.deps.stats?.collect() ?? [];
     return {
       id: this.id,
       host: hostname(),
@@ -174,6 +181,7 @@ export class FleetWorker {
       draining: this.draining,
       stats: this.tracker.stats,
       rssBytes: process.memoryUsage.rss(),
+      ...(plugins.length > 0 ? { plugins } : {}),
     };
   }
 
@@ -208,7 +216,10 @@ export class FleetWorker {
       return await this.run(job, queue, parsed.data);
     } finally {
       this.slots.release();
-      if (release) await release();
+      // Not awaited: the job completes without waiting for the lease's removal (a command on the
+      // same connection, so it reaches Redis before any later admission from this worker);
+      // release() logs its own failure, and the lease expires anyway.
+      if (release) void release();
     }
   }
 

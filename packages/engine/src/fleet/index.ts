@@ -2,6 +2,7 @@
 export { fleetRuntime, type FleetRuntime } from './fleet-runtime.js';
 export { FleetExecutor } from './fleet-executor.js';
 export { FleetWorker } from './fleet-worker.js';
+export { PluginStats } from '../plugin/plugin-stats.js';
 export type { FleetCommonOptions, FleetExecutorOptions, FleetWorkerOptions } from './fleet-options.js';
 export { FleetKeys, DEFAULT_PREFIX } from './fleet-keys.js';
 export { readFleetStatus, readRunStatus, type FleetStatus, type QueueDepth, type StatusOptions } from './fleet-status.js';

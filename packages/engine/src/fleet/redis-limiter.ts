@@ -1,9 +1,12 @@
 /**
  * Per-key limits across a fleet, atomic in Redis. Concurrency is a counted lease: a sorted set of
  * holders scored by their lease deadline, renewed while the task runs, so a worker that dies
- * (SIGKILL) frees its places when their leases expire. Rate is a sliding-window log with
- * reservations: a sorted set of start times, at most `max` within any `perMs`. Both use Redis' own clock (TIME), so workers'
- * clocks need not agree.
+ * (SIGKILL) frees its places when their leases expire. Rate is two sorted sets per key: the log of
+ * real starts, which decides (ADMIT: a task starts only while fewer than `max` starts lie in the
+ * last `perMs`, so no window of `perMs` ever holds more than `max`), and runners' pending
+ * reservations, which pace: each is placed where a real start opens a place (RESERVE) and says
+ * when the runner enqueues its task. Both use Redis' own clock (TIME), so workers' clocks need
+ * not agree.
  */
 import { createHash } from 'node:crypto';
 import { errorMessage } from '../errors.js';
@@ -17,61 +20,99 @@ const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /**
- * KEYS: holders, starts. ARGV: holder (of a concurrency lease: the job), concurrency (0: none),
- * leaseMs, rate max (0: none), perMs, rate holder (of a reservation: the task's request, stable
- * across re-routes), reserve only (1: the runner pacing a task; the reservation is not consumed).
- * Returns {0} when admitted, else {1 (concurrency) | 2 (rate), ms to wait}.
+ * A task starts. KEYS: holders, starts, reservations (a concurrency alone: holders). ARGV: holder
+ * (of a concurrency lease: the job), concurrency (0: none), leaseMs, and with a rate: max, perMs,
+ * reservation (the task's request id). Returns {0, the start's time} when admitted, else {1 (concurrency) | 2 (rate), ms to wait}.
  *
- * Rate takes reservations: a job over the rate gets the earliest start that keeps at most `max`
- * starts in any `perMs` and is at least perMs/max after the last one (so waiting jobs are spread
- * evenly instead of replaying the first window's burst; the log stays sorted), is delayed until then, and on its return finds its
- * reservation due and starts; so waiting jobs never stampede. A job whose key is at its
- * concurrency gives its reservation back, so a reservation is only ever held while it is kept.
+ * Rate: it starts only while fewer than `max` real starts lie in the last `perMs`; over it, the
+ * wait is until the start that must leave the window has left it. Its start is logged at the time
+ * it really starts, under the holder and that time (so a job that starts again counts again), and
+ * its reservation is done with. A task that waits on its key's concurrency gives its reservation
+ * back.
  */
-const ACQUIRE = `${NOW}
+const ADMIT = `${NOW}
 local conc = tonumber(ARGV[2])
 local lease = tonumber(ARGV[3])
-local max = tonumber(ARGV[4])
-local per = tonumber(ARGV[5])
+local max = tonumber(ARGV[4] or '0')
+local per = tonumber(ARGV[5] or '0')
+local held = 0
 if conc > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-  if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= conc then
-    if max > 0 then redis.call('ZREM', KEYS[2], ARGV[6]) end
+  held = redis.call('ZCARD', KEYS[1])
+  if held >= conc and not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+    if max > 0 then redis.call('ZREM', KEYS[3], ARGV[6]) end
     local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
     return {1, tonumber(first[2]) - now}
   end
 end
 if max > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - per)
-  local at = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[6]))
-  if at and ARGV[7] ~= '1' and at <= now and redis.call('ZCOUNT', KEYS[2], now - per, now) > max then
-    -- Due, but starts that came late since it was reserved fill the window: reserve again.
-    redis.call('ZREM', KEYS[2], ARGV[6])
-    at = nil
+  local n = redis.call('ZCARD', KEYS[2])
+  if n >= max then
+    local leaving = redis.call('ZRANGE', KEYS[2], n - max, n - max, 'WITHSCORES')
+    return {2, tonumber(leaving[2]) + per - now}
   end
-  if not at then
-    local n = redis.call('ZCARD', KEYS[2])
-    at = now
-    if n >= max then
-      local nth = redis.call('ZRANGE', KEYS[2], n - max, n - max, 'WITHSCORES')
-      local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-      at = math.max(now, tonumber(nth[2]) + per, tonumber(last[2]) + per / max)
-    end
-    redis.call('ZADD', KEYS[2], at, ARGV[6])
-    redis.call('PEXPIRE', KEYS[2], at - now + per + 1000)
-  end
-  if ARGV[7] == '1' then return {2, at - now} end
-  if at > now then return {2, at - now} end
-  -- Started: the entry stays as history under another name, at the time it really started (the
-  -- window counts starts, not reservations), so a redelivery reserves anew.
-  redis.call('ZREM', KEYS[2], ARGV[6])
-  redis.call('ZADD', KEYS[2], now, ARGV[6] .. ':' .. now)
+  redis.call('ZADD', KEYS[2], now, ARGV[1] .. ':' .. now)
+  redis.call('PEXPIRE', KEYS[2], per + 1000)
+  redis.call('ZREM', KEYS[3], ARGV[6])
 end
 if conc > 0 then
   redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], lease * 2)
+  -- A key in use is kept alive by its holders' renewals (RENEW); an emptied one is gone.
+  if held == 0 then redis.call('PEXPIRE', KEYS[1], lease * 2) end
 end
-return {0}`;
+return {0, now}`;
+
+/**
+ * A runner reserves tasks' starts, in order. KEYS: starts, reservations. ARGV: max, perMs, lead
+ * (ms), then the reservations (the tasks' request ids). Returns {how many were reserved, then for
+ * each the ms until it is enqueued: its start less the lead}. Reserving stops at the first task
+ * whose place is one a reserved task will free: it opens `perMs` after that task starts, unknown
+ * until then.
+ *
+ * The places in a window are its real starts and the reservations not started yet; the latter
+ * come after every real start (a reservation past due starts, if at all, from now on). A reserved
+ * start is the earliest at which the window before it holds fewer than `max` of them and, once
+ * the window is full, at least perMs/max after the latest (so after every other reservation):
+ * waiting tasks reach the workers spread at the rate instead of replaying a first window's burst.
+ * Only real starts anchor a reservation, so reservations follow the starts however late tasks
+ * start, and are at most about `perMs` ahead. A reservation not started `perMs` after its time is
+ * dropped (its task was lost, or is waiting out a long delay).
+ */
+const RESERVE = `${NOW}
+local max = tonumber(ARGV[1])
+local per = tonumber(ARGV[2])
+local lead = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - per)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - per)
+local started = redis.call('ZCARD', KEYS[1])
+local n = started + redis.call('ZCARD', KEYS[2])
+local latest = now
+local function last(key)
+  local e = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  if e[2] then latest = math.max(latest, tonumber(e[2])) end
+end
+last(KEYS[1])
+last(KEYS[2])
+local out = {0}
+for i = 4, #ARGV do
+  local at = now
+  if n >= max then
+    if n - max >= started then break end
+    local anchor = redis.call('ZRANGE', KEYS[1], n - max, n - max, 'WITHSCORES')
+    at = math.max(now, tonumber(anchor[2]) + per, latest + per / max)
+  end
+  redis.call('ZADD', KEYS[2], at, ARGV[i])
+  n = n + 1
+  latest = math.max(latest, at)
+  out[1] = out[1] + 1
+  out[#out + 1] = math.floor(at - now - lead)
+end
+if out[1] > 0 then redis.call('PEXPIRE', KEYS[2], math.ceil(latest - now) + per + 1000) end
+return out`;
+
+/** KEYS: reservations. ARGV: reservation. Gives a reservation back (its task was cancelled, or waits in BullMQ's delayed set). */
+const UNRESERVE = `return redis.call('ZREM', KEYS[1], ARGV[1])`;
 
 /** KEYS: holders. ARGV: holder, leaseMs. Extends a lease still held; 0 when it was lost. */
 const RENEW = `${NOW}
@@ -84,7 +125,9 @@ interface Script {
   readonly sha: string;
 }
 const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') });
-const ACQUIRE_SCRIPT = script(ACQUIRE);
+const ADMIT_SCRIPT = script(ADMIT);
+const RESERVE_SCRIPT = script(RESERVE);
+const UNRESERVE_SCRIPT = script(UNRESERVE);
 const RENEW_SCRIPT = script(RENEW);
 
 /** The worker's options that tune the limiter (see FleetWorkerOptions). */
@@ -108,42 +151,52 @@ export class RedisLimiter {
   }
 
   /**
-   * Takes a place under the limit, or says how long to wait. `holder` is unique per job (a
-   * concurrency lease); `rateHolder` names the task's rate reservation, kept across re-routes.
+   * Takes a place under the limit (logging the start, at `startedAt` by Redis' clock), or says how
+   * long to wait. `holder` is unique per job; `reservation` names the task's rate reservation (its
+   * request id), if any.
    */
-  async tryAcquire(limit: TaskLimit, holder: string, rateHolder: string): Promise<Admission> {
+  async tryAcquire(limit: TaskLimit, holder: string, reservation: string): Promise<Admission & { startedAt?: number }> {
     const holders = this.holdersKey(limit.key);
-    const r = await this.acquireScript(limit, holder, rateHolder, false);
+    const r = (await (limit.rate
+      ? this.run(
+          ADMIT_SCRIPT,
+          [holders, this.startsKey(limit.key), this.reservedKey(limit.key)],
+          [holder, limit.concurrency ?? 0, this.leaseMs, limit.rate.max, limit.rate.perMs, reservation],
+        )
+      : // A concurrency alone: the fewest keys and arguments (a task's own cost, paid on every job).
+        this.run(ADMIT_SCRIPT, [holders], [holder, limit.concurrency ?? 0, this.leaseMs]))) as number[];
     if (r[0] === 0) {
       if (limit.concurrency !== undefined) {
         this.held.set(holder, holders);
         this.timer ??= setInterval(() => void this.renew(), Math.max(50, Math.floor(this.leaseMs / 3)));
         this.timer.unref();
       }
-      return { ok: true };
+      return { ok: true, startedAt: Number(r[1]) };
     }
     const until = Math.max(1, Number(r[1]));
     // A holder's lease deadline is far off while it runs: ask again soon instead, with jitter so waiters spread.
     if (r[0] === 1) return { ok: false, reason: 'concurrency', waitMs: Math.min(until, Math.ceil(this.retryMs * (0.5 + Math.random()))) };
-    // Its reservation: the job comes back when it is due.
+    // The instant the start that must leave the window has left it.
     return { ok: false, reason: 'rate', waitMs: until };
   }
 
   /**
-   * The runner's side of a rate: reserves the task's start (under `rateHolder`) and says how long
-   * until it is due, so the task is enqueued then rather than parked in BullMQ's delayed set.
+   * The runner's side of a rate: reserves the starts of a key's waiting tasks (`reservations`,
+   * their request ids), in order, as far as their places are known. Returns the ms until each is
+   * to be enqueued (its reserved start less `leadMs`); the tasks after those wait for more starts.
    */
-  async reserve(limit: TaskLimit & { rate: RateLimit }, rateHolder: string): Promise<number> {
-    const r = await this.acquireScript({ key: limit.key, rate: limit.rate }, rateHolder, rateHolder, true);
-    return Math.max(0, Number(r[1] ?? 0));
+  async reserve(limit: TaskLimit & { rate: RateLimit }, reservations: readonly string[], leadMs: number): Promise<{ waitMs: number[] }> {
+    const r = (await this.run(
+      RESERVE_SCRIPT,
+      [this.startsKey(limit.key), this.reservedKey(limit.key)],
+      [limit.rate.max, limit.rate.perMs, leadMs, ...reservations],
+    )) as number[];
+    return { waitMs: r.slice(1).map((ms) => Math.max(0, Number(ms))) };
   }
 
-  private async acquireScript(limit: TaskLimit, holder: string, rateHolder: string, reserveOnly: boolean): Promise<number[]> {
-    return (await this.run(
-      ACQUIRE_SCRIPT,
-      [this.holdersKey(limit.key), this.startsKey(limit.key)],
-      [holder, limit.concurrency ?? 0, this.leaseMs, limit.rate?.max ?? 0, limit.rate?.perMs ?? 0, rateHolder, reserveOnly ? 1 : 0],
-    )) as number[];
+  /** Gives a reservation back: its task will not be enqueued, or will start much later than planned. */
+  async unreserve(limit: TaskLimit, reservation: string): Promise<void> {
+    await this.run(UNRESERVE_SCRIPT, [this.reservedKey(limit.key)], [reservation]);
   }
 
   /** Frees the place `holder` took (rate starts stay: they are history). */
@@ -166,7 +219,11 @@ export class RedisLimiter {
   }
 
   private startsKey(key: string): string {
-    return `${this.keys.prefix}:limit:${key}:starts`;
+    return `${this.keys.prefix}:limit:${key}:started`;
+  }
+
+  private reservedKey(key: string): string {
+    return `${this.keys.prefix}:limit:${key}:reserved`;
   }
 
   private async renew(): Promise<void> {

@@ -2,6 +2,7 @@
 import type { RedisClient } from './redis-connection.js';
 import type { WorkerStats, WorkerView } from '../contracts/worker.js';
 import type { FleetKeys } from './fleet-keys.js';
+import type { PluginStatsSection } from '../contracts/plugin-stats.js';
 
 /** What a worker publishes on every heartbeat. */
 export interface WorkerRecord {
@@ -21,6 +22,8 @@ export interface WorkerRecord {
   readonly stats: WorkerStats;
   /** The worker process's resident set size at its last heartbeat, in bytes. */
   readonly rssBytes?: number;
+  /** What the worker's plugins report (`ctx.reportStats`): small JSON sections, such as a cache's hit counts. */
+  readonly plugins?: readonly PluginStatsSection[];
 }
 
 export interface RegistrySnapshot {
@@ -50,13 +53,23 @@ export async function readRegistry(redis: RedisClient, keys: FleetKeys): Promise
       lapsed.push(id);
       return;
     }
+    let record: unknown;
     try {
-      live.push(JSON.parse(text) as WorkerRecord);
+      record = JSON.parse(text);
     } catch {
-      lapsed.push(id);
+      // Not JSON: not a record this reader can use.
     }
+    if (isRecord(record)) live.push(record);
+    else lapsed.push(id);
   });
   return { live, lapsed, lastBeat };
+}
+
+/** Enough of a record's shape for readers to rely on (a key overwritten by hand fails it). */
+function isRecord(value: unknown): value is WorkerRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Partial<WorkerRecord>;
+  return typeof r.id === 'string' && Array.isArray(r.capabilities) && Array.isArray(r.queues) && typeof r.stats === 'object' && r.stats !== null;
 }
 
 export function toWorkerView(r: WorkerRecord, localInFlight: number): WorkerView {

@@ -7,6 +7,7 @@ import type { HandlerContext, RegisteredHandler } from '../contracts/handler.js'
 import { WeftError } from '../errors.js';
 import { handlerModuleRef } from './module-handler.js';
 import { Sandbox, type IsolateMode } from './sandbox.js';
+import { applyNote } from './sandbox-notes.js';
 
 class SandboxPool {
   private readonly idle: Sandbox[] = [];
@@ -57,8 +58,8 @@ export class Isolation {
     const key = `${mode}:${memoryMb ?? ''}`;
     let pool = this.pools.get(key);
     if (!pool) this.pools.set(key, (pool = new SandboxPool(mode, memoryMb, this.size)));
-    const req = { id: this.nextId++, ref, input, task: ctx.task, workerId: ctx.workerId };
-    return pool.run((sandbox) => sandbox.run(req, ctx.signal));
+    const req = { id: this.nextId++, ref, input, task: ctx.task, workerId: ctx.workerId, spanContext: ctx.span.spanContext(), logLevel: ctx.logger.level };
+    return pool.run((sandbox) => sandbox.run(req, ctx.signal, (note) => applyNote(note, ctx, mode)));
   }
 
   /** Terminates every sandbox. */

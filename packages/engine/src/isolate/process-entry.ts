@@ -3,7 +3,7 @@ import { handleRequest, sendReply, type SandboxRequest } from './sandbox-protoco
 
 if (process.send) {
   process.on('message', (req: SandboxRequest) => {
-    void handleRequest(req).then((reply) => sendReply(reply, (r) => void process.send!(r)));
+    void handleRequest(req, (note) => void process.send!(note)).then((reply) => sendReply(reply, (r) => void process.send!(r)));
   });
   // The parent went away: nothing is left to answer.
   process.on('disconnect', () => process.exit(0));

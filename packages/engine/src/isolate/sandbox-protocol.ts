@@ -1,14 +1,15 @@
 /**
  * What crosses into a sandbox (thread or child process) and back, and the code that runs on the
  * sandbox side: load the handler's module (once), call it, answer. Every value crosses by
- * structured clone.
+ * structured clone. While it runs, the handler's logs and what it does to `ctx.span` cross back as
+ * notes (sandbox-notes.ts), which the worker applies to its own logger and execute span.
  */
-import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
+import type { SpanContext } from '@opentelemetry/api';
 import type { HandlerContext, TaskHandler } from '../contracts/handler.js';
 import type { TaskDescriptor } from '../contracts/task.js';
-import { silentLogger } from '../logging/logger.js';
 import { isDataCloneError, uncloneablePath } from './clone-path.js';
 import { loadHandler, type HandlerModuleRef } from './module-handler.js';
+import { NoteSender, type SandboxNote } from './sandbox-notes.js';
 
 export interface SandboxRequest {
   readonly id: number;
@@ -16,6 +17,10 @@ export interface SandboxRequest {
   readonly input: unknown;
   readonly task: TaskDescriptor;
   readonly workerId: string;
+  /** The worker's execute span: `ctx.span.spanContext()` inside, so that the trace can be propagated. */
+  readonly spanContext?: SpanContext;
+  /** The worker logger's level: records below it are not sent. */
+  readonly logLevel?: string;
 }
 
 /** An error as it crosses back: enough to rebuild a WeftError or a NonRetryableError. */
@@ -34,22 +39,27 @@ const handlers = new Map<string, Promise<TaskHandler>>();
 /** Never aborts: cancelling an isolated task terminates its thread or process instead. */
 const neverAborted = new AbortController().signal;
 
-/** Runs one request inside the sandbox; never throws. */
-export async function handleRequest(req: SandboxRequest): Promise<SandboxReply> {
+/** Runs one request inside the sandbox; never throws. Notes (logs, span calls) go out through `post` as it runs. */
+export async function handleRequest(req: SandboxRequest, post: (note: SandboxNote) => void): Promise<SandboxReply> {
+  const notes = new NoteSender(req, post);
   try {
     const key = `${req.ref.module}#${req.ref.export}`;
     let fn = handlers.get(key);
     if (!fn) handlers.set(key, (fn = loadHandler(req.ref)));
     const ctx: HandlerContext = {
       signal: neverAborted,
-      logger: silentLogger(),
-      span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
+      get logger() {
+        return notes.logger();
+      },
+      span: notes.span,
       task: req.task,
       workerId: req.workerId,
     };
     return { id: req.id, ok: true, output: await (await fn)(req.input, ctx) };
   } catch (err) {
     return { id: req.id, ok: false, error: toSandboxError(err) };
+  } finally {
+    notes.close();
   }
 }
 

@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NonRetryableError, WeftError } from '../errors.js';
 import { isDataCloneError, uncloneablePath } from './clone-path.js';
+import type { SandboxNote } from './sandbox-notes.js';
 import { uncloneableError, type SandboxError, type SandboxReply, type SandboxRequest } from './sandbox-protocol.js';
 
 export type IsolateMode = 'thread' | 'process';
@@ -22,6 +23,7 @@ export interface SandboxOptions {
 
 interface Running {
   readonly req: SandboxRequest;
+  readonly onNote: ((note: SandboxNote) => void) | undefined;
   resolve(output: unknown): void;
   reject(err: unknown): void;
 }
@@ -60,7 +62,7 @@ export class Sandbox {
             ...(resourceLimits ? { resourceLimits } : {}),
           })
         : new Worker(url, resourceLimits ? { resourceLimits } : {});
-      w.on('message', (reply: SandboxReply) => this.answer(reply));
+      w.on('message', (msg: SandboxReply | SandboxNote) => this.received(msg));
       w.on('error', (err: Error & { code?: string }) => {
         this.exitError = err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? this.memoryError() : this.crashError(err.message);
       });
@@ -75,7 +77,7 @@ export class Sandbox {
       c.stderr?.on('data', (d: Buffer) => {
         this.stderrTail = (this.stderrTail + d.toString()).slice(-4096);
       });
-      c.on('message', (reply: SandboxReply) => this.answer(reply));
+      c.on('message', (msg: SandboxReply | SandboxNote) => this.received(msg));
       c.on('error', (err) => (this.exitError ??= this.crashError(err.message)));
       c.on('exit', (code, signal) => {
         if (!this.exitError && /heap out of memory|Reached heap limit/i.test(this.stderrTail)) this.exitError = this.memoryError();
@@ -87,8 +89,11 @@ export class Sandbox {
     }
   }
 
-  /** Runs one request; rejects with the signal's reason on abort, after terminating the sandbox. */
-  run(req: SandboxRequest, signal: AbortSignal): Promise<unknown> {
+  /**
+   * Runs one request; rejects with the signal's reason on abort, after terminating the sandbox.
+   * `onNote` receives the handler's logs and span calls while it runs.
+   */
+  run(req: SandboxRequest, signal: AbortSignal, onNote?: (note: SandboxNote) => void): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
       const onAbort = (): void => {
@@ -99,6 +104,7 @@ export class Sandbox {
       const done = (): void => signal.removeEventListener('abort', onAbort);
       this.running = {
         req,
+        onNote,
         resolve: (v) => (done(), resolve(v)),
         reject: (e) => (done(), reject(e)),
       };
@@ -135,6 +141,11 @@ export class Sandbox {
     this.running = undefined;
     this.ref(false);
     return r;
+  }
+
+  private received(msg: SandboxReply | SandboxNote): void {
+    if (!('note' in msg)) return this.answer(msg);
+    if (this.running?.req.id === msg.id) this.running.onNote?.(msg);
   }
 
   private answer(reply: SandboxReply): void {

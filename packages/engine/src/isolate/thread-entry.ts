@@ -5,6 +5,6 @@ import { handleRequest, sendReply, type SandboxRequest } from './sandbox-protoco
 const port = parentPort;
 if (port) {
   port.on('message', (req: SandboxRequest) => {
-    void handleRequest(req).then((reply) => sendReply(reply, (r) => port.postMessage(r)));
+    void handleRequest(req, (note) => port.postMessage(note)).then((reply) => sendReply(reply, (r) => port.postMessage(r)));
   });
 }

@@ -24,8 +24,10 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
   return pino(opts, typeof dest === 'number' ? pino.destination({ fd: dest, sync: true }) : dest);
 }
 
-function redactValue(value: unknown): unknown {
-  return typeof value === 'string' ? redactUrl(value) : '[redacted]';
+/** A password goes whole; a URL keeps everything but its password (pino gives the path as keys). */
+function redactValue(value: unknown, path: string[]): unknown {
+  if (path.at(-1) === 'password' || typeof value !== 'string') return '[redacted]';
+  return redactUrl(value);
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * The engine's instruments, through the OpenTelemetry metrics API only: no-ops until an
- * application (or the `weft` CLI) registers a MeterProvider. Attribute sets are cached per task
- * type and worker; task counts are kept here and observed at collection, so a task costs a map
- * lookup, two histogram records and no allocation.
+ * application (or the `weft` CLI) registers a MeterProvider. Attribute sets are made once per
+ * task type and worker (and per strategy and decider); counts (tasks, routing decisions) are kept
+ * here and observed at collection, because the SDK hashes a measurement's attributes on every
+ * synchronous call. A task costs two map lookups, its two histogram records and no allocation.
  */
 import { metrics, ValueType, type Attributes, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
 import { ENGINE_VERSION } from '../version.js';
@@ -24,7 +25,6 @@ interface TaskAttrs {
 export class EngineMetrics {
   private readonly duration: Histogram;
   private readonly queueWait: Histogram;
-  private readonly routing: Counter;
   private readonly fallbacks: Counter;
   private readonly confidence: Histogram;
   private readonly cache: Counter;
@@ -32,7 +32,10 @@ export class EngineMetrics {
   private readonly deadLetters: Counter;
   private readonly runs: Counter;
   private readonly runDuration: Histogram;
-  private readonly taskAttrs = new Map<string, TaskAttrs>();
+  /** By task type, then worker. */
+  private readonly taskAttrs = new Map<string, Map<string, TaskAttrs>>();
+  /** Routing decisions by strategy, then decider. */
+  private readonly routes = new Map<string, Map<string, { readonly attrs: Attributes; n: number }>>();
   private readonly small = new Map<string, Attributes>();
   private model: Attributes | undefined;
 
@@ -41,22 +44,24 @@ export class EngineMetrics {
     const seconds = { unit: 's', advice: { explicitBucketBoundaries: SECONDS } };
     // Task counts are observed at collection: a counter's add per task costs the SDK an attribute hash.
     meter.createObservableCounter(MetricNames.TASKS_STARTED, { description: 'Task attempts a worker began', unit: '{task}' }).addCallback((r) => {
-      for (const t of this.taskAttrs.values()) r.observe(t.started, t.base);
+      for (const t of this.tasks()) r.observe(t.started, t.base);
     });
     meter.createObservableCounter(MetricNames.TASKS_COMPLETED, { description: 'Task attempts that succeeded', unit: '{task}' }).addCallback((r) => {
-      for (const t of this.taskAttrs.values()) r.observe(t.completed, t.base);
+      for (const t of this.tasks()) r.observe(t.completed, t.base);
     });
     meter.createObservableCounter(MetricNames.TASKS_FAILED, { description: 'Task attempts that failed', unit: '{task}' }).addCallback((r) => {
-      for (const t of this.taskAttrs.values()) for (const f of t.failed.values()) r.observe(f.n, f.attrs);
+      for (const t of this.tasks()) for (const f of t.failed.values()) r.observe(f.n, f.attrs);
     });
     this.duration = meter.createHistogram(MetricNames.TASK_DURATION, { description: 'Handler time of one task attempt', ...seconds });
     this.queueWait = meter.createHistogram(MetricNames.TASK_QUEUE_WAIT, { description: 'From hand-over to a worker starting the task', ...seconds });
     meter
       .createObservableUpDownCounter(MetricNames.WORKER_IN_FLIGHT, { description: 'Task attempts running now', unit: '{task}', valueType: ValueType.INT })
       .addCallback((r) => {
-        for (const t of this.taskAttrs.values()) r.observe(t.inFlight, t.base);
+        for (const t of this.tasks()) r.observe(t.inFlight, t.base);
       });
-    this.routing = meter.createCounter(MetricNames.ROUTING_DECISIONS, { description: 'Routing decisions', unit: '{decision}' });
+    meter.createObservableCounter(MetricNames.ROUTING_DECISIONS, { description: 'Routing decisions', unit: '{decision}' }).addCallback((r) => {
+      for (const byDecider of this.routes.values()) for (const d of byDecider.values()) r.observe(d.n, d.attrs);
+    });
     this.fallbacks = meter.createCounter(MetricNames.PREDICTOR_FALLBACKS, { description: 'Predictions that fell back to the strategy', unit: '{prediction}' });
     this.confidence = meter.createHistogram(MetricNames.PREDICTOR_CONFIDENCE, {
       description: 'Predictor confidence',
@@ -91,17 +96,18 @@ export class EngineMetrics {
       return;
     }
     let f = t.failed.get(errorType);
-    if (!f) t.failed.set(errorType, (f = { attrs: { ...t.base, [Attr.ERROR_TYPE]: errorType }, n: 0 }));
+    if (!f) t.failed.set(errorType, (f = { attrs: Object.freeze({ ...t.base, [Attr.ERROR_TYPE]: errorType }), n: 0 }));
     f.n++;
     this.duration.record(durationMs / 1000, f.attrs);
   }
 
   /** A route: the strategy the task asked for (or `default`) and who chose (`predictor`, a strategy, `default`). */
   routed(strategy: string, decider: string): void {
-    this.routing.add(
-      1,
-      this.cached(`r\0${strategy}\0${decider}`, () => ({ [Attr.DECISION_STRATEGY]: strategy, [MetricAttr.DECISION_DECIDER]: decider })),
-    );
+    let byDecider = this.routes.get(strategy);
+    if (!byDecider) this.routes.set(strategy, (byDecider = new Map<string, { readonly attrs: Attributes; n: number }>()));
+    const d = byDecider.get(decider);
+    if (d) d.n++;
+    else byDecider.set(decider, { attrs: Object.freeze({ [Attr.DECISION_STRATEGY]: strategy, [MetricAttr.DECISION_DECIDER]: decider }), n: 1 });
   }
 
   /** A decision span was recorded: predictions and cache lookups are counted from its attributes. */
@@ -153,16 +159,24 @@ export class EngineMetrics {
   }
 
   private attrsOf(type: string, worker: string): TaskAttrs {
-    const key = `${type}\0${worker}`;
-    let t = this.taskAttrs.get(key);
+    let byWorker = this.taskAttrs.get(type);
+    if (!byWorker) this.taskAttrs.set(type, (byWorker = new Map<string, TaskAttrs>()));
+    let t = byWorker.get(worker);
     if (!t)
-      this.taskAttrs.set(key, (t = { base: { [Attr.TASK_TYPE]: type, [Attr.TASK_WORKER]: worker }, failed: new Map(), started: 0, completed: 0, inFlight: 0 }));
+      byWorker.set(
+        worker,
+        (t = { base: Object.freeze({ [Attr.TASK_TYPE]: type, [Attr.TASK_WORKER]: worker }), failed: new Map(), started: 0, completed: 0, inFlight: 0 }),
+      );
     return t;
+  }
+
+  private *tasks(): Iterable<TaskAttrs> {
+    for (const byWorker of this.taskAttrs.values()) yield* byWorker.values();
   }
 
   private cached(key: string, make: () => Attributes): Attributes {
     let a = this.small.get(key);
-    if (!a) this.small.set(key, (a = make()));
+    if (!a) this.small.set(key, (a = Object.freeze(make())));
     return a;
   }
 }

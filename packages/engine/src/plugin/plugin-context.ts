@@ -42,6 +42,13 @@ export interface PluginContext<C = unknown> {
   tryResolve<T>(token: InjectionToken<T>): T | undefined;
   /** Live workers' views, for plugins that keep per-worker state. */
   workers(): readonly WorkerView[];
+  /**
+   * Reports a small JSON section about the plugin on its process's fleet heartbeat, where dashboards
+   * read it (`kind` `cache`: see CacheStatsReport). `report` runs on each heartbeat (about once a
+   * second): keep it cheap, plain JSON, at most 2 KB, with no secrets. Embedded engines have no
+   * heartbeat: nothing is published.
+   */
+  reportStats(kind: string, report: () => Readonly<Record<string, unknown>>): void;
   /** Registers a teardown, run in reverse order on engine close. */
   onClose(fn: Teardown): void;
 }

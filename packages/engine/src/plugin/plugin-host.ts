@@ -15,6 +15,7 @@ import { EngineConfigToken, LoggerToken, MeterProviderToken, TracerToken } from 
 import { ENGINE_VERSION } from '../version.js';
 import { PluginLoader, type LoadedPlugin } from './plugin-loader.js';
 import type { PluginSpec } from './plugin-spec.js';
+import { PluginStats } from './plugin-stats.js';
 
 export interface PluginHostOptions {
   /** Engine configuration; only its `plugins` list is used here. */
@@ -31,6 +32,8 @@ export interface PluginHost {
   readonly handlers: HandlerRegistry;
   readonly plugins: readonly LoadedPlugin[];
   readonly config: EngineConfig;
+  /** The plugins' `reportStats` sections, for the worker's heartbeat. */
+  readonly stats: PluginStats;
   /** Tears the plugins down in reverse order. */
   close(): Promise<void>;
 }
@@ -45,6 +48,7 @@ export async function loadPluginHost(options: PluginHostOptions = {}): Promise<P
   container.register(TracerToken, { useValue: trace.getTracer('@weft/engine', ENGINE_VERSION) });
   container.register(MeterProviderToken, { useValue: metrics.getMeterProvider() });
   const handlers = new HandlerRegistry();
+  const stats = new PluginStats(logger);
   const loader = new PluginLoader({
     container,
     handlers,
@@ -52,9 +56,10 @@ export async function loadPluginHost(options: PluginHostOptions = {}): Promise<P
     hooks: new HookRegistry(),
     logger,
     runtime: 'fleet',
+    stats,
     ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
     workers: () => [],
   });
   await loader.loadConfigured(config.plugins, options.plugins ?? [], options.baseDir ?? process.cwd());
-  return { container, handlers, plugins: loader.loaded, config, close: () => loader.closeAll() };
+  return { container, handlers, plugins: loader.loaded, config, stats, close: () => loader.closeAll() };
 }

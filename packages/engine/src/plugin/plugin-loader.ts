@@ -13,6 +13,7 @@ import type { EngineConfig } from '../config/engine-config.js';
 import { isPlugin, type Plugin, type Teardown } from './define-plugin.js';
 import type { PluginContext } from './plugin-context.js';
 import type { PluginSpec } from './plugin-spec.js';
+import type { PluginStats } from './plugin-stats.js';
 import { importPlugin } from './resolve-plugin.js';
 
 export interface LoaderHost {
@@ -22,6 +23,8 @@ export interface LoaderHost {
   readonly logger: Logger;
   readonly runtime: 'embedded' | 'fleet';
   readonly redisUrl?: string;
+  /** Where `ctx.reportStats` sections go (a fleet worker publishes them on its heartbeat). */
+  readonly stats: PluginStats;
   workers(): readonly WorkerView[];
 }
 
@@ -179,6 +182,9 @@ export class PluginLoader {
       resolve: (token) => c.resolve(token),
       tryResolve: (token) => (c.isRegistered(token, true) ? c.resolve(token) : undefined),
       workers: () => host.workers(),
+      reportStats: (kind, report) => {
+        teardowns.push({ plugin: name, fn: host.stats.add(name, kind, report) });
+      },
       onClose: (fn) => {
         teardowns.push({ plugin: name, fn });
       },

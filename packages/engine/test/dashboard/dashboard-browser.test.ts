@@ -1,13 +1,16 @@
 /**
  * `weft dashboard` in a real browser (Debian's chromium-headless-shell through playwright-core)
  * during a live fleet run: worker rows, the run's DAG followed to done with forEach item counts,
- * a decision's candidates, the token refused or accepted, and actions refused when read-only.
+ * a decision's candidates, the cache panel filled by a worker's plugin-cache, the token refused
+ * or accepted, and actions refused when read-only.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type DashboardServer } from '@weft/engine/dashboard';
+import { PluginStats } from '@weft/engine/fleet';
+import cachePlugin from '../../../plugin-cache/src/index.js';
 import { inProcessFleet } from '../fleet/fleet-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium-headless-shell';
@@ -83,6 +86,41 @@ describe('weft dashboard', () => {
       .catch(() => {});
     await expect(page.locator('#dead-letters tbody tr').first().innerText()).resolves.toContain('failed on purpose');
     if (process.env['WEFT_SCREENSHOTS']) await page.screenshot({ path: `${SHOTS}dashboard-overview.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('shows the cache panel: hit ratio, entries and memory against the budget, fleet-wide and per worker', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(10_000);
+    await page.goto(open.url);
+    await page.locator('#live.on').waitFor();
+    await expect(page.locator('#cache').isHidden()).resolves.toBe(true);
+
+    // As `weft worker` does: the engine that drives runs reports on the worker's heartbeat.
+    const stats = new PluginStats();
+    await fleet.startWorker({ id: 'w-cache', stats });
+    const budget = 4 * 1024 * 1024;
+    const runner = await fleet.runner(
+      {},
+      { plugins: [{ plugin: cachePlugin, config: { memoryBudgetBytes: budget, types: { 't.add': {} } } }], pluginStats: stats },
+    );
+    const pipeline = { name: 'dash-cached', steps: [{ id: 'sum', task: 't.add', input: { a: 20, b: 22 } }] };
+    await runner.engine.run(pipeline, {}, { runId: 'dash-cache-miss' });
+    const hit = await runner.engine.run(pipeline, {}, { runId: 'dash-cache-hit' });
+    expect(hit.outputs['sum']).toBe(42);
+
+    // One miss (then stored), one hit: live on the page through the event stream.
+    const worker = page.locator('#cache tr[data-worker="w-cache"]');
+    await page.locator('#cache-summary[data-ratio="0.5"]').waitFor();
+    const summary = await page.locator('#cache-summary').innerText();
+    expect(summary).toContain('hit ratio 50.0%');
+    expect(summary).toContain('1 hits of 2 lookups (exact 1, near 0, miss 1, notCached 0)');
+    expect(summary).toContain('1 entries');
+    expect(summary).toContain('of 4.0 MB in memory');
+    const cells = await worker.locator('td').allInnerTexts();
+    expect(cells.slice(0, 5)).toEqual(['w-cache', '50.0%', '1', '1', '1']);
+    expect(cells[5]).toMatch(/^\d+(\.\d)? (B|KB) \/ 4\.0 MB$/u);
+    if (process.env['WEFT_SCREENSHOTS']) await page.locator('section:has(#cache)').screenshot({ path: `${SHOTS}dashboard-cache.png` });
     await page.close();
   });
 

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisClient, FleetKeys } from '@weft/engine/fleet';
+import { createRedisClient, FleetKeys, type WorkerRecord } from '@weft/engine/fleet';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import { storeNewRun } from '../../src/fleet/run-record.js';
 import { effectsLog, pluginPath, runWeft, spawnFleet, spawnWeft, stopAll, waitFor } from '../fleet/fleet-harness.js';
@@ -161,6 +161,17 @@ describe('cancel, detach and follow', () => {
     expect(watch.code, watch.stderr).toBe(0);
     expect(watch.stdout).toContain(`Run ${runId} of "quick": succeeded`);
     expect((await readRecord(redis.url, runId))?.output).toEqual({ b: 6 });
+    // Plugins' stats sections ride each worker's heartbeat; the engine that drove the run (a
+    // takeover) reports on its worker's too.
+    const client = createRedisClient(redis.url);
+    try {
+      const records = (await client.mget(new FleetKeys().worker('c1'), new FleetKeys().worker('c2'))).map((r) => JSON.parse(r ?? '{}') as WorkerRecord);
+      const fixture = records.map((r) => (r.plugins ?? []).filter((p) => p.plugin === 'weft-fleet-test-plugin' && p.kind === 'fixture'));
+      expect(fixture.every((sections) => sections.length >= 1)).toBe(true);
+      expect(fixture.some((sections) => sections.length === 2)).toBe(true);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('weft resume names what it cannot do: an unknown run, a run whose task types no plugin provides', async () => {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createEngine, type Engine } from '@weft/engine';
-import { createRedisClient, fleetRuntime, FleetKeys, FleetWorker, type FleetExecutorOptions } from '@weft/engine/fleet';
+import { createRedisClient, fleetRuntime, FleetKeys, FleetWorker, type FleetExecutorOptions, type PluginStats } from '@weft/engine/fleet';
 import { Telemetry } from '@weft/engine/tracing';
 import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
 import testPlugin from './fixtures/fleet-plugin.js';
@@ -213,7 +213,14 @@ export interface InProcessFleet {
    * In-process FleetWorkers (heartbeat 150 ms) serving the test plugin's handlers; closed after
    * the file. `telemetry` to read their spans; by default they record none.
    */
-  startWorker(options: { id: string; capabilities?: string[]; drainTimeoutMs?: number; telemetry?: Telemetry }): Promise<FleetWorker>;
+  startWorker(options: {
+    id: string;
+    capabilities?: string[];
+    drainTimeoutMs?: number;
+    telemetry?: Telemetry;
+    /** The plugin stats its heartbeat publishes (a runner's `pluginStats`, as `weft worker` shares its own). */
+    stats?: PluginStats;
+  }): Promise<FleetWorker>;
   /** A runner, closed after the file; `extra`: more engine options (plugins, config). */
   runner(options?: Omit<FleetExecutorOptions, 'redisUrl'>, extra?: Parameters<typeof createEngine>[0]): Promise<Runner>;
 }
@@ -245,10 +252,10 @@ export function inProcessFleet(): InProcessFleet {
       return redis!;
     },
     effects: log.read,
-    async startWorker({ id, capabilities, drainTimeoutMs, telemetry }) {
+    async startWorker({ id, capabilities, drainTimeoutMs, telemetry, stats }) {
       const w = new FleetWorker(
         { redisUrl: redis!.url, id, ...(capabilities ? { capabilities } : {}), heartbeatMs: 150, ...(drainTimeoutMs === undefined ? {} : { drainTimeoutMs }) },
-        { handlers: engine!.handlers, telemetry: telemetry ?? new Telemetry() },
+        { handlers: engine!.handlers, telemetry: telemetry ?? new Telemetry(), ...(stats ? { stats } : {}) },
       );
       await w.start();
       workers.push(w);

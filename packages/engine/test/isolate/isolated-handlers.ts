@@ -27,3 +27,13 @@ export function fail(): never {
   err.name = 'BadThing';
   throw err;
 }
+
+/** Logs and annotates its span from inside the sandbox; `lines` more warnings test the cap. */
+export function chatty(input: { lines?: number }, ctx: HandlerContext): { traceId: string } {
+  ctx.logger.info({ detail: 'd1', password: 'hunter2-in-sandbox' }, 'hello from the sandbox');
+  ctx.logger.debug('below the worker level');
+  ctx.span.setAttribute('app.items', 3);
+  ctx.span.addEvent('app.checkpoint', { 'app.stage': 'parse' });
+  for (let i = 0; i < (input.lines ?? 0); i++) ctx.logger.warn({ i }, 'line');
+  return { traceId: ctx.span.spanContext().traceId };
+}

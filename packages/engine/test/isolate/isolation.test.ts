@@ -3,8 +3,11 @@
  * is stopped by its timeout and a runaway allocation by its memory cap, both with typed errors,
  * and the same worker then serves 100 more tasks; values that cannot be cloned name their path.
  */
+import { Writable } from 'node:stream';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, moduleHandler, pipeline, type Engine } from '@weft/engine';
+import { createEngine, createLogger, moduleHandler, pipeline, type Engine } from '@weft/engine';
+import { SpanNames } from '@weft/engine/tracing';
 import { failure, rejection } from '../helpers.js';
 
 const mod = new URL('./isolated-handlers.ts', import.meta.url);
@@ -76,6 +79,49 @@ describe.each(['thread', 'process'] as const)('isolate: %s', (isolate) => {
     const err = await stepError('fail');
     expect(err.code).toBe('WEFT_TASK_FAILED');
     expect(err.message).toContain('bad input for fail');
+  });
+});
+
+describe.each(['thread', 'process'] as const)('isolate: %s, logs and span', (isolate) => {
+  it("sends the handler's logs to the worker's logger and its span calls to weft.task.execute, capped per task", async () => {
+    const exporter = new InMemorySpanExporter();
+    let logged = '';
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logged += chunk.toString();
+        done();
+      },
+    });
+    const engine = await createEngine({
+      tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+      logger: createLogger({ level: 'info', destination }),
+    });
+    try {
+      engine.registerHandler('chatty', moduleHandler({ module: mod, export: 'chatty' }), { isolate });
+      const result = await engine.run(
+        pipeline('chat')
+          .step('s', 'chatty', { input: { lines: 300 } })
+          .build(),
+      );
+      const execute = exporter.getFinishedSpans().find((s) => s.name === SpanNames.TASK_EXECUTE)!;
+      // Inside, ctx.span carries the execute span's context: the trace can be propagated.
+      expect((result.outputs['s'] as { traceId: string }).traceId).toBe(execute.spanContext().traceId);
+      expect(execute.attributes['app.items']).toBe(3);
+      expect(execute.events.map((e) => [e.name, e.attributes?.['app.stage']])).toContainEqual(['app.checkpoint', 'parse']);
+      const records = logged
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const hello = records.find((r) => r['msg'] === 'hello from the sandbox')!;
+      expect(hello).toMatchObject({ detail: 'd1', task: expect.any(String), type: 'chatty', isolate, password: '[redacted]' });
+      expect(logged).not.toContain('hunter2');
+      expect(logged).not.toContain('below the worker level');
+      // 2 span calls + 1 info + 197 of the 300 warnings reach the worker; the rest are counted once.
+      expect(records.filter((r) => r['msg'] === 'line')).toHaveLength(197);
+      expect(records.find((r) => r['dropped'] !== undefined)).toMatchObject({ dropped: 103, level: 40 });
+    } finally {
+      await engine.close();
+    }
   });
 });
 

@@ -125,7 +125,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
       ...(lockDurationMs ? { lockDurationMs } : {}),
       ...(limitLeaseMs ? { limitLeaseMs } : {}),
     },
-    { handlers: engine.handlers, telemetry: new Telemetry() },
+    { handlers: engine.handlers, telemetry: new Telemetry(), stats: engine.stats },
   );
   try {
     await worker.start();
@@ -138,7 +138,8 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
     opts.takeover === false
       ? undefined
       : await startTakeover(redisUrl, opts, worker.id, logger, engine, (runtime) =>
-          createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, ...runtime }),
+          // The runs driven here report on this worker's heartbeat (a cache's lookups, say).
+          createEngine({ config: withPlugins(config, opts.plugins), baseDir, logger, ...runtime, pluginStats: engine.stats }),
         );
   logger.info(
     { redis: redactUrl(redisUrl), id: worker.id },

@@ -1,0 +1,114 @@
+/**
+ * The fleet's rate limiter against a real Redis, on Redis' own clock (no tolerance): however tasks
+ * come — paced by a runner's reservations or not, early, late, through several workers at once —
+ * no window of perMs holds more than max starts, and every task starts (it waits, never fails).
+ * And a reservation is only placed where a real start opens a place.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisClient, FleetKeys, type RedisClient } from '@weft/engine/fleet';
+import { RedisLimiter } from '../../src/fleet/redis-limiter.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { startRedis, type PrivateRedis } from '../../../../test-support/redis-server.js';
+
+let redis: PrivateRedis;
+const clients: RedisClient[] = [];
+const keys = new FleetKeys('{ratetest}');
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+beforeAll(async () => {
+  redis = await startRedis();
+  for (let i = 0; i < 4; i++) clients.push(createRedisClient(redis.url));
+});
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await redis?.stop();
+});
+
+/** The most starts in any window of `perMs` (a start and one `perMs` later are in different windows). */
+function peak(starts: readonly number[], perMs: number): number {
+  const s = [...starts].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < s.length; i++) {
+    while (s[i]! - s[j]! >= perMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+describe('fleet rate limiter (real Redis)', () => {
+  it('never starts more than max in any perMs, whatever the arrivals, and starts every task (seeded schedules)', async () => {
+    const runner = new RedisLimiter(clients[3]!, keys, silentLogger());
+    const workers = clients.slice(0, 3).map((c) => new RedisLimiter(c, keys, silentLogger()));
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          max: fc.integer({ min: 1, max: 4 }),
+          perMs: fc.integer({ min: 20, max: 60 }),
+          tasks: fc.array(fc.record({ paced: fc.boolean(), worker: fc.nat(2), afterMs: fc.nat(30), skewMs: fc.integer({ min: -15, max: 30 }) }), {
+            minLength: 3,
+            maxLength: 10,
+          }),
+        }),
+        async ({ max, perMs, tasks }) => {
+          const limit = { key: `k${round++}`, rate: { max, perMs } };
+          const starts: number[] = [];
+          const due = new Map<string, (waitMs: number) => void>();
+          const paced = tasks.flatMap((t, i) => (t.paced ? [`t${i}`] : []));
+          const reservedAll = paced.map((id) => new Promise<number>((resolve) => due.set(id, resolve)));
+          // The runner's side: reserves in order as far as places are known, and asks again when told.
+          const reserving = (async () => {
+            const left = [...paced];
+            while (left.length > 0) {
+              const r = await runner.reserve(limit, left, 0);
+              r.waitMs.forEach((ms, i) => due.get(left[i]!)!(ms));
+              left.splice(0, r.waitMs.length);
+              if (left.length > 0) await sleep(Math.max(1, Math.floor(perMs / 4)));
+            }
+          })();
+          await Promise.all([
+            reserving,
+            ...tasks.map(async (t, i) => {
+              const id = `t${i}`;
+              // A paced task comes when its reservation is due, early or late by its skew; another at any time.
+              await sleep(t.paced ? (await reservedAll[paced.indexOf(id)]!) + t.skewMs : t.afterMs);
+              for (;;) {
+                const a = await workers[t.worker]!.tryAcquire(limit, id, id);
+                if (a.ok) return void starts.push(a.startedAt!);
+                expect(a.reason).toBe('rate');
+                await sleep(a.waitMs);
+              }
+            }),
+          ]);
+          expect(starts).toHaveLength(tasks.length);
+          expect(peak(starts, perMs)).toBeLessThanOrEqual(max);
+        },
+      ),
+      { seed: 20261203, numRuns: 12 },
+    );
+  });
+
+  it('reserves only where a real start opens a place: a full first window waits for its starts', async () => {
+    const runner = new RedisLimiter(clients[3]!, keys, silentLogger());
+    const worker = new RedisLimiter(clients[0]!, keys, silentLogger());
+    const limit = { key: 'anchor', rate: { max: 3, perMs: 5000 } };
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    // The first window's places are free: three reserved at once; the fourth's place opens perMs after a start not made yet.
+    const first = await runner.reserve(limit, ids, 0);
+    expect(first.waitMs).toEqual([0, 0, 0]);
+    expect(await runner.reserve(limit, ['d', 'e'], 0)).toMatchObject({ waitMs: [] });
+    const started = await worker.tryAcquire(limit, 'a', 'a');
+    expect(started.ok).toBe(true);
+    // One start: one place known, perMs after it (the reserved two start later, so the start made is the first to leave).
+    const next = await runner.reserve(limit, ['d', 'e'], 0);
+    expect(next.waitMs).toHaveLength(1);
+    expect(next.waitMs[0]).toBeGreaterThan(4000);
+    expect(next.waitMs[0]).toBeLessThanOrEqual(5000);
+    // Started, the three fill the window: a task without a reservation waits for the first to leave it.
+    for (const id of ['b', 'c']) expect((await worker.tryAcquire(limit, id, id)).ok).toBe(true);
+    const over = await worker.tryAcquire(limit, 'x', 'x');
+    expect(over).toMatchObject({ ok: false, reason: 'rate' });
+    expect(over.ok || over.waitMs).toBeGreaterThan(4000);
+  });
+});
