@@ -1,99 +1,55 @@
 /**
  * bench:observe — what metrics cost: an embedded 1,000-task fan-out, tracing on (batch
  * processor, spans counted and dropped) with and without the metrics SDK (a MeterProvider with a
- * reader, every instrument live). Rounds alternate between the two sides, in ABBA order (so
- * neither side always runs in the other's wake: its garbage, its batch exports); the ratio is of
- * the median throughputs, and of the median CPU times (process.cpuUsage: steadier than wall time
- * on a shared machine). Then the dashboard in a real browser (lib/dashboard-bench.ts): first load
- * with 100 workers and 1,000 runs, a step's completion reaching the page (p95), its RSS.
+ * reader, every instrument live). Each side runs in a process of its own (lib/observe-side.ts), as
+ * a user's process runs with metrics or without: in one process the two engines would share a
+ * heap (one side's garbage collected in the other's time) and the engine's call sites would see
+ * both the real and the no-op instruments. The sides' processes alternate in ABBA order, PAIRS
+ * pairs; the ratio is the median over pairs of each pair's throughput ratio (and of its CPU-time
+ * ratio: process.cpuUsage, steadier than wall time on a shared machine). Then the dashboard in a
+ * real browser (lib/dashboard-bench.ts): first load with 100 workers and 1,000 runs, a step's
+ * completion reaching the page (p95), its RSS.
  */
 import 'reflect-metadata';
-import { MeterProvider, PeriodicExportingMetricReader, InMemoryMetricExporter, AggregationTemporality } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createEngine, type Engine, type PipelineDefinition } from '@weft/engine';
-import { CountingExporter } from './lib/counting-exporter.js';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { dashboardBench } from './lib/dashboard-bench.js';
 import { percentile, printTable, writeReport } from '../test-support/bench-report.js';
 
-const fanout: PipelineDefinition = {
-  name: 'fan1000',
-  steps: [
-    { id: 'src', task: 'range', input: { n: 1000 } },
-    { id: 'each', task: 'inc', dependsOn: ['src'], forEach: { $ref: 'steps.src.output' }, input: { n: { $ref: 'item' } } },
-  ],
-};
+const PAIRS = 4;
+const ROUNDS = 100;
+const sideScript = fileURLToPath(new URL('./lib/observe-side.ts', import.meta.url));
 
-async function side(metrics: boolean): Promise<{ engine: Engine; close: () => Promise<void> }> {
-  const tracerProvider = new BasicTracerProvider({
-    spanProcessors: [new BatchSpanProcessor(new CountingExporter(), { maxQueueSize: 65_536, maxExportBatchSize: 2048 })],
-  });
-  const meterProvider = metrics
-    ? new MeterProvider({
-        readers: [new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 1000 })],
-      })
-    : undefined;
-  const engine = await createEngine({
-    tracerProvider,
-    ...(meterProvider ? { meterProvider } : {}),
-    config: {
-      workers: [
-        { id: 'a', concurrency: 16 },
-        { id: 'b', concurrency: 16 },
-      ],
-    },
-  });
-  engine.registerHandler('inc', ({ n }: { n: number }) => n + 1);
-  engine.registerHandler('range', ({ n }: { n: number }) => Array.from({ length: n }, (_, i) => i));
-  return {
-    engine,
-    close: async () => {
-      await engine.close();
-      await tracerProvider.shutdown();
-      await meterProvider?.shutdown();
-    },
-  };
+interface SideRun {
+  readonly perSec: number;
+  readonly cpuMs: number;
 }
 
-/** One run of the fan-out: tasks per second of wall time, and CPU ms this process spent on it. */
-async function round(engine: Engine): Promise<{ perSec: number; cpuMs: number }> {
-  const cpu = process.cpuUsage();
-  const t = performance.now();
-  await engine.run(fanout, {});
-  const wall = performance.now() - t;
-  const used = process.cpuUsage(cpu);
-  return { perSec: 1001 / (wall / 1000), cpuMs: (used.user + used.system) / 1000 };
+function runSide(metrics: boolean): Promise<SideRun> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, ['--import', 'tsx', sideScript, metrics ? 'metrics' : 'tracing', String(ROUNDS)], { maxBuffer: 1 << 20 }, (err, stdout) =>
+      err ? reject(new Error(`bench:observe side failed: ${err.message}`)) : resolve(JSON.parse(stdout) as SideRun),
+    ),
+  );
 }
 
-const ROUNDS = 40;
-const tracingOnly = await side(false);
-const withMetrics = await side(true);
-for (let i = 0; i < 5; i++) {
-  await round(tracingOnly.engine);
-  await round(withMetrics.engine);
-}
-const a: { perSec: number; cpuMs: number }[] = [];
-const b: { perSec: number; cpuMs: number }[] = [];
-for (let i = 0; i < ROUNDS; i++) {
+const a: SideRun[] = [];
+const b: SideRun[] = [];
+for (let i = 0; i < PAIRS; i++) {
   if (i % 2 === 0) {
-    a.push(await round(tracingOnly.engine));
-    b.push(await round(withMetrics.engine));
+    a.push(await runSide(false));
+    b.push(await runSide(true));
   } else {
-    b.push(await round(withMetrics.engine));
-    a.push(await round(tracingOnly.engine));
+    b.push(await runSide(true));
+    a.push(await runSide(false));
   }
 }
-await tracingOnly.close();
-await withMetrics.close();
-const median = (xs: { perSec: number; cpuMs: number }[], k: 'perSec' | 'cpuMs'): number =>
-  percentile(
-    xs.map((x) => x[k]),
-    50,
-  );
-const ratio = median(b, 'perSec') / median(a, 'perSec');
-const cpuRatio = median(a, 'cpuMs') / median(b, 'cpuMs');
-printTable(`Embedded 1,000-task fan-out (median of ${ROUNDS} rounds, ABBA order)`, [
-  { side: 'tracing only', tasks_per_s: Math.round(median(a, 'perSec')), cpu_ms_per_run: Number(median(a, 'cpuMs').toFixed(1)) },
-  { side: 'tracing + metrics', tasks_per_s: Math.round(median(b, 'perSec')), cpu_ms_per_run: Number(median(b, 'cpuMs').toFixed(1)) },
+const median = (xs: number[]): number => percentile(xs, 50);
+const ratio = median(b.map((x, i) => x.perSec / a[i]!.perSec));
+const cpuRatio = median(b.map((x, i) => a[i]!.cpuMs / x.cpuMs));
+printTable(`Embedded 1,000-task fan-out (${PAIRS} pairs of processes, ABBA order, ${ROUNDS} runs each)`, [
+  { side: 'tracing only', tasks_per_s: Math.round(median(a.map((x) => x.perSec))), cpu_ms_per_run: Number(median(a.map((x) => x.cpuMs)).toFixed(1)) },
+  { side: 'tracing + metrics', tasks_per_s: Math.round(median(b.map((x) => x.perSec))), cpu_ms_per_run: Number(median(b.map((x) => x.cpuMs)).toFixed(1)) },
 ]);
 const dash = await dashboardBench();
 printTable('Dashboard (chromium-headless-shell, weft dashboard as a child process)', [
