@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { dashboardBench } from './lib/dashboard-bench.js';
 import { percentile, printTable, writeReport } from '../test-support/bench-report.js';
 
-const PAIRS = 4;
+const PAIRS = 8;
 const ROUNDS = 100;
 const sideScript = fileURLToPath(new URL('./lib/observe-side.ts', import.meta.url));
 
