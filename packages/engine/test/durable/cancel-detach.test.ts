@@ -135,16 +135,19 @@ describe('cancel, detach and follow', () => {
     expect((await ended(runId)).status).toBe('cancelled');
     expectAbortedEverywhere('I', await cancelledAt(runId), Date.now());
 
-    const twice = spawnWeft(
-      'sigint-2',
-      ['run', longFile, '--fleet', '--redis', redis.url, '--plugins', pluginPath, '--no-progress', '--input', input('J')],
-      effects.env,
-    );
+    // Its end is held (the fixture's pipeline:end hook): the second Ctrl-C always lands before
+    // `weft run` has heard the run end, however fast the cancel went.
+    const twice = spawnWeft('sigint-2', ['run', longFile, '--fleet', '--redis', redis.url, '--plugins', pluginPath, '--no-progress', '--input', input('J')], {
+      ...effects.env,
+      WEFT_TEST_HOLD_END: path.join(dir, 'never'),
+    });
     const second = await waitFor('run id', () => printedRunId(twice.output()), 60_000);
     await waitFor('four items running', running('J'), 30_000);
     twice.child.kill('SIGINT');
     await waitFor('the cancel notice', () => twice.output().includes('Cancelling run'), 5_000, 10);
     twice.child.kill('SIGINT');
+    await waitFor('the detach notice', () => twice.output().includes('Detached from run'), 5_000, 10);
+    writeFileSync(path.join(dir, 'end-held'), '');
     expect(await twice.exited).toBe(130);
     expect(twice.output()).toContain(`Detached from run ${second}`);
     expect(twice.output()).toContain(`weft status ${second} --watch`);

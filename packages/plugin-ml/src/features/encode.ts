@@ -1,20 +1,7 @@
 /** Encodes a task and its candidate workers into one row of FEATURE_COUNT values per candidate. */
 import type { TaskDescriptor, WorkerView } from '@weft/engine';
-import {
-  DEFAULT_BASELINE_MS,
-  FEATURE_COUNT,
-  KIND_BUCKETS,
-  LANGUAGE_BUCKETS,
-  LOG_DURATION_CAP_MS,
-  LOG_SIZE_CAP_BYTES,
-  RATIO_SPAN,
-  SETTLED_OBSERVATIONS,
-  TAG_BUCKETS,
-  TASK_FEATURE_COUNT,
-  TYPE_BUCKETS,
-} from './feature-spec.js';
+import { DEFAULT_BASELINE_MS, FEATURE_COUNT, KIND_BUCKETS, LOG_DURATION_CAP_MS, SETTLED_OBSERVATIONS, TASK_FEATURE_COUNT } from './feature-spec.js';
 import { batchArrays, type BatchArrays } from './batch-arrays.js';
-import { bucketOf } from './hash.js';
 import {
   PAIR_COUNT,
   PAIR_ESTIMATE_MEAN_MS,
@@ -33,6 +20,9 @@ import {
 import { DEFAULT_POOLING_SAMPLES } from './pooling.js';
 import { WEIGHT_FLOOR, effectiveSamplesOf } from './service-estimate.js';
 import type { WorkLedger, WorkerState } from './work-ledger.js';
+import { LOG_RATIO_SPAN, clamp01, kindBucket, writeTask } from './encode-task.js';
+
+export { encodeTask } from './encode-task.js';
 
 /** What a decision knows beyond the task and the candidates' views. */
 export interface DecisionContext {
@@ -68,10 +58,7 @@ export interface EncodedBatch {
 }
 
 const LOG_DURATION_CAP = Math.log1p(LOG_DURATION_CAP_MS);
-const LOG_SIZE_CAP = Math.log1p(LOG_SIZE_CAP_BYTES);
-const LOG_RATIO_SPAN = Math.log(RATIO_SPAN);
 
-const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : Number.isFinite(x) ? x : 0);
 // No wait (a free slot) is the common case: log1p(0) = 0 without the call.
 const logDuration = (ms: number): number => (ms > 0 ? clamp01(Math.log1p(ms) / LOG_DURATION_CAP) : 0);
 
@@ -95,40 +82,6 @@ export function pairFeatures(pair: Readonly<PairStat>): PairFeatures {
     observations: clamp01(pair.count / SETTLED_OBSERVATIONS),
     success: clamp01(pair.successRate),
   };
-}
-
-/** The first `lang:<id>` capability, else tag, whole (its bucket hashes the part after `lang:`). */
-function languageOf(task: TaskDescriptor): string | undefined {
-  return firstLanguage(task.capabilities) ?? firstLanguage(task.tags);
-}
-
-function firstLanguage(list: readonly string[]): string | undefined {
-  for (const x of list) if (x.startsWith(LANG_PREFIX)) return x;
-  return undefined;
-}
-
-const LANG_PREFIX = 'lang:';
-
-/** The task's part of every row: same for all candidates, so computed once per decision. */
-export function encodeTask(task: TaskDescriptor, out: Float32Array = new Float32Array(TASK_FEATURE_COUNT), sizeVsType = 0): Float32Array {
-  writeTask(task, out, 0, sizeVsType);
-  return out;
-}
-
-function writeTask(task: TaskDescriptor, out: Float32Array, at: number, sizeVsType: number): void {
-  out.fill(0, at, at + TASK_FEATURE_COUNT);
-  let o = at;
-  out[o + bucketOf('type', task.type, TYPE_BUCKETS)] = 1;
-  o += TYPE_BUCKETS;
-  out[o++] = clamp01(task.capabilities.length / 8);
-  out[o++] = clamp01(Math.log1p(Math.max(0, task.sizeBytes)) / LOG_SIZE_CAP);
-  out[o++] = clamp01(0.5 + sizeVsType / (2 * LOG_RATIO_SPAN));
-  const lang = languageOf(task);
-  if (lang !== undefined) out[o + bucketOf('lang', lang, LANGUAGE_BUCKETS, LANG_PREFIX.length)] = 1;
-  o += LANGUAGE_BUCKETS;
-  for (const tag of task.tags) if (!tag.startsWith(LANG_PREFIX)) out[o + bucketOf('tag', tag, TAG_BUCKETS)] = 1;
-  o += TAG_BUCKETS;
-  out[o++] = task.attempt > 1 ? 1 : 0;
 }
 
 /**
@@ -182,34 +135,6 @@ function baselineOf(pair: Float64Array | undefined, at: number, typeMean: number
 export function expectedWaitMs(w: WorkerView): number {
   const ahead = w.stats.inFlight + 1 - w.concurrency;
   return ahead > 0 ? (ahead / Math.max(1, w.concurrency)) * w.stats.ewmaLatencyMs : 0;
-}
-
-// Worker kinds are few and repeat on every decision: hash each once, and remember the last few
-// (a comparison each) ahead of the map (a hash lookup).
-const kindBuckets = new Map<string, number>();
-const recentKinds: string[] = [];
-const recentBuckets: number[] = [];
-const RECENT_KINDS = 4;
-function kindBucket(kind: string): number {
-  for (let i = 0; i < recentKinds.length; i++) if (recentKinds[i] === kind) return recentBuckets[i]!;
-  const b = hashedKind(kind);
-  if (recentKinds.length === RECENT_KINDS) {
-    recentKinds.pop();
-    recentBuckets.pop();
-  }
-  recentKinds.unshift(kind);
-  recentBuckets.unshift(b);
-  return b;
-}
-
-function hashedKind(kind: string): number {
-  let b = kindBuckets.get(kind);
-  if (b === undefined) {
-    if (kindBuckets.size > 1024) kindBuckets.clear();
-    b = bucketOf('kind', kind, KIND_BUCKETS);
-    kindBuckets.set(kind, b);
-  }
-  return b;
 }
 
 const load = (w: WorkerView): number => Math.min(2, w.stats.inFlight / Math.max(1, w.concurrency)) / 2;
