@@ -1,8 +1,7 @@
 /** What a process exports about its command line: credentials and --input data redacted, the rest kept. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
-import { createLogger } from '../src/logging/logger.js';
+import { capturedLogger } from '../../../test-support/captured-logger.js';
 import { redactAttributes, redactCommandArgs, redactCredentials } from '../src/tracing/redact.js';
 
 describe('redaction for telemetry', () => {
@@ -73,22 +72,14 @@ describe('redaction for telemetry', () => {
   });
 
   it('never logs a password field, and logs a URL without its password', () => {
-    let out = '';
-    const logger = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, done) {
-          out += chunk.toString();
-          done();
-        },
-      }),
-    });
+    const { logger, text } = capturedLogger();
     fc.assert(
       fc.property(fc.stringMatching(/^[A-Za-z0-9]{6,24}$/), (tail) => {
         const pw = `pw${tail}`;
-        out = '';
+        const from = text().length;
         logger.info({ password: pw, redis: { password: pw, url: `redis://u:${pw}@cache.internal:6379/0` } }, 'connecting');
         logger.child({ task: 't1' }).warn({ url: `rediss://:${pw}@h:1`, redisUrl: `redis://x:${pw}@h:2` }, 'retrying');
+        const out = text().slice(from);
         expect(out).not.toContain(pw);
         expect(out).toContain('cache.internal:6379');
       }),

@@ -1,8 +1,8 @@
 /** Test helpers: real engines with the OTel in-memory exporter, task descriptors, a logger whose lines tests can read. */
-import { Writable } from 'node:stream';
-import { createLogger, type Logger, type TaskDescriptor } from '@weft/engine';
+import type { TaskDescriptor } from '@weft/engine';
 
 export { tracedEngine, type TracedEngine } from '../../../test-support/traced-engine.js';
+export { capturedLogger, type CapturedLogger } from '../../../test-support/captured-logger.js';
 
 let seq = 0;
 
@@ -26,33 +26,6 @@ export function task(type: string, input: unknown, extra: Partial<TaskDescriptor
     idempotencyKey: id,
     cachePolicy: OPTED_IN,
     ...extra,
-  };
-}
-
-export interface CapturedLogger {
-  logger: Logger;
-  /** Parsed log lines written so far. */
-  lines(): { level: number; msg: string; [k: string]: unknown }[];
-  /** Raw text written so far. */
-  text(): string;
-}
-
-export function capturedLogger(level = 'info'): CapturedLogger {
-  let text = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      text += chunk.toString();
-      cb();
-    },
-  });
-  return {
-    logger: createLogger({ level, destination: sink }),
-    text: () => text,
-    lines: () =>
-      text
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { level: number; msg: string }),
   };
 }
 

@@ -3,10 +3,10 @@
  * is stopped by its timeout and a runaway allocation by its memory cap, both with typed errors,
  * and the same worker then serves 100 more tasks; values that cannot be cloned name their path.
  */
-import { Writable } from 'node:stream';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, createLogger, moduleHandler, pipeline, type Engine } from '@weft/engine';
+import { createEngine, moduleHandler, pipeline, type Engine } from '@weft/engine';
+import { capturedLogger } from '../../../../test-support/captured-logger.js';
 import { SpanNames } from '@weft/engine/tracing';
 import { failure, rejection } from '../helpers.js';
 
@@ -85,16 +85,10 @@ describe.each(['thread', 'process'] as const)('isolate: %s', (isolate) => {
 describe.each(['thread', 'process'] as const)('isolate: %s, logs and span', (isolate) => {
   it("sends the handler's logs to the worker's logger and its span calls to weft.task.execute, capped per task", async () => {
     const exporter = new InMemorySpanExporter();
-    let logged = '';
-    const destination = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        logged += chunk.toString();
-        done();
-      },
-    });
+    const log = capturedLogger();
     const engine = await createEngine({
       tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-      logger: createLogger({ level: 'info', destination }),
+      logger: log.logger,
     });
     try {
       engine.registerHandler('chatty', moduleHandler({ module: mod, export: 'chatty' }), { isolate });
@@ -108,14 +102,11 @@ describe.each(['thread', 'process'] as const)('isolate: %s, logs and span', (iso
       expect((result.outputs['s'] as { traceId: string }).traceId).toBe(execute.spanContext().traceId);
       expect(execute.attributes['app.items']).toBe(3);
       expect(execute.events.map((e) => [e.name, e.attributes?.['app.stage']])).toContainEqual(['app.checkpoint', 'parse']);
-      const records = logged
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const records = log.lines();
       const hello = records.find((r) => r['msg'] === 'hello from the sandbox')!;
       expect(hello).toMatchObject({ detail: 'd1', task: expect.any(String), type: 'chatty', isolate, password: '[redacted]' });
-      expect(logged).not.toContain('hunter2');
-      expect(logged).not.toContain('below the worker level');
+      expect(log.text()).not.toContain('hunter2');
+      expect(log.text()).not.toContain('below the worker level');
       // 2 span calls + 1 info + 197 of the 300 warnings reach the worker; the rest are counted once.
       expect(records.filter((r) => r['msg'] === 'line')).toHaveLength(197);
       expect(records.find((r) => r['dropped'] !== undefined)).toMatchObject({ dropped: 103, level: 40 });
