@@ -11,12 +11,13 @@
 import { residualMsAt } from './residual-life.js';
 
 /**
- * One worker's tasks, oldest first, running and queued. The running tasks' numbers are kept
- * interleaved in one array (unboxed, RUN_STRIDE per task) rather than an object per task or an
- * array per field: a decision reads every running task of every candidate, and reads them from
- * one run of memory instead of three.
+ * One worker's tasks, oldest first, running and queued: the record that routes and outcomes
+ * change. The running tasks' numbers are kept interleaved (RUN_STRIDE per task). A decision reads
+ * the same numbers from the worker's row of the ledger's hot table (see HOT_STRIDE).
  */
 interface WorkerLedger {
+  /** The worker's row in the hot table. */
+  readonly row: number;
   concurrency: number;
   readonly runKeys: string[];
   /** Per running task: its estimate, its start time and ln max(estimate, 1e-9) (for lognormalResidualMs). */
@@ -51,13 +52,34 @@ const MAX_WORKERS_SEEN = 100_000;
 const RUN_STRIDE = 3;
 const START = 1;
 const LOG_ESTIMATE = 2;
+/**
+ * A worker's row in the hot table: its slots, running and queued counts, estimate sum, then its
+ * running tasks (RUN_STRIDE numbers each) and its queued tasks' estimates, HOT_STRIDE numbers in
+ * all. A decision reads every candidate's row: one lookup and one run of memory per candidate,
+ * where the record was a Map entry, an object and three arrays that the work between decisions
+ * had pushed out of the caches. A worker whose tasks do not fit is marked (HOT_RUNNING < 0) and
+ * read from its record, copied into a scratch row of the same layout.
+ */
+const HOT_STRIDE = 32;
+const HOT_SLOTS = 0;
+const HOT_RUNNING = 1;
+const HOT_QUEUED = 2;
+const HOT_SUM = 3;
+const HOT_TASKS = 4;
 
 export class WorkLedger {
   /**
-   * Every worker seen, by id: its tasks, and its slots as last seen (kept while it has no tasks,
-   * for the next task placed without a concurrency). One lookup per candidate of a decision.
+   * Every worker seen, by id: its row, in the hot table and in `records` (its tasks, and its slots
+   * as last seen, kept while it has no tasks for the next task placed without a concurrency). One
+   * lookup per candidate of a decision.
    */
-  private readonly workers = new Map<string, WorkerLedger>();
+  private readonly rows = new Map<string, number>();
+  /** Row r's record (undefined: a free row). */
+  private readonly records: (WorkerLedger | undefined)[] = [];
+  private readonly freeRows: number[] = [];
+  private hot = new Float64Array(16 * HOT_STRIDE);
+  /** A worker whose tasks do not fit in its hot row is copied here when a decision reads it. */
+  private overflow = new Float64Array(HOT_STRIDE);
   private free = new Float64Array(16);
   /** EWMA of ln(actual / estimated service time)², over every finished task that ran in a slot. */
   private logVariance = INITIAL_LOG_VARIANCE;
@@ -66,7 +88,7 @@ export class WorkLedger {
 
   /** Records a task placed on `workerId` at `now` with its expected service time; `concurrency` defaults to the slots last seen. */
   assign(workerId: string, concurrency: number | undefined, key: string, estimateMs: number, now: number): void {
-    const seen = this.workers.get(workerId);
+    const seen = this.recordOf(workerId);
     const slots = Math.max(1, concurrency ?? seen?.concurrency ?? 1);
     const w = seen ?? this.add(workerId, slots);
     w.concurrency = slots;
@@ -80,11 +102,12 @@ export class WorkLedger {
         w.estimateSum -= w.queueEstimates.shift()!;
       } else this.dropRunning(w, 0);
     }
+    this.writeHot(w);
   }
 
   /** Removes a finished task; returns when it started (undefined when unknown or still queued). */
   finish(workerId: string, key: string, now: number): number | undefined {
-    const w = this.workers.get(workerId);
+    const w = this.recordOf(workerId);
     if (!w) return undefined;
     let started: number | undefined;
     let i = w.runKeys.indexOf(key);
@@ -103,6 +126,7 @@ export class WorkLedger {
       w.estimateSum -= w.queueEstimates.splice(i, 1)[0]!;
     }
     this.promote(w, now);
+    this.writeHot(w);
     return started;
   }
 
@@ -118,17 +142,29 @@ export class WorkLedger {
    */
   state(workerId: string, concurrency: number, inFlight: number, typicalMs: number, now: number, out: WorkerState): WorkerState {
     const slots = Math.max(1, concurrency);
-    let w = this.workers.get(workerId);
-    if (w) w.concurrency = slots;
-    else w = this.add(workerId, slots);
+    let row = this.rows.get(workerId);
+    if (row === undefined) row = this.add(workerId, slots).row;
+    let h: Float64Array = this.hot;
+    let at = row * HOT_STRIDE;
+    if (h[at + HOT_SLOTS] !== slots) {
+      this.records[row]!.concurrency = slots;
+      h[at + HOT_SLOTS] = slots;
+    }
+    if (h[at + HOT_RUNNING]! < 0) {
+      // Too many tasks for the row: the record, copied into a row of the same layout.
+      h = this.overflowRow(this.records[row]!);
+      at = 0;
+    }
     out.waitMs = 0;
     out.runningShare = 0;
     out.elapsedShare = 0;
-    const run = w.run;
-    const queued = w.queueEstimates;
-    const running = w.runKeys.length;
-    const known = running + queued.length;
+    const running = h[at + HOT_RUNNING]!;
+    const queuedCount = h[at + HOT_QUEUED]!;
+    const known = running + queuedCount;
     if (known === 0 && inFlight < slots) return out;
+    // Running task i's numbers start at run + i * RUN_STRIDE; queued task i's estimate is at queued + i.
+    const run = at + HOT_TASKS;
+    const queued = run + running * RUN_STRIDE;
     // Tasks the engine no longer counts are done (their outcome is on its way): the oldest first.
     const skip = Math.max(0, known - Math.max(inFlight, 0));
     const skipRunning = Math.min(skip, running);
@@ -139,8 +175,8 @@ export class WorkLedger {
     let elapsed = 0;
     let sure = true;
     for (let i = skipRunning; i < running; i++) {
-      const estimate = run[i * RUN_STRIDE]!;
-      elapsed += (now - run[i * RUN_STRIDE + START]!) / Math.max(estimate, 1e-3);
+      const estimate = h[run + i * RUN_STRIDE]!;
+      elapsed += (now - h[run + i * RUN_STRIDE + START]!) / Math.max(estimate, 1e-3);
       if (n < slots) {
         n++;
         // A negative (or NaN) estimate could sort before the free slots: then play it out.
@@ -153,10 +189,10 @@ export class WorkLedger {
     }
     // Tasks the engine counts that this router did not place.
     const unknown = Math.max(0, inFlight - known);
-    const typical = known > 0 ? w.estimateSum / known : typicalMs;
-    if (sure && queued.length - skipQueued + unknown < slots - n && (unknown === 0 || typical >= 0)) {
+    const typical = known > 0 ? h[at + HOT_SUM]! / known : typicalMs;
+    if (sure && queuedCount - skipQueued + unknown < slots - n && (unknown === 0 || typical >= 0)) {
       let nonNegative = true;
-      for (let i = skipQueued; i < queued.length; i++) if (!(queued[i]! >= 0)) nonNegative = false;
+      for (let i = skipQueued; i < queuedCount; i++) if (!(h[queued + i]! >= 0)) nonNegative = false;
       // Fewer tasks to place than free slots: one stays free, the wait is 0 whatever the running
       // tasks still need (what playing it out below would give, without their remaining times).
       if (nonNegative) return out;
@@ -165,12 +201,12 @@ export class WorkLedger {
     const free = this.free;
     n = 0;
     for (let i = skipRunning; i < running && n < slots; i++) {
-      const at = i * RUN_STRIDE;
-      free[n++] = residualMsAt(run[at]!, now - run[at + START]!, this.sigma, run[at + LOG_ESTIMATE]);
+      const t = run + i * RUN_STRIDE;
+      free[n++] = residualMsAt(h[t]!, now - h[t + START]!, this.sigma, h[t + LOG_ESTIMATE]);
     }
     while (n < slots) free[n++] = 0;
     sortAscending(free, slots);
-    for (let i = skipQueued; i < queued.length; i++) place(free, slots, queued[i]!);
+    for (let i = skipQueued; i < queuedCount; i++) place(free, slots, h[queued + i]!);
     for (let k = 0; k < unknown; k++) place(free, slots, typical);
     out.waitMs = free[0]!;
     return out;
@@ -178,34 +214,62 @@ export class WorkLedger {
 
   /** Workers with tasks in the ledger (for tests and diagnostics). */
   tasksOf(workerId: string): { running: number; queued: number } {
-    const w = this.workers.get(workerId);
+    const w = this.recordOf(workerId);
     return { running: w?.runKeys.length ?? 0, queued: w?.queueKeys.length ?? 0 };
   }
 
   /** Drops entries whose outcome is long overdue, so lost tasks do not hold slots forever. */
   prune(now: number): void {
-    for (const w of this.workers.values()) {
+    for (const w of this.records) {
+      if (!w) continue;
       for (let i = w.runKeys.length - 1; i >= 0; i--) {
         const estimate = w.run[i * RUN_STRIDE]!;
         if (now - w.run[i * RUN_STRIDE + START]! > Math.max(MIN_STALE_MS, STALE_ESTIMATES * estimate)) this.dropRunning(w, i);
       }
       this.promote(w, now);
+      this.writeHot(w);
     }
+  }
+
+  private recordOf(workerId: string): WorkerLedger | undefined {
+    const row = this.rows.get(workerId);
+    return row === undefined ? undefined : this.records[row];
   }
 
   private add(workerId: string, slots: number): WorkerLedger {
     // Bounded: beyond MAX_WORKERS_SEEN, the workers with no task here are forgotten (their slots too).
-    if (this.workers.size >= MAX_WORKERS_SEEN) for (const [id, w] of this.workers) if (w.runKeys.length + w.queueKeys.length === 0) this.workers.delete(id);
-    const w: WorkerLedger = {
-      concurrency: slots,
-      runKeys: [],
-      run: [],
-      queueKeys: [],
-      queueEstimates: [],
-      estimateSum: 0,
-    };
-    this.workers.set(workerId, w);
+    if (this.rows.size >= MAX_WORKERS_SEEN)
+      for (const [id, row] of this.rows) {
+        const w = this.records[row]!;
+        if (w.runKeys.length + w.queueKeys.length > 0) continue;
+        this.rows.delete(id);
+        this.records[row] = undefined;
+        this.freeRows.push(row);
+      }
+    const row = this.freeRows.pop() ?? this.records.length;
+    if ((row + 1) * HOT_STRIDE > this.hot.length) {
+      const grown = new Float64Array(this.hot.length * 2);
+      grown.set(this.hot);
+      this.hot = grown;
+    }
+    const w: WorkerLedger = { row, concurrency: slots, runKeys: [], run: [], queueKeys: [], queueEstimates: [], estimateSum: 0 };
+    this.records[row] = w;
+    this.rows.set(workerId, row);
+    this.writeHot(w);
     return w;
+  }
+
+  /** Copies a worker's record into its hot row (marked as not fitting when its tasks do not fit). */
+  private writeHot(w: WorkerLedger): void {
+    const at = w.row * HOT_STRIDE;
+    if (!writeRow(w, this.hot, at, HOT_STRIDE)) this.hot[at + HOT_RUNNING] = -1;
+  }
+
+  private overflowRow(w: WorkerLedger): Float64Array {
+    const size = HOT_TASKS + w.run.length + w.queueEstimates.length;
+    if (this.overflow.length < size) this.overflow = new Float64Array(2 ** Math.ceil(Math.log2(size)));
+    writeRow(w, this.overflow, 0, this.overflow.length);
+    return this.overflow;
   }
 
   private promote(w: WorkerLedger, now: number): void {
@@ -221,6 +285,21 @@ export class WorkLedger {
     w.estimateSum -= w.run[i * RUN_STRIDE]!;
     w.run.splice(i * RUN_STRIDE, RUN_STRIDE);
   }
+}
+
+/** Writes a record in the hot layout at `at`; false (the slots and sum written, not the tasks) when it needs more than `room` numbers. */
+function writeRow(w: WorkerLedger, out: Float64Array, at: number, room: number): boolean {
+  out[at + HOT_SLOTS] = w.concurrency;
+  out[at + HOT_SUM] = w.estimateSum;
+  const run = w.run;
+  const queued = w.queueEstimates;
+  if (HOT_TASKS + run.length + queued.length > room) return false;
+  out[at + HOT_RUNNING] = run.length / RUN_STRIDE;
+  out[at + HOT_QUEUED] = queued.length;
+  let o = at + HOT_TASKS;
+  for (let i = 0; i < run.length; i++) out[o++] = run[i]!;
+  for (let i = 0; i < queued.length; i++) out[o++] = queued[i]!;
+  return true;
 }
 
 /**
