@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TaskDescriptor, WorkerView } from '@weft/engine';
 import { FEATURES, FEATURE_COUNT, PairStats, batchArrays, encodeBatch, encodeTask, TASK_FEATURE_COUNT, type PairStatsView } from '@weft/plugin-ml/kernels';
+import { poolingSamples } from '../src/features/pooling.js';
 
 const task = (over: Partial<TaskDescriptor> = {}): TaskDescriptor => ({
   id: 'r:s',
@@ -120,7 +121,7 @@ describe('feature encoding', () => {
     expect([...encodeBatch(task(), candidates, withoutFeatures).rows]).toEqual([...encodeBatch(task(), candidates, stats).rows]);
   });
 
-  it("encodes the same from PairStats' per-type tables as from its statistics pair by pair, through evictions and reused rows", () => {
+  it("encodes and pools the same from PairStats' per-type tables as from its statistics pair by pair, through evictions and reused rows", () => {
     const outcome = fc.record({
       worker: fc.integer({ min: 0, max: 5 }),
       type: fc.integer({ min: 0, max: 1 }),
@@ -143,9 +144,11 @@ describe('feature encoding', () => {
           pair: (w, t) => pairs.pair(w, t),
           typeMean: (t) => pairs.typeMean(t),
           forType: (t) => pairs.forType(t),
-          poolingSamples: (t) => pairs.poolingSamples(t),
+          // Pooling from the statistics by worker, where PairStats pools from its tables' rows.
+          poolingSamples: (t) => poolingSamples(pairs.forType(t)),
         };
         for (const type of ['t0', 't1']) {
+          expect(pairs.poolingSamples(type)).toBe(poolingSamples(pairs.forType(type)));
           const fromTable = encodeBatch(task({ type }), fleet, pairs, undefined, { sizeVsType: 0, now: now + 50 });
           const fromObjects = encodeBatch(task({ type }), fleet, objects, undefined, { sizeVsType: 0, now: now + 50 });
           expect([...fromTable.rows]).toEqual([...fromObjects.rows]);

@@ -4,7 +4,7 @@
  */
 
 import { pairFeatures, type PairFeatures } from './encode.js';
-import { poolingSamples } from './pooling.js';
+import { DEFAULT_POOLING_SAMPLES, addEstimate, pooledWeight, poolingSums } from './pooling.js';
 import { firstEstimate, nextEstimate, type ServiceEstimate } from './service-estimate.js';
 
 export interface PairStat {
@@ -53,8 +53,8 @@ export interface PairTable {
   readonly data: Float64Array;
 }
 
-/** A PairTable row: count, success rate, service and observed ms, last sample time, the service estimate, the four features. */
-export const PAIR_STRIDE = 12;
+/** A PairTable row: count, success rate, service and observed ms, last sample time, the service estimate, the four features, what pooling reads. */
+export const PAIR_STRIDE = 14;
 export const PAIR_COUNT = 0;
 export const PAIR_SUCCESS = 1;
 /** NaN while undefined. */
@@ -68,6 +68,10 @@ export const PAIR_ESTIMATE_SAMPLES = 6;
 export const PAIR_ESTIMATE_MEAN_MS = 7;
 /** The four PairFeatures, in their order. */
 export const PAIR_FEATURES = 8;
+/** The service estimate's ln mean (0 without an estimate). */
+export const PAIR_LOG_MEAN_MS = 12;
+/** The service estimate's relative variance (0 without an estimate). */
+export const PAIR_REL_VARIANCE = 13;
 
 /** Writes a pair's statistics into row `at` of a PairTable's layout (its features computed when it keeps none). */
 export function writePairRow(pair: Readonly<PairStat>, out: Float64Array, at: number): void {
@@ -84,6 +88,9 @@ export function writePairRow(pair: Readonly<PairStat>, out: Float64Array, at: nu
   out[at + PAIR_FEATURES + 1] = f.queueing;
   out[at + PAIR_FEATURES + 2] = f.observations;
   out[at + PAIR_FEATURES + 3] = f.success;
+  const e = pair.service;
+  out[at + PAIR_LOG_MEAN_MS] = e ? (e.logMeanMs ?? Math.log(e.meanMs)) : 0;
+  out[at + PAIR_REL_VARIANCE] = e ? e.relVariance : 0;
 }
 
 /** A PairTable that PairStats keeps up to date; rows of evicted pairs are reused. */
@@ -112,6 +119,22 @@ class TypeTable implements PairTable {
     if (row === undefined) return;
     this.rowOf.delete(workerId);
     this.freeRows.push(row);
+  }
+
+  /**
+   * poolingSamples over the workers' service estimates, read from the rows (in the order the
+   * workers were added, as the statistics by worker are kept): the type's next decision needs it
+   * after nearly every outcome, and the rows are where a decision has just read.
+   */
+  poolingSamples(): number {
+    const d = this.data;
+    const sums = poolingSums();
+    for (const row of this.rowOf.values()) {
+      const at = row * PAIR_STRIDE;
+      if (d[at + PAIR_HAS_ESTIMATE] !== 1) continue;
+      addEstimate(sums, d[at + PAIR_ESTIMATE_MEAN_MS]!, d[at + PAIR_ESTIMATE_SAMPLES]!, d[at + PAIR_LOG_MEAN_MS]!, d[at + PAIR_REL_VARIANCE]!);
+    }
+    return pooledWeight(sums);
   }
 }
 
@@ -158,7 +181,7 @@ export class PairStats implements PairStatsView {
 
   poolingSamples(type: string): number {
     let k = this.pooling.get(type);
-    if (k === undefined) this.pooling.set(type, (k = poolingSamples(this.forType(type))));
+    if (k === undefined) this.pooling.set(type, (k = this.tables.get(type)?.poolingSamples() ?? DEFAULT_POOLING_SAMPLES));
     return k;
   }
 
