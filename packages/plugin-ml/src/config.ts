@@ -54,6 +54,13 @@ export const mlConfigSchema = z
      * explorations (`explored: true`). false always asks the strategy. Default true.
      */
     probeWhenUnsure: z.boolean().default(true),
+    /**
+     * Decisions with more candidates than this encode, run through the network and score in full
+     * only the candidates that can win: those of least cost by a bound that needs no model, then
+     * any other whose bound does not exceed the best full cost. The network's size correction is
+     * then its mean output over these. 0 scores every candidate in full. Default 16.
+     */
+    shortlist: z.number().int().min(0).default(16),
     /** EWMA weight of the newest outcome in per (worker, task type) latency and success statistics. Default 0.1. */
     pairAlpha: z.number().gt(0).max(1).default(0.1),
     /** Seeds exploration and training. Default 1. */

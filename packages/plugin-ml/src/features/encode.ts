@@ -32,6 +32,19 @@ export interface DecisionContext {
   readonly ledger?: WorkLedger;
   /** The ledger's clock, in ms. */
   readonly now?: number;
+  /**
+   * The whole decision's batch, when only some of its candidates are encoded (a shortlist): the
+   * batch-relative features are then relative to every candidate, as in the whole batch's rows.
+   */
+  readonly batch?: BatchMinimums;
+}
+
+/** What the batch-relative features are relative to: the least baseline, load and warm EWMA over every candidate, and their count. */
+export interface BatchMinimums {
+  count: number;
+  baseline: number;
+  load: number;
+  warmEwma: number;
 }
 
 const NO_CONTEXT: DecisionContext = { sizeVsType: 0 };
@@ -106,7 +119,7 @@ export function baselineMs(task: TaskDescriptor, worker: WorkerView, stats: Pair
  * `pair`: the pair's row at `at` (PairTable layout), undefined without statistics; `now`: the
  * clock of its last sample, to weigh the pair's samples by their age (NaN: no age).
  */
-function baselineOf(pair: Float64Array | undefined, at: number, typeMean: number | undefined, worker: WorkerView, now: number, pooling: number): number {
+export function baselineOf(pair: Float64Array | undefined, at: number, typeMean: number | undefined, worker: WorkerView, now: number, pooling: number): number {
   if (pair) {
     const serviceMs = pair[at + PAIR_SERVICE_MS]!;
     // NaN (no service time yet) is not > 0.
@@ -137,7 +150,7 @@ export function expectedWaitMs(w: WorkerView): number {
   return ahead > 0 ? (ahead / Math.max(1, w.concurrency)) * w.stats.ewmaLatencyMs : 0;
 }
 
-const load = (w: WorkerView): number => Math.min(2, w.stats.inFlight / Math.max(1, w.concurrency)) / 2;
+export const load = (w: WorkerView): number => Math.min(2, w.stats.inFlight / Math.max(1, w.concurrency)) / 2;
 
 /**
  * Encodes every candidate in one pass; deterministic for equal inputs. With `into` (arrays for
@@ -240,7 +253,13 @@ export function encodeBatch(
       rows[o++] = 1;
     }
   }
-  const batchSize = clamp01(Math.log2(Math.max(1, n)) / 10);
+  const whole = context.batch;
+  if (whole) {
+    minBaseline = whole.baseline;
+    minLoad = whole.load;
+    minWarmEwma = whole.warmEwma;
+  }
+  const batchSize = clamp01(Math.log2(Math.max(1, whole ? whole.count : n)) / 10);
   for (let i = 0; i < n; i++) {
     const ewma = candidates[i]!.stats.ewmaLatencyMs;
     let o = (i + 1) * FEATURE_COUNT - BATCH_FEATURE_COUNT;

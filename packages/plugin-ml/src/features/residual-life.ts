@@ -20,3 +20,36 @@ export function residualMsAt(estimateMs: number, ranMs: number, sigma: number, l
   if (!(ranMs > 0)) return estimateMs;
   return Math.max(MIN_REMAINING_SHARE * estimateMs, lognormalResidualMs(estimateMs, ranMs, sigma, logEstimate));
 }
+
+/**
+ * What residualMs never undercuts, for finite non-negative estimates: the mean residual life of
+ * a task is at least its mean less the time it ran (conditioning on X > r raises E[X]), and at
+ * least `floorShare` of its mean (see residualFloorShare); shrunk by a millionth for the error of
+ * erfc's approximation (1.2e-7).
+ */
+export function residualAtLeast(estimateMs: number, ranMs: number, floorShare: number): number {
+  if (!(ranMs > 0)) return estimateMs;
+  return Math.max(floorShare * estimateMs, (estimateMs - ranMs) * (1 - 1e-6));
+}
+
+/** σ steps of the floor table, and the largest σ it covers (beyond, the last step's floor holds: it grows with σ). */
+const SIGMA_STEP = 0.01;
+const SIGMA_STEPS = 250;
+const floors = new Float64Array(SIGMA_STEPS + 1).fill(Number.NaN);
+
+/**
+ * The least share of its estimate that residualMsAt gives a running task, however long it ran,
+ * for a log-deviation of at least `sigma`: the minimum over ran / estimate in (0, 50] (a grid of
+ * 1% steps, the least less 2% for what falls between), at the step of σ just below (the minimum
+ * grows with σ: checked from 0 to 2.5 in steps of 0.001). Computed once per step of σ.
+ */
+export function residualFloorShare(sigma: number): number {
+  const step = Math.min(SIGMA_STEPS, Math.max(0, Math.floor(sigma / SIGMA_STEP)));
+  let floor = floors[step]!;
+  if (Number.isNaN(floor)) {
+    let least = Infinity;
+    for (let ran = 0.001; ran <= 50; ran *= 1.01) least = Math.min(least, residualMsAt(1, ran, step * SIGMA_STEP));
+    floors[step] = floor = Math.max(MIN_REMAINING_SHARE, 0.98 * least);
+  }
+  return floor;
+}

@@ -8,7 +8,8 @@
  * did not place (another runner's): those count as queued work of the worker's typical size.
  */
 
-import { residualMsAt } from './residual-life.js';
+import { residualAtLeast, residualFloorShare, residualMsAt } from './residual-life.js';
+import { place, sortAscending } from './slot-play.js';
 
 /**
  * One worker's tasks, oldest first, running and queued: the record that routes and outcomes
@@ -141,6 +142,19 @@ export class WorkLedger {
    * Allocates nothing once the worker has been seen: it runs for every candidate of a decision.
    */
   state(workerId: string, concurrency: number, inFlight: number, typicalMs: number, now: number, out: WorkerState): WorkerState {
+    return this.read(workerId, concurrency, inFlight, typicalMs, now, out, true);
+  }
+
+  /**
+   * A lower bound of state(…).waitMs, without the remaining times' transcendental functions: a
+   * running task's remaining time is taken as its estimate less its elapsed time, or the least
+   * share of it that its mean residual life ever comes to, whichever is more (residualAtLeast).
+   */
+  waitAtLeast(workerId: string, concurrency: number, inFlight: number, typicalMs: number, now: number, out: WorkerState): number {
+    return this.read(workerId, concurrency, inFlight, typicalMs, now, out, false).waitMs;
+  }
+
+  private read(workerId: string, concurrency: number, inFlight: number, typicalMs: number, now: number, out: WorkerState, exact: boolean): WorkerState {
     const slots = Math.max(1, concurrency);
     let row = this.rows.get(workerId);
     if (row === undefined) row = this.add(workerId, slots).row;
@@ -199,10 +213,11 @@ export class WorkLedger {
     }
     if (this.free.length < slots) this.free = new Float64Array(2 ** Math.ceil(Math.log2(slots)));
     const free = this.free;
+    const floor = exact ? 0 : residualFloorShare(this.sigma);
     n = 0;
     for (let i = skipRunning; i < running && n < slots; i++) {
       const t = run + i * RUN_STRIDE;
-      free[n++] = residualMsAt(h[t]!, now - h[t + START]!, this.sigma, h[t + LOG_ESTIMATE]);
+      free[n++] = exact ? residualMsAt(h[t]!, now - h[t + START]!, this.sigma, h[t + LOG_ESTIMATE]) : residualAtLeast(h[t]!, now - h[t + START]!, floor);
     }
     while (n < slots) free[n++] = 0;
     sortAscending(free, slots);
@@ -300,31 +315,4 @@ function writeRow(w: WorkerLedger, out: Float64Array, at: number, room: number):
   for (let i = 0; i < run.length; i++) out[o++] = run[i]!;
   for (let i = 0; i < queued.length; i++) out[o++] = queued[i]!;
   return true;
-}
-
-/**
- * Sorts the first `n` values in place as Float64Array.prototype.sort does (ascending, NaN last),
- * without the view a sort of part of the array needs: n is a worker's slots, a few.
- */
-function sortAscending(a: Float64Array, n: number): void {
-  for (let i = 1; i < n; i++) {
-    const x = a[i]!;
-    let j = i - 1;
-    while (j >= 0 && (a[j]! > x || (Number.isNaN(a[j]) && !Number.isNaN(x)))) {
-      a[j + 1] = a[j]!;
-      j--;
-    }
-    a[j + 1] = x;
-  }
-}
-
-/** The earliest free slot of `free` (sorted) takes a task of `ms`: it frees again after that task's time. */
-function place(free: Float64Array, slots: number, ms: number): void {
-  const t = free[0]! + ms;
-  let i = 1;
-  while (i < slots && free[i]! < t) {
-    free[i - 1] = free[i]!;
-    i++;
-  }
-  free[i - 1] = t;
 }

@@ -20,8 +20,23 @@ import { ModelKeeper } from './model-keeper.js';
 import { PendingFeatures } from './pending-features.js';
 import { Probes } from './probes.js';
 import { scoreCandidates } from './score.js';
+import { Shortlist } from './shortlist.js';
 import { emptyStats, trackError, type FallbackReason, type MlPredictorStats } from './predictor-stats.js';
 import { Specialties } from './specialties.js';
+
+/** A decision's candidates as the pick reads them, in their order. */
+interface CandidatesView {
+  readonly scores: CandidateScore[];
+  /** The least cost. */
+  readonly best: number;
+  readonly observations: Uint32Array;
+  readonly baselines: Float64Array;
+  readonly ids: readonly string[];
+  /** Candidates that have served the task's type. */
+  readonly known: number;
+}
+
+type ActiveModel = NonNullable<ModelKeeper['active']>;
 
 /** Outcomes between two rebuilds of the specialties table. */
 const SPECIALTY_REFRESH = 100;
@@ -46,6 +61,7 @@ export class MlPredictor implements Predictor {
   private readonly sizes = new TypeSizes();
   private readonly now: () => number;
   private readonly probes: Probes;
+  private readonly shortlist = new Shortlist();
   private sinceSpecialties = 0;
   private readonly random: () => number;
   private closed = false;
@@ -97,33 +113,53 @@ export class MlPredictor implements Predictor {
     const now = this.now();
     const sizeVsType = this.sizes.relative(task.type, task.sizeBytes);
     this.sizes.record(task.type, task.sizeBytes);
-    const lease = this.pending.lease(candidates.length);
-    const batch = encodeBatch(task, candidates, this.pairs, lease.arrays, { sizeVsType, ledger: this.ledger, now });
-    // The ids go into the slot's reused array: a copy per decision was an allocation per decision.
-    const workerIds = lease.workerIds;
-    for (let i = 0; i < batch.count; i++) workerIds[i] = candidates[i]!.id;
     const key = PendingFeatures.key(task.id, task.attempt);
-    const { rows, baselines, waits, services, predicted } = batch;
-    this.pending.set(key, { workerIds, count: batch.count, rows, baselines, waits, services, predicted, lease });
     // One read of `active`: the whole decision uses one model even if a swap happens meanwhile.
     const active = this.models.active;
-    if (!active) return this.fallback('cold', [], 0);
-    // Only the duration output: scoring reads the success rates the fleet showed, not the network's.
-    const out = active.network.runBatch(rows, batch.count, TASK_FEATURE_COUNT, 1);
+    // With a model, a large decision compares in full only the candidates that can win; without
+    // one, every candidate's row is kept for training.
+    const list = active && this.config.shortlist > 0 && candidates.length > this.config.shortlist ? this.shortlist : undefined;
+    list?.select(task, candidates, this.pairs, this.ledger, now, this.config.shortlist);
     // No specialist, no premium: no lookup per candidate.
     const reserve = this.config.reserveWeight > 0 && this.specialties.size > 0 ? (id: string): number => this.specialties.premium(id, task.type) : undefined;
-    const { scores, best } = scoreCandidates(out, batch, workerIds, candidates, active.correctionWeight, this.config.reserveWeight, reserve);
-    let known = 0;
-    for (let i = 0; i < batch.count; i++) if (batch.observations[i]! > 0) known++;
+    for (;;) {
+      const listed = list ? list.chosen : candidates;
+      const lease = this.pending.lease(listed.length);
+      const batch = encodeBatch(task, listed, this.pairs, lease.arrays, { sizeVsType, ledger: this.ledger, now, ...(list ? { batch: list.minimums } : {}) });
+      // The ids go into the slot's reused array: a copy per decision was an allocation per decision.
+      const workerIds = lease.workerIds;
+      for (let i = 0; i < batch.count; i++) workerIds[i] = listed[i]!.id;
+      const { rows, baselines, waits, services, predicted, observations } = batch;
+      this.pending.set(key, { workerIds, count: batch.count, rows, baselines, waits, services, predicted, lease });
+      if (!active) return this.fallback('cold', [], 0);
+      // Only the duration output: scoring reads the success rates the fleet showed, not the network's.
+      const out = active.network.runBatch(rows, batch.count, TASK_FEATURE_COUNT, 1);
+      const scored = scoreCandidates(out, batch, workerIds, listed, active.correctionWeight, this.config.reserveWeight, reserve);
+      if (!list) {
+        let known = 0;
+        for (let i = 0; i < batch.count; i++) if (observations[i]! > 0) known++;
+        return this.decide(task, key, active, candidates, { ...scored, observations, baselines, ids: workerIds, known });
+      }
+      // A candidate left out whose bound does not exceed the best cost could still win: score it too.
+      if (list.widen(candidates, active.correctionWeight, scored.factor, scored.bestCost) > 0) continue;
+      list.corrected(key, active.correctionWeight, scored.factor);
+      const { observations: seen, baselines: all, ids, known } = list;
+      return this.decide(task, key, active, candidates, { scores: list.scores(candidates, scored.scores), best: list.index[scored.best]!, observations: seen, baselines: all, ids, known });
+    }
+  }
+
+  /** Confidence, exploration, staleness and probes, over every candidate (`view`: their scores and figures, in their order). */
+  private decide(task: TaskDescriptor, key: string, active: ActiveModel, candidates: readonly WorkerView[], view: CandidatesView): Prediction {
+    const { scores, best, observations, baselines, ids, known } = view;
     const confidence = confidenceOf({
       model: active.snapshot,
-      pickObservations: batch.observations[best]!,
+      pickObservations: observations[best]!,
       minPairObservations: this.config.minPairObservations,
-      coverage: known / batch.count,
+      coverage: known / candidates.length,
     });
     if (this.config.explorationRate > 0 && this.random() < this.config.explorationRate) {
       this.stats.explored++;
-      const choice = this.probes.optimistic(candidates, baselines, batch.observations, best);
+      const choice = this.probes.optimistic(candidates, baselines, observations, best);
       return { confidence, scores, modelVersion: active.label, choice, explored: true };
     }
     if (this.config.staleAfterMs > 0 && Date.now() - active.snapshot.trainedAt > this.config.staleAfterMs)
@@ -131,7 +167,7 @@ export class MlPredictor implements Predictor {
     if (confidence < this.config.confidenceThreshold) {
       // Unsure: gather the missing evidence (a probe) when there is a free worker to ask; else the
       // expected-completion pick stands, with priors for what is unknown, unless configured to defer.
-      const probe = this.config.probeWhenUnsure ? this.probes.probe(task.type, key, candidates, workerIds, batch.observations, best) : -1;
+      const probe = this.config.probeWhenUnsure ? this.probes.probe(task.type, key, candidates, ids, observations, best) : -1;
       if (probe >= 0) {
         this.stats.explored++;
         this.stats.probes++;
@@ -146,7 +182,8 @@ export class MlPredictor implements Predictor {
   /** Tells the predictor which worker a decision went to (the `route:after` hook calls this). */
   routed(task: TaskDescriptor, workerId: string, concurrency?: number): void {
     const key = PendingFeatures.key(task.id, task.attempt);
-    const service = this.pending.keepOnly(key, workerId);
+    // A worker off the shortlist (a probe) has no row: its service time is the shortlist's to say.
+    const service = this.pending.keepOnly(key, workerId) ?? (this.shortlist.decision === key ? this.shortlist.serviceOf(workerId) : undefined);
     this.ledger.assign(workerId, concurrency, key, service ?? this.pairs.typeMean(task.type) ?? DEFAULT_BASELINE_MS, this.now());
     // A probe the dispatcher did not follow (a guard refused the worker) is not in flight.
     this.probes.routed(key, task.type, workerId);

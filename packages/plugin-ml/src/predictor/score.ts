@@ -25,7 +25,7 @@ export function scoreCandidates(
   weight: number,
   reserveWeight: number,
   premium: ((workerId: string) => number) | undefined,
-): { scores: CandidateScore[]; best: number } {
+): { scores: CandidateScore[]; best: number; bestCost: number; factor: number } {
   const { baselines, waits, services, predicted, success, count } = batch;
   // Fresh objects every decision: the caller keeps the scores (traces, decision records).
   const scores = new Array<CandidateScore>(count);
@@ -62,11 +62,11 @@ export function scoreCandidates(
     }
     scores[i] = { workerId: workerIds[i]!, score: 1000 / Math.max(cost, 1e-3), expectedDurationMs: completion, successProbability };
   }
-  return { scores, best };
+  return { scores, best, bestCost, factor };
 }
 
 /** Success probabilities below this are treated as this: the cost stays finite and ordered. */
-function clampProbability(p: number): number {
+export function clampProbability(p: number): number {
   return p < 0.05 ? 0.05 : p > 1 ? 1 : p;
 }
 
