@@ -7,7 +7,7 @@ import { silentLogger, type Logger, type Predictor, type TaskDescriptor, type Ta
 import type { CandidateScore, Prediction } from '@weft/engine/contracts';
 import { seededRandom } from '@weft/engine/util';
 import { resolveConfig, type MlConfig, type MlConfigInput } from '../config.js';
-import { decodeDurationRatio, encodeBatch, encodeDurationRatio } from '../features/encode.js';
+import { decodeDurationRatio, encodeBatch, encodeDurationRatio, type DecisionContext } from '../features/encode.js';
 import { DEFAULT_BASELINE_MS, TASK_FEATURE_COUNT } from '../features/feature-spec.js';
 import { TypeSizes } from '../features/type-sizes.js';
 import { WorkLedger } from '../features/work-ledger.js';
@@ -123,29 +123,39 @@ export class MlPredictor implements Predictor {
     // No specialist, no premium: no lookup per candidate.
     const reserve = this.config.reserveWeight > 0 && this.specialties.size > 0 ? (id: string): number => this.specialties.premium(id, task.type) : undefined;
     for (;;) {
-      const listed = list ? list.chosen : candidates;
-      const lease = this.pending.lease(listed.length);
-      const batch = encodeBatch(task, listed, this.pairs, lease.arrays, { sizeVsType, ledger: this.ledger, now, ...(list ? { batch: list.minimums } : {}) });
-      // The ids go into the slot's reused array: a copy per decision was an allocation per decision.
-      const workerIds = lease.workerIds;
-      for (let i = 0; i < batch.count; i++) workerIds[i] = listed[i]!.id;
-      const { rows, baselines, waits, services, predicted, observations } = batch;
-      this.pending.set(key, { workerIds, count: batch.count, rows, baselines, waits, services, predicted, lease });
-      if (!active) return this.fallback('cold', [], 0);
-      // Only the duration output: scoring reads the success rates the fleet showed, not the network's.
-      const out = active.network.runBatch(rows, batch.count, TASK_FEATURE_COUNT, 1);
-      const scored = scoreCandidates(out, batch, workerIds, listed, active.correctionWeight, this.config.reserveWeight, reserve);
+      const pass = this.encodeAndScore(task, key, list ? list.chosen : candidates, { sizeVsType, ledger: this.ledger, now, ...(list ? { batch: list.minimums } : {}) }, active, reserve);
+      if (!pass || !active) return this.fallback('cold', [], 0);
+      const { batch, workerIds, scored } = pass;
       if (!list) {
         let known = 0;
-        for (let i = 0; i < batch.count; i++) if (observations[i]! > 0) known++;
-        return this.decide(task, key, active, candidates, { ...scored, observations, baselines, ids: workerIds, known });
+        for (let i = 0; i < batch.count; i++) if (batch.observations[i]! > 0) known++;
+        return this.decide(task, key, active, candidates, { ...scored, observations: batch.observations, baselines: batch.baselines, ids: workerIds, known });
       }
       // A candidate left out whose bound does not exceed the best cost could still win: score it too.
       if (list.widen(candidates, active.correctionWeight, scored.factor, scored.bestCost) > 0) continue;
-      list.corrected(key, active.correctionWeight, scored.factor);
-      const { observations: seen, baselines: all, ids, known } = list;
-      return this.decide(task, key, active, candidates, { scores: list.scores(candidates, scored.scores), best: list.index[scored.best]!, observations: seen, baselines: all, ids, known });
+      const { observations, baselines, ids, known } = list;
+      const prediction = this.decide(task, key, active, candidates, { scores: list.scores(candidates, scored.scores), best: list.index[scored.best]!, observations, baselines, ids, known });
+      // The chosen worker keeps its row, which its outcome trains on and corrects its pair's
+      // sample with: a probe off the shortlist is encoded with it.
+      if (prediction.choice !== undefined && list.include(prediction.choice))
+        this.encodeAndScore(task, key, list.chosen, { sizeVsType, ledger: this.ledger, now, batch: list.minimums }, active, reserve);
+      return prediction;
     }
+  }
+
+  /** Encodes `listed` into the next ring slot, keeps the rows until the decision is routed, and scores them (undefined: no model). */
+  private encodeAndScore(task: TaskDescriptor, key: string, listed: readonly WorkerView[], context: DecisionContext, active: ActiveModel | undefined, reserve: ((id: string) => number) | undefined) {
+    const lease = this.pending.lease(listed.length);
+    const batch = encodeBatch(task, listed, this.pairs, lease.arrays, context);
+    // The ids go into the slot's reused array: a copy per decision was an allocation per decision.
+    const workerIds = lease.workerIds;
+    for (let i = 0; i < batch.count; i++) workerIds[i] = listed[i]!.id;
+    const { rows, baselines, waits, services, predicted } = batch;
+    this.pending.set(key, { workerIds, count: batch.count, rows, baselines, waits, services, predicted, lease });
+    if (!active) return undefined;
+    // Only the duration output: scoring reads the success rates the fleet showed, not the network's.
+    const out = active.network.runBatch(rows, batch.count, TASK_FEATURE_COUNT, 1);
+    return { batch, workerIds, scored: scoreCandidates(out, batch, workerIds, listed, active.correctionWeight, this.config.reserveWeight, reserve) };
   }
 
   /** Confidence, exploration, staleness and probes, over every candidate (`view`: their scores and figures, in their order). */
@@ -182,8 +192,7 @@ export class MlPredictor implements Predictor {
   /** Tells the predictor which worker a decision went to (the `route:after` hook calls this). */
   routed(task: TaskDescriptor, workerId: string, concurrency?: number): void {
     const key = PendingFeatures.key(task.id, task.attempt);
-    // A worker off the shortlist (a probe) has no row: its service time is the shortlist's to say.
-    const service = this.pending.keepOnly(key, workerId) ?? (this.shortlist.decision === key ? this.shortlist.serviceOf(workerId) : undefined);
+    const service = this.pending.keepOnly(key, workerId);
     this.ledger.assign(workerId, concurrency, key, service ?? this.pairs.typeMean(task.type) ?? DEFAULT_BASELINE_MS, this.now());
     // A probe the dispatcher did not follow (a guard refused the worker) is not in flight.
     this.probes.routed(key, task.type, workerId);

@@ -27,6 +27,8 @@ export class Shortlist {
   private waits = new Float64Array(0);
   private bounds = new Float64Array(0);
   private member = new Uint8Array(0);
+  /** The decision's candidates (until the next one). */
+  private candidates: readonly WorkerView[] = [];
   /** Every candidate's id, in order. */
   readonly ids: string[] = [];
   /** The shortlist, in the candidates' order, and each one's index among the candidates. */
@@ -39,6 +41,7 @@ export class Shortlist {
   /** Reads every candidate once, then keeps the `size` of least cost bound. */
   select(task: TaskDescriptor, candidates: readonly WorkerView[], stats: PairStatsView, ledger: WorkLedger, now: number, size: number): void {
     const n = candidates.length;
+    this.candidates = candidates;
     if (this.bounds.length < n) this.grow(n);
     const table = stats.table?.(task.type);
     const rowOf = table?.rowOf;
@@ -96,22 +99,13 @@ export class Shortlist {
     return added;
   }
 
-  /** The decision last shortlisted, and its correction (weight, factor): a worker picked off the shortlist (a probe) is expected to serve in baseline × factor. */
-  decision = '';
-  private weight = 0;
-  private factor = 1;
-
-  corrected(key: string, weight: number, factor: number): void {
-    this.decision = key;
-    this.weight = weight;
-    this.factor = factor;
-  }
-
-  /** The service time expected of `workerId` in the decision last shortlisted, if it was a candidate. */
-  serviceOf(workerId: string): number | undefined {
+  /** Adds the candidate `workerId` when it is off the shortlist; false when it is on it (or not a candidate). */
+  include(workerId: string): boolean {
     const i = this.ids.indexOf(workerId);
-    if (i < 0) return undefined;
-    return this.weight === 0 ? this.baselines[i]! : this.baselines[i]! * this.factor;
+    if (i < 0 || this.member[i] === 1) return false;
+    this.member[i] = 1;
+    this.collect(this.candidates);
+    return true;
   }
 
   /** Scores for every candidate: the shortlist's full ones, the others' from their bound. */
