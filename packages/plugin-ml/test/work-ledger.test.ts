@@ -141,7 +141,10 @@ describe('work ledger', () => {
               ledger.finish(id, key, now);
               plain.finish(id, slots, key, now);
             } else {
-              expect({ ...ledger.state(id, slots, o.inFlight, o.typical, now, out) }).toEqual(plain.state(id, slots, o.inFlight, o.typical, now));
+              const atLeast = ledger.waitAtLeast(id, slots, o.inFlight, o.typical, now, out);
+            expect({ ...ledger.state(id, slots, o.inFlight, o.typical, now, out) }).toEqual(plain.state(id, slots, o.inFlight, o.typical, now));
+            // The shortlist's bound: never above the wait.
+            expect(atLeast).toBeLessThanOrEqual(out.waitMs);
             }
           }
         }),

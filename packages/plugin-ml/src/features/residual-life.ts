@@ -49,7 +49,8 @@ export function residualFloorShare(sigma: number): number {
   if (Number.isNaN(floor)) {
     let least = Infinity;
     for (let ran = 0.001; ran <= 50; ran *= 1.01) least = Math.min(least, residualMsAt(1, ran, step * SIGMA_STEP));
-    floors[step] = floor = Math.max(MIN_REMAINING_SHARE, 0.98 * least);
+    // At most the whole estimate: a task that has just started needs about all of it.
+    floors[step] = floor = Math.max(MIN_REMAINING_SHARE, 0.98 * Math.min(1, least));
   }
   return floor;
 }

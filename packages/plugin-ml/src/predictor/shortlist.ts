@@ -25,6 +25,8 @@ export class Shortlist {
   observations = new Uint32Array(0);
   private success = new Float64Array(0);
   private waits = new Float64Array(0);
+  /** Per candidate: the lower bounds of its completion and cost, under the last correction widen() was given. */
+  private completions = new Float64Array(0);
   private bounds = new Float64Array(0);
   private member = new Uint8Array(0);
   /** The decision's candidates (until the next one). */
@@ -88,9 +90,10 @@ export class Shortlist {
   widen(candidates: readonly WorkerView[], weight: number, factor: number, bestCost: number): number {
     let added = 0;
     for (let i = 0; i < candidates.length; i++) {
-      if (this.member[i] === 1) continue;
       const service = weight === 0 ? this.baselines[i]! : this.baselines[i]! * factor;
-      if ((this.waits[i]! + service) * (2 - clampProbability(this.success[i]!)) <= bestCost) {
+      this.completions[i] = this.waits[i]! + service;
+      this.bounds[i] = this.completions[i]! * (2 - clampProbability(this.success[i]!));
+      if (this.member[i] === 0 && this.bounds[i]! <= bestCost) {
         this.member[i] = 1;
         added++;
       }
@@ -108,7 +111,7 @@ export class Shortlist {
     return true;
   }
 
-  /** Scores for every candidate: the shortlist's full ones, the others' from their bound. */
+  /** Scores for every candidate: the shortlist's full ones, the others' from their bounds (call after widen). */
   scores(candidates: readonly WorkerView[], listed: readonly CandidateScore[]): CandidateScore[] {
     const scores = new Array<CandidateScore>(candidates.length);
     let j = 0;
@@ -118,7 +121,7 @@ export class Shortlist {
         scores[i] = {
           workerId: this.ids[i]!,
           score: 1000 / Math.max(this.bounds[i]!, 1e-3),
-          expectedDurationMs: this.waits[i]! + this.baselines[i]!,
+          expectedDurationMs: this.completions[i]!,
           successProbability: this.success[i]!,
         };
     }
@@ -141,6 +144,7 @@ export class Shortlist {
     this.observations = new Uint32Array(size);
     this.success = new Float64Array(size);
     this.waits = new Float64Array(size);
+    this.completions = new Float64Array(size);
     this.bounds = new Float64Array(size);
     this.member = new Uint8Array(size);
   }
