@@ -36,7 +36,7 @@ export interface DecisionContext {
    * The whole decision's batch, when only some of its candidates are encoded (a shortlist): the
    * batch-relative features are then relative to every candidate, as in the whole batch's rows.
    */
-  readonly batch?: BatchMinimums;
+  readonly batch?: BatchMinimums | undefined;
 }
 
 /** What the batch-relative features are relative to: the least baseline, load and warm EWMA over every candidate, and their count. */
