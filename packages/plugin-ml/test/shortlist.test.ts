@@ -11,7 +11,11 @@ import { residualAtLeast, residualFloorShare, residualMs } from '../src/features
 /** A fleet of the family with every worker there `times` times over, and arrivals to match. */
 function scaled(family: 'homogeneous' | 'specialists', seed: number, times: number): SimulationConfig {
   const f = familyFleet(family, seed, { tasks: 1500 });
-  return { ...f, workers: f.workers.flatMap((w) => Array.from({ length: times }, (_, r) => ({ ...w, id: `${w.id}.${r}` }))), arrivalsPerSec: f.arrivalsPerSec * times };
+  return {
+    ...f,
+    workers: f.workers.flatMap((w) => Array.from({ length: times }, (_, r) => ({ ...w, id: `${w.id}.${r}` }))),
+    arrivalsPerSec: f.arrivalsPerSec * times,
+  };
 }
 
 async function pretrained(): Promise<ModelStore> {
@@ -47,9 +51,14 @@ async function run(fleet: SimulationConfig, store: ModelStore, shortlist: number
 describe('shortlist of a large decision', () => {
   it('bounds every running task’s remaining time from below, for any log-deviation', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0.5, max: 500, noNaN: true }), fc.double({ min: 0, max: 5000, noNaN: true }), fc.double({ min: 0, max: 2.6, noNaN: true }), (est, ran, sigma) => {
-        expect(residualAtLeast(est, ran, residualFloorShare(sigma))).toBeLessThanOrEqual(residualMs(est, ran, sigma * sigma));
-      }),
+      fc.property(
+        fc.double({ min: 0.5, max: 500, noNaN: true }),
+        fc.double({ min: 0, max: 5000, noNaN: true }),
+        fc.double({ min: 0, max: 2.6, noNaN: true }),
+        (est, ran, sigma) => {
+          expect(residualAtLeast(est, ran, residualFloorShare(sigma))).toBeLessThanOrEqual(residualMs(est, ran, sigma * sigma));
+        },
+      ),
       { seed: 22, numRuns: 2000 },
     );
   });

@@ -142,9 +142,9 @@ describe('work ledger', () => {
               plain.finish(id, slots, key, now);
             } else {
               const atLeast = ledger.waitAtLeast(id, slots, o.inFlight, o.typical, now, out);
-            expect({ ...ledger.state(id, slots, o.inFlight, o.typical, now, out) }).toEqual(plain.state(id, slots, o.inFlight, o.typical, now));
-            // The shortlist's bound: never above the wait.
-            expect(atLeast).toBeLessThanOrEqual(out.waitMs);
+              expect({ ...ledger.state(id, slots, o.inFlight, o.typical, now, out) }).toEqual(plain.state(id, slots, o.inFlight, o.typical, now));
+              // The shortlist's bound: never above the wait.
+              expect(atLeast).toBeLessThanOrEqual(out.waitMs);
             }
           }
         }),

@@ -123,19 +123,40 @@ export class MlPredictor implements Predictor {
     // No specialist, no premium: no lookup per candidate.
     const reserve = this.config.reserveWeight > 0 && this.specialties.size > 0 ? (id: string): number => this.specialties.premium(id, task.type) : undefined;
     for (;;) {
-      const pass = this.encodeAndScore(task, key, list ? list.chosen : candidates, { sizeVsType, ledger: this.ledger, now, batch: list?.minimums }, active, reserve);
+      const pass = this.encodeAndScore(
+        task,
+        key,
+        list ? list.chosen : candidates,
+        { sizeVsType, ledger: this.ledger, now, batch: list?.minimums },
+        active,
+        reserve,
+      );
       if (!pass || !active) return this.fallback('cold', [], 0);
       const { batch, workerIds, scored } = pass;
       if (!list) {
         let known = 0;
         for (let i = 0; i < batch.count; i++) if (batch.observations[i]! > 0) known++;
         // Every field named: a spread of `scored` went through the runtime's generic copy (a third of a small decision's time).
-        return this.decide(task, key, active, candidates, { scores: scored.scores, best: scored.best, observations: batch.observations, baselines: batch.baselines, ids: workerIds, known });
+        return this.decide(task, key, active, candidates, {
+          scores: scored.scores,
+          best: scored.best,
+          observations: batch.observations,
+          baselines: batch.baselines,
+          ids: workerIds,
+          known,
+        });
       }
       // A candidate left out whose bound does not exceed the best cost could still win: score it too.
       if (list.widen(candidates, active.correctionWeight, scored.factor, scored.bestCost) > 0) continue;
       const { observations, baselines, ids, known } = list;
-      const prediction = this.decide(task, key, active, candidates, { scores: list.scores(candidates, scored.scores), best: list.index[scored.best]!, observations, baselines, ids, known });
+      const prediction = this.decide(task, key, active, candidates, {
+        scores: list.scores(candidates, scored.scores),
+        best: list.index[scored.best]!,
+        observations,
+        baselines,
+        ids,
+        known,
+      });
       // The chosen worker keeps its row, which its outcome trains on and corrects its pair's
       // sample with: a probe off the shortlist is encoded with it.
       if (prediction.choice !== undefined && list.include(prediction.choice))
@@ -145,7 +166,14 @@ export class MlPredictor implements Predictor {
   }
 
   /** Encodes `listed` into the next ring slot, keeps the rows until the decision is routed, and scores them (undefined: no model). */
-  private encodeAndScore(task: TaskDescriptor, key: string, listed: readonly WorkerView[], context: DecisionContext, active: ActiveModel | undefined, reserve: ((id: string) => number) | undefined) {
+  private encodeAndScore(
+    task: TaskDescriptor,
+    key: string,
+    listed: readonly WorkerView[],
+    context: DecisionContext,
+    active: ActiveModel | undefined,
+    reserve: ((id: string) => number) | undefined,
+  ) {
     const lease = this.pending.lease(listed.length);
     const batch = encodeBatch(task, listed, this.pairs, lease.arrays, context);
     // The ids go into the slot's reused array: a copy per decision was an allocation per decision.
