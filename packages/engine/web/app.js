@@ -100,6 +100,11 @@ function fmtBytes(n) {
   return `${(n / 1048576).toFixed(1)} MB`;
 }
 
+/** "1 hit", "2 hits": a count with its noun. */
+function count(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 function fmtRatio(r) {
   return r === null ? '—' : `${(r * 100).toFixed(1)}%`;
 }
@@ -132,8 +137,8 @@ function renderCache() {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   summary.textContent =
-    `Fleet: hit ratio ${fmtRatio(f.hitRatio)} · ${f.hits} hits of ${f.lookups} lookups${outcomes ? ` (${outcomes})` : ''}` +
-    ` · ${f.entries} entries · ${fmtBytes(f.bytes)}${f.budgetBytes > 0 ? ` of ${fmtBytes(f.budgetBytes)}` : ''} in memory`;
+    `Fleet: hit ratio ${fmtRatio(f.hitRatio)} · ${count(f.hits, 'hit', 'hits')} of ${count(f.lookups, 'lookup', 'lookups')}${outcomes ? ` (${outcomes})` : ''}` +
+    ` · ${count(f.entries, 'entry', 'entries')} · ${fmtBytes(f.bytes)}${f.budgetBytes > 0 ? ` of ${fmtBytes(f.budgetBytes)}` : ''} in memory`;
   summary.dataset.ratio = f.hitRatio === null ? '' : String(f.hitRatio);
   const rows = c.workers.map((w) =>
     row([cell(w.worker), cell(fmtRatio(w.hitRatio)), cell(String(w.hits)), cell(String(w.misses)), cell(String(w.entries)), memoryCell(w)], {

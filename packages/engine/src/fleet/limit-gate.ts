@@ -19,7 +19,7 @@ import { extractTrace } from './trace-carrier.js';
  * delayed set costs its promotion latency (tens of ms under load) and a fetch; a shorter wait
  * costs one of the worker's BullMQ processors for that long, and holds no slot.
  */
-export const LOCAL_RATE_WAIT_MS = 25;
+export const LOCAL_RATE_WAIT_MS = 60;
 
 export class LimitGate {
   /** Jobs waiting here for their rate place: at most half the worker's processors, so other keys' jobs are still fetched. */

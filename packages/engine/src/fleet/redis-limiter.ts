@@ -1,12 +1,12 @@
 /**
  * Per-key limits across a fleet, atomic in Redis. Concurrency is a counted lease: a sorted set of
  * holders scored by their lease deadline, renewed while the task runs, so a worker that dies
- * (SIGKILL) frees its places when their leases expire. Rate is two sorted sets per key: the log of
- * real starts, which decides (ADMIT: a task starts only while fewer than `max` starts lie in the
- * last `perMs`, so no window of `perMs` ever holds more than `max`), and runners' pending
- * reservations, which pace: each is placed where a real start opens a place (RESERVE) and says
- * when the runner enqueues its task. Both use Redis' own clock (TIME), so workers' clocks need
- * not agree.
+ * (SIGKILL) frees its places when their leases expire. Rate is two sorted sets per key and a
+ * pace: the log of real starts, which decides (ADMIT: a task starts only while fewer than `max`
+ * starts lie in the last `perMs`, so no window of `perMs` ever holds more than `max`), and
+ * runners' pending reservations, which pace: each is placed where a real start opens a place, on
+ * the key's schedule of one start every perMs/max (RESERVE), and says when the runner enqueues
+ * its task. All use Redis' own clock (TIME), so workers' clocks need not agree.
  */
 import { createHash } from 'node:crypto';
 import { errorMessage } from '../errors.js';
@@ -64,20 +64,23 @@ end
 return {0, now}`;
 
 /**
- * A runner reserves tasks' starts, in order. KEYS: starts, reservations. ARGV: max, perMs, lead
- * (ms), then the reservations (the tasks' request ids). Returns {how many were reserved, then for
- * each the ms until it is enqueued: its start less the lead}. Reserving stops at the first task
+ * A runner reserves tasks' starts, in order. KEYS: starts, reservations, pace. ARGV: max, perMs,
+ * lead (ms), then the reservations (the tasks' request ids). Returns {how many were reserved, then
+ * for each the ms until it is enqueued: its start less the lead}. Reserving stops at the first task
  * whose place is one a reserved task will free: it opens `perMs` after that task starts, unknown
  * until then.
  *
  * The places in a window are its real starts and the reservations not started yet; the latter
  * come after every real start (a reservation past due starts, if at all, from now on). A reserved
- * start is the earliest at which the window before it holds fewer than `max` of them and, once
- * the window is full, at least perMs/max after the latest (so after every other reservation):
- * waiting tasks reach the workers spread at the rate instead of replaying a first window's burst.
- * Only real starts anchor a reservation, so reservations follow the starts however late tasks
- * start, and are at most about `perMs` ahead. A reservation not started `perMs` after its time is
- * dropped (its task was lost, or is waiting out a long delay).
+ * start is never before its place opens: `perMs` after the real start that leaves the window for it
+ * (its anchor), so only real starts anchor a reservation and no window holds more than `max`.
+ * Once the window is full, reservations also follow the key's pace, a schedule of one start every
+ * perMs/max that advances with each reservation from when it is made: the tasks waiting behind a
+ * first window's burst reach the workers spread at the rate, not replaying the burst. The pace is
+ * a plan, not the last reservation: a start that came late delays the one reservation anchored on
+ * it, never the reservations after it, so lateness does not add up from task to task; and it
+ * holds a reservation back at most `perMs` past its place. A reservation not started `perMs`
+ * after its time is dropped (its task was lost, or is waiting out a long delay).
  */
 const RESERVE = `${NOW}
 local max = tonumber(ARGV[1])
@@ -87,28 +90,29 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - per)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - per)
 local started = redis.call('ZCARD', KEYS[1])
 local n = started + redis.call('ZCARD', KEYS[2])
-local latest = now
-local function last(key)
-  local e = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-  if e[2] then latest = math.max(latest, tonumber(e[2])) end
-end
-last(KEYS[1])
-last(KEYS[2])
+local step = per / max
+local pace = tonumber(redis.call('GET', KEYS[3]) or '0')
 local out = {0}
+local latest = now
 for i = 4, #ARGV do
   local at = now
   if n >= max then
     if n - max >= started then break end
     local anchor = redis.call('ZRANGE', KEYS[1], n - max, n - max, 'WITHSCORES')
-    at = math.max(now, tonumber(anchor[2]) + per, latest + per / max)
+    local place = tonumber(anchor[2]) + per
+    at = math.max(now, place, math.min(pace, place + per))
   end
+  pace = math.max(pace, now) + step
   redis.call('ZADD', KEYS[2], at, ARGV[i])
   n = n + 1
   latest = math.max(latest, at)
   out[1] = out[1] + 1
   out[#out + 1] = math.floor(at - now - lead)
 end
-if out[1] > 0 then redis.call('PEXPIRE', KEYS[2], math.ceil(latest - now) + per + 1000) end
+if out[1] > 0 then
+  redis.call('PEXPIRE', KEYS[2], math.ceil(latest - now) + per + 1000)
+  redis.call('SET', KEYS[3], pace, 'PX', math.ceil(pace - now) + per + 1000)
+end
 return out`;
 
 /** KEYS: reservations. ARGV: reservation. Gives a reservation back (its task was cancelled, or waits in BullMQ's delayed set). */
@@ -188,7 +192,7 @@ export class RedisLimiter {
   async reserve(limit: TaskLimit & { rate: RateLimit }, reservations: readonly string[], leadMs: number): Promise<{ waitMs: number[] }> {
     const r = (await this.run(
       RESERVE_SCRIPT,
-      [this.startsKey(limit.key), this.reservedKey(limit.key)],
+      [this.startsKey(limit.key), this.reservedKey(limit.key), this.paceKey(limit.key)],
       [limit.rate.max, limit.rate.perMs, leadMs, ...reservations],
     )) as number[];
     return { waitMs: r.slice(1).map((ms) => Math.max(0, Number(ms))) };
@@ -224,6 +228,10 @@ export class RedisLimiter {
 
   private reservedKey(key: string): string {
     return `${this.keys.prefix}:limit:${key}:reserved`;
+  }
+
+  private paceKey(key: string): string {
+    return `${this.keys.prefix}:limit:${key}:pace`;
   }
 
   private async renew(): Promise<void> {

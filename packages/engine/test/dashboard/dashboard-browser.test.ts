@@ -114,8 +114,8 @@ describe('weft dashboard', () => {
     await page.locator('#cache-summary[data-ratio="0.5"]').waitFor();
     const summary = await page.locator('#cache-summary').innerText();
     expect(summary).toContain('hit ratio 50.0%');
-    expect(summary).toContain('1 hits of 2 lookups (exact 1, near 0, miss 1, notCached 0)');
-    expect(summary).toContain('1 entries');
+    expect(summary).toContain('1 hit of 2 lookups (exact 1, near 0, miss 1, notCached 0)');
+    expect(summary).toContain('1 entry');
     expect(summary).toContain('of 4.0 MB in memory');
     const cells = await worker.locator('td').allInnerTexts();
     expect(cells.slice(0, 5)).toEqual(['w-cache', '50.0%', '1', '1', '1']);

@@ -111,4 +111,59 @@ describe('fleet rate limiter (real Redis)', () => {
     expect(over).toMatchObject({ ok: false, reason: 'rate' });
     expect(over.ok || over.waitMs).toBeGreaterThan(4000);
   });
+
+  it('spreads the window after a burst at the rate, and a late start delays only the reservation anchored on it', async () => {
+    const runner = new RedisLimiter(clients[3]!, keys, silentLogger());
+    const worker = new RedisLimiter(clients[0]!, keys, silentLogger());
+    // Two a window of 1 s: the pace is one start every 500 ms.
+    const limit = { key: 'pace', rate: { max: 2, perMs: 1000 } };
+    const redisNow = async (): Promise<number> => {
+      const [s, us] = await clients[3]!.time();
+      return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+    };
+    /** Reserves one task; returns its reserved start on Redis' clock, less up to the call's round trip (the script reads the clock later). */
+    const reserveAt = async (id: string): Promise<number> => {
+      const before = await redisNow();
+      const r = await runner.reserve(limit, [id], 0);
+      expect(r.waitMs).toHaveLength(1);
+      return before + r.waitMs[0]!;
+    };
+    /** Starts a task no earlier than `at` (Redis' clock), waiting as the limiter says. */
+    const startAt = async (id: string, at: number): Promise<number> => {
+      await sleep(at - (await redisNow()));
+      for (;;) {
+        const a = await worker.tryAcquire(limit, id, id);
+        if (a.ok) return a.startedAt!;
+        await sleep(a.waitMs);
+      }
+    };
+    // A burst: three started at once in a window of three (pace: one every 200 ms). The next
+    // window's three are reserved 200 ms apart, not all when the burst's places open.
+    const burst = { key: 'burst', rate: { max: 3, perMs: 600 } };
+    expect((await runner.reserve(burst, ['x1', 'x2', 'x3'], 0)).waitMs).toEqual([0, 0, 0]);
+    for (const id of ['x1', 'x2', 'x3']) expect((await worker.tryAcquire(burst, id, id)).ok).toBe(true);
+    const next = (await runner.reserve(burst, ['x4', 'x5', 'x6'], 0)).waitMs;
+    expect(next).toHaveLength(3);
+    expect(next[0]).toBeGreaterThan(500);
+    expect(next[1]! - next[0]!).toBeGreaterThanOrEqual(199);
+    expect(next[2]! - next[1]!).toBeGreaterThanOrEqual(199);
+
+    expect((await runner.reserve(limit, ['a', 'b'], 0)).waitMs).toEqual([0, 0]);
+    // a starts at once; b comes 700 ms late.
+    const a = await startAt('a', 0);
+    const b = await startAt('b', a + 700);
+    // c's place opens 1 s after a; d's 1 s after b, later than its pace.
+    const c = await reserveAt('c');
+    expect(c).toBeGreaterThanOrEqual(a + 1000 - 20);
+    expect(c).toBeLessThan(a + 1100);
+    const d = await reserveAt('d');
+    expect(d).toBeGreaterThanOrEqual(b + 1000 - 20);
+    const cStart = await startAt('c', c);
+    const dStart = await startAt('d', d);
+    // e is anchored on c: its place opens 1 s after c started, and d's late start does not push
+    // it later (a schedule spaced from the latest reservation would put it 500 ms after d).
+    const e = await reserveAt('e');
+    expect(e).toBeGreaterThanOrEqual(cStart + 1000 - 20);
+    expect(e).toBeLessThan(dStart + 500 - 100);
+  });
 });
