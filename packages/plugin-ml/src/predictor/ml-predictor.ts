@@ -7,7 +7,8 @@ import { silentLogger, type Logger, type Predictor, type TaskDescriptor, type Ta
 import type { CandidateScore, Prediction } from '@weft/engine/contracts';
 import { seededRandom } from '@weft/engine/util';
 import { resolveConfig, type MlConfig, type MlConfigInput } from '../config.js';
-import { decodeDurationRatio, encodeBatch, encodeDurationRatio, type DecisionContext } from '../features/encode.js';
+import { decodeDurationRatio, encodeBatch, encodeDurationRatio, type DecisionContext, type EncodedBatch } from '../features/encode.js';
+import type { BatchLease } from '../features/batch-arrays.js';
 import { DEFAULT_BASELINE_MS, TASK_FEATURE_COUNT } from '../features/feature-spec.js';
 import { TypeSizes } from '../features/type-sizes.js';
 import { WorkLedger } from '../features/work-ledger.js';
@@ -19,7 +20,7 @@ import { confidenceOf } from './confidence.js';
 import { ModelKeeper } from './model-keeper.js';
 import { PendingFeatures } from './pending-features.js';
 import { Probes } from './probes.js';
-import { scoreCandidates } from './score.js';
+import { meanDurationOutput, scoreCandidates } from './score.js';
 import { Shortlist } from './shortlist.js';
 import { emptyStats, trackError, type FallbackReason, type MlPredictorStats } from './predictor-stats.js';
 import { Specialties } from './specialties.js';
@@ -37,6 +38,13 @@ interface CandidatesView {
 }
 
 type ActiveModel = NonNullable<ModelKeeper['active']>;
+
+/** A batch encoded into a ring slot, with its candidates' ids. */
+interface Encoded {
+  readonly batch: EncodedBatch;
+  readonly workerIds: string[];
+  readonly lease: BatchLease;
+}
 
 /** Outcomes between two rebuilds of the specialties table. */
 const SPECIALTY_REFRESH = 100;
@@ -122,69 +130,83 @@ export class MlPredictor implements Predictor {
     list?.select(task, candidates, this.pairs, this.ledger, now, this.config.shortlist);
     // No specialist, no premium: no lookup per candidate.
     const reserve = this.config.reserveWeight > 0 && this.specialties.size > 0 ? (id: string): number => this.specialties.premium(id, task.type) : undefined;
-    for (;;) {
-      const pass = this.encodeAndScore(
-        task,
-        key,
-        list ? list.chosen : candidates,
-        { sizeVsType, ledger: this.ledger, now, batch: list?.minimums },
-        active,
-        reserve,
-      );
-      if (!pass || !active) return this.fallback('cold', [], 0);
-      const { batch, workerIds, scored } = pass;
-      if (!list) {
-        let known = 0;
-        for (let i = 0; i < batch.count; i++) if (batch.observations[i]! > 0) known++;
-        // Every field named: a spread of `scored` went through the runtime's generic copy (a third of a small decision's time).
-        return this.decide(task, key, active, candidates, {
-          scores: scored.scores,
-          best: scored.best,
-          observations: batch.observations,
-          baselines: batch.baselines,
-          ids: workerIds,
-          known,
-        });
-      }
-      // A candidate left out whose bound does not exceed the best cost could still win: score it too.
-      if (list.widen(candidates, active.correctionWeight, scored.factor, scored.bestCost) > 0) continue;
-      const { observations, baselines, ids, known } = list;
-      const prediction = this.decide(task, key, active, candidates, {
-        scores: list.scores(candidates, scored.scores),
-        best: list.index[scored.best]!,
-        observations,
-        baselines,
-        ids,
+    const context: DecisionContext = { sizeVsType, ledger: this.ledger, now, batch: list?.minimums };
+    const first = this.encode(task, list ? list.chosen : candidates, context);
+    // Kept before scoring, as it always was: a single candidate's row is copied at once, with the
+    // uncorrected service time (see PendingFeatures.set).
+    if (!list) this.keep(key, first);
+    if (!active) return this.fallback('cold', [], 0);
+    // Only the duration output: scoring reads the success rates the fleet showed, not the network's.
+    const ratio = meanDurationOutput(active.network.runBatch(first.batch.rows, first.batch.count, TASK_FEATURE_COUNT, 1), first.batch.count);
+    const scored = this.score(first, ratio, list ? list.chosen : candidates, active, reserve);
+    if (!list) {
+      const { batch } = first;
+      let known = 0;
+      for (let i = 0; i < batch.count; i++) if (batch.observations[i]! > 0) known++;
+      // Every field named: a spread of `scored` went through the runtime's generic copy (a third of a small decision's time).
+      return this.decide(task, key, active, candidates, {
+        scores: scored.scores,
+        best: scored.best,
+        observations: batch.observations,
+        baselines: batch.baselines,
+        ids: first.workerIds,
         known,
       });
-      // The chosen worker keeps its row, which its outcome trains on and corrects its pair's
-      // sample with: a probe off the shortlist is encoded with it.
-      if (prediction.choice !== undefined && list.include(prediction.choice))
-        this.encodeAndScore(task, key, list.chosen, { sizeVsType, ledger: this.ledger, now, batch: list.minimums }, active, reserve);
-      return prediction;
     }
+    // A candidate left out whose bound does not exceed the best cost could still win: scored in
+    // full too, under the same correction (no network: the correction is the shortlist's).
+    let best = list.index[scored.best]!;
+    let extra: Encoded | undefined;
+    let extraScores: CandidateScore[] | undefined;
+    if (list.widen(candidates, active.correctionWeight, scored.factor, scored.bestCost) > 0) {
+      extra = this.encode(task, list.extra, context);
+      const more = this.score(extra, ratio, list.extra, active, reserve);
+      extraScores = more.scores;
+      const at = list.extraIndex[more.best]!;
+      // The least cost, the earlier candidate on a tie: as scoring every candidate in order would pick.
+      if (more.bestCost < scored.bestCost || (more.bestCost === scored.bestCost && at < best)) best = at;
+    }
+    const { observations, baselines, ids, known } = list;
+    const prediction = this.decide(task, key, active, candidates, {
+      scores: list.scores(candidates, scored.scores, extraScores),
+      best,
+      observations,
+      baselines,
+      ids,
+      known,
+    });
+    // The chosen worker keeps its row, which its outcome trains on and corrects its pair's sample
+    // with: a probe off the shortlist is encoded alone.
+    const chosen = prediction.choice === undefined ? -1 : ids.indexOf(prediction.choice);
+    const where = chosen < 0 ? 1 : list.memberOf(chosen);
+    if (where === 1) this.keep(key, first);
+    else if (where === 2) this.keep(key, extra!);
+    else {
+      const alone = this.encode(task, [candidates[chosen]!], context);
+      this.score(alone, ratio, [candidates[chosen]!], active, reserve);
+      this.keep(key, alone);
+    }
+    return prediction;
   }
 
-  /** Encodes `listed` into the next ring slot, keeps the rows until the decision is routed, and scores them (undefined: no model). */
-  private encodeAndScore(
-    task: TaskDescriptor,
-    key: string,
-    listed: readonly WorkerView[],
-    context: DecisionContext,
-    active: ActiveModel | undefined,
-    reserve: ((id: string) => number) | undefined,
-  ) {
+  /** Encodes `listed` into the next ring slot. */
+  private encode(task: TaskDescriptor, listed: readonly WorkerView[], context: DecisionContext): Encoded {
     const lease = this.pending.lease(listed.length);
     const batch = encodeBatch(task, listed, this.pairs, lease.arrays, context);
     // The ids go into the slot's reused array: a copy per decision was an allocation per decision.
     const workerIds = lease.workerIds;
     for (let i = 0; i < batch.count; i++) workerIds[i] = listed[i]!.id;
+    return { batch, workerIds, lease };
+  }
+
+  private score(e: Encoded, ratio: number, listed: readonly WorkerView[], active: ActiveModel, reserve: ((id: string) => number) | undefined) {
+    return scoreCandidates(ratio, e.batch, e.workerIds, listed, active.correctionWeight, this.config.reserveWeight, reserve);
+  }
+
+  /** Keeps the decision's rows until it is routed (then only the chosen worker's, until its outcome). */
+  private keep(key: string, { batch, workerIds, lease }: Encoded): void {
     const { rows, baselines, waits, services, predicted } = batch;
     this.pending.set(key, { workerIds, count: batch.count, rows, baselines, waits, services, predicted, lease });
-    if (!active) return undefined;
-    // Only the duration output: scoring reads the success rates the fleet showed, not the network's.
-    const out = active.network.runBatch(rows, batch.count, TASK_FEATURE_COUNT, 1);
-    return { batch, workerIds, scored: scoreCandidates(out, batch, workerIds, listed, active.correctionWeight, this.config.reserveWeight, reserve) };
   }
 
   /** Confidence, exploration, staleness and probes, over every candidate (`view`: their scores and figures, in their order). */

@@ -13,12 +13,24 @@ import { SPECIALTY_MARGIN } from './specialties.js';
 const OCCUPANCY_POWER = 1.5;
 
 /**
- * `out`: the network's outputs per candidate; `weight`: how much of its duration correction to
- * apply; `premium`: a worker's specialist premium for this task's type (undefined: none). Writes
- * each candidate's service estimate and the correction into the batch (`services`, `predicted`).
+ * The network corrects the analytic service estimate for what the task itself brings (its size
+ * above all), one correction for every candidate: which worker is faster at a type is the
+ * per-pair statistics' to say, learned on this fleet, not the network's, learned on others. The
+ * correction is the mean of the duration outputs (`out`: the network's outputs for `count` rows).
+ */
+export function meanDurationOutput(out: Float32Array | Float64Array, count: number): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += out[i * OUTPUT_COUNT]!;
+  return sum / count;
+}
+
+/**
+ * `ratio`: the correction (meanDurationOutput); `weight`: how much of it to apply; `premium`: a
+ * worker's specialist premium for this task's type (undefined: none). Writes each candidate's
+ * service estimate and the correction into the batch (`services`, `predicted`).
  */
 export function scoreCandidates(
-  out: Float32Array | Float64Array,
+  ratio: number,
   batch: EncodedBatch,
   workerIds: readonly string[],
   candidates: readonly WorkerView[],
@@ -31,12 +43,6 @@ export function scoreCandidates(
   const scores = new Array<CandidateScore>(count);
   let best = 0;
   let bestCost = Infinity;
-  // The network corrects the analytic service estimate for what the task itself brings (its
-  // size above all), one correction for every candidate: which worker is faster at a type is
-  // the per-pair statistics' to say, learned on this fleet, not the network's, learned on others.
-  let sum = 0;
-  for (let i = 0; i < count; i++) sum += out[i * OUTPUT_COUNT]!;
-  const ratio = sum / count;
   // Applied only as far as the network beat the analytic estimate on held-out outcomes: the same
   // factor for every candidate (decodeDurationRatio's, computed once).
   const factor = weight === 0 ? 1 : decodeDurationRatio(0.5 + weight * (ratio - 0.5), 1);

@@ -1,13 +1,14 @@
 /**
  * A shortlist of a large decision's candidates: the ones that can win. Every candidate's cost has
  * a lower bound that needs no transcendental function (its baseline, its success rate, and a wait
- * whose running tasks need their estimate less their elapsed time, see WorkLedger.waitAtLeast);
- * only the candidates of least bound are encoded, run through the network and scored in full.
- * The network's correction is then the mean of its output over the shortlist, and the shortlist
- * is widened by every other candidate whose bound, under that correction, does not exceed the best
- * full cost (then scored again), so the pick is the least full cost over every candidate for the
- * correction. Their encoded rows are the ones the whole batch would have had: the batch-relative
- * features are taken relative to every candidate.
+ * whose running tasks need their estimate less their elapsed time, or the least share of it their
+ * mean residual life ever comes to, see WorkLedger.waitAtLeast); only the candidates of least bound
+ * are encoded, run through the network and scored in full. The network's correction is the mean of
+ * its output over the shortlist; every other candidate whose bound under that correction does not
+ * exceed the best full cost is then encoded and scored in full too, under the same correction. So
+ * the pick is the least full cost over every candidate, for the shortlist's correction. Encoded
+ * rows are the ones the whole batch would have had: the batch-relative features are taken
+ * relative to every candidate.
  */
 import type { TaskDescriptor, WorkerView } from '@weft/engine';
 import type { CandidateScore } from '@weft/engine/contracts';
@@ -17,6 +18,9 @@ import { DEFAULT_POOLING_SAMPLES } from '../features/pooling.js';
 import type { WorkLedger, WorkerState } from '../features/work-ledger.js';
 import { clampProbability } from './score.js';
 
+/** member[i]: candidate i is on the shortlist (LISTED), added by widen (EXTRA), or neither (0). */
+const LISTED = 1;
+const EXTRA = 2;
 const scratchState: WorkerState = { waitMs: 0, runningShare: 0, elapsedShare: 0 };
 
 export class Shortlist {
@@ -29,13 +33,14 @@ export class Shortlist {
   private completions = new Float64Array(0);
   private bounds = new Float64Array(0);
   private member = new Uint8Array(0);
-  /** The decision's candidates (until the next one). */
-  private candidates: readonly WorkerView[] = [];
   /** Every candidate's id, in order. */
   readonly ids: string[] = [];
   /** The shortlist, in the candidates' order, and each one's index among the candidates. */
   readonly chosen: WorkerView[] = [];
   readonly index: number[] = [];
+  /** The candidates widen() added, likewise. */
+  readonly extra: WorkerView[] = [];
+  readonly extraIndex: number[] = [];
   /** Candidates that have served the task's type. */
   known = 0;
   readonly minimums: BatchMinimums = { count: 0, baseline: Infinity, load: Infinity, warmEwma: Infinity };
@@ -43,7 +48,6 @@ export class Shortlist {
   /** Reads every candidate once, then keeps the `size` of least cost bound. */
   select(task: TaskDescriptor, candidates: readonly WorkerView[], stats: PairStatsView, ledger: WorkLedger, now: number, size: number): void {
     const n = candidates.length;
-    this.candidates = candidates;
     if (this.bounds.length < n) this.grow(n);
     const table = stats.table?.(task.type);
     const rowOf = table?.rowOf;
@@ -79,44 +83,44 @@ export class Shortlist {
       if (ewma > 0 && ewma < m.warmEwma) m.warmEwma = ewma;
     }
     this.member.fill(0, 0, n);
-    for (const i of leastOf(this.bounds, n, size)) this.member[i] = 1;
+    for (const i of leastOf(this.bounds, n, size)) this.member[i] = LISTED;
     this.collect(candidates);
   }
 
   /**
-   * Adds every candidate whose cost bound under the correction (`weight`, `factor`: as
-   * scoreCandidates applies them) does not exceed `bestCost`; returns how many were added.
+   * Lists as `extra` every candidate off the shortlist whose cost bound under the correction
+   * (`weight`, `factor`: as scoreCandidates applies them) does not exceed `bestCost`; returns
+   * how many.
    */
   widen(candidates: readonly WorkerView[], weight: number, factor: number, bestCost: number): number {
-    let added = 0;
+    this.extra.length = 0;
+    this.extraIndex.length = 0;
     for (let i = 0; i < candidates.length; i++) {
       const service = weight === 0 ? this.baselines[i]! : this.baselines[i]! * factor;
       this.completions[i] = this.waits[i]! + service;
       this.bounds[i] = this.completions[i]! * (2 - clampProbability(this.success[i]!));
       if (this.member[i] === 0 && this.bounds[i]! <= bestCost) {
-        this.member[i] = 1;
-        added++;
+        this.member[i] = EXTRA;
+        this.extra.push(candidates[i]!);
+        this.extraIndex.push(i);
       }
     }
-    if (added > 0) this.collect(candidates);
-    return added;
+    return this.extra.length;
   }
 
-  /** Adds the candidate `workerId` when it is off the shortlist; false when it is on it (or not a candidate). */
-  include(workerId: string): boolean {
-    const i = this.ids.indexOf(workerId);
-    if (i < 0 || this.member[i] === 1) return false;
-    this.member[i] = 1;
-    this.collect(this.candidates);
-    return true;
+  /** 1: on the shortlist; 2: listed by widen; 0: neither. */
+  memberOf(i: number): number {
+    return this.member[i]!;
   }
 
-  /** Scores for every candidate: the shortlist's full ones, the others' from their bounds (call after widen). */
-  scores(candidates: readonly WorkerView[], listed: readonly CandidateScore[]): CandidateScore[] {
+  /** Scores for every candidate: the shortlist's and the extra ones' in full, the others' from their bounds (call after widen). */
+  scores(candidates: readonly WorkerView[], listed: readonly CandidateScore[], extra: readonly CandidateScore[] | undefined): CandidateScore[] {
     const scores = new Array<CandidateScore>(candidates.length);
     let j = 0;
+    let k = 0;
     for (let i = 0; i < candidates.length; i++) {
-      if (this.member[i] === 1) scores[i] = listed[j++]!;
+      if (this.member[i] === LISTED) scores[i] = listed[j++]!;
+      else if (this.member[i] === EXTRA) scores[i] = extra![k++]!;
       else
         scores[i] = {
           workerId: this.ids[i]!,
@@ -132,7 +136,7 @@ export class Shortlist {
     this.chosen.length = 0;
     this.index.length = 0;
     for (let i = 0; i < candidates.length; i++) {
-      if (this.member[i] !== 1) continue;
+      if (this.member[i] !== LISTED) continue;
       this.chosen.push(candidates[i]!);
       this.index.push(i);
     }
