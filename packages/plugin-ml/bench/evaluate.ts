@@ -75,3 +75,9 @@ export function spread(runs: readonly SeedRun[], f: (r: SimReport) => number, hi
 export function identical(a: SimReport, b: SimReport): boolean {
   return a.meanLatencyMs === b.meanLatencyMs && a.p99LatencyMs === b.p99LatencyMs && a.decisions.every((d, i) => d.chosen === b.decisions[i]?.chosen);
 }
+
+/** The fleet with every worker there `times` times over (ids suffixed) and arrivals to match: the same family, larger. */
+export function scaledFleet(fleet: SimulationConfig, times: number, tasks: number): SimulationConfig {
+  const workers = fleet.workers.flatMap((w) => Array.from({ length: times }, (_, r) => ({ ...w, id: `${w.id}.${r}` })));
+  return { ...fleet, workers, arrivalsPerSec: fleet.arrivalsPerSec * times, tasks };
+}

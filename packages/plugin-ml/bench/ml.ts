@@ -13,12 +13,20 @@ import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { TaskDescriptor, WorkerView } from '@weft/engine';
 import { seededRandom } from '@weft/engine/util';
-import { FLEET_FAMILIES, familyFleet, simulate, type FleetFamily, type SimReport, type SimulationConfig } from '@weft/plugin-balancer/simulator';
-import { PowerOfTwoStrategy } from '@weft/plugin-balancer/strategies';
+import {
+  FLEET_FAMILIES,
+  familyFleet,
+  simulate,
+  strategyRouter,
+  type FleetFamily,
+  type SimReport,
+  type SimulationConfig,
+} from '@weft/plugin-balancer/simulator';
+import { LeastInFlightStrategy, PowerOfTwoStrategy } from '@weft/plugin-balancer/strategies';
 import { MemoryModelStore, MlPredictor } from '@weft/plugin-ml';
 import { predictorRouter, simClock, type LearningPredictor } from '@weft/plugin-ml/eval';
 import { mean, percentile, printTable, writeReport, type Target } from '../../../test-support/bench-report.js';
-import { accuracy, baselines, identical, runMl, serviceAccuracy, spread, type SeedRun } from './evaluate.js';
+import { accuracy, baselines, identical, runMl, scaledFleet, serviceAccuracy, spread, type SeedRun } from './evaluate.js';
 
 const started = performance.now();
 const metrics: Record<string, number> = {};
@@ -415,6 +423,39 @@ printTable('training and model', [
   { metric: 'event-loop delay p99, idle', value: `${metrics['eventloop_p99_ms_idle'].toFixed(2)} ms` },
   { metric: 'event-loop delay p99, while training', value: `${metrics['eventloop_p99_ms_training'].toFixed(2)} ms` },
 ]);
+
+// ---- 4. Large decisions: the shortlist against scoring every candidate in full ----------------
+// bench:ml's families have at most 12 workers, under the shortlist (16): the figures above score
+// every candidate in full. (Run last: the latency figures are taken before these large fleets
+// grow the heap.) Here the first held-out fleet of each family, every worker there ten
+// times over and arrivals ×10, is routed with the default shortlist and with `shortlist: 0`.
+const LARGE_TIMES = 10;
+const LARGE_TASKS = 6000;
+const largeRows: Record<string, string | number>[] = [];
+let largeMeanRatio = 0;
+let largeAccuracyDrop = 0;
+for (const family of FLEET_FAMILIES) {
+  const fleet = scaledFleet(familyFleet(family, HELD_OUT_SEEDS[0]!), LARGE_TIMES, LARGE_TASKS);
+  const lif = simulate(fleet, strategyRouter(new LeastInFlightStrategy(), 1));
+  const [listed] = await runMl(fleet, [1], {}, store);
+  const [full] = await runMl(fleet, [1], { shortlist: 0 }, store);
+  const ratio = listed!.report.meanLatencyMs / full!.report.meanLatencyMs;
+  largeMeanRatio = Math.max(largeMeanRatio, ratio);
+  largeAccuracyDrop = Math.max(largeAccuracyDrop, accuracy(full!.report) - accuracy(listed!.report));
+  largeRows.push({
+    fleet: `${family}-${HELD_OUT_SEEDS[0]} ×${LARGE_TIMES}`,
+    workers: fleet.workers.length,
+    'mean vs LIF, shortlist': listed!.report.meanLatencyMs / lif.meanLatencyMs,
+    'mean vs LIF, all in full': full!.report.meanLatencyMs / lif.meanLatencyMs,
+    'p99 vs LIF, shortlist': listed!.report.p99LatencyMs / lif.p99LatencyMs,
+    'p99 vs LIF, all in full': full!.report.p99LatencyMs / lif.p99LatencyMs,
+    'accuracy, shortlist': accuracy(listed!.report),
+    'accuracy, all in full': accuracy(full!.report),
+  });
+}
+metrics['large_mean_shortlist_vs_full_max'] = largeMeanRatio;
+metrics['large_accuracy_drop_max'] = largeAccuracyDrop;
+printTable(`large decisions: held-out fleets ×${LARGE_TIMES}, the default shortlist against scoring every candidate in full`, largeRows);
 
 metrics['bench_seconds'] = (performance.now() - started) / 1000;
 targets['bench_seconds'] = { op: '<=', value: 300 };
