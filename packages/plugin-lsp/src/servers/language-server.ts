@@ -5,18 +5,12 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Logger } from '@weft/engine';
-import {
-  CancellationTokenSource,
-  ResponseError,
-  StreamMessageReader,
-  StreamMessageWriter,
-  createMessageConnection,
-  type MessageConnection,
-} from 'vscode-jsonrpc/node.js';
+import { CancellationTokenSource, ResponseError, StreamMessageReader, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import type { Diagnostic, DocumentDiagnosticReport, InitializeResult, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { LspError, errorMessage } from '../errors.js';
 import { OpenDocuments } from './open-documents.js';
 import { PublishedDiagnostics } from './published-diagnostics.js';
+import { ServerWriter } from './server-writer.js';
 import { answerServerRequest, initializeParams, type ClientSide } from './client-protocol.js';
 import type { LanguageServerOptions, RequestOptions, ServerExit, ServerState, WaitDiagnosticsOptions } from './server-types.js';
 import type { ServerSpec } from './server-spec.js';
@@ -58,7 +52,7 @@ export class LanguageServer {
     this.root = options.root;
     this.pid = child.pid ?? -1;
     this.logger = options.logger.child({ server: options.spec.name, pid: this.pid });
-    this.conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    this.conn = createMessageConnection(new StreamMessageReader(child.stdout), new ServerWriter(child.stdin, this.logger));
     this.published = new PublishedDiagnostics(options.spec.name);
     this.docs = new OpenDocuments(
       options.maxOpenDocuments,
