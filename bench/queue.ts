@@ -4,10 +4,8 @@
  *    reference, a child process), interleaved; the thread's overhead is the difference of p50s.
  * 2. Fleet (a private Redis, two `weft worker` processes of concurrency 50, the runner here):
  *    - the rate limiter at 1,000 tasks/s (`rate: { max: 1000, perMs: 1000 }`), 4,000 tasks queued
- *      at once that answer when they started: the achieved rate past the first window (which
- *      starts `max` at once, after which a sliding window admits nothing until it has passed)
- *      against the limit, cross-checked over whole windows, and the most starts seen in any
- *      window of `perMs`;
+ *      at once that answer when they started: the achieved rate over whole windows from the
+ *      second on, against the limit, and the most starts seen in any window of `perMs`;
  *    - throughput of the same no-op work with one limit key (a concurrency that never binds, so
  *      each task pays the admit and release scripts) against none, alternating over rounds.
  * No tracing: the costs measured are the runtime's.
@@ -108,20 +106,21 @@ async function fleet(): Promise<Record<string, number>> {
     const sorted = [...stamps].sort((a, b) => a - b);
     const first = sorted[0]!;
     const last = sorted[sorted.length - 1]!;
-    // A sliding-window limit lets the first window start `max` at once and then, whatever the
-    // demand, nothing more until that window has passed: the steady rate is read past it, from
-    // the starts after first + perMs over the time they span.
-    const steadyFrom = first + RATE.perMs;
-    const steady = sorted.filter((t) => t >= steadyFrom);
-    const achieved = steady.length / ((last - steadyFrom) / 1000);
-    // A cross-check that does not depend on the shapes of the windows: at the limit, start
-    // a + k·max comes k·perMs after start a. From the second window on (the first is a burst, and
-    // the second spreads it at the pace), k·max starts over the mean time from each start a of the
-    // second window to start a + k·max.
+    // Under a backlog a strict sliding window holds `max` starts in every `perMs`, whatever the
+    // windows' shapes: at the limit, start a + k·max comes k·perMs after start a. The achieved
+    // rate is read that way, over whole windows from the second on: k·max starts over the mean
+    // time from each start a of the second window to start a + k·max. (The first window is a
+    // burst; the pace spreads it over the second, a one-time shift of every later window.)
     const windows = Math.floor((sorted.length - 1) / RATE.max) - 1;
     let spanSum = 0;
     for (let a = RATE.max; a < 2 * RATE.max; a++) spanSum += sorted[a + windows * RATE.max]! - sorted[a]!;
-    const wholeWindows = (windows * RATE.max) / (spanSum / RATE.max / 1000);
+    const achieved = (windows * RATE.max) / (spanSum / RATE.max / 1000);
+    // The measure used before: the starts after first + perMs over the time they span. It depends
+    // on how the windows are shaped: where the second window replays the first one's burst before
+    // the pace takes over, the starts crowd its beginning and it reads above the limit (1,015 and
+    // 1,037/s on two quiet runs in which no window of Redis' clock held more than `max`).
+    const steadyFrom = first + RATE.perMs;
+    const pastFirst = sorted.filter((t) => t >= steadyFrom).length / ((last - steadyFrom) / 1000);
     const limit = (RATE.max * 1000) / RATE.perMs;
     // The promise itself: at most `max` starts in any `perMs` (worker clocks, one machine).
     let windowMax = 0;
@@ -132,8 +131,8 @@ async function fleet(): Promise<Record<string, number>> {
     printTable(`Rate limiter, ${RATE_TASKS} tasks over ${WORKERS} workers`, [
       {
         limit_per_s: limit,
-        'achieved_per_s (past the first window)': achieved,
-        'over whole windows': wholeWindows,
+        'achieved_per_s (whole windows)': achieved,
+        'past the first window (earlier measure)': pastFirst,
         seconds: (last - first) / 1000,
         error: achieved / limit - 1,
         'most starts in any window / max': windowMax / RATE.max,
@@ -193,7 +192,7 @@ async function fleet(): Promise<Record<string, number>> {
       limited_cpu_per_task_ratio: total(keyed) / total(plain),
       rate_limit_error: Math.abs(achieved / limit - 1),
       rate_achieved_per_s: achieved,
-      rate_whole_windows_per_s: wholeWindows,
+      rate_past_first_window_per_s: pastFirst,
       rate_window_max_over_limit: windowMax / RATE.max,
       limited_throughput_ratio: median(rows.map((r) => r['ratio']!)),
       fleet_noop_tasks_per_s: median(rows.map((r) => r['no key /s']!)),
