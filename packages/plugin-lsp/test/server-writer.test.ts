@@ -4,17 +4,15 @@
  * the bridge's writer must end it, leaving the request to the server's death or its timeout.
  */
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessageConnection, StreamMessageReader } from 'vscode-jsonrpc/node.js';
 import { silentLogger } from '@weft/engine';
 import { ServerWriter } from '../src/servers/server-writer.js';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-process.on('unhandledRejection', onUnhandled);
-afterEach(() => {
-  unhandled.length = 0;
-});
+beforeAll(() => void process.on('unhandledRejection', onUnhandled));
+afterAll(() => void process.off('unhandledRejection', onUnhandled));
 
 describe('writing to a language server whose pipe has closed', () => {
   it('raises no unhandled rejection: the request stays pending until the connection ends it, and a notification resolves', async () => {
@@ -36,6 +34,5 @@ describe('writing to a language server whose pipe has closed', () => {
     conn.dispose();
     await request;
     expect(outcome).toMatch(/^rejected: .*disposed/);
-    process.off('unhandledRejection', onUnhandled);
   });
 });

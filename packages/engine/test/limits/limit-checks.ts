@@ -19,14 +19,19 @@ export function peakConcurrency(spans: readonly Span[], key: string): number {
 
 /** The most starts of `key` within any window of `windowMs` that begins at a start. */
 export function peakStartsPerWindow(spans: readonly Span[], key: string, windowMs: number): number {
-  const starts = spans
-    .filter((s) => s.key === key)
-    .map((s) => s.start)
-    .sort((a, b) => a - b);
+  return mostStartsWithin(
+    spans.filter((s) => s.key === key).map((s) => s.start),
+    windowMs,
+  );
+}
+
+/** The most of `starts` (any order) within any window of `windowMs`: a start and one `windowMs` later are in different windows. */
+export function mostStartsWithin(starts: readonly number[], windowMs: number): number {
+  const sorted = [...starts].sort((a, b) => a - b);
   let peak = 0;
   let j = 0;
-  for (let i = 0; i < starts.length; i++) {
-    while (j < starts.length && starts[j]! < starts[i]! + windowMs) j++;
+  for (let i = 0; i < sorted.length; i++) {
+    while (j < sorted.length && sorted[j]! < sorted[i]! + windowMs) j++;
     peak = Math.max(peak, j - i);
   }
   return peak;
